@@ -1,0 +1,5 @@
+import sys
+
+from revue.cli.main import main
+
+sys.exit(main())

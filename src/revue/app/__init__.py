@@ -1,0 +1,1 @@
+"""The Textual application. The only package of revue that imports Textual."""

@@ -1,0 +1,71 @@
+"""The revue application."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
+
+from revue.app.commands import RevueCommands
+from revue.app.messages import StoreChanged
+from revue.app.screens.contract import ContractScreen
+from revue.app.screens.contracts import ContractsScreen
+from revue.app.screens.files import ExportScreen, ImportScreen
+from revue.app.screens.help import HelpScreen
+from revue.store.store import Store
+
+
+class RevueApp(App[None]):
+    """Given an open :class:`Store`; closes it when the app ends."""
+
+    TITLE = "revue"
+    CSS_PATH = "revue.tcss"
+    COMMANDS = App.COMMANDS | {RevueCommands}
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Aide", id="help"),
+        Binding("ctrl+p", "command_palette", "Commandes", id="palette", priority=True, show=False),
+        Binding("ctrl+q", "quit", "Quitter", id="quit", priority=True),
+    ]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def on_mount(self) -> None:
+        self.push_screen(ContractsScreen())
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Aide", "les touches de cet écran", self.action_help)
+        yield SystemCommand("Quitter", "fermer revue (tout est déjà enregistré)", self.exit)
+
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(placeholder="Chercher une commande, un contrat, un objectif…",
+                               id="--command-palette")
+            )
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def open_contract(self, contract_id: str) -> None:
+        self.push_screen(ContractScreen(contract_id))
+
+    def action_import_file(self) -> None:
+        def done(imported: bool | None) -> None:
+            if imported:
+                for screen in self.screen_stack:
+                    if isinstance(screen, ContractsScreen):
+                        screen.post_message(StoreChanged())
+
+        self.push_screen(ImportScreen(), done)
+
+    def export_contract(self, contract_id: str) -> None:
+        self.push_screen(ExportScreen(contract_id))

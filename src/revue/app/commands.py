@@ -1,0 +1,44 @@
+"""The command palette's commands that fit the current screen."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from revue.app.screens.contract import ContractScreen
+from revue.app.screens.contracts import ContractsScreen
+
+
+class RevueCommands(Provider):
+    """Open a contract from the list; jump to an objective from a contract."""
+
+    def _commands(self) -> list[tuple[str, str, object]]:
+        screen = self.screen
+        app = self.app
+        out: list[tuple[str, str, object]] = []
+        if isinstance(screen, ContractsScreen):
+            for cid, title in screen.contract_ids():
+                out.append((f"Ouvrir : {title}", f"contrat {cid}",
+                            partial(app.open_contract, cid)))  # type: ignore[attr-defined]
+        if isinstance(screen, ContractScreen):
+            for objective in screen.objectives():
+                text = " ".join(objective.display_title.split())
+                out.append((f"Objectif : {text}", f"aller à l'objectif {objective.id}",
+                            partial(screen.go_to_objective, objective.id)))
+            out.append(("Exporter ce contrat en TOML", "écrire le fichier du contrat",
+                        screen.action_export))
+        out.append(("Importer un fichier de contrat", "contrat ou projet académique en TOML",
+                    app.action_import_file))  # type: ignore[attr-defined]
+        return out
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]

@@ -1,0 +1,184 @@
+"""A contract: its tree on the left, the selected node's detail on the right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from revue.app.widgets.detail import Detail
+from revue.domain import AcademicProject, Contract, Objective, Section
+
+NodeData = Contract | Section | Objective
+
+
+def _clip(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class ContractScreen(Screen[None]):
+    """Read a contract: strategies, headings, items and objectives, with each one's detail."""
+
+    HELP = (
+        "L'arborescence du contrat, telle que le document la donne (stratégies, priorités, "
+        "chantiers… puis objectifs). Les flèches parcourent l'arbre, Entrée ou Espace ouvre ou "
+        "ferme une branche ; le détail de l'élément choisi s'affiche à droite. « n » et « p » "
+        "passent à l'objectif suivant ou précédent ; Ctrl+P cherche un objectif par son texte."
+    )
+    BINDINGS = [
+        Binding("escape", "back", "Retour", id="back"),
+        Binding("n", "next_objective", "Objectif suivant", id="next"),
+        Binding("p", "previous_objective", "Précédent", id="previous"),
+        Binding("e", "export", "Exporter", id="export"),
+        Binding("plus", "expand_all", "Tout déplier", show=False, id="expand"),
+        Binding("minus", "collapse_all", "Tout replier", show=False, id="collapse"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        contract: Contract
+        academic: AcademicProject | None
+
+    def __init__(self, contract_id: str) -> None:
+        super().__init__()
+        self.contract_id = contract_id
+        self.contract: Contract | None = None
+        self.academic: AcademicProject | None = None
+        self._objective_nodes: list[TreeNode[NodeData]] = []
+        self._sections: dict[str, Section] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("Chargement du contrat…", id="contract-title", classes="screen-title")
+        with Horizontal(id="contract-body"):
+            yield Tree[NodeData]("…", id="contract-tree")
+            yield Detail(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="contract")
+    def load(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        contract = store.get_contract(self.contract_id)
+        ref = contract.academic_project
+        academic = store.get_academic_project(ref.id) if ref and ref.id else None
+        self.post_message(self.Loaded(contract, academic))
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        contract = self.contract = message.contract
+        self.academic = message.academic
+        self._sections = {s.id: s for s in contract.sections}
+        self.query_one("#contract-title", Static).update(
+            f"{contract.circonscription} — {contract.title} ({contract.period})"
+        )
+        tree = self.query_one(Tree)
+        tree.clear()
+        tree.root.set_label(_clip(contract.title, 60))
+        tree.root.data = contract
+        nodes: dict[str | None, TreeNode[NodeData]] = {None: tree.root}
+        self._objective_nodes = []
+        for item in contract.in_tree_order():
+            if isinstance(item, Section):
+                label = f"{item.level} {item.code} · {item.title}" if item.code else item.title
+                nodes[item.id] = nodes[item.parent].add(_clip(label), data=item, expand=True)
+            else:
+                node = nodes[item.section].add_leaf("◆ " + _clip(item.display_title), data=item)
+                self._objective_nodes.append(node)
+        tree.root.expand()
+        tree.focus()
+        tree.move_cursor(tree.root)
+        self.query_one(Detail).show_contract(contract)
+
+    def path_of(self, section_id: str | None) -> list[Section]:
+        path: list[Section] = []
+        while section_id is not None:
+            section = self._sections[section_id]
+            path.insert(0, section)
+            section_id = section.parent
+        return path
+
+    @on(Tree.NodeHighlighted)
+    def highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        data = event.node.data
+        detail = self.query_one(Detail)
+        if isinstance(data, Contract):
+            detail.show_contract(data)
+        elif isinstance(data, Section):
+            count = self._count_objectives(event.node)
+            detail.show_section(data, self.path_of(data.parent), count)
+        elif isinstance(data, Objective):
+            detail.show_objective(data, self.path_of(data.section), self.academic)
+
+    def _count_objectives(self, node: TreeNode[NodeData]) -> int:
+        return sum(
+            1 if isinstance(child.data, Objective) else self._count_objectives(child)
+            for child in node.children
+        )
+
+    def _move_objective(self, step: int) -> None:
+        if not self._objective_nodes:
+            return
+        tree = self.query_one(Tree)
+        current = tree.cursor_node
+        nodes = self._objective_nodes
+        if current in nodes:
+            index = nodes.index(current) + step
+        else:
+            line = tree.cursor_line
+            after = [i for i, n in enumerate(nodes) if n.line > line or n.line == -1]
+            index = after[0] if step > 0 and after else (len(nodes) - 1 if step < 0 else 0)
+            if step < 0:
+                before = [i for i, n in enumerate(nodes) if -1 < n.line < line]
+                index = before[-1] if before else 0
+        index = max(0, min(index, len(nodes) - 1))
+        self.go_to(nodes[index])
+
+    def go_to(self, node: TreeNode[NodeData]) -> None:
+        tree = self.query_one(Tree)
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self.call_after_refresh(tree.move_cursor, node)
+        self.call_after_refresh(tree.scroll_to_node, node, animate=False)
+
+    def go_to_objective(self, objective_id: str) -> None:
+        for node in self._objective_nodes:
+            if isinstance(node.data, Objective) and node.data.id == objective_id:
+                self.go_to(node)
+                self.query_one(Tree).focus()
+                return
+
+    def objectives(self) -> list[Objective]:
+        return [n.data for n in self._objective_nodes if isinstance(n.data, Objective)]
+
+    def action_next_objective(self) -> None:
+        self._move_objective(+1)
+
+    def action_previous_objective(self) -> None:
+        self._move_objective(-1)
+
+    def action_expand_all(self) -> None:
+        self.query_one(Tree).root.expand_all()
+
+    def action_collapse_all(self) -> None:
+        tree = self.query_one(Tree)
+        for child in tree.root.children:
+            child.collapse_all()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_export(self) -> None:
+        if self.contract is not None:
+            self.app.export_contract(self.contract.id)  # type: ignore[attr-defined]

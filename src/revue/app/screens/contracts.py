@@ -1,0 +1,97 @@
+"""First screen: the contracts in the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from revue.app.messages import StoreChanged
+from revue.domain import ContractSummary
+
+
+class ContractsScreen(Screen[None]):
+    """Lists the contracts (title, circonscription, period, objectives); Enter opens one."""
+
+    HELP = (
+        "Les contrats et projets de circonscription enregistrés. Choisissez-en un avec les "
+        "flèches puis Entrée pour voir son arborescence. « i » importe un fichier TOML."
+    )
+    BINDINGS = [
+        Binding("enter", "open", "Ouvrir", id="open"),
+        Binding("i", "app.import_file", "Importer", id="import"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        contracts: list[ContractSummary]
+
+    def compose(self) -> ComposeResult:
+        yield Static("revue — contrats de la circonscription", classes="screen-title")
+        yield DataTable(id="contracts", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="contracts-empty", classes="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Identifiant", key="id")
+        table.add_column("Titre", key="title")
+        table.add_column("Circonscription", key="circ")
+        table.add_column("Période", key="period")
+        table.add_column("Objectifs", key="count")
+        self.load()
+
+    @work(thread=True, exclusive=True, group="contracts")
+    def load(self) -> None:
+        self.post_message(self.Loaded(self.app.store.list_contracts()))  # type: ignore[attr-defined]
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for contract in message.contracts:
+            title = contract.title if len(contract.title) <= 60 else contract.title[:59] + "…"
+            table.add_row(
+                contract.id, title, contract.circonscription, contract.period,
+                str(contract.objective_count), key=contract.id,
+            )
+        empty = self.query_one("#contracts-empty", Static)
+        empty.display = not message.contracts
+        table.display = bool(message.contracts)
+        if not message.contracts:
+            empty.update(
+                "Aucun contrat pour l'instant.\n\nAppuyez sur « i » pour importer un fichier "
+                "de contrat (TOML), ou, dans un terminal :\n  revue contract import "
+                "mon-contrat.toml\n\nPour essayer revue avec les contrats d'exemple : revue --demo"
+            )
+        else:
+            table.focus()
+
+    @on(StoreChanged)
+    def reload(self) -> None:
+        self.load()
+
+    @on(DataTable.RowSelected)
+    def open_row(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.open_contract(event.row_key.value)  # type: ignore[attr-defined]
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key:
+                self.app.open_contract(key)  # type: ignore[attr-defined]
+
+    def contract_ids(self) -> list[tuple[str, str]]:
+        """(id, title) of the listed contracts, for the command palette."""
+        table = self.query_one(DataTable)
+        return [
+            (str(row.key.value), str(table.get_cell(row.key, "title")))
+            for row in table.ordered_rows
+        ]

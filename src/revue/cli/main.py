@@ -1,0 +1,200 @@
+"""``revue``: open the app, or manage contracts from the shell.
+
+Every message is French; every failure exits non-zero with one line per problem and no
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from revue import __version__
+from revue.errors import RevueError
+from revue.fileio import write_text_atomically
+from revue.paths import ENV_DB, default_db_url, demo_files
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its own words in French."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        translated = (
+            message.replace("the following arguments are required", "arguments obligatoires manquants")
+            .replace("unrecognized arguments", "arguments inconnus")
+            .replace("invalid choice", "choix invalide")
+            .replace("expected one argument", "une valeur est attendue")
+            .replace("choose from", "choisir parmi")
+        )
+        self.exit(2, f"{self.prog} : erreur : {translated}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="revue",
+        description="Revue annuelle du contrat de circonscription. Sans commande : ouvre "
+        "l'application.",
+        add_help=False,
+    )
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    parser.add_argument("--version", action="version", version=f"revue {__version__}",
+                        help="afficher la version et quitter")
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help=f"base de données (adresse SQLAlchemy) ; par défaut ${ENV_DB} ou le fichier "
+        "revue.sqlite3 du dossier de données de l'utilisateur",
+    )
+    parser.add_argument("--demo", action="store_true",
+                        help="ouvrir l'application sur des données de démonstration temporaires")
+    commands = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
+
+    contract = commands.add_parser("contract", help="importer, lister, exporter des contrats",
+                                   add_help=False)
+    contract.add_argument("-h", "--help", action="help", help="afficher cette aide")
+    actions = contract.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                      parser_class=_Parser)
+    imp = actions.add_parser("import", help="importer des fichiers TOML (contrats ou projets "
+                             "académiques), chacun en entier ou pas du tout", add_help=False)
+    imp.add_argument("files", nargs="+", metavar="FICHIER")
+    imp.add_argument("--replace", action="store_true",
+                     help="remplacer un contrat déjà enregistré sous le même identifiant")
+    actions.add_parser("list", help="lister les contrats (identifiant en premier)", add_help=False)
+    exp = actions.add_parser("export", help="exporter un contrat en TOML", add_help=False)
+    exp.add_argument("id", metavar="ID")
+    exp.add_argument("-o", "--output", metavar="FICHIER",
+                     help="fichier à écrire (par défaut : la sortie standard)")
+
+    academic = commands.add_parser("academic", help="projets académiques : lister, exporter",
+                                   add_help=False)
+    academic_actions = academic.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                               parser_class=_Parser)
+    academic_actions.add_parser("list", help="lister les projets académiques", add_help=False)
+    aexp = academic_actions.add_parser("export", help="exporter un projet académique en TOML",
+                                       add_help=False)
+    aexp.add_argument("id", metavar="ID")
+    aexp.add_argument("-o", "--output", metavar="FICHIER")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"revue : {message}", file=sys.stderr)
+    return 1
+
+
+def _output(text: str, target: str | None, what: str) -> int:
+    if target is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_text_atomically(Path(target), text)
+    except OSError as exc:
+        return _fail(f"{target} : écriture impossible ({exc.strerror})")
+    print(f"{what} écrit dans {target}.", file=sys.stderr)
+    return 0
+
+
+def _run_command(args: argparse.Namespace, url: str) -> int:
+    from revue.formats.contract_toml import dump_academic_project, dump_contract
+    from revue.imports import import_files
+    from revue.store.store import Store
+
+    store = Store.open(url)
+    try:
+        if args.command == "contract" and args.action == "import":
+            done, errors = import_files(store, args.files, replace=args.replace)
+            for item in done:
+                print(item.describe())
+            for error in errors:
+                print(f"revue : {error}", file=sys.stderr)
+            if errors:
+                print(f"{len(errors)} fichier(s) refusé(s) ; les données sont restées telles "
+                      "qu'elles étaient pour ces fichiers.", file=sys.stderr)
+                return 1
+            return 0
+        if args.command == "contract" and args.action == "list":
+            contracts = store.list_contracts()
+            if not contracts:
+                print("Aucun contrat. Importez-en un : revue contract import FICHIER.toml",
+                      file=sys.stderr)
+            for c in contracts:
+                print(f"{c.id}\t{c.title}\t{c.circonscription}\t{c.period}\t"
+                      f"{c.objective_count} objectifs")
+            return 0
+        if args.command == "contract" and args.action == "export":
+            return _output(dump_contract(store.get_contract(args.id)), args.output, "Contrat")
+        if args.command == "academic" and args.action == "list":
+            for p in store.list_academic_projects():
+                print(f"{p.id}\t{p.title}\t{p.academie}\t{p.period}\t{p.objective_count} objectifs")
+            return 0
+        if args.command == "academic" and args.action == "export":
+            project = store.get_academic_project(args.id)
+            if project is None:
+                return _fail(f"aucun projet académique « {args.id} » dans les données")
+            return _output(dump_academic_project(project), args.output, "Projet académique")
+    finally:
+        store.close()
+    raise AssertionError(f"unhandled command {args.command} {args.action}")
+
+
+def fill_demo_store(url: str) -> None:
+    """Fill a store with the sample contracts (used by --demo)."""
+    from revue.imports import import_files
+    from revue.store.store import Store
+
+    store = Store.open(url)
+    try:
+        _done, errors = import_files(store, list(demo_files()))
+        if errors:
+            raise RevueError("données de démonstration invalides : " + "; ".join(map(str, errors)))
+    finally:
+        store.close()
+
+
+def _run_app(url: str) -> int:
+    from revue.app.factory import make_app  # Textual is loaded only here
+
+    app = make_app(url)
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.demo:
+            if args.command:
+                return _fail("--demo ouvre l'application : il ne se combine pas avec une commande")
+            folder = Path(tempfile.mkdtemp(prefix="revue-demo-"))
+            try:
+                url = f"sqlite:///{folder / 'demo.sqlite3'}"
+                fill_demo_store(url)
+                return _run_app(url)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+        url = args.db or default_db_url()
+        if args.command is None:
+            from revue.store.store import Store
+
+            Store.open(url).close()  # a clear message here rather than inside the app
+            return _run_app(url)
+        return _run_command(args, url)
+    except RevueError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrompu.")
+    except OSError as exc:
+        return _fail(f"erreur du système de fichiers : {exc.strerror or exc}")
+    except Exception as exc:  # noqa: BLE001 - the last net: a sentence, never a traceback
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError):
+            return _fail(f"erreur de la base de données : {getattr(exc, 'orig', exc)}")
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

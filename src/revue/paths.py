@@ -1,0 +1,34 @@
+"""Where revue keeps its data by default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "revue"
+ENV_DB = "REVUE_DB"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_url() -> str:
+    """``--db`` wins, then ``REVUE_DB``, then a SQLite file in the user's data folder."""
+    return os.environ.get(ENV_DB) or f"sqlite:///{data_dir() / 'revue.sqlite3'}"
+
+
+def sample_data_dir() -> Path:
+    """The sample contracts: inside the installed package, or at the root of a checkout."""
+    packaged = Path(__file__).parent / "sample_data"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def demo_files() -> list[Path]:
+    """The contract and projet files the demo store is filled with."""
+    folder = sample_data_dir()
+    return sorted([*folder.glob("contrat-*.toml"), *folder.glob("projet-*.toml")])

@@ -1,0 +1,139 @@
+"""Opening a store: the engine, SQLite's settings, file permissions and schema migrations."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session
+
+from revue.errors import RevueError
+
+#: The newest migration in ``migrations/versions``. A test checks it is Alembic's head; knowing
+#: it here lets a store that is already current open without loading Alembic at all.
+SCHEMA_HEAD = "0001"
+KNOWN_REVISIONS = ("0001",)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreError(RevueError):
+    """The store cannot be opened or written."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory stores."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def prepare_private_file(path: Path) -> None:
+    """Create the store's folder (0700) and file (0600) before SQLite does, whatever the umask.
+
+    SQLite gives its -wal and -shm files the permissions of the database file.
+    """
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077 and path.stat().st_uid == os.getuid():
+        os.chmod(path, 0o600)
+
+
+def _sqlite_settings(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves (below), so that writers can take the lock up front.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # FULL: a transaction that returned is on disk, even across a power cut.
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"adresse de base de données invalide : « {url} »") from None
+    path = sqlite_path(url)
+    if path is not None:
+        try:
+            prepare_private_file(path)
+        except OSError as exc:
+            raise StoreError(
+                f"impossible de créer le fichier de données {path} : {exc.strerror}"
+            ) from None
+    try:
+        engine = create_engine(parsed)
+    except Exception as exc:  # missing driver for postgresql+psycopg, etc.
+        raise StoreError(f"impossible d'ouvrir « {url} » : {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        _sqlite_settings(engine)
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to :data:`SCHEMA_HEAD`; refuse a store made by a newer revue."""
+    try:
+        revision = current_revision(engine)
+    except OperationalError as exc:
+        raise StoreError(f"le fichier de données est illisible ({exc.orig})") from None
+    if revision == SCHEMA_HEAD:
+        return
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise StoreError(
+            f"ces données ont été écrites par une version plus récente de revue (schéma "
+            f"{revision}) : mettez revue à jour pour les ouvrir ; rien n'a été modifié"
+        )
+    from alembic import command  # imported only when there is work to do
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction takes the write lock at once and commits on success."""
+    with engine.connect() as conn:
+        conn.execution_options(sqlite_immediate=True)
+        with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+            yield session
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    with Session(bind=engine) as session:
+        yield session

@@ -1,0 +1,212 @@
+"""The store's tables (SQLAlchemy 2.x typed ORM).
+
+Keys are UUIDs so that data made on different laptops can later be merged; the UUIDs of what a
+contract file defines are derived from its slugs (:func:`revue.domain.stable_uuid`), so the same
+file gives the same keys everywhere. Every change of these classes needs an Alembic migration in
+``revue/store/migrations/versions``; ``tests/test_store.py`` checks they agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class AcademicProjectRow(Base):
+    __tablename__ = "academic_projects"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    academie: Mapped[str] = mapped_column(Text, default="")
+    period: Mapped[str] = mapped_column(String(32), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    axes: Mapped[list[AcademicAxisRow]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="AcademicAxisRow.position",
+    )
+
+
+class AcademicAxisRow(Base):
+    __tablename__ = "academic_axes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("academic_projects.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    project: Mapped[AcademicProjectRow] = relationship(back_populates="axes")
+    objectives: Mapped[list[AcademicObjectiveRow]] = relationship(
+        back_populates="axis", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="AcademicObjectiveRow.position",
+    )
+
+
+class AcademicObjectiveRow(Base):
+    __tablename__ = "academic_objectives"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    axis_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("academic_axes.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    levers: Mapped[list[Any]] = mapped_column(default=list)
+    criteria: Mapped[list[Any]] = mapped_column(default=list)
+
+    axis: Mapped[AcademicAxisRow] = relationship(back_populates="objectives")
+
+
+class ContractRow(Base):
+    __tablename__ = "contracts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    circonscription: Mapped[str] = mapped_column(Text)
+    academie: Mapped[str] = mapped_column(Text, default="")
+    departement: Mapped[str] = mapped_column(Text, default="")
+    ien: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    signature_date: Mapped[dt.date | None] = mapped_column(Date)
+    signature_place: Mapped[str] = mapped_column(Text, default="")
+    preamble: Mapped[str] = mapped_column(Text, default="")
+    academic_project_slug: Mapped[str | None] = mapped_column(String(64))
+    academic_project_title: Mapped[str | None] = mapped_column(Text)
+    parties: Mapped[list[Any]] = mapped_column(default=list)
+    articles: Mapped[list[Any]] = mapped_column(default=list)
+    lists: Mapped[list[Any]] = mapped_column(default=list)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    sections: Mapped[list[SectionRow]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="SectionRow.position",
+    )
+    objectives: Mapped[list[ObjectiveRow]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ObjectiveRow.position",
+    )
+
+
+class SectionRow(Base):
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("contract_id", "slug"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("sections.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(64))
+    #: Place in the document (depth-first, shared with objectives).
+    position: Mapped[int]
+    level: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(32), default="")
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    lists: Mapped[list[Any]] = mapped_column(default=list)
+
+    contract: Mapped[ContractRow] = relationship(back_populates="sections")
+    parent: Mapped[SectionRow | None] = relationship(remote_side=[id])
+
+
+class ObjectiveRow(Base):
+    __tablename__ = "objectives"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "slug"),
+        Index("ix_objectives_contract_position", "contract_id", "position"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    section_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("sections.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(64))
+    #: Place in the document (depth-first, shared with sections): the order of the review walk.
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    criteria: Mapped[list[Any]] = mapped_column(default=list)
+    academic_links: Mapped[list[Any]] = mapped_column(default=list)
+
+    contract: Mapped[ContractRow] = relationship(back_populates="objectives")
+    section: Mapped[SectionRow | None] = relationship()
+    indicators: Mapped[list[IndicatorRow]] = relationship(
+        back_populates="objective", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="IndicatorRow.position",
+    )
+    actions: Mapped[list[ActionRow]] = relationship(
+        back_populates="objective", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ActionRow.position",
+    )
+
+
+class IndicatorRow(Base):
+    __tablename__ = "indicators"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    objective_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("objectives.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    baseline_year: Mapped[str | None] = mapped_column(String(9))
+    target_value: Mapped[float | None] = mapped_column(Float)
+    target_year: Mapped[str | None] = mapped_column(String(9))
+    direction: Mapped[str] = mapped_column(String(8))
+    #: For counts taken from the accompaniment log: the filter (see ComputedCount).
+    computed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    objective: Mapped[ObjectiveRow] = relationship(back_populates="indicators")
+
+
+class ActionRow(Base):
+    __tablename__ = "actions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    objective_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("objectives.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    what: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(Text, default="")
+    due: Mapped[str] = mapped_column(Text, default="")
+
+    objective: Mapped[ObjectiveRow] = relationship(back_populates="actions")

@@ -1,0 +1,357 @@
+"""The store: every read and write of revue's data goes through :class:`Store`.
+
+It hands out plain :mod:`revue.domain` objects, never ORM rows, so callers (CLI, app workers)
+can keep them after the session is gone and pass them between threads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from revue.domain import (
+    AcademicAxis,
+    AcademicObjective,
+    AcademicProject,
+    AcademicProjectRef,
+    AcademicProjectSummary,
+    Action,
+    Article,
+    ComputedCount,
+    Contract,
+    ContractSummary,
+    Direction,
+    DocumentKind,
+    Indicator,
+    LabelledList,
+    Objective,
+    Party,
+    Section,
+    stable_uuid,
+)
+from revue.errors import ConflictError, NotFoundError
+from revue.store.db import make_engine, migrate, read_session, write_session
+from revue.store.models import (
+    AcademicAxisRow,
+    AcademicObjectiveRow,
+    AcademicProjectRow,
+    ActionRow,
+    ContractRow,
+    IndicatorRow,
+    ObjectiveRow,
+    SectionRow,
+)
+
+
+def _lists_in(lists: list[LabelledList]) -> list[dict[str, Any]]:
+    return [{"label": li.label, "items": list(li.items)} for li in lists]
+
+
+def _lists_out(raw: list[Any]) -> list[LabelledList]:
+    return [LabelledList(label=li["label"], items=list(li["items"])) for li in raw]
+
+
+class Store:
+    """A revue store at a SQLAlchemy URL, migrated to the current schema when opened."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(engine, url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- projets académiques -----------------------------------------------------------------
+
+    def list_academic_projects(self) -> list[AcademicProjectSummary]:
+        with read_session(self.engine) as session:
+            counts = (
+                select(AcademicAxisRow.project_id, func.count(AcademicObjectiveRow.id).label("n"))
+                .join(AcademicObjectiveRow, isouter=True)
+                .group_by(AcademicAxisRow.project_id)
+                .subquery()
+            )
+            rows = session.execute(
+                select(AcademicProjectRow, func.coalesce(counts.c.n, 0))
+                .outerjoin(counts, counts.c.project_id == AcademicProjectRow.id)
+                .order_by(AcademicProjectRow.slug)
+            ).all()
+            return [
+                AcademicProjectSummary(
+                    uuid=row.id, id=row.slug, title=row.title, academie=row.academie,
+                    period=row.period, objective_count=count,
+                )
+                for row, count in rows
+            ]
+
+    def get_academic_project(self, slug: str) -> AcademicProject | None:
+        with read_session(self.engine) as session:
+            row = session.scalar(
+                select(AcademicProjectRow)
+                .where(AcademicProjectRow.slug == slug)
+                .options(selectinload(AcademicProjectRow.axes).selectinload(AcademicAxisRow.objectives))
+            )
+            if row is None:
+                return None
+            return AcademicProject(
+                id=row.slug,
+                title=row.title,
+                academie=row.academie,
+                period=row.period,
+                axes=[
+                    AcademicAxis(
+                        code=axis.code,
+                        title=axis.title,
+                        text=axis.text,
+                        objectives=[
+                            AcademicObjective(code=o.code, title=o.title, levers=list(o.levers),
+                                              criteria=list(o.criteria))
+                            for o in axis.objectives
+                        ],
+                    )
+                    for axis in row.axes
+                ],
+            )
+
+    def save_academic_project(self, project: AcademicProject, *, replace: bool = False) -> None:
+        """Add a projet académique, all or nothing; with ``replace``, take the place of the one
+        with the same id."""
+        with write_session(self.engine) as session:
+            existing = session.scalar(
+                select(AcademicProjectRow.id).where(AcademicProjectRow.slug == project.id)
+            )
+            if existing is not None:
+                if not replace:
+                    raise ConflictError(
+                        f"le projet académique « {project.id} » est déjà enregistré : relancez "
+                        "avec --replace pour le remplacer"
+                    )
+                session.execute(delete(AcademicProjectRow).where(AcademicProjectRow.id == existing))
+            pid = stable_uuid("pa", project.id)
+            row = AcademicProjectRow(
+                id=pid, slug=project.id, title=project.title, academie=project.academie,
+                period=project.period,
+            )
+            for a_pos, axis in enumerate(project.axes):
+                axis_row = AcademicAxisRow(
+                    id=stable_uuid("pa", project.id, "axis", axis.code), position=a_pos,
+                    code=axis.code, title=axis.title, text=axis.text,
+                )
+                for o_pos, obj in enumerate(axis.objectives):
+                    axis_row.objectives.append(
+                        AcademicObjectiveRow(
+                            id=stable_uuid("pa", project.id, "objective", obj.code),
+                            position=o_pos, code=obj.code, title=obj.title,
+                            levers=list(obj.levers), criteria=list(obj.criteria),
+                        )
+                    )
+                row.axes.append(axis_row)
+            session.add(row)
+
+    # --- contracts -----------------------------------------------------------------------------
+
+    def list_contracts(self) -> list[ContractSummary]:
+        with read_session(self.engine) as session:
+            counts = (
+                select(ObjectiveRow.contract_id, func.count().label("n"))
+                .group_by(ObjectiveRow.contract_id)
+                .subquery()
+            )
+            rows = session.execute(
+                select(ContractRow, func.coalesce(counts.c.n, 0))
+                .outerjoin(counts, counts.c.contract_id == ContractRow.id)
+                .order_by(ContractRow.start_date.desc(), ContractRow.slug)
+            ).all()
+            return [
+                ContractSummary(
+                    uuid=row.id, id=row.slug, title=row.title, kind=DocumentKind(row.kind),
+                    circonscription=row.circonscription, start_date=row.start_date,
+                    end_date=row.end_date, objective_count=count,
+                )
+                for row, count in rows
+            ]
+
+    def contract_exists(self, slug: str) -> bool:
+        with read_session(self.engine) as session:
+            return session.scalar(select(ContractRow.id).where(ContractRow.slug == slug)) is not None
+
+    def get_contract(self, slug: str) -> Contract:
+        """The whole contract (5 queries whatever its size)."""
+        with read_session(self.engine) as session:
+            row = session.scalar(
+                select(ContractRow)
+                .where(ContractRow.slug == slug)
+                .options(
+                    selectinload(ContractRow.sections),
+                    selectinload(ContractRow.objectives).selectinload(ObjectiveRow.indicators),
+                    selectinload(ContractRow.objectives).selectinload(ObjectiveRow.actions),
+                )
+            )
+            if row is None:
+                raise NotFoundError(f"aucun contrat « {slug} » dans les données")
+            return _contract_from_row(row)
+
+    def save_contract(self, contract: Contract, *, replace: bool = False) -> None:
+        """Add a contract, all or nothing; with ``replace``, take the place of the one with the
+        same id (in the same transaction: if anything fails, the old one stays)."""
+        with write_session(self.engine) as session:
+            existing = session.scalar(select(ContractRow.id).where(ContractRow.slug == contract.id))
+            if existing is not None:
+                if not replace:
+                    raise ConflictError(
+                        f"le contrat « {contract.id} » est déjà enregistré : relancez avec "
+                        "--replace pour le remplacer"
+                    )
+                session.execute(delete(ContractRow).where(ContractRow.id == existing))
+                session.flush()
+            session.add(_contract_to_row(contract))
+
+    def delete_contract(self, slug: str) -> None:
+        with write_session(self.engine) as session:
+            found = session.execute(delete(ContractRow).where(ContractRow.slug == slug))
+            if found.rowcount == 0:  # type: ignore[attr-defined]
+                raise NotFoundError(f"aucun contrat « {slug} » dans les données")
+
+    def session(self) -> Session:
+        """A plain session, for tests that want to look at rows directly."""
+        return Session(bind=self.engine)
+
+
+def _contract_to_row(contract: Contract) -> ContractRow:
+    cid = stable_uuid(contract.id)
+    ref = contract.academic_project
+    row = ContractRow(
+        id=cid,
+        slug=contract.id,
+        kind=contract.kind.value,
+        title=contract.title,
+        circonscription=contract.circonscription,
+        academie=contract.academie,
+        departement=contract.departement,
+        ien=contract.ien,
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+        signature_date=contract.signature_date,
+        signature_place=contract.signature_place,
+        preamble=contract.preamble,
+        academic_project_slug=ref.id if ref else None,
+        academic_project_title=ref.title if ref else None,
+        parties=[
+            {"name": p.name, "representative": p.representative,
+             "representative_title": p.representative_title}
+            for p in contract.parties
+        ],
+        articles=[{"title": a.title, "text": a.text} for a in contract.articles],
+        lists=_lists_in(contract.lists),
+    )
+    sections: dict[str, SectionRow] = {}
+    for position, item in enumerate(contract.in_tree_order()):
+        if isinstance(item, Section):
+            section = SectionRow(
+                id=stable_uuid(contract.id, "section", item.id),
+                parent=sections[item.parent] if item.parent else None,
+                slug=item.id, position=position, level=item.level, code=item.code,
+                title=item.title, text=item.text, lists=_lists_in(item.lists),
+            )
+            sections[item.id] = section
+            row.sections.append(section)
+            continue
+        oid = stable_uuid(contract.id, "objective", item.id)
+        objective = ObjectiveRow(
+            id=oid, section=sections[item.section] if item.section else None,
+            slug=item.id, position=position, title=item.title, text=item.text,
+            criteria=list(item.criteria), academic_links=list(item.academic_links),
+        )
+        for i_pos, ind in enumerate(item.indicators):
+            objective.indicators.append(
+                IndicatorRow(
+                    id=stable_uuid(contract.id, "indicator", ind.id), slug=ind.id,
+                    position=i_pos, label=ind.label, unit=ind.unit, source=ind.source,
+                    baseline_value=ind.baseline_value, baseline_year=ind.baseline_year,
+                    target_value=ind.target_value, target_year=ind.target_year,
+                    direction=ind.direction.value,
+                    computed=None if ind.computed is None else {
+                        "modality": ind.computed.modality,
+                        "initiative": ind.computed.initiative,
+                        "theme": ind.computed.theme,
+                        "linked_to_objective": ind.computed.linked_to_objective,
+                    },
+                    note=ind.note,
+                )
+            )
+        for a_pos, act in enumerate(item.actions):
+            objective.actions.append(
+                ActionRow(
+                    id=stable_uuid(contract.id, "action", act.id), slug=act.id, position=a_pos,
+                    what=act.what, who=act.who, due=act.when,
+                )
+            )
+        row.objectives.append(objective)
+    return row
+
+
+def _contract_from_row(row: ContractRow) -> Contract:
+    slug_of = {s.id: s.slug for s in row.sections}
+    contract = Contract(
+        id=row.slug,
+        kind=DocumentKind(row.kind),
+        title=row.title,
+        circonscription=row.circonscription,
+        academie=row.academie,
+        departement=row.departement,
+        ien=row.ien,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        signature_date=row.signature_date,
+        signature_place=row.signature_place,
+        preamble=row.preamble,
+        academic_project=(
+            AcademicProjectRef(title=row.academic_project_title, id=row.academic_project_slug)
+            if row.academic_project_title is not None
+            else None
+        ),
+        parties=[Party(**p) for p in row.parties],
+        articles=[Article(**a) for a in row.articles],
+        lists=_lists_out(row.lists),
+        sections=[
+            Section(
+                id=s.slug, level=s.level, title=s.title,
+                parent=slug_of[s.parent_id] if s.parent_id else None, code=s.code, text=s.text,
+                lists=_lists_out(s.lists),
+            )
+            for s in row.sections
+        ],
+    )
+    for o in row.objectives:
+        contract.objectives.append(
+            Objective(
+                id=o.slug, text=o.text, title=o.title,
+                section=slug_of[o.section_id] if o.section_id else None,
+                criteria=list(o.criteria), academic_links=list(o.academic_links),
+                indicators=[
+                    Indicator(
+                        id=i.slug, label=i.label, unit=i.unit, source=i.source,
+                        baseline_value=i.baseline_value, baseline_year=i.baseline_year,
+                        target_value=i.target_value, target_year=i.target_year,
+                        direction=Direction(i.direction),
+                        computed=ComputedCount(**i.computed) if i.computed else None,
+                        note=i.note,
+                    )
+                    for i in o.indicators
+                ],
+                actions=[Action(id=a.slug, what=a.what, who=a.who, when=a.due) for a in o.actions],
+            )
+        )
+    return contract
