@@ -166,11 +166,9 @@ def parse_toml_bytes(raw: bytes, filename: str) -> tuple[dict[str, Any], Locator
     if not raw.strip():
         raise InputError("le fichier est vide", file=filename)
     if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InputError(
             "ce n'est pas un fichier texte (contenu binaire) : attendu un fichier TOML",
             file=filename,
-            line=line,
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
