@@ -38,10 +38,10 @@ async def test_contract_list_shows_the_samples(sample_url: str) -> None:
         table = app.screen.query_one(DataTable)
         assert table.row_count == 2
         first = table.get_row_at(0)
-        assert first[0] == "epinay-2018-2020"
-        assert first[2] == "Épinay-sur-Seine"
-        assert first[3] == "15/06/2018 – 30/06/2020"
-        assert first[4] == "31"
+        assert first[4] == "epinay-2018-2020"
+        assert first[0] == "Épinay-sur-Seine"
+        assert first[1] == "15/06/2018 – 30/06/2020"
+        assert str(first[2]) == "31"
 
 
 async def test_empty_store_says_how_to_import(db_url: str) -> None:

@@ -35,8 +35,10 @@ class ContractScreen(Screen[None]):
     )
     BINDINGS = [
         Binding("escape", "back", "Retour", id="back"),
-        Binding("n", "next_objective", "Objectif suivant", id="next"),
-        Binding("p", "previous_objective", "Précédent", id="previous"),
+        Binding("n", "next_objective", "Suivant", id="next",
+                tooltip="Objectif suivant"),
+        Binding("p", "previous_objective", "Précédent", id="previous",
+                tooltip="Objectif précédent"),
         Binding("e", "export", "Exporter", id="export"),
         Binding("plus", "expand_all", "Tout déplier", show=False, id="expand"),
         Binding("minus", "collapse_all", "Tout replier", show=False, id="collapse"),

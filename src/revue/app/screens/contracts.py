@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,11 +40,11 @@ class ContractsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Identifiant", key="id")
-        table.add_column("Titre", key="title")
         table.add_column("Circonscription", key="circ")
         table.add_column("Période", key="period")
         table.add_column("Objectifs", key="count")
+        table.add_column("Titre", key="title")
+        table.add_column("Identifiant", key="id")
         self.load()
 
     @work(thread=True, exclusive=True, group="contracts")
@@ -55,10 +56,11 @@ class ContractsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for contract in message.contracts:
-            title = contract.title if len(contract.title) <= 60 else contract.title[:59] + "…"
+            title = contract.title if len(contract.title) <= 48 else contract.title[:47] + "…"
             table.add_row(
-                contract.id, title, contract.circonscription, contract.period,
-                str(contract.objective_count), key=contract.id,
+                contract.circonscription, contract.period,
+                Text(str(contract.objective_count), justify="right"), title, contract.id,
+                key=contract.id,
             )
         empty = self.query_one("#contracts-empty", Static)
         empty.display = not message.contracts

@@ -41,21 +41,18 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Static("Aide", classes="screen-title")
+            yield Static(getattr(self.for_screen, "HELP", ""), id="help-about")
             yield Static(self._body(), id="help-body")
         yield Footer()
 
     def _body(self) -> Table:
-        about = getattr(self.for_screen, "HELP", "")
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold", no_wrap=True)
         keys.add_column()
-        if about:
-            keys.add_row("", Text(about))
-            keys.add_row("", "")
         keys.add_row(Text("Sur cet écran", style="underline"), "")
         for binding in self.for_screen.BINDINGS:
             if isinstance(binding, Binding):
-                keys.add_row(key_label(binding.key), binding.description)
+                keys.add_row(key_label(binding.key), binding.tooltip or binding.description)
         keys.add_row("", "")
         keys.add_row(Text("Partout", style="underline"), "")
         for key, description in _GENERAL:

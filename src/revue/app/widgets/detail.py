@@ -119,6 +119,7 @@ class Detail(VerticalScroll):
         parts += [_gap(), _heading("Indicateurs")]
         if objective.indicators:
             for indicator in objective.indicators:
+                parts.append(Text(f"▸ {indicator.label}", style="bold"))
                 parts.append(_indicator_table(indicator))
         else:
             parts.append(Text("Aucun indicateur chiffré dans le document.", style="dim"))
@@ -157,21 +158,20 @@ def _short(section: Section, width: int = 40) -> str:
 
 
 def _indicator_table(indicator: Indicator) -> Table:
-    table = Table.grid(padding=(0, 2))
+    table = Table.grid(padding=(0, 1))
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
-    table.add_row(Text(" ▸", style="bold"), Text(indicator.label, style="bold"))
     if indicator.unit:
-        table.add_row("   Unité", indicator.unit)
+        table.add_row("  Unité", indicator.unit)
     if indicator.source:
-        table.add_row("   Source", indicator.source)
+        table.add_row("  Source", indicator.source)
     if indicator.computed is not None:
-        table.add_row("   Valeur", fr.computed_filter(indicator.computed))
+        table.add_row("  Valeur", fr.computed_filter(indicator.computed))
     else:
-        table.add_row("   Valeur initiale", fr.baseline(indicator))
+        table.add_row("  Valeur initiale", fr.baseline(indicator))
     if indicator.target_value is not None or indicator.computed is None:
-        table.add_row("   Cible", fr.target(indicator))
-    table.add_row("   Sens", indicator.direction.label)
+        table.add_row("  Cible", fr.target(indicator))
+    table.add_row("  Sens", indicator.direction.label)
     if indicator.note:
-        table.add_row("   Note", Text(indicator.note, style="italic"))
+        table.add_row("  Note", Text(indicator.note, style="italic"))
     return table
