@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, Static, Tree
+from textual.widgets import DataTable, Input, Tree
 
 from revue.app.factory import make_app
 from revue.app.screens.contract import ContractScreen

@@ -10,7 +10,7 @@ import pytest
 
 from revue import __version__
 from revue.cli.main import main
-from tests.conftest import EPINAY, THIONVILLE, ACADEMIC
+from tests.conftest import ACADEMIC, EPINAY, THIONVILLE
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

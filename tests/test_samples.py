@@ -88,3 +88,27 @@ def test_samples_round_trip(tmp_path: Path) -> None:
         again = load(copy)
         assert again == contract
         assert dump_contract(again) == exported
+
+
+def test_examples_in_the_user_guide_import(tmp_path: Path) -> None:
+    """Every complete example file in docs/format-contrat.md is accepted as written."""
+    import re
+
+    from revue.imports import import_files
+    from revue.store.store import Store
+
+    guide = (SAMPLES.parent / "docs" / "format-contrat.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```toml\n(.*?)```", guide, re.S) if b.startswith("format =")]
+    assert len(blocks) >= 2
+    paths = []
+    for number, block in enumerate(blocks):
+        path = tmp_path / f"exemple-{number}.toml"
+        path.write_text(block, encoding="utf-8")
+        paths.append(path)
+    store = Store.open(f"sqlite:///{tmp_path / 'guide.sqlite3'}")
+    try:
+        done, errors = import_files(store, paths)
+    finally:
+        store.close()
+    assert errors == []
+    assert len(done) == len(blocks)
