@@ -193,3 +193,24 @@ async def test_export_from_the_app(sample_url: str, tmp_path: Path) -> None:
     store = Store.open(sample_url)
     assert target.read_text(encoding="utf-8") == dump_contract(store.get_contract("epinay-2018-2020"))
     store.close()
+
+
+async def test_every_footer_key_is_in_the_palette(sample_url: str) -> None:
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"suivant")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        node = app.screen.query_one(Tree).cursor_node
+        assert isinstance(node.data, Objective)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"exporter ce contrat")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)

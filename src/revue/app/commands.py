@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from revue.app.screens.contract import ContractScreen
 from revue.app.screens.contracts import ContractsScreen
+from revue.app.screens.help import key_label
 
 
 class RevueCommands(Provider):
@@ -26,10 +28,12 @@ class RevueCommands(Provider):
                 text = " ".join(objective.display_title.split())
                 out.append((f"Objectif : {text}", f"aller à l'objectif {objective.id}",
                             partial(screen.go_to_objective, objective.id)))
-            out.append(("Exporter ce contrat en TOML", "écrire le fichier du contrat",
-                        screen.action_export))
-        out.append(("Importer un fichier de contrat", "contrat ou projet académique en TOML",
-                    app.action_import_file))  # type: ignore[attr-defined]
+        # Every key of the screen is also a command, so nothing is reachable only by its key.
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.show:
+                title = binding.tooltip or binding.description
+                out.append((f"{title} ({key_label(binding.key)})", "touche de cet écran",
+                            partial(screen.run_action, binding.action)))
         return out
 
     async def discover(self) -> Hits:

@@ -39,7 +39,7 @@ class ContractScreen(Screen[None]):
                 tooltip="Objectif suivant"),
         Binding("p", "previous_objective", "Précédent", id="previous",
                 tooltip="Objectif précédent"),
-        Binding("e", "export", "Exporter", id="export"),
+        Binding("e", "export", "Exporter", id="export", tooltip="Exporter ce contrat en TOML"),
         Binding("plus", "expand_all", "Tout déplier", show=False, id="expand"),
         Binding("minus", "collapse_all", "Tout replier", show=False, id="collapse"),
     ]
@@ -62,7 +62,7 @@ class ContractScreen(Screen[None]):
         with Horizontal(id="contract-body"):
             yield Tree[NodeData]("…", id="contract-tree")
             yield Detail(id="detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()

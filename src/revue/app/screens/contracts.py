@@ -25,7 +25,8 @@ class ContractsScreen(Screen[None]):
     )
     BINDINGS = [
         Binding("enter", "open", "Ouvrir", id="open"),
-        Binding("i", "app.import_file", "Importer", id="import"),
+        Binding("i", "app.import_file", "Importer", id="import",
+                tooltip="Importer un fichier de contrat"),
     ]
 
     @dataclass
@@ -36,7 +37,7 @@ class ContractsScreen(Screen[None]):
         yield Static("revue — contrats de la circonscription", classes="screen-title")
         yield DataTable(id="contracts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="contracts-empty", classes="empty")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -56,7 +57,7 @@ class ContractsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for contract in message.contracts:
-            title = contract.title if len(contract.title) <= 48 else contract.title[:47] + "…"
+            title = contract.title if len(contract.title) <= 42 else contract.title[:41] + "…"
             table.add_row(
                 contract.circonscription, contract.period,
                 Text(str(contract.objective_count), justify="right"), title, contract.id,

@@ -37,7 +37,7 @@ class ImportScreen(ModalScreen[bool]):
                         id="path")
             yield Static("", id="import-result")
             yield Button("Importer", id="do-import", variant="primary")
-        yield Footer()
+        yield Footer(compact=True)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#do-import")
@@ -83,7 +83,7 @@ class ExportScreen(ModalScreen[None]):
             yield Input(value=str(Path.home() / f"{self.contract_id}.toml"), id="path")
             yield Static("", id="export-result")
             yield Button("Exporter", id="do-export", variant="primary")
-        yield Footer()
+        yield Footer(compact=True)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#do-export")

@@ -43,7 +43,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Aide", classes="screen-title")
             yield Static(getattr(self.for_screen, "HELP", ""), id="help-about")
             yield Static(self._body(), id="help-body")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _body(self) -> Table:
         keys = Table.grid(padding=(0, 2))
