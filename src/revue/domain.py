@@ -177,6 +177,10 @@ class Contract:
     def period(self) -> str:
         return f"{self.start_date:%d/%m/%Y} – {self.end_date:%d/%m/%Y}"
 
+    def objectives_in_order(self) -> list[Objective]:
+        """The objectives in document order: the order of the review walk."""
+        return [item for item in self.in_tree_order() if isinstance(item, Objective)]
+
     def in_tree_order(self) -> list[Section | Objective]:
         """Sections and objectives depth first, each section followed by its own objectives
         and then by its subsections: the order of the document, and of the review walk."""

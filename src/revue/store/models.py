@@ -210,3 +210,111 @@ class ActionRow(Base):
     due: Mapped[str] = mapped_column(Text, default="")
 
     objective: Mapped[ObjectiveRow] = relationship(back_populates="actions")
+
+
+# --- reviews (migration 0002) ---------------------------------------------------------------
+
+
+class ReviewRow(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("contract_id", "school_year", "kind"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    school_year: Mapped[str] = mapped_column(String(9))
+    kind: Mapped[str] = mapped_column(String(16))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class ReviewEventRow(Base):
+    """Closing and reopening a review, kept as a record."""
+
+    __tablename__ = "review_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    action: Mapped[str] = mapped_column(String(16))  # "closed" | "reopened"
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ObjectiveReviewRow(Base):
+    __tablename__ = "objective_reviews"
+    __table_args__ = (UniqueConstraint("review_id", "objective_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    review_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    objective_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("objectives.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str | None] = mapped_column(String(24))
+    analysis: Mapped[str] = mapped_column(Text, default="")
+    adjustments: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class IndicatorValueRow(Base):
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("review_id", "indicator_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    review_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    indicator_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class EvidenceRow(Base):
+    __tablename__ = "evidence"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), index=True
+    )
+    objective_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("objectives.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(32))
+    file_path: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class AvenantRow(Base):
+    __tablename__ = "avenants"
+    __table_args__ = (UniqueConstraint("contract_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    review_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("reviews.id", ondelete="SET NULL")
+    )
+    number: Mapped[int]
+    date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    changes: Mapped[list[AvenantChangeRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="AvenantChangeRow.position"
+    )
+
+
+class AvenantChangeRow(Base):
+    __tablename__ = "avenant_changes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    avenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("avenants.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(24))
+    objective_slug: Mapped[str] = mapped_column(String(64))
+    target_slug: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -41,8 +41,10 @@ from revue.store.models import (
     ContractRow,
     IndicatorRow,
     ObjectiveRow,
+    ReviewRow,
     SectionRow,
 )
+from revue.store.reviews import ReviewQueries
 
 
 def _lists_in(lists: list[LabelledList]) -> list[dict[str, Any]]:
@@ -53,7 +55,7 @@ def _lists_out(raw: list[Any]) -> list[LabelledList]:
     return [LabelledList(label=li["label"], items=list(li["items"])) for li in raw]
 
 
-class Store:
+class Store(ReviewQueries):
     """A revue store at a SQLAlchemy URL, migrated to the current schema when opened."""
 
     def __init__(self, engine: Engine, url: str) -> None:
@@ -213,6 +215,13 @@ class Store:
                     raise ConflictError(
                         f"le contrat « {contract.id} » est déjà enregistré : relancez avec "
                         "--replace pour le remplacer"
+                    )
+                if session.scalar(select(ReviewRow.id).where(ReviewRow.contract_id == existing)
+                                  .limit(1)) is not None:
+                    raise ConflictError(
+                        f"le contrat « {contract.id} » a déjà des revues : il ne se remplace plus ; "
+                        "ses objectifs, cibles et actions changent par avenant, lors d'une "
+                        "évaluation à mi-parcours"
                     )
                 session.execute(delete(ContractRow).where(ContractRow.id == existing))
                 session.flush()

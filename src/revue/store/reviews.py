@@ -1,0 +1,443 @@
+"""Reviews, their records per objective, indicator values, evidence and avenants.
+
+Every write is one short transaction, so the walk can save each change as it is made. A closed
+review refuses writes until it is explicitly reopened (and the reopening is recorded).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session
+
+from revue.domain import Action, Contract, stable_uuid
+from revue.errors import ConflictError, NotFoundError, RevueError
+from revue.review_domain import (
+    Avenant,
+    AvenantChange,
+    ChangeLine,
+    Evidence,
+    EvidenceSource,
+    ObjectiveReview,
+    ReviewKind,
+    ReviewSummary,
+    RevisedTarget,
+    Status,
+    Walk,
+    compare_walks,
+    school_year_start,
+    school_years_of_contract,
+)
+from revue.store.db import read_session, write_session
+from revue.store.models import (
+    AvenantChangeRow,
+    AvenantRow,
+    ContractRow,
+    EvidenceRow,
+    IndicatorValueRow,
+    ObjectiveReviewRow,
+    ObjectiveRow,
+    ReviewEventRow,
+    ReviewRow,
+)
+
+_KIND_ORDER = {ReviewKind.ANNUAL: 0, ReviewKind.MIDTERM: 1, ReviewKind.FINAL: 2}
+
+
+class ReviewClosedError(RevueError):
+    """The review is closed: reopen it first."""
+
+
+def _sort_key(year: str, kind: str) -> tuple[int, int]:
+    return school_year_start(year), _KIND_ORDER[ReviewKind(kind)]
+
+
+class ReviewQueries:
+    """Mixed into :class:`revue.store.store.Store`."""
+
+    engine: Engine
+    get_contract: Callable[[str], Contract]  # provided by Store
+
+    # --- reviews --------------------------------------------------------------------------
+
+    def _summary(self, session: Session, row: ReviewRow, contract_slug: str) -> ReviewSummary:
+        total = session.scalar(
+            select(func.count()).select_from(ObjectiveRow).where(
+                ObjectiveRow.contract_id == row.contract_id
+            )
+        ) or 0
+        examined = session.scalar(
+            select(func.count()).select_from(ObjectiveReviewRow).where(
+                ObjectiveReviewRow.review_id == row.id, ObjectiveReviewRow.status.is_not(None)
+            )
+        ) or 0
+        return ReviewSummary(
+            id=row.id, contract_id=contract_slug, school_year=row.school_year,
+            kind=ReviewKind(row.kind), closed=row.closed_at is not None,
+            examined=examined, total=total,
+        )
+
+    def list_reviews(self, contract_slug: str) -> list[ReviewSummary]:
+        """The contract's reviews, oldest first."""
+        with read_session(self.engine) as session:
+            rows = session.scalars(
+                select(ReviewRow).join(ContractRow).where(ContractRow.slug == contract_slug)
+            ).all()
+            rows = sorted(rows, key=lambda r: _sort_key(r.school_year, r.kind))
+            return [self._summary(session, row, contract_slug) for row in rows]
+
+    def get_review(self, review_id: uuid.UUID) -> ReviewSummary:
+        with read_session(self.engine) as session:
+            row = session.get(ReviewRow, review_id)
+            if row is None:
+                raise NotFoundError("cette revue n'existe plus")
+            slug = session.scalar(select(ContractRow.slug).where(ContractRow.id == row.contract_id))
+            return self._summary(session, row, slug or "")
+
+    def create_review(self, contract_slug: str, school_year: str, kind: ReviewKind) -> ReviewSummary:
+        """Start a review; the school year must fall within the contract's period."""
+        contract = self.get_contract(contract_slug)
+        years = school_years_of_contract(contract)
+        if school_year not in years:
+            raise RevueError(
+                f"l'année scolaire {school_year} n'est pas dans la période du contrat "
+                f"({', '.join(years)})"
+            )
+        with write_session(self.engine) as session:
+            cid = stable_uuid(contract_slug)
+            exists = session.scalar(
+                select(ReviewRow.id).where(
+                    ReviewRow.contract_id == cid, ReviewRow.school_year == school_year,
+                    ReviewRow.kind == kind.value,
+                )
+            )
+            if exists is not None:
+                raise ConflictError(f"il existe déjà une revue « {kind.label} {school_year} »")
+            row = ReviewRow(id=uuid.uuid4(), contract_id=cid, school_year=school_year,
+                            kind=kind.value)
+            session.add(row)
+            session.flush()
+            return self._summary(session, row, contract_slug)
+
+    def _open_review(self, session: Session, review_id: uuid.UUID) -> ReviewRow:
+        row = session.get(ReviewRow, review_id)
+        if row is None:
+            raise NotFoundError("cette revue n'existe plus")
+        if row.closed_at is not None:
+            raise ReviewClosedError(
+                "cette revue est clôturée : elle se consulte mais ne se modifie plus "
+                "(rouvrez-la d'abord si c'est nécessaire)"
+            )
+        return row
+
+    def close_review(self, review_id: uuid.UUID, note: str = "") -> None:
+        with write_session(self.engine) as session:
+            row = self._open_review(session, review_id)
+            row.closed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            session.add(ReviewEventRow(review_id=review_id, action="closed", note=note))
+
+    def reopen_review(self, review_id: uuid.UUID, reason: str) -> None:
+        if not reason.strip():
+            raise RevueError("indiquez pourquoi la revue est rouverte")
+        with write_session(self.engine) as session:
+            row = session.get(ReviewRow, review_id)
+            if row is None:
+                raise NotFoundError("cette revue n'existe plus")
+            row.closed_at = None
+            session.add(ReviewEventRow(review_id=review_id, action="reopened", note=reason.strip()))
+
+    def review_events(self, review_id: uuid.UUID) -> list[tuple[dt.datetime, str, str]]:
+        with read_session(self.engine) as session:
+            rows = session.scalars(
+                select(ReviewEventRow).where(ReviewEventRow.review_id == review_id)
+                .order_by(ReviewEventRow.at)
+            ).all()
+            return [(r.at, r.action, r.note) for r in rows]
+
+    # --- one objective's record -----------------------------------------------------------
+
+    def _record(self, session: Session, review_id: uuid.UUID, objective_uuid: uuid.UUID
+                ) -> ObjectiveReviewRow:
+        row = session.scalar(
+            select(ObjectiveReviewRow).where(
+                ObjectiveReviewRow.review_id == review_id,
+                ObjectiveReviewRow.objective_id == objective_uuid,
+            )
+        )
+        if row is None:
+            row = ObjectiveReviewRow(review_id=review_id, objective_id=objective_uuid)
+            session.add(row)
+        return row
+
+    def save_record(self, review_id: uuid.UUID, objective_id: str, **fields: Any) -> None:
+        """Save some of status / analysis / adjustments for one objective."""
+        allowed = {"status", "analysis", "adjustments"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown fields {unknown}")
+        with write_session(self.engine) as session:
+            review = self._open_review(session, review_id)
+            slug = session.scalar(select(ContractRow.slug).where(ContractRow.id == review.contract_id))
+            record = self._record(session, review_id, stable_uuid(slug or "", "objective", objective_id))
+            for name, value in fields.items():
+                if name == "status":
+                    value = None if value is None else Status(value).value
+                setattr(record, name, value)
+
+    def save_value(self, review_id: uuid.UUID, indicator_id: str, value: float | None) -> None:
+        with write_session(self.engine) as session:
+            review = self._open_review(session, review_id)
+            slug = session.scalar(select(ContractRow.slug).where(ContractRow.id == review.contract_id))
+            indicator_uuid = stable_uuid(slug or "", "indicator", indicator_id)
+            row = session.scalar(
+                select(IndicatorValueRow).where(
+                    IndicatorValueRow.review_id == review_id,
+                    IndicatorValueRow.indicator_id == indicator_uuid,
+                )
+            )
+            if row is None:
+                row = IndicatorValueRow(review_id=review_id, indicator_id=indicator_uuid)
+                session.add(row)
+            row.value = value
+
+    def add_evidence(self, review_id: uuid.UUID, objective_id: str, date: dt.date, text: str,
+                     source: EvidenceSource, file_path: str = "") -> Evidence:
+        if not text.strip():
+            raise RevueError("le texte de l'élément de preuve est vide")
+        with write_session(self.engine) as session:
+            review = self._open_review(session, review_id)
+            slug = session.scalar(select(ContractRow.slug).where(ContractRow.id == review.contract_id))
+            row = EvidenceRow(
+                id=uuid.uuid4(), review_id=review_id,
+                objective_id=stable_uuid(slug or "", "objective", objective_id), date=date,
+                text=text.strip(), source=source.value, file_path=file_path.strip(),
+            )
+            session.add(row)
+            return Evidence(id=row.id, objective_id=objective_id, date=date, text=row.text,
+                            source=source, file_path=row.file_path)
+
+    def delete_evidence(self, review_id: uuid.UUID, evidence_id: uuid.UUID) -> None:
+        with write_session(self.engine) as session:
+            self._open_review(session, review_id)
+            session.execute(delete(EvidenceRow).where(
+                EvidenceRow.id == evidence_id, EvidenceRow.review_id == review_id))
+
+    def copy_forward(self, review_id: uuid.UUID, objective_id: str) -> ObjectiveReview | None:
+        """Take over the previous review's status and analysis for one objective."""
+        walk = self.load_walk(review_id)
+        previous = walk.previous.get(objective_id)
+        if previous is None:
+            return None
+        self.save_record(review_id, objective_id, status=previous.status,
+                         analysis=previous.analysis)
+        return previous
+
+    # --- the walk -------------------------------------------------------------------------
+
+    def load_walk(self, review_id: uuid.UUID) -> Walk:
+        summary = self.get_review(review_id)
+        initial = self.get_contract(summary.contract_id)
+        avenants = self.list_avenants(summary.contract_id)
+        contract, targets = apply_avenants(initial, avenants)
+        with read_session(self.engine) as session:
+            reviews = session.scalars(
+                select(ReviewRow).where(ReviewRow.contract_id == stable_uuid(contract.id))
+            ).all()
+            reviews = sorted(reviews, key=lambda r: _sort_key(r.school_year, r.kind))
+            objective_slugs = {
+                oid: slug for oid, slug in session.execute(
+                    select(ObjectiveRow.id, ObjectiveRow.slug).where(
+                        ObjectiveRow.contract_id == stable_uuid(contract.id))
+                ).all()
+            }
+            indicator_slugs = {stable_uuid(contract.id, "indicator", i.id): i.id
+                               for o in initial.objectives for i in o.indicators}
+            records = self._records(session, review_id, objective_slugs)
+            index = [r.id for r in reviews].index(review_id)
+            previous_row = reviews[index - 1] if index > 0 else None
+            previous = (self._records(session, previous_row.id, objective_slugs)
+                        if previous_row else {})
+            values: dict[str, float | None] = {}
+            history: dict[str, dict[str, float]] = {}
+            year_of = {r.id: r.school_year for r in reviews}
+            rank = {r.id: i for i, r in enumerate(reviews)}
+            rows = session.execute(
+                select(IndicatorValueRow.review_id, IndicatorValueRow.indicator_id,
+                       IndicatorValueRow.value)
+                .where(IndicatorValueRow.review_id.in_(list(year_of)))
+            ).all()
+            for rid, iid, value in sorted(rows, key=lambda r: rank[r[0]]):
+                slug = indicator_slugs.get(iid)
+                if slug is None:
+                    continue
+                if rid == review_id:
+                    values[slug] = value
+                elif value is not None and rank[rid] < rank[review_id]:
+                    history.setdefault(slug, {})[year_of[rid]] = value
+        return Walk(
+            review=summary, contract=contract, initial=initial,
+            objectives=list(contract.objectives_in_order()),
+            sections={s.id: s for s in contract.sections},
+            records=records, values=values, history=history, previous=previous,
+            previous_title=(
+                f"{ReviewKind(previous_row.kind).label} {previous_row.school_year}"
+                if previous_row else None
+            ),
+            targets=targets, avenants=avenants,
+            previous_id=previous_row.id if previous_row else None,
+        )
+
+    def _records(self, session: Session, review_id: uuid.UUID,
+                 objective_slugs: dict[uuid.UUID, str]) -> dict[str, ObjectiveReview]:
+        out: dict[str, ObjectiveReview] = {}
+        for row in session.scalars(
+            select(ObjectiveReviewRow).where(ObjectiveReviewRow.review_id == review_id)
+        ):
+            slug = objective_slugs.get(row.objective_id)
+            if slug is not None:
+                out[slug] = ObjectiveReview(
+                    objective_id=slug, status=Status(row.status) if row.status else None,
+                    analysis=row.analysis, adjustments=row.adjustments,
+                )
+        for row in session.scalars(
+            select(EvidenceRow).where(EvidenceRow.review_id == review_id)
+            .order_by(EvidenceRow.date, EvidenceRow.created_at)
+        ):
+            slug = objective_slugs.get(row.objective_id)
+            if slug is not None:
+                out.setdefault(slug, ObjectiveReview(slug)).evidence.append(
+                    Evidence(id=row.id, objective_id=slug, date=row.date, text=row.text,
+                             source=EvidenceSource(row.source), file_path=row.file_path)
+                )
+        return out
+
+    # --- avenants -------------------------------------------------------------------------
+
+    def list_avenants(self, contract_slug: str) -> list[Avenant]:
+        with read_session(self.engine) as session:
+            rows = session.scalars(
+                select(AvenantRow).where(AvenantRow.contract_id == stable_uuid(contract_slug))
+                .order_by(AvenantRow.number)
+            ).all()
+            return [
+                Avenant(
+                    number=row.number, date=row.date, reason=row.reason, review_id=row.review_id,
+                    changes=[
+                        AvenantChange(kind=c.kind, objective_id=c.objective_slug,
+                                      target_id=c.target_slug, before=dict(c.before),
+                                      after=dict(c.after))
+                        for c in row.changes
+                    ],
+                )
+                for row in rows
+            ]
+
+    def record_avenant(self, review_id: uuid.UUID, avenant: Avenant) -> None:
+        """Record an avenant and its changes, all or nothing, during an évaluation à
+        mi-parcours that is still open."""
+        summary = self.get_review(review_id)
+        if summary.kind is not ReviewKind.MIDTERM:
+            raise RevueError("un avenant s'enregistre pendant une évaluation à mi-parcours")
+        if not avenant.reason.strip():
+            raise RevueError("indiquez le motif de l'avenant")
+        if not avenant.changes:
+            raise RevueError("un avenant contient au moins une modification")
+        for k, change in enumerate(avenant.changes, start=1):
+            if change.kind == "action-add" and not change.target_id:
+                change.target_id = f"{change.objective_id}-av{avenant.number}-{k}"
+        current, _ = apply_avenants(self.get_contract(summary.contract_id),
+                                    self.list_avenants(summary.contract_id))
+        apply_avenants(current, [avenant])  # raises on a change that does not fit the contract
+        with write_session(self.engine) as session:
+            self._open_review(session, review_id)
+            cid = stable_uuid(summary.contract_id)
+            taken = session.scalar(select(AvenantRow.id).where(
+                AvenantRow.contract_id == cid, AvenantRow.number == avenant.number))
+            if taken is not None:
+                raise ConflictError(f"l'avenant n° {avenant.number} existe déjà")
+            row = AvenantRow(contract_id=cid, review_id=review_id, number=avenant.number,
+                             date=avenant.date, reason=avenant.reason.strip())
+            for position, change in enumerate(avenant.changes):
+                row.changes.append(AvenantChangeRow(
+                    position=position, kind=change.kind, objective_slug=change.objective_id,
+                    target_slug=change.target_id, before=dict(change.before),
+                    after=dict(change.after)))
+            session.add(row)
+
+    def changes_since_last(self, review_id: uuid.UUID) -> list[ChangeLine]:
+        """What changed between the previous review of the contract and this one."""
+        walk = self.load_walk(review_id)
+        if walk.previous_id is None:
+            return []
+        before = self.load_walk(walk.previous_id)
+        return compare_walks(before, walk)
+
+    def has_reviews(self, contract_slug: str) -> bool:
+        with read_session(self.engine) as session:
+            return session.scalar(
+                select(ReviewRow.id).where(ReviewRow.contract_id == stable_uuid(contract_slug))
+                .limit(1)
+            ) is not None
+
+
+def apply_avenants(initial: Contract, avenants: list[Avenant]
+                   ) -> tuple[Contract, dict[str, RevisedTarget]]:
+    """The contract as revised by ``avenants`` (in number order), and every indicator's target
+    initial and revised. Raises RevueError on a change that does not fit."""
+    contract = copy.deepcopy(initial)
+    objectives = {o.id: o for o in contract.objectives}
+    targets = {
+        i.id: RevisedTarget(i.target_value, i.target_year, i.target_value, i.target_year)
+        for o in contract.objectives for i in o.indicators
+    }
+    for avenant in sorted(avenants, key=lambda a: a.number):
+        for change in avenant.changes:
+            objective = objectives.get(change.objective_id)
+            if objective is None:
+                raise RevueError(f"avenant n° {avenant.number} : objectif « {change.objective_id} » "
+                                 "inconnu")
+            if change.kind == "objective-text":
+                text = str(change.after.get("text", "")).strip()
+                if not text:
+                    raise RevueError("le nouveau texte de l'objectif est vide")
+                objective.text = text
+                objective.title = ""
+            elif change.kind == "indicator-target":
+                indicator = next((i for i in objective.indicators if i.id == change.target_id), None)
+                if indicator is None:
+                    raise RevueError(f"avenant n° {avenant.number} : indicateur "
+                                     f"« {change.target_id} » inconnu")
+                value = change.after.get("value")
+                year = change.after.get("year")
+                indicator.target_value = None if value is None else float(value)  # type: ignore[arg-type]
+                indicator.target_year = None if year is None else str(year)
+                revised = targets[indicator.id]
+                revised.value, revised.year, revised.avenant = (
+                    indicator.target_value, indicator.target_year, avenant.number)
+            elif change.kind == "action-add":
+                what = str(change.after.get("what", "")).strip()
+                if not what:
+                    raise RevueError("l'action ajoutée n'a pas de texte")
+                action_id = change.target_id or f"{objective.id}-av{avenant.number}"
+                objective.actions.append(Action(id=action_id, what=what,
+                                                who=str(change.after.get("who", "")),
+                                                when=str(change.after.get("when", ""))))
+            elif change.kind in ("action-change", "action-drop"):
+                action = next((a for a in objective.actions if a.id == change.target_id), None)
+                if action is None:
+                    raise RevueError(f"avenant n° {avenant.number} : action « {change.target_id} » "
+                                     "inconnue")
+                if change.kind == "action-drop":
+                    objective.actions.remove(action)
+                else:
+                    action.what = str(change.after.get("what", action.what))
+                    action.who = str(change.after.get("who", action.who))
+                    action.when = str(change.after.get("when", action.when))
+            else:
+                raise RevueError(f"modification « {change.kind} » inconnue")
+    return contract, targets
