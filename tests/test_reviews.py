@@ -153,3 +153,11 @@ def test_trajectory() -> None:
     low = RevisedTarget(0, "2019-2020", 0, "2019-2020")
     assert is_off_track(down, low, "2018-2019", 14)
     assert not is_off_track(down, low, "2018-2019", 9)
+
+
+def test_school_years_of_a_contract(samples: Store) -> None:
+    from revue.review_domain import school_years_of_contract
+
+    assert school_years_of_contract(samples.get_contract(EPI)) == ["2018-2019", "2019-2020"]
+    assert school_years_of_contract(samples.get_contract("thionville1-2016-2020")) == [
+        "2016-2017", "2017-2018", "2018-2019", "2019-2020"]

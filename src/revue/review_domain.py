@@ -87,11 +87,23 @@ def school_year_of(day: dt.date) -> str:
     return f"{start}-{start + 1}"
 
 
+#: A school year belongs to a contract when the contract covers at least this many days of it
+#: (a contract signed on 15 June does not make its first weeks a year to review).
+MIN_DAYS_IN_YEAR = 90
+
+
 def school_years_of_contract(contract: Contract) -> list[str]:
-    """Every school year that overlaps the contract's period."""
+    """The school years the contract covers (at least :data:`MIN_DAYS_IN_YEAR` days of each)."""
     first = school_year_start(school_year_of(contract.start_date))
     last = school_year_start(school_year_of(contract.end_date))
-    return [f"{y}-{y + 1}" for y in range(first, last + 1)]
+    years = []
+    for start in range(first, last + 1):
+        year = f"{start}-{start + 1}"
+        begin, end = school_year_bounds(year)
+        overlap = (min(end, contract.end_date) - max(begin, contract.start_date)).days + 1
+        if overlap >= MIN_DAYS_IN_YEAR:
+            years.append(year)
+    return years or [school_year_of(contract.start_date)]
 
 
 @dataclass

@@ -38,6 +38,11 @@ class RevueApp(App[None]):
         self.push_screen(ContractsScreen())
 
     def on_unmount(self) -> None:
+        # Whatever a screen still holds unsaved is written before the store closes.
+        for screen in self.screen_stack:
+            flush = getattr(screen, "flush", None)
+            if flush is not None:
+                flush()
         self.store.close()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

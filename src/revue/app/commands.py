@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from revue.app.screens.contract import ContractScreen
 from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.help import key_label
+from revue.app.screens.walk import WalkScreen
 
 
 class RevueCommands(Provider):
@@ -23,6 +24,12 @@ class RevueCommands(Provider):
             for cid, title in screen.contract_ids():
                 out.append((f"Ouvrir : {title}", f"contrat {cid}",
                             partial(app.open_contract, cid)))  # type: ignore[attr-defined]
+        if isinstance(screen, WalkScreen):
+            for number, objective in enumerate(screen.objectives(), start=1):
+                text = " ".join(objective.display_title.split())
+                where = screen.where(objective)
+                out.append((f"Objectif {number} : {text}", f"aller à l'objectif — {where}",
+                            partial(screen.go_to_objective, objective.id)))
         if isinstance(screen, ContractScreen):
             for objective in screen.objectives():
                 text = " ".join(objective.display_title.split())

@@ -35,10 +35,12 @@ class ContractScreen(Screen[None]):
     )
     BINDINGS = [
         Binding("escape", "back", "Retour", id="back"),
-        Binding("n", "next_objective", "Suivant", id="next",
+        Binding("n", "next_objective", "Suiv.", id="next",
                 tooltip="Objectif suivant"),
-        Binding("p", "previous_objective", "Précédent", id="previous",
+        Binding("p", "previous_objective", "Préc.", id="previous",
                 tooltip="Objectif précédent"),
+        Binding("r", "reviews", "Revues", id="reviews",
+                tooltip="Revues du contrat : examen annuel, mi-parcours, bilan"),
         Binding("e", "export", "Exporter", id="export", tooltip="Exporter ce contrat en TOML"),
         Binding("plus", "expand_all", "Tout déplier", show=False, id="expand"),
         Binding("minus", "collapse_all", "Tout replier", show=False, id="collapse"),
@@ -180,6 +182,11 @@ class ContractScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_reviews(self) -> None:
+        from revue.app.screens.reviews import ReviewsScreen
+
+        self.app.push_screen(ReviewsScreen(self.contract_id))
 
     def action_export(self) -> None:
         if self.contract is not None:

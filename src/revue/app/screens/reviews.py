@@ -1,0 +1,303 @@
+"""A contract's reviews: open one, start one, close or reopen it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+
+from revue.domain import Contract
+from revue.errors import RevueError
+from revue.review_domain import (
+    ReviewKind,
+    ReviewSummary,
+    school_year_of,
+    school_years_of_contract,
+)
+
+
+class ReviewsScreen(Screen[None]):
+    """Lists the reviews of one contract."""
+
+    HELP = (
+        "Les revues du contrat : examens annuels, évaluation à mi-parcours, bilan final. "
+        "Entrée ouvre la revue choisie pour l'examiner objectif par objectif ; « n » en commence "
+        "une nouvelle. Une revue clôturée se consulte sans se modifier ; la rouvrir est une "
+        "décision enregistrée."
+    )
+    BINDINGS = [
+        Binding("escape", "back", "Retour", id="back"),
+        Binding("enter", "open", "Ouvrir", id="open", tooltip="Examiner la revue choisie"),
+        Binding("n", "new", "Nouvelle", id="new", tooltip="Commencer une nouvelle revue"),
+        Binding("v", "overview", "Vue d'ensemble", id="overview"),
+        Binding("d", "changes", "Changements", id="changes",
+                tooltip="Ce qui a changé depuis la revue précédente"),
+        Binding("a", "avenant", "Avenant", id="avenant",
+                tooltip="Enregistrer un avenant (évaluation à mi-parcours)"),
+        Binding("c", "close_review", "Clôturer", id="close"),
+        Binding("o", "reopen_review", "Rouvrir", id="reopen"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        contract: Contract
+        reviews: list[ReviewSummary]
+
+    def __init__(self, contract_id: str) -> None:
+        super().__init__()
+        self.contract_id = contract_id
+        self.contract: Contract | None = None
+        self.reviews: list[ReviewSummary] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Revues", id="reviews-title", classes="screen-title")
+        yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="reviews-empty", classes="empty")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Revue", key="title")
+        table.add_column("État", key="state")
+        table.add_column("Avancement", key="progress")
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.contract is not None:
+            self.load()
+
+    @work(thread=True, exclusive=True, group="reviews")
+    def load(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        self.post_message(self.Loaded(store.get_contract(self.contract_id),
+                                      store.list_reviews(self.contract_id)))
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        self.contract = message.contract
+        self.reviews = message.reviews
+        self.query_one("#reviews-title", Static).update(
+            f"Revues — {message.contract.circonscription} — {message.contract.title}"
+        )
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for review in message.reviews:
+            table.add_row(
+                review.title,
+                "clôturée" if review.closed else "ouverte",
+                f"{review.examined}/{review.total} objectifs examinés",
+                key=str(review.id),
+            )
+        empty = self.query_one("#reviews-empty", Static)
+        empty.display = not message.reviews
+        table.display = bool(message.reviews)
+        if message.reviews:
+            table.move_cursor(row=min(row, len(message.reviews) - 1))
+            table.focus()
+        else:
+            empty.update("Aucune revue pour ce contrat.\n\nAppuyez sur « n » pour commencer "
+                         "l'examen annuel de l'année scolaire.")
+
+    def selected(self) -> ReviewSummary | None:
+        table = self.query_one(DataTable)
+        if not self.reviews or not table.display:
+            return None
+        return self.reviews[min(table.cursor_row, len(self.reviews) - 1)]
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:
+        self.action_open()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_open(self) -> None:
+        review = self.selected()
+        if review is not None:
+            from revue.app.screens.walk import WalkScreen
+
+            self.app.push_screen(WalkScreen(review.id))
+
+    def action_new(self) -> None:
+        if self.contract is None:
+            return
+
+        def created(review_id: uuid.UUID | None) -> None:
+            if review_id is not None:
+                from revue.app.screens.walk import WalkScreen
+
+                self.load()
+                self.app.push_screen(WalkScreen(review_id))
+
+        self.app.push_screen(NewReviewScreen(self.contract), created)
+
+    def action_overview(self) -> None:
+        review = self.selected()
+        if review is not None:
+            from revue.app.screens.overview import OverviewScreen
+
+            self.app.push_screen(OverviewScreen(review.id))
+
+    def action_changes(self) -> None:
+        review = self.selected()
+        if review is not None:
+            from revue.app.screens.changes import ChangesScreen
+
+            self.app.push_screen(ChangesScreen(review.id))
+
+    def action_avenant(self) -> None:
+        review = self.selected()
+        if review is not None:
+            from revue.app.screens.avenant import AvenantScreen
+
+            self.app.push_screen(AvenantScreen(review.id), lambda _done: self.load())
+
+    def action_close_review(self) -> None:
+        review = self.selected()
+        if review is None:
+            return
+        if review.closed:
+            self.notify("Cette revue est déjà clôturée.")
+            return
+
+        def confirmed(answer: str | None) -> None:
+            if answer is not None:
+                self._write(lambda store: store.close_review(review.id),
+                            f"{review.title} clôturée.")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Clôturer « {review.title} » ?",
+                f"{review.examined}/{review.total} objectifs examinés. Une fois clôturée, la "
+                "revue se consulte mais ne se modifie plus ; la rouvrir sera une décision "
+                "enregistrée.",
+                "Clôturer",
+            ),
+            confirmed,
+        )
+
+    def action_reopen_review(self) -> None:
+        review = self.selected()
+        if review is None:
+            return
+        if not review.closed:
+            self.notify("Cette revue est ouverte.")
+            return
+
+        def confirmed(reason: str | None) -> None:
+            if reason:
+                self._write(lambda store: store.reopen_review(review.id, reason),
+                            f"{review.title} rouverte.")
+
+        self.app.push_screen(
+            ConfirmScreen(f"Rouvrir « {review.title} » ?",
+                          "Indiquez pourquoi : la réouverture est enregistrée avec son motif.",
+                          "Rouvrir", ask_reason=True),
+            confirmed,
+        )
+
+    @work(thread=True, group="reviews-write")
+    def _write(self, operation, done: str) -> None:  # type: ignore[no-untyped-def]
+        try:
+            operation(self.app.store)  # type: ignore[attr-defined]
+        except RevueError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.notify, done)
+        self.app.call_from_thread(self.load)
+
+
+class ConfirmScreen(ModalScreen[str | None]):
+    """Asks to confirm; with ``ask_reason`` the answer is the reason typed (required)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Annuler", id="cancel")]
+
+    def __init__(self, title: str, text: str, verb: str, *, ask_reason: bool = False) -> None:
+        super().__init__()
+        self.title_text, self.text, self.verb, self.ask_reason = title, text, verb, ask_reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.text)
+            if self.ask_reason:
+                yield Input(placeholder="motif", id="reason")
+            yield Static("", id="confirm-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(self.verb, id="yes", variant="primary")
+                yield Button("Annuler", id="no")
+        yield Footer(compact=True)
+
+    @on(Button.Pressed, "#yes")
+    @on(Input.Submitted)
+    def yes(self) -> None:
+        if self.ask_reason:
+            reason = self.query_one("#reason", Input).value.strip()
+            if not reason:
+                self.query_one("#confirm-error", Static).update("Le motif est nécessaire.")
+                return
+            self.dismiss(reason)
+        else:
+            self.dismiss("oui")
+
+    @on(Button.Pressed, "#no")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NewReviewScreen(ModalScreen[uuid.UUID | None]):
+    """Choose the school year and the kind of a new review."""
+
+    BINDINGS = [Binding("escape", "cancel", "Annuler", id="cancel")]
+
+    def __init__(self, contract: Contract) -> None:
+        super().__init__()
+        self.contract = contract
+
+    def compose(self) -> ComposeResult:
+        years = school_years_of_contract(self.contract)
+        current = school_year_of(dt.date.today())
+        default = current if current in years else years[-1]
+        with Vertical(classes="dialog"):
+            yield Label("Nouvelle revue", classes="dialog-title")
+            yield Label("Année scolaire")
+            yield Select([(y, y) for y in years], value=default, allow_blank=False, id="year")
+            yield Label("Nature")
+            yield Select([(k.label.capitalize(), k.value) for k in ReviewKind],
+                         value=ReviewKind.ANNUAL.value, allow_blank=False, id="kind")
+            yield Static("", id="new-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Commencer", id="create", variant="primary")
+                yield Button("Annuler", id="no")
+        yield Footer(compact=True)
+
+    @on(Button.Pressed, "#create")
+    def create(self) -> None:
+        year = str(self.query_one("#year", Select).value)
+        kind = ReviewKind(str(self.query_one("#kind", Select).value))
+        self._create(year, kind)
+
+    @work(thread=True, exclusive=True)
+    def _create(self, year: str, kind: ReviewKind) -> None:
+        try:
+            review = self.app.store.create_review(self.contract.id, year, kind)  # type: ignore[attr-defined]
+        except RevueError as exc:
+            message = str(exc)
+            self.app.call_from_thread(
+                self.query_one("#new-error", Static).update, message[:1].upper() + message[1:]
+            )
+            return
+        self.app.call_from_thread(self.dismiss, review.id)
+
+    @on(Button.Pressed, "#no")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

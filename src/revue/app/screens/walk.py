@@ -1,0 +1,496 @@
+"""The review walk: one objective at a time, every change saved as it is made."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Collapsible, Footer, Input, Label, Select, Static, TextArea
+
+from revue.app import format as fr
+from revue.domain import Objective
+from revue.errors import RevueError
+from revue.review_domain import (
+    EvidenceSource,
+    ObjectiveReview,
+    Status,
+    Walk,
+    school_year_bounds,
+)
+
+#: Seconds of quiet typing after which a change is written. Leaving the objective, the screen
+#: or the app writes at once whatever is pending.
+SAVE_DELAY = 0.4
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def parse_number(raw: str) -> float | None:
+    """``"87,5 %"`` -> 87.5; ``""`` -> None; raises ValueError on anything else."""
+    text = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").rstrip("%")
+    if not text:
+        return None
+    if not _NUMBER.match(text):
+        raise ValueError(raw)
+    return float(text.replace(",", "."))
+
+
+def parse_date(raw: str) -> dt.date:
+    """``"15/03/2019"`` -> date; raises ValueError."""
+    match = re.match(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$", raw)
+    if not match:
+        raise ValueError(raw)
+    return dt.date(int(match[3]), int(match[2]), int(match[1]))
+
+
+class WalkScreen(Screen[None]):
+    """Examine a review objective by objective."""
+
+    HELP = (
+        "L'examen d'une revue, objectif par objectif. Pour chacun : la valeur constatée de "
+        "chaque indicateur, un statut, des éléments de preuve datés, une analyse et des "
+        "ajustements proposés. Tout est enregistré au fil de la saisie, sans touche "
+        "d'enregistrement (« ✓ Enregistré » le confirme en haut à droite). Les touches F5 à F9 "
+        "fonctionnent même pendant la saisie dans un champ. Ctrl+P cherche un objectif par son "
+        "texte."
+    )
+    BINDINGS = [
+        Binding("f5", "previous", "Préc.", id="previous", priority=True,
+                tooltip="Objectif précédent"),
+        Binding("f6", "next", "Suiv.", id="next", priority=True, tooltip="Objectif suivant"),
+        Binding("f7", "next_unexamined", "À examiner", id="next-unexamined", priority=True,
+                tooltip="Prochain objectif pas encore examiné"),
+        Binding("f8", "copy_forward", "Reprendre", id="copy-forward", priority=True,
+                tooltip="Reprendre le statut et l'analyse de la revue précédente"),
+        Binding("f9", "overview", "Ensemble", id="overview", priority=True,
+                tooltip="Vue d'ensemble de la revue"),
+        Binding("escape", "back", "Retour", id="back"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        walk: Walk
+
+    @dataclass
+    class Saved(Message):
+        error: str | None = None
+
+    def __init__(self, review_id: uuid.UUID) -> None:
+        super().__init__()
+        self.review_id = review_id
+        self.walk: Walk | None = None
+        self.index = 0
+        #: field key -> value waiting to be written; keys: ("record", name) / ("value", id)
+        self._pending: dict[tuple[str, str], Any] = {}
+        self._pending_objective: str | None = None
+        self._timer: Any = None
+        self._indicator_ids: list[str] = []
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="walk-head", classes="screen-title"):
+            yield Static("Chargement de la revue…", id="walk-title")
+            yield Static("", id="walk-progress")
+            yield Static("", id="walk-saved")
+        yield Static("", id="walk-position")
+        yield VerticalScroll(id="walk-body")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="walk-load")
+    def load(self) -> None:
+        self.post_message(self.Loaded(self.app.store.load_walk(self.review_id)))  # type: ignore[attr-defined]
+
+    @on(Loaded)
+    async def loaded(self, message: Loaded) -> None:
+        self.walk = message.walk
+        review = message.walk.review
+        state = " — clôturée, lecture seule" if review.closed else ""
+        self.query_one("#walk-title", Static).update(
+            f"{review.title.capitalize()} — {message.walk.contract.circonscription}{state}"
+        )
+        await self.show_objective(self.index)
+
+    @property
+    def read_only(self) -> bool:
+        return self.walk is None or self.walk.review.closed
+
+    def record(self, objective_id: str) -> ObjectiveReview:
+        assert self.walk is not None
+        return self.walk.records.setdefault(objective_id, ObjectiveReview(objective_id))
+
+    def _progress(self) -> None:
+        if self.walk is None:
+            return
+        self.query_one("#walk-progress", Static).update(
+            f"{self.walk.examined}/{len(self.walk.objectives)} objectifs examinés"
+        )
+
+    async def show_objective(self, index: int) -> None:
+        walk = self.walk
+        if walk is None or not walk.objectives:
+            return
+        self.flush()
+        self.index = max(0, min(index, len(walk.objectives) - 1))
+        objective = walk.objectives[self.index]
+        record = self.record(objective.id)
+        path = " › ".join(_short(s.level, s.code, s.title) for s in walk.path_of(objective))
+        self.query_one("#walk-position", Static).update(
+            f"Objectif {self.index + 1}/{len(walk.objectives)} · {path}"
+        )
+        self._progress()
+        body = self.query_one("#walk-body", VerticalScroll)
+        await body.remove_children()
+        await body.mount_all(self._objective_widgets(objective, record))
+        body.scroll_home(animate=False)
+        if not self.read_only:
+            first = body.query("Input, Select, TextArea").first()
+            first.focus()
+
+    def _objective_widgets(self, objective: Objective, record: ObjectiveReview) -> list[Any]:
+        walk = self.walk
+        assert walk is not None
+        year = walk.review.school_year
+        disabled = self.read_only
+        widgets: list[Any] = [Static(Text(objective.text, style="bold"), id="objective-text")]
+        original = next((o for o in walk.initial.objectives if o.id == objective.id), None)
+        if original is not None and original.text != objective.text:
+            widgets.append(Static(Text(f"Texte initial : {original.text}", style="dim italic"),
+                                  classes="note"))
+        details = []
+        if objective.criteria:
+            details.append("Critères d'évaluation :\n" +
+                           "\n".join(f" • {c}" for c in objective.criteria))
+        if objective.actions:
+            details.append("Actions :\n" + "\n".join(
+                f" • {a.what}" + (f" ({' — '.join(x for x in (a.who, a.when) if x)})"
+                                  if a.who or a.when else "")
+                for a in objective.actions))
+        if details:
+            widgets.append(Collapsible(Static("\n\n".join(details)),
+                                       title="Critères et actions", collapsed=True))
+
+        widgets.append(Label("Indicateurs", classes="part"))
+        self._indicator_ids = []
+        if not objective.indicators:
+            widgets.append(Static("Aucun indicateur chiffré : l'analyse et les preuves "
+                                  "portent l'examen.", classes="dim"))
+        for number, indicator in enumerate(objective.indicators):
+            target = walk.targets[indicator.id]
+            facts = [f"initiale : {fr.baseline(indicator)}"]
+            cible = fr.target(indicator)
+            if target.avenant is not None:
+                initial = fr.quantity(target.initial_value, indicator.unit)
+                cible += f", révisée par l'avenant n° {target.avenant} (initiale {initial})"
+            facts.append(f"cible : {cible}")
+            facts.append("↑ plus haut = mieux" if indicator.direction.value == "higher"
+                         else "↓ plus bas = mieux")
+            earlier = walk.history.get(indicator.id, {})
+            if earlier:
+                facts.append("années précédentes : " + ", ".join(
+                    f"{y} : {fr.quantity(v, indicator.unit)}" for y, v in sorted(earlier.items())))
+            box = [Static(Text(indicator.label, style="bold")),
+                   Static(" · ".join(facts), classes="dim")]
+            if indicator.computed is not None:
+                box.append(Static(fr.computed_filter(indicator.computed), classes="dim"))
+            else:
+                self._indicator_ids.append(indicator.id)
+                value = walk.values.get(indicator.id)
+                box.append(Horizontal(
+                    Label(f"Valeur {year}", classes="field-label"),
+                    Input(value="" if value is None else fr.number(value).replace("\u202f", ""),
+                          placeholder=f"valeur constatée ({indicator.unit or 'nombre'})",
+                          id=f"value-{number}", classes="value", disabled=disabled,
+                          compact=True),
+                    Static("", id=f"value-{number}-error", classes="error field-error"),
+                    classes="value-row",
+                ))
+            widgets.append(Vertical(*box, classes="indicator"))
+
+        widgets.append(Label("Statut", classes="part"))
+        widgets.append(Select([(s.label, s.value) for s in Status],
+                              value=record.status.value if record.status else Select.NULL,
+                              prompt="non examiné", id="status", disabled=disabled,
+                              compact=True))
+        previous = walk.previous.get(objective.id)
+        if previous is not None and (previous.status or previous.analysis):
+            said = previous.status.label if previous.status else "sans statut"
+            widgets.append(Static(
+                f"{walk.previous_title} : {said}" +
+                (f" — « {_clip(previous.analysis, 90)} »" if previous.analysis else "") +
+                " (F8 pour reprendre)", classes="dim"))
+
+        widgets.append(Label("Éléments de preuve", classes="part"))
+        widgets.append(Vertical(*self._evidence_lines(record), id="evidence-list"))
+        if not disabled:
+            start, end = school_year_bounds(year)
+            today = dt.date.today()
+            default = today if start <= today <= end else None
+            widgets.append(Vertical(
+                Horizontal(
+                    Input(value=fr.date(default) if default else "", placeholder="jj/mm/aaaa",
+                          id="evidence-date", compact=True),
+                    Select([(s.label, s.value) for s in EvidenceSource],
+                           value=EvidenceSource.VISIT.value, allow_blank=False,
+                           id="evidence-source", compact=True),
+                    classes="evidence-row",
+                ),
+                Input(placeholder="ce qui a été constaté", id="evidence-text", compact=True),
+                Horizontal(
+                    Input(placeholder="fichier (facultatif)", id="evidence-path", compact=True),
+                    Button("Ajouter la preuve", id="evidence-add", compact=True),
+                    classes="evidence-row",
+                ),
+                Static("", id="evidence-error", classes="error"),
+                id="evidence-form",
+            ))
+
+        widgets.append(Label("Analyse", classes="part"))
+        widgets.append(TextArea(record.analysis, id="analysis", read_only=disabled,
+                                soft_wrap=True, classes="long-text", compact=True))
+        widgets.append(Label("Ajustements proposés", classes="part"))
+        widgets.append(TextArea(record.adjustments, id="adjustments", read_only=disabled,
+                                soft_wrap=True, classes="long-text", compact=True))
+        return widgets
+
+    def _evidence_lines(self, record: ObjectiveReview) -> list[Static]:
+        if not record.evidence:
+            return [Static("Aucun élément de preuve pour l'instant.", classes="dim")]
+        lines = []
+        for item in record.evidence:
+            text = Text(f" • {fr.date(item.date)} — {item.source.label} — {item.text}")
+            if item.file_path:
+                text.append(f" [{item.file_path}]", style="dim")
+                if not os.path.exists(os.path.expanduser(item.file_path)):
+                    text.append(" ⚠ fichier introuvable", style="bold")
+            lines.append(Static(text))
+        return lines
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def _queue(self, key: tuple[str, str], value: Any) -> None:
+        walk = self.walk
+        if walk is None or self.read_only:
+            return
+        objective_id = walk.objectives[self.index].id
+        self._pending_objective = objective_id
+        self._pending[key] = value
+        self.query_one("#walk-saved", Static).update("… saisie")
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(SAVE_DELAY, self.flush)
+
+    def flush(self) -> None:
+        """Write what is pending, now. Called after a pause in typing, on moving to another
+        objective, on leaving the screen and when the app closes."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if not self._pending or self._pending_objective is None:
+            return
+        pending, self._pending = self._pending, {}
+        objective_id = self._pending_objective
+        store = self.app.store  # type: ignore[attr-defined]
+        error = None
+        try:
+            record_fields = {name: v for (kind, name), v in pending.items() if kind == "record"}
+            if record_fields:
+                store.save_record(self.review_id, objective_id, **record_fields)
+            for (kind, indicator_id), value in pending.items():
+                if kind == "value":
+                    store.save_value(self.review_id, indicator_id, value)
+        except RevueError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - keep the text on screen, say what happened
+            error = f"enregistrement impossible ({exc})"
+        self._saved(error)
+
+    def _saved(self, error: str | None) -> None:
+        found = self.query("#walk-saved")
+        if not found:  # the screen is being taken down: nothing left to show it on
+            return
+        saved = found.first(Static)
+        if error:
+            saved.update(Text("⚠ non enregistré", style="bold"))
+            self.notify(error[:1].upper() + error[1:], severity="error", timeout=8)
+        else:
+            saved.update("✓ Enregistré")
+        self._progress()
+
+    @on(TextArea.Changed)
+    def text_changed(self, event: TextArea.Changed) -> None:
+        name = event.text_area.id
+        if self.walk is None or name not in ("analysis", "adjustments"):
+            return
+        record = self.record(self.walk.objectives[self.index].id)
+        text = event.text_area.text
+        if getattr(record, name) != text:
+            setattr(record, name, text)
+            self._queue(("record", name), text)
+
+    @on(Select.Changed, "#status")
+    def status_changed(self, event: Select.Changed) -> None:
+        if self.walk is None:
+            return
+        record = self.record(self.walk.objectives[self.index].id)
+        status = None if event.value is Select.NULL else Status(str(event.value))
+        if record.status != status:
+            record.status = status
+            self._queue(("record", "status"), status)
+            self.flush()  # a status is a decision: write it now
+
+    @on(Input.Changed, ".value")
+    def value_changed(self, event: Input.Changed) -> None:
+        if self.walk is None or event.input.id is None:
+            return
+        number = int(event.input.id.removeprefix("value-"))
+        indicator_id = self._indicator_ids[number]
+        error = self.query_one(f"#value-{number}-error", Static)
+        try:
+            value = parse_number(event.value)
+        except ValueError:
+            error.update(f"« {_clip(event.value, 20)} » n'est pas un nombre")
+            return
+        error.update("")
+        if self.walk.values.get(indicator_id) != value:
+            self.walk.values[indicator_id] = value
+            self._queue(("value", indicator_id), value)
+
+    @on(Button.Pressed, "#evidence-add")
+    @on(Input.Submitted, "#evidence-text, #evidence-path, #evidence-date")
+    def add_evidence(self) -> None:
+        walk = self.walk
+        if walk is None or self.read_only:
+            return
+        error = self.query_one("#evidence-error", Static)
+        raw_date = self.query_one("#evidence-date", Input).value
+        text = self.query_one("#evidence-text", Input).value.strip()
+        path = self.query_one("#evidence-path", Input).value.strip()
+        try:
+            day = parse_date(raw_date)
+        except ValueError:
+            error.update(f"Date « {_clip(raw_date, 20)} » invalide : écrivez jj/mm/aaaa "
+                         "(une date qui existe).")
+            return
+        start, end = school_year_bounds(walk.review.school_year)
+        if not start <= day <= end:
+            error.update(f"La date doit être dans l'année scolaire {walk.review.school_year} "
+                         f"(du {fr.date(start)} au {fr.date(end)}).")
+            return
+        if not text:
+            error.update("Écrivez ce qui a été constaté.")
+            return
+        error.update("")
+        source = EvidenceSource(str(self.query_one("#evidence-source", Select).value))
+        objective = walk.objectives[self.index]
+        try:
+            item = self.app.store.add_evidence(  # type: ignore[attr-defined]
+                self.review_id, objective.id, day, text, source, path)
+        except RevueError as exc:
+            error.update(str(exc))
+            return
+        record = self.record(objective.id)
+        record.evidence.append(item)
+        record.evidence.sort(key=lambda e: e.date)
+        self.query_one("#evidence-text", Input).value = ""
+        self.query_one("#evidence-path", Input).value = ""
+        evidence_list = self.query_one("#evidence-list", Vertical)
+        evidence_list.remove_children()
+        evidence_list.mount_all(self._evidence_lines(record))
+        self._saved(None)
+
+    # --- moving ---------------------------------------------------------------------------
+
+    async def action_next(self) -> None:
+        if self.walk and self.index < len(self.walk.objectives) - 1:
+            await self.show_objective(self.index + 1)
+
+    async def action_previous(self) -> None:
+        if self.walk and self.index > 0:
+            await self.show_objective(self.index - 1)
+
+    async def action_next_unexamined(self) -> None:
+        walk = self.walk
+        if walk is None:
+            return
+        count = len(walk.objectives)
+        for step in range(1, count + 1):
+            candidate = (self.index + step) % count
+            if not self.record(walk.objectives[candidate].id).examined:
+                await self.show_objective(candidate)
+                return
+        self.notify("Tous les objectifs sont examinés.")
+
+    async def go_to_objective(self, objective_id: str) -> None:
+        if self.walk is None:
+            return
+        for index, objective in enumerate(self.walk.objectives):
+            if objective.id == objective_id:
+                await self.show_objective(index)
+                return
+
+    def objectives(self) -> list[Objective]:
+        return self.walk.objectives if self.walk else []
+
+    def where(self, objective: Objective) -> str:
+        """The title of the part that holds the objective, for the command palette."""
+        path = self.walk.path_of(objective) if self.walk else []
+        return _clip(path[-1].title, 80) if path else ""
+
+    async def action_copy_forward(self) -> None:
+        walk = self.walk
+        if walk is None or self.read_only:
+            return
+        objective = walk.objectives[self.index]
+        previous = walk.previous.get(objective.id)
+        if previous is None or not (previous.status or previous.analysis):
+            self.notify("Rien à reprendre : la revue précédente n'a rien noté pour cet objectif.")
+            return
+        self.flush()
+        record = self.record(objective.id)
+        record.status, record.analysis = previous.status, previous.analysis
+        self._pending_objective = objective.id
+        self._pending = {("record", "status"): previous.status,
+                         ("record", "analysis"): previous.analysis}
+        self.flush()
+        await self.show_objective(self.index)
+        self.notify(f"Statut et analyse repris de : {walk.previous_title}.")
+
+    def action_overview(self) -> None:
+        self.flush()
+        from revue.app.screens.overview import OverviewScreen
+
+        self.app.push_screen(OverviewScreen(self.review_id))
+
+    def action_back(self) -> None:
+        self.flush()
+        self.app.pop_screen()
+
+    def on_screen_suspend(self) -> None:
+        self.flush()
+
+    def on_unmount(self) -> None:
+        self.flush()
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _short(level: str, code: str, title: str) -> str:
+    return f"{level} {code}".strip() if code else _clip(title, 40)
