@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Select, Static, TextArea
@@ -73,7 +72,7 @@ async def test_walk_every_objective_and_close(sample_url: str) -> None:
         screen = await open_walk(pilot, review.id)
         walk = screen.walk
         assert walk is not None
-        for number, objective in enumerate(walk.objectives):
+        for number in range(len(walk.objectives)):
             assert f"Objectif {number + 1}/31" in shown(app)
             # a value for each indicator, typed
             for position, _indicator in enumerate(screen._indicator_ids):

@@ -37,7 +37,7 @@ class ReviewsScreen(Screen[None]):
         Binding("escape", "back", "Retour", id="back"),
         Binding("enter", "open", "Ouvrir", id="open", tooltip="Examiner la revue choisie"),
         Binding("n", "new", "Nouvelle", id="new", tooltip="Commencer une nouvelle revue"),
-        Binding("v", "overview", "Vue d'ensemble", id="overview"),
+        Binding("v", "overview", "Vue", id="overview", tooltip="Vue d'ensemble de la revue"),
         Binding("d", "changes", "Changements", id="changes",
                 tooltip="Ce qui a changé depuis la revue précédente"),
         Binding("a", "avenant", "Avenant", id="avenant",
@@ -106,6 +106,7 @@ class ReviewsScreen(Screen[None]):
         else:
             empty.update("Aucune revue pour ce contrat.\n\nAppuyez sur « n » pour commencer "
                          "l'examen annuel de l'année scolaire.")
+        self.refresh_bindings()
 
     def selected(self) -> ReviewSummary | None:
         table = self.query_one(DataTable)
@@ -116,6 +117,27 @@ class ReviewsScreen(Screen[None]):
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:
         self.action_open()
+
+    @on(DataTable.RowHighlighted)
+    def row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what fits the selected review (and keep the footer short)."""
+        review = self.selected()
+        if action in ("open", "overview", "changes", "avenant", "close_review", "reopen_review"):
+            if review is None:
+                return False
+        if review is not None:
+            if action == "close_review":
+                return not review.closed
+            if action == "reopen_review":
+                return review.closed
+            if action == "avenant":
+                return review.kind is ReviewKind.MIDTERM and not review.closed
+            if action == "changes":
+                return self.reviews.index(review) > 0
+        return True
 
     def action_back(self) -> None:
         self.app.pop_screen()
