@@ -214,3 +214,33 @@ async def test_every_footer_key_is_in_the_palette(sample_url: str) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ExportScreen)
+
+
+async def test_contract_screen_shows_the_revised_version(sample_url: str) -> None:
+    import datetime as dt
+
+    from revue.review_domain import Avenant, AvenantChange, ReviewKind
+
+    store = Store.open(sample_url)
+    midterm = store.create_review("epinay-2018-2020", "2018-2019", ReviewKind.MIDTERM)
+    first = store.get_contract("epinay-2018-2020").objectives[0]
+    store.record_avenant(midterm.id, Avenant(1, dt.date(2019, 6, 20), "Cible révisée", [
+        AvenantChange("indicator-target", first.id, first.indicators[0].id,
+                      before={"value": 100, "year": "2019-2020"},
+                      after={"value": 95, "year": "2019-2020"}),
+        AvenantChange("objective-text", first.id, before={"text": first.text},
+                      after={"text": "Objectif après avenant"}),
+    ]))
+    store.close()
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "n° 1 du 20/06/2019" in " ".join(shown(app).split())
+        await pilot.press("n")
+        await pilot.pause()
+        text = " ".join(shown(app).split())
+        assert "Objectif après avenant" in text
+        assert "Texte initial (avant avenant)" in text
+        assert "révisée par l'avenant n° 1" in text and "cible initiale 100" in text

@@ -191,6 +191,16 @@ class RevisedTarget:
 
 
 @dataclass
+class Revision:
+    """A contract as signed and as revised by its avenants."""
+
+    initial: Contract
+    revised: Contract
+    targets: dict[str, RevisedTarget]
+    avenants: list[Avenant]
+
+
+@dataclass
 class Walk:
     """Everything the review walk shows, loaded at once."""
 

@@ -27,6 +27,7 @@ from revue.review_domain import (
     ReviewKind,
     ReviewSummary,
     RevisedTarget,
+    Revision,
     Status,
     Walk,
     compare_walks,
@@ -376,6 +377,13 @@ class ReviewQueries:
             return []
         before = self.load_walk(walk.previous_id)
         return compare_walks(before, walk)
+
+    def revised_contract(self, contract_slug: str) -> Revision:
+        """The contract as signed, as revised by its avenants, and each indicator's target."""
+        initial = self.get_contract(contract_slug)
+        avenants = self.list_avenants(contract_slug)
+        revised, targets = apply_avenants(initial, avenants)
+        return Revision(initial=initial, revised=revised, targets=targets, avenants=avenants)
 
     def has_reviews(self, contract_slug: str) -> bool:
         with read_session(self.engine) as session:

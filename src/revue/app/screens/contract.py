@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 
 from revue.app.widgets.detail import Detail
 from revue.domain import AcademicProject, Contract, Objective, Section
+from revue.review_domain import Revision
 
 NodeData = Contract | Section | Objective
 
@@ -48,13 +49,14 @@ class ContractScreen(Screen[None]):
 
     @dataclass
     class Loaded(Message):
-        contract: Contract
+        revision: Revision
         academic: AcademicProject | None
 
     def __init__(self, contract_id: str) -> None:
         super().__init__()
         self.contract_id = contract_id
         self.contract: Contract | None = None
+        self.revision: Revision | None = None
         self.academic: AcademicProject | None = None
         self._objective_nodes: list[TreeNode[NodeData]] = []
         self._sections: dict[str, Section] = {}
@@ -72,14 +74,15 @@ class ContractScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="contract")
     def load(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
-        contract = store.get_contract(self.contract_id)
-        ref = contract.academic_project
+        revision = store.revised_contract(self.contract_id)
+        ref = revision.initial.academic_project
         academic = store.get_academic_project(ref.id) if ref and ref.id else None
-        self.post_message(self.Loaded(contract, academic))
+        self.post_message(self.Loaded(revision, academic))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
-        contract = self.contract = message.contract
+        self.revision = message.revision
+        contract = self.contract = message.revision.revised
         self.academic = message.academic
         self._sections = {s.id: s for s in contract.sections}
         self.query_one("#contract-title", Static).update(
@@ -101,7 +104,7 @@ class ContractScreen(Screen[None]):
         tree.root.expand()
         tree.focus()
         tree.move_cursor(tree.root)
-        self.query_one(Detail).show_contract(contract)
+        self.query_one(Detail).show_contract(contract, message.revision.avenants)
 
     def path_of(self, section_id: str | None) -> list[Section]:
         path: list[Section] = []
@@ -116,12 +119,12 @@ class ContractScreen(Screen[None]):
         data = event.node.data
         detail = self.query_one(Detail)
         if isinstance(data, Contract):
-            detail.show_contract(data)
+            detail.show_contract(data, self.revision.avenants if self.revision else [])
         elif isinstance(data, Section):
             count = self._count_objectives(event.node)
             detail.show_section(data, self.path_of(data.parent), count)
         elif isinstance(data, Objective):
-            detail.show_objective(data, self.path_of(data.section), self.academic)
+            detail.show_objective(data, self.path_of(data.section), self.academic, self.revision)
 
     def _count_objectives(self, node: TreeNode[NodeData]) -> int:
         return sum(

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from revue.app import format as fr
 from revue.domain import AcademicAxis, AcademicProject, Contract, Indicator, Objective, Section
+from revue.review_domain import CHANGE_LABELS, Avenant, RevisedTarget, Revision
 
 
 def _heading(text: str) -> Text:
@@ -39,7 +40,7 @@ class Detail(VerticalScroll):
         self.query_one("#detail-body", Static).update(Group(*parts))
         self.scroll_home(animate=False)
 
-    def show_contract(self, contract: Contract) -> None:
+    def show_contract(self, contract: Contract, avenants: list[Avenant] | None = None) -> None:
         parts: list[RenderableType] = [
             Text(contract.kind.label, style="dim"),
             _title(contract.title),
@@ -81,6 +82,12 @@ class Detail(VerticalScroll):
                 parts.append(line)
         for labelled in contract.lists:
             parts += [_gap(), _heading(labelled.label), _bullets(labelled.items)]
+        if avenants:
+            parts += [_gap(), _heading("Avenants")]
+            for avenant in avenants:
+                changes = ", ".join(CHANGE_LABELS.get(c.kind, c.kind) for c in avenant.changes)
+                parts.append(Text(f" • n° {avenant.number} du {fr.date(avenant.date)} — "
+                                  f"{avenant.reason} ({changes})"))
         for article in contract.articles:
             parts += [_gap(), _heading(article.title), Text(article.text)]
         self._show(parts)
@@ -104,6 +111,7 @@ class Detail(VerticalScroll):
         objective: Objective,
         path: list[Section],
         academic: AcademicProject | None,
+        revision: Revision | None = None,
     ) -> None:
         parts: list[RenderableType] = []
         if path:
@@ -115,12 +123,17 @@ class Detail(VerticalScroll):
                 parts.append(Text(objective.text))
         else:
             parts.append(_title(objective.text))
+        initial = (next((o for o in revision.initial.objectives if o.id == objective.id), None)
+                   if revision else None)
+        if initial is not None and initial.text != objective.text:
+            parts.append(Text(f"Texte initial (avant avenant) : {initial.text}", style="dim italic"))
 
         parts += [_gap(), _heading("Indicateurs")]
         if objective.indicators:
             for indicator in objective.indicators:
                 parts.append(Text(f"▸ {indicator.label}", style="bold"))
-                parts.append(_indicator_table(indicator))
+                parts.append(_indicator_table(indicator, revision.targets.get(indicator.id)
+                                              if revision else None))
         else:
             parts.append(Text("Aucun indicateur chiffré dans le document.", style="dim"))
 
@@ -157,7 +170,7 @@ def _short(section: Section, width: int = 40) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
 
-def _indicator_table(indicator: Indicator) -> Table:
+def _indicator_table(indicator: Indicator, revised: RevisedTarget | None = None) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
@@ -170,7 +183,12 @@ def _indicator_table(indicator: Indicator) -> Table:
     else:
         table.add_row("  Valeur initiale", fr.baseline(indicator))
     if indicator.target_value is not None or indicator.computed is None:
-        table.add_row("  Cible", fr.target(indicator))
+        cible = fr.target(indicator)
+        if revised is not None and revised.avenant is not None:
+            cible += (f" — révisée par l'avenant n° {revised.avenant} ; cible initiale "
+                      f"{fr.quantity(revised.initial_value, indicator.unit)} "
+                      f"({revised.initial_year})")
+        table.add_row("  Cible", cible)
     table.add_row("  Sens", indicator.direction.label)
     if indicator.note:
         table.add_row("  Note", Text(indicator.note, style="italic"))
