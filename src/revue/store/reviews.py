@@ -136,6 +136,13 @@ class ReviewQueries:
             )
         return row
 
+    def _contract_slug_for_write(self, session: Session, review_id: uuid.UUID) -> str:
+        """The slug of the review's contract, once sure the review may be written."""
+        review = self._open_review(session, review_id)
+        return session.scalar(
+            select(ContractRow.slug).where(ContractRow.id == review.contract_id)
+        ) or ""
+
     def close_review(self, review_id: uuid.UUID, note: str = "") -> None:
         with write_session(self.engine) as session:
             row = self._open_review(session, review_id)
@@ -182,9 +189,8 @@ class ReviewQueries:
         if unknown:
             raise ValueError(f"unknown fields {unknown}")
         with write_session(self.engine) as session:
-            review = self._open_review(session, review_id)
-            slug = session.scalar(select(ContractRow.slug).where(ContractRow.id == review.contract_id))
-            record = self._record(session, review_id, stable_uuid(slug or "", "objective", objective_id))
+            slug = self._contract_slug_for_write(session, review_id)
+            record = self._record(session, review_id, stable_uuid(slug, "objective", objective_id))
             for name, value in fields.items():
                 if name == "status":
                     value = None if value is None else Status(value).value
@@ -192,9 +198,8 @@ class ReviewQueries:
 
     def save_value(self, review_id: uuid.UUID, indicator_id: str, value: float | None) -> None:
         with write_session(self.engine) as session:
-            review = self._open_review(session, review_id)
-            slug = session.scalar(select(ContractRow.slug).where(ContractRow.id == review.contract_id))
-            indicator_uuid = stable_uuid(slug or "", "indicator", indicator_id)
+            slug = self._contract_slug_for_write(session, review_id)
+            indicator_uuid = stable_uuid(slug, "indicator", indicator_id)
             row = session.scalar(
                 select(IndicatorValueRow).where(
                     IndicatorValueRow.review_id == review_id,
@@ -211,11 +216,10 @@ class ReviewQueries:
         if not text.strip():
             raise RevueError("le texte de l'élément de preuve est vide")
         with write_session(self.engine) as session:
-            review = self._open_review(session, review_id)
-            slug = session.scalar(select(ContractRow.slug).where(ContractRow.id == review.contract_id))
+            slug = self._contract_slug_for_write(session, review_id)
             row = EvidenceRow(
                 id=uuid.uuid4(), review_id=review_id,
-                objective_id=stable_uuid(slug or "", "objective", objective_id), date=date,
+                objective_id=stable_uuid(slug, "objective", objective_id), date=date,
                 text=text.strip(), source=source.value, file_path=file_path.strip(),
             )
             session.add(row)
