@@ -42,7 +42,7 @@ class RevueApp(App[None]):
         for screen in self.screen_stack:
             flush = getattr(screen, "flush", None)
             if flush is not None:
-                flush()
+                flush(wait=True)
         self.store.close()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

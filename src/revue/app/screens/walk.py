@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +97,8 @@ class WalkScreen(Screen[None]):
         self._pending_objective: str | None = None
         self._timer: Any = None
         self._indicator_ids: list[str] = []
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="revue-save")
+        self._writer_closed = False
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -294,18 +297,29 @@ class WalkScreen(Screen[None]):
             self._timer.stop()
         self._timer = self.set_timer(SAVE_DELAY, self.flush)
 
-    def flush(self) -> None:
-        """Write what is pending, now. Called after a pause in typing, on moving to another
-        objective, on leaving the screen and when the app closes."""
+    def flush(self, *, wait: bool = False) -> None:
+        """Write what is pending. Called after a pause in typing and on moving to another
+        objective (in the background), and with ``wait`` on leaving the screen and when the
+        app closes. One writer thread keeps the writes in the order they were made."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if not self._pending or self._pending_objective is None:
-            return
-        pending, self._pending = self._pending, {}
-        objective_id = self._pending_objective
+        if self._pending and self._pending_objective is not None:
+            pending, self._pending = self._pending, {}
+            if self._writer_closed:  # the screen is gone: write here and now
+                self._write(self._pending_objective, pending)
+                return
+            future = self._writer.submit(self._write, self._pending_objective, pending)
+            if wait:  # one thread: the earlier writes are done before this one
+                self._saved(future.result())
+            else:
+                future.add_done_callback(lambda done: self.post_message(self.Saved(done.result())))
+        elif wait and not self._writer_closed:
+            self._writer.submit(lambda: None).result()
+
+    def _write(self, objective_id: str, pending: dict[tuple[str, str], Any]) -> str | None:
+        """Runs in the writer thread: returns a French error, or None."""
         store = self.app.store  # type: ignore[attr-defined]
-        error = None
         try:
             record_fields = {name: v for (kind, name), v in pending.items() if kind == "record"}
             if record_fields:
@@ -314,10 +328,14 @@ class WalkScreen(Screen[None]):
                 if kind == "value":
                     store.save_value(self.review_id, indicator_id, value)
         except RevueError as exc:
-            error = str(exc)
+            return str(exc)
         except Exception as exc:  # noqa: BLE001 - keep the text on screen, say what happened
-            error = f"enregistrement impossible ({exc})"
-        self._saved(error)
+            return f"enregistrement impossible ({exc})"
+        return None
+
+    @on(Saved)
+    def saved(self, message: Saved) -> None:
+        self._saved(message.error)
 
     def _saved(self, error: str | None) -> None:
         found = self.query("#walk-saved")
@@ -471,20 +489,22 @@ class WalkScreen(Screen[None]):
         self.notify(f"Statut et analyse repris de : {walk.previous_title}.")
 
     def action_overview(self) -> None:
-        self.flush()
+        self.flush(wait=True)
         from revue.app.screens.overview import OverviewScreen
 
         self.app.push_screen(OverviewScreen(self.review_id))
 
     def action_back(self) -> None:
-        self.flush()
+        self.flush(wait=True)
         self.app.pop_screen()
 
     def on_screen_suspend(self) -> None:
-        self.flush()
+        self.flush(wait=True)
 
     def on_unmount(self) -> None:
-        self.flush()
+        self.flush(wait=True)
+        self._writer.shutdown(wait=True)
+        self._writer_closed = True
 
 
 def _clip(text: str, width: int) -> str:
