@@ -318,3 +318,68 @@ class AvenantChangeRow(Base):
     target_slug: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- accompaniment log (migration 0003) -------------------------------------------------------
+
+
+class SchoolRow(Base):
+    __tablename__ = "schools"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    uai: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    commune: Mapped[str] = mapped_column(Text, default="")
+    network: Mapped[str] = mapped_column(Text, default="")  # réseau, e.g. "REP+ Jean-Vilar"
+    priority: Mapped[str] = mapped_column(String(8), default="")  # "", "REP", "REP+"
+    fictitious: Mapped[bool] = mapped_column(default=False)
+
+
+class AccompanimentRow(Base):
+    """One accompaniment logged by a conseiller; versions chain by content hash so that
+    exchanges between laptops can tell an update from a conflict."""
+
+    __tablename__ = "accompaniments"
+    __table_args__ = (Index("ix_accompaniments_date", "date"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    author: Mapped[str] = mapped_column(Text)
+    network: Mapped[str] = mapped_column(Text, default="")
+    modality: Mapped[str] = mapped_column(String(16))
+    initiative: Mapped[str] = mapped_column(String(16))
+    theme: Mapped[str] = mapped_column(Text, default="")
+    duration_minutes: Mapped[int | None]
+    participants: Mapped[int | None]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    deleted: Mapped[bool] = mapped_column(default=False)
+    #: sha256 of this version (content and parents), its parents, and every version it
+    #: descends from: an exchange compares these to tell an update from a conflict.
+    version: Mapped[str] = mapped_column(String(64))
+    parents: Mapped[list[Any]] = mapped_column(default=list)
+    ancestors: Mapped[list[Any]] = mapped_column(default=list)
+    #: Versions made elsewhere that neither descend from nor precede this one, kept whole until
+    #: someone picks (same shape as an exchange file entry).
+    conflicts: Mapped[list[Any]] = mapped_column(default=list)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class AccompanimentSchoolRow(Base):
+    __tablename__ = "accompaniment_schools"
+
+    accompaniment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accompaniments.id", ondelete="CASCADE"), primary_key=True
+    )
+    uai: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class AccompanimentObjectiveRow(Base):
+    """Link to an objective by its stable key (the contract may not be on every laptop)."""
+
+    __tablename__ = "accompaniment_objectives"
+
+    accompaniment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accompaniments.id", ondelete="CASCADE"), primary_key=True
+    )
+    objective_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)

@@ -33,6 +33,7 @@ from revue.domain import (
 )
 from revue.errors import ConflictError, NotFoundError
 from revue.store.db import make_engine, migrate, read_session, write_session
+from revue.store.log import LogQueries
 from revue.store.models import (
     AcademicAxisRow,
     AcademicObjectiveRow,
@@ -55,7 +56,7 @@ def _lists_out(raw: list[Any]) -> list[LabelledList]:
     return [LabelledList(label=li["label"], items=list(li["items"])) for li in raw]
 
 
-class Store(ReviewQueries):
+class Store(ReviewQueries, LogQueries):
     """A revue store at a SQLAlchemy URL, migrated to the current schema when opened."""
 
     def __init__(self, engine: Engine, url: str) -> None:

@@ -1,0 +1,288 @@
+"""The accompaniment log and the schools, in the store; merging exchange files."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import Engine, Select, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from revue.domain import ComputedCount, stable_uuid
+from revue.errors import NotFoundError
+from revue.log_domain import (
+    Content,
+    LogFilter,
+    MergeReport,
+    School,
+    Version,
+    merge_heads,
+    resolve,
+    version_from_dict,
+    version_to_dict,
+    with_deleted,
+)
+from revue.review_domain import school_year_bounds
+from revue.store.db import read_session, write_session
+from revue.store.models import (
+    AccompanimentObjectiveRow,
+    AccompanimentRow,
+    AccompanimentSchoolRow,
+    SchoolRow,
+)
+
+
+def _version_of_row(row: AccompanimentRow, schools: Iterable[str], objectives: Iterable[str]
+                    ) -> Version:
+    content = Content(
+        date=row.date, author=row.author, modality=row.modality, initiative=row.initiative,
+        schools=tuple(sorted(schools)), network=row.network, theme=row.theme,
+        objectives=tuple(sorted(objectives)), duration_minutes=row.duration_minutes,
+        participants=row.participants, notes=row.notes, follow_up=row.follow_up,
+        deleted=row.deleted,
+    )
+    return Version(id=row.id, content=content, version=row.version, parents=tuple(row.parents),
+                   ancestors=frozenset(row.ancestors))
+
+
+class LogQueries:
+    """Mixed into :class:`revue.store.store.Store`."""
+
+    engine: Engine
+
+    # --- schools ----------------------------------------------------------------------------
+
+    def save_schools(self, schools: list[School]) -> tuple[int, int]:
+        """Add or update schools by UAI, all or nothing; returns (added, updated)."""
+        added = updated = 0
+        with write_session(self.engine) as session:
+            existing = {row.uai: row for row in session.scalars(
+                select(SchoolRow).where(SchoolRow.uai.in_([s.uai for s in schools])))}
+            for school in schools:
+                row = existing.get(school.uai)
+                if row is None:
+                    session.add(SchoolRow(id=stable_uuid("school", school.uai), uai=school.uai,
+                                          name=school.name, commune=school.commune,
+                                          network=school.network, priority=school.priority,
+                                          fictitious=school.fictitious))
+                    added += 1
+                elif (row.name, row.commune, row.network, row.priority, row.fictitious) != (
+                        school.name, school.commune, school.network, school.priority,
+                        school.fictitious):
+                    row.name, row.commune, row.network = school.name, school.commune, school.network
+                    row.priority, row.fictitious = school.priority, school.fictitious
+                    updated += 1
+        return added, updated
+
+    def list_schools(self) -> list[School]:
+        with read_session(self.engine) as session:
+            return [School(r.uai, r.name, r.commune, r.network, r.priority, r.fictitious)
+                    for r in session.scalars(select(SchoolRow).order_by(SchoolRow.name))]
+
+    # --- the log ----------------------------------------------------------------------------
+
+    def _load(self, session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[AccompanimentRow, Version]]:
+        if not ids:
+            return {}
+        rows = {r.id: r for r in session.scalars(
+            select(AccompanimentRow).where(AccompanimentRow.id.in_(ids)))}
+        schools: dict[uuid.UUID, list[str]] = {}
+        for aid, uai in session.execute(select(AccompanimentSchoolRow.accompaniment_id,
+                                               AccompanimentSchoolRow.uai)
+                                        .where(AccompanimentSchoolRow.accompaniment_id.in_(ids))):
+            schools.setdefault(aid, []).append(uai)
+        objectives: dict[uuid.UUID, list[str]] = {}
+        for aid, oid in session.execute(
+                select(AccompanimentObjectiveRow.accompaniment_id,
+                       AccompanimentObjectiveRow.objective_id)
+                .where(AccompanimentObjectiveRow.accompaniment_id.in_(ids))):
+            objectives.setdefault(aid, []).append(str(oid))
+        return {aid: (row, _version_of_row(row, schools.get(aid, []), objectives.get(aid, [])))
+                for aid, row in rows.items()}
+
+    def _write(self, session: Session, current: Version, conflicts: list[Version],
+               row: AccompanimentRow | None) -> None:
+        c = current.content
+        if row is None:
+            row = AccompanimentRow(id=current.id)
+            session.add(row)
+        row.date, row.author, row.modality, row.initiative = c.date, c.author, c.modality, c.initiative
+        row.network, row.theme, row.notes, row.follow_up = c.network, c.theme, c.notes, c.follow_up
+        row.duration_minutes, row.participants, row.deleted = (c.duration_minutes, c.participants,
+                                                               c.deleted)
+        row.version, row.parents = current.version, list(current.parents)
+        row.ancestors = sorted(current.ancestors)
+        row.conflicts = [version_to_dict(v) for v in conflicts]
+        session.flush()
+        session.execute(delete(AccompanimentSchoolRow)
+                        .where(AccompanimentSchoolRow.accompaniment_id == current.id))
+        session.execute(delete(AccompanimentObjectiveRow)
+                        .where(AccompanimentObjectiveRow.accompaniment_id == current.id))
+        session.add_all(AccompanimentSchoolRow(accompaniment_id=current.id, uai=u)
+                        for u in c.schools)
+        session.add_all(AccompanimentObjectiveRow(accompaniment_id=current.id,
+                                                  objective_id=uuid.UUID(o))
+                        for o in c.objectives)
+
+    def add_accompaniment(self, content: Content) -> Version:
+        version = Version.first(content)
+        with write_session(self.engine) as session:
+            self._write(session, version, [], None)
+        return version
+
+    def get_accompaniment(self, accompaniment_id: uuid.UUID) -> tuple[Version, list[Version]]:
+        with read_session(self.engine) as session:
+            found = self._load(session, [accompaniment_id])
+            if accompaniment_id not in found:
+                raise NotFoundError("cet accompagnement n'existe plus")
+            row, version = found[accompaniment_id]
+            return version, [version_from_dict(d) for d in row.conflicts]
+
+    def update_accompaniment(self, accompaniment_id: uuid.UUID, content: Content) -> Version:
+        with write_session(self.engine) as session:
+            found = self._load(session, [accompaniment_id])
+            if accompaniment_id not in found:
+                raise NotFoundError("cet accompagnement n'existe plus")
+            row, current = found[accompaniment_id]
+            if current.content == content:
+                return current
+            new = current.edited(content)
+            self._write(session, new, [version_from_dict(d) for d in row.conflicts], row)
+            return new
+
+    def set_deleted(self, accompaniment_id: uuid.UUID, deleted: bool) -> Version:
+        """Delete (a tombstone that travels in exchanges) or undo the deletion."""
+        current, _ = self.get_accompaniment(accompaniment_id)
+        return self.update_accompaniment(accompaniment_id,
+                                         with_deleted(current, deleted).content)
+
+    def resolve_conflict(self, accompaniment_id: uuid.UUID, keep_version: str) -> Version:
+        with write_session(self.engine) as session:
+            found = self._load(session, [accompaniment_id])
+            if accompaniment_id not in found:
+                raise NotFoundError("cet accompagnement n'existe plus")
+            row, current = found[accompaniment_id]
+            conflicts = [version_from_dict(d) for d in row.conflicts]
+            keep = next((v for v in [current, *conflicts] if v.version == keep_version), None)
+            if keep is None:
+                raise NotFoundError("cette version n'est plus en conflit")
+            resolved = resolve(current, conflicts, keep)
+            self._write(session, resolved, [], row)
+            return resolved
+
+    def _filtered(self, query: Select, flt: LogFilter) -> Select:  # type: ignore[type-arg]
+        if not flt.include_deleted:
+            query = query.where(AccompanimentRow.deleted.is_(False))
+        bounds = flt.bounds()
+        if bounds:
+            query = query.where(AccompanimentRow.date.between(*bounds))
+        if flt.author:
+            query = query.where(AccompanimentRow.author == flt.author)
+        if flt.modality:
+            query = query.where(AccompanimentRow.modality == flt.modality)
+        if flt.initiative:
+            query = query.where(AccompanimentRow.initiative == flt.initiative)
+        if flt.school:
+            query = query.where(AccompanimentRow.id.in_(
+                select(AccompanimentSchoolRow.accompaniment_id)
+                .where(AccompanimentSchoolRow.uai == flt.school)))
+        if flt.objective:
+            query = query.where(AccompanimentRow.id.in_(
+                select(AccompanimentObjectiveRow.accompaniment_id)
+                .where(AccompanimentObjectiveRow.objective_id == uuid.UUID(flt.objective))))
+        if flt.text:
+            pattern = f"%{flt.text}%"
+            query = query.where(or_(AccompanimentRow.theme.ilike(pattern),
+                                    AccompanimentRow.notes.ilike(pattern)))
+        return query
+
+    def list_accompaniments(self, flt: LogFilter | None = None, *, limit: int = 200,
+                            offset: int = 0) -> tuple[list[Version], int]:
+        """One page of the log, newest first, and how many entries match in all."""
+        flt = flt or LogFilter()
+        with read_session(self.engine) as session:
+            total = session.scalar(self._filtered(
+                select(func.count()).select_from(AccompanimentRow), flt)) or 0
+            ids = list(session.scalars(self._filtered(select(AccompanimentRow.id), flt)
+                                       .order_by(AccompanimentRow.date.desc(),
+                                                 AccompanimentRow.id)
+                                       .limit(limit).offset(offset)))
+            found = self._load(session, ids)
+            return [found[i][1] for i in ids], total
+
+    def count_computed(self, computed: ComputedCount, objective_id: uuid.UUID,
+                       school_year: str) -> int:
+        """The value of a count indicator for one school year (1 September – 31 August)."""
+        start, end = school_year_bounds(school_year)
+        query = (select(func.count()).select_from(AccompanimentRow)
+                 .where(AccompanimentRow.deleted.is_(False),
+                        AccompanimentRow.date.between(start, end)))
+        if computed.modality:
+            query = query.where(AccompanimentRow.modality == computed.modality)
+        if computed.initiative:
+            query = query.where(AccompanimentRow.initiative == computed.initiative)
+        if computed.theme:
+            query = query.where(AccompanimentRow.theme.ilike(f"%{computed.theme}%"))
+        if computed.linked_to_objective:
+            query = query.where(AccompanimentRow.id.in_(
+                select(AccompanimentObjectiveRow.accompaniment_id)
+                .where(AccompanimentObjectiveRow.objective_id == objective_id)))
+        with read_session(self.engine) as session:
+            return session.scalar(query) or 0
+
+    def list_conflicts(self) -> list[tuple[Version, list[Version]]]:
+        with read_session(self.engine) as session:
+            ids = list(session.scalars(select(AccompanimentRow.id)
+                                       .where(func.json_array_length(AccompanimentRow.conflicts) > 0)
+                                       .order_by(AccompanimentRow.date)))
+            found = self._load(session, ids)
+            return [(found[i][1], [version_from_dict(d) for d in found[i][0].conflicts])
+                    for i in ids]
+
+    # --- exchange ---------------------------------------------------------------------------
+
+    def export_versions(self, author: str | None = None) -> list[Version]:
+        """Every head of every entry (of ``author`` when given), deletions included."""
+        with read_session(self.engine) as session:
+            query = select(AccompanimentRow.id)
+            if author:
+                query = query.where(AccompanimentRow.author == author)
+            ids = list(session.scalars(query.order_by(AccompanimentRow.date, AccompanimentRow.id)))
+            found = self._load(session, ids)
+            out: list[Version] = []
+            for i in ids:
+                row, version = found[i]
+                out.append(version)
+                out.extend(version_from_dict(d) for d in row.conflicts)
+            return out
+
+    def merge_versions(self, incoming: list[Version]) -> MergeReport:
+        """Merge versions from another laptop, all or nothing."""
+        report = MergeReport()
+        by_id: dict[uuid.UUID, list[Version]] = {}
+        for version in incoming:
+            by_id.setdefault(version.id, []).append(version)
+        with write_session(self.engine) as session:
+            found = self._load(session, list(by_id))
+            for aid, versions in by_id.items():
+                if aid not in found:
+                    current, conflicts = merge_heads(versions)
+                    self._write(session, current, conflicts, None)
+                    report.added += 1
+                    if conflicts:
+                        report.conflicts += 1
+                    continue
+                row, local = found[aid]
+                known = [local, *(version_from_dict(d) for d in row.conflicts)]
+                current, conflicts = merge_heads([*known, *versions])
+                before = (local.version, sorted(v.version for v in known[1:]))
+                after = (current.version, sorted(v.version for v in conflicts))
+                if before == after:
+                    report.unchanged += 1
+                    continue
+                self._write(session, current, conflicts, row)
+                if conflicts:
+                    report.conflicts += 1
+                else:
+                    report.updated += 1
+        return report
