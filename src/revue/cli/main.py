@@ -68,6 +68,27 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("-o", "--output", metavar="FICHIER",
                      help="fichier à écrire (par défaut : la sortie standard)")
 
+    exchange = commands.add_parser("exchange", help="échanger le journal des accompagnements "
+                                   "entre ordinateurs", add_help=False)
+    exchange_actions = exchange.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                               parser_class=_Parser)
+    xexp = exchange_actions.add_parser("export", help="écrire un fichier d'échange",
+                                       add_help=False)
+    xexp.add_argument("-o", "--output", metavar="FICHIER",
+                      help="fichier à écrire (par défaut : echange-AAAA-MM-JJ.json)")
+    xexp.add_argument("--author", metavar="NOM",
+                      help="seulement les accompagnements de cette personne")
+    ximp = exchange_actions.add_parser("import", help="fusionner un fichier d'échange",
+                                       add_help=False)
+    ximp.add_argument("file", metavar="FICHIER")
+
+    schools = commands.add_parser("schools", help="la liste des écoles", add_help=False)
+    schools_actions = schools.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                             parser_class=_Parser)
+    simp = schools_actions.add_parser("import", help="importer un CSV de l'annuaire de "
+                                      "l'éducation", add_help=False)
+    simp.add_argument("file", metavar="FICHIER")
+
     academic = commands.add_parser("academic", help="projets académiques : lister, exporter",
                                    add_help=False)
     academic_actions = academic.add_subparsers(dest="action", metavar="ACTION", required=True,
@@ -126,6 +147,34 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
             return 0
         if args.command == "contract" and args.action == "export":
             return _output(dump_contract(store.get_contract(args.id)), args.output, "Contrat")
+        if args.command == "exchange" and args.action == "export":
+            import datetime as dt
+
+            from revue.formats.exchange import dump_exchange
+
+            now = dt.datetime.now()
+            versions = store.export_versions(args.author)
+            target = args.output or f"echange-{now:%Y-%m-%d}.json"
+            write_text_atomically(Path(target), dump_exchange(versions, author=args.author,
+                                                              exported_at=now))
+            print(f"{len(versions)} accompagnement(s) écrit(s) dans {target}.")
+            return 0
+        if args.command == "exchange" and args.action == "import":
+            from revue.formats.exchange import read_exchange
+
+            report = store.merge_versions(read_exchange(args.file))
+            if report.conflicts:
+                print(f"{report.conflicts} accompagnement(s) modifié(s) des deux côtés depuis le "
+                      "dernier échange : les deux versions sont gardées, à départager dans "
+                      "l'application.")
+            print(report.line())
+            return 0
+        if args.command == "schools" and args.action == "import":
+            from revue.formats.schools_csv import read_schools
+
+            added, updated = store.save_schools(read_schools(args.file))
+            print(f"{args.file} : écoles ajoutées : {added}, mises à jour : {updated}.")
+            return 0
         if args.command == "academic" and args.action == "list":
             for p in store.list_academic_projects():
                 print(f"{p.id}\t{p.title}\t{p.academie}\t{p.period}\t{p.objective_count} objectifs")
