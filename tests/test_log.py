@@ -187,3 +187,25 @@ def test_random_edits_then_exchanges_converge(tmp_path_factory: pytest.TempPathF
     finally:
         for store in stores.values():
             store.close()
+
+
+def test_computed_indicators_feed_the_walk(sample_url: str) -> None:
+    from revue.formats.exchange import read_exchange
+    from revue.review_domain import ReviewKind
+    from tests.conftest import SAMPLES
+
+    store = Store.open(sample_url)
+    try:
+        store.merge_versions(read_exchange(SAMPLES / "echange-claire-martin-2018-2019.json"))
+        store.merge_versions(read_exchange(SAMPLES / "echange-paul-durand-2018-2019.json"))
+        review = store.create_review("thionville1-2016-2020", "2018-2019", ReviewKind.ANNUAL)
+        walk = store.load_walk(review.id)
+        # collective + team in 2018-2019: c1, c4, c6 (31 August), p1, p4 — not p5 (2 September)
+        assert walk.values["axe2-equipes-o1-demandes"] == 5
+        assert walk.values["axe2-equipes-o1-ien"] == 2  # c3, p3
+        assert walk.values["axe2-pilotage-o1-sollicitations"] == 1  # p1 (team, linked)
+        assert walk.values["axe2-carriere-o1-demandes"] == 2  # c2, p2
+        assert walk.history["axe2-equipes-o1-demandes"] == {
+            "2016-2017": 0, "2017-2018": 0}
+    finally:
+        store.close()

@@ -284,6 +284,21 @@ class ReviewQueries:
                     values[slug] = value
                 elif value is not None and rank[rid] < rank[review_id]:
                     history.setdefault(slug, {})[year_of[rid]] = value
+        # Counts taken from the accompaniment log: this year's, and every earlier year's.
+        review_start = school_year_start(summary.school_year)
+        years = [y for y in school_years_of_contract(contract)
+                 if school_year_start(y) <= review_start] or [summary.school_year]
+        for objective in contract.objectives:
+            for indicator in objective.indicators:
+                if indicator.computed is None:
+                    continue
+                key = stable_uuid(contract.id, "objective", objective.id)
+                for year in years:
+                    count = float(self.count_computed(indicator.computed, key, year))  # type: ignore[attr-defined]
+                    if year == summary.school_year:
+                        values[indicator.id] = count
+                    else:
+                        history.setdefault(indicator.id, {})[year] = count
         return Walk(
             review=summary, contract=contract, initial=initial,
             objectives=list(contract.objectives_in_order()),

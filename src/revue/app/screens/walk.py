@@ -209,7 +209,12 @@ class WalkScreen(Screen[None]):
             box = [Static(Text(indicator.label, style="bold")),
                    Static(" · ".join(facts), classes="dim")]
             if indicator.computed is not None:
-                box.append(Static(fr.computed_filter(indicator.computed), classes="dim"))
+                count = walk.values.get(indicator.id)
+                box.append(Static(Text.assemble(
+                    (f"Valeur {year} : ", ""),
+                    (fr.quantity(count, indicator.unit), "bold"),
+                    (f" — {fr.computed_filter(indicator.computed)}", "dim"),
+                )))
             else:
                 self._indicator_ids.append(indicator.id)
                 value = walk.values.get(indicator.id)
