@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
@@ -30,9 +31,14 @@ class RevueApp(App[None]):
         Binding("ctrl+q", "quit", "Quitter", id="quit", priority=True),
     ]
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, today: dt.date | None = None) -> None:
         super().__init__()
         self.store = store
+        self._today = today
+
+    def today(self) -> dt.date:
+        """The date forms start from."""
+        return self._today or dt.date.today()
 
     def on_mount(self) -> None:
         self.push_screen(ContractsScreen())

@@ -28,6 +28,8 @@ from revue.store.models import (
     AccompanimentObjectiveRow,
     AccompanimentRow,
     AccompanimentSchoolRow,
+    ContractRow,
+    ObjectiveRow,
     SchoolRow,
 )
 
@@ -238,6 +240,29 @@ class LogQueries:
             found = self._load(session, ids)
             return [(found[i][1], [version_from_dict(d) for d in found[i][0].conflicts])
                     for i in ids]
+
+    def log_authors(self) -> list[str]:
+        with read_session(self.engine) as session:
+            return list(session.scalars(select(AccompanimentRow.author).distinct()
+                                        .order_by(AccompanimentRow.author)))
+
+    def last_accompaniment(self) -> Version | None:
+        """The most recently written entry: the form repeats its author, school and theme."""
+        with read_session(self.engine) as session:
+            aid = session.scalar(select(AccompanimentRow.id)
+                                 .order_by(AccompanimentRow.updated_at.desc()).limit(1))
+            if aid is None:
+                return None
+            return self._load(session, [aid])[aid][1]
+
+    def objective_catalog(self) -> list[tuple[str, str, str]]:
+        """(objective key, contract id, text) of every objective, for linking entries."""
+        with read_session(self.engine) as session:
+            rows = session.execute(
+                select(ObjectiveRow.id, ContractRow.slug, ObjectiveRow.title, ObjectiveRow.text)
+                .join(ContractRow, ContractRow.id == ObjectiveRow.contract_id)
+                .order_by(ContractRow.slug, ObjectiveRow.position))
+            return [(str(oid), slug, title or text) for oid, slug, title, text in rows]
 
     # --- exchange ---------------------------------------------------------------------------
 

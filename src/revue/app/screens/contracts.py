@@ -27,6 +27,7 @@ class ContractsScreen(Screen[None]):
         Binding("enter", "open", "Ouvrir", id="open"),
         Binding("i", "app.import_file", "Importer", id="import",
                 tooltip="Importer un fichier de contrat"),
+        Binding("j", "log", "Journal", id="log", tooltip="Journal des accompagnements"),
     ]
 
     @dataclass
@@ -90,6 +91,11 @@ class ContractsScreen(Screen[None]):
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             if key:
                 self.app.open_contract(key)  # type: ignore[attr-defined]
+
+    def action_log(self) -> None:
+        from revue.app.screens.log import LogScreen
+
+        self.app.push_screen(LogScreen())
 
     def contract_ids(self) -> list[tuple[str, str]]:
         """(id, title) of the listed contracts, for the command palette."""

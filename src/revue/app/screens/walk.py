@@ -246,7 +246,7 @@ class WalkScreen(Screen[None]):
         widgets.append(Vertical(*self._evidence_lines(record), id="evidence-list"))
         if not disabled:
             start, end = school_year_bounds(year)
-            today = dt.date.today()
+            today = self.app.today()  # type: ignore[attr-defined]
             default = today if start <= today <= end else None
             widgets.append(Vertical(
                 Horizontal(
