@@ -79,6 +79,8 @@ def import_files(
             continue
         parsed.append((str(path), document, locator))
     parsed.sort(key=lambda item: not isinstance(item[1], AcademicProject))
+    if parsed:
+        store.backup("import")
     done: list[Imported] = []
     for filename, document, locator in parsed:
         try:

@@ -89,6 +89,17 @@ def _parser() -> argparse.ArgumentParser:
                                       "l'éducation", add_help=False)
     simp.add_argument("file", metavar="FICHIER")
 
+    backup = commands.add_parser("backup", help="les sauvegardes automatiques", add_help=False)
+    backup_actions = backup.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                           parser_class=_Parser)
+    backup_actions.add_parser("list", help="lister les sauvegardes", add_help=False)
+    backup_actions.add_parser("create", help="faire une sauvegarde maintenant", add_help=False)
+    brest = backup_actions.add_parser("restore", help="remettre une sauvegarde en place "
+                                      "(les données actuelles sont d'abord sauvegardées)",
+                                      add_help=False)
+    brest.add_argument("name", metavar="NOM")
+    commands.add_parser("check", help="vérifier l'intégrité des données", add_help=False)
+
     academic = commands.add_parser("academic", help="projets académiques : lister, exporter",
                                    add_help=False)
     academic_actions = academic.add_subparsers(dest="action", metavar="ACTION", required=True,
@@ -115,6 +126,43 @@ def _output(text: str, target: str | None, what: str) -> int:
     except OSError as exc:
         return _fail(f"{target} : écriture impossible ({exc.strerror})")
     print(f"{what} écrit dans {target}.", file=sys.stderr)
+    return 0
+
+
+def _run_backup_or_check(args: argparse.Namespace, url: str) -> int:
+    """Commands that work on the store file itself (SQLite only)."""
+    from revue.store.backup import integrity_problems, list_backups, restore_backup, take_backup
+    from revue.store.db import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None:
+        return _fail("sauvegardes et vérification : seulement pour une base SQLite locale")
+    if args.command == "check":
+        if not path.exists():
+            return _fail(f"{path} : fichier de données absent")
+        problem = integrity_problems(path)
+        if problem:
+            print(f"{path} : ABÎMÉ — {problem}")
+            print("Restaurez la dernière bonne sauvegarde : revue backup list, puis "
+                  "revue backup restore NOM.")
+            return 1
+        print(f"{path} : intègre (vérification rapide et références entre tables).")
+        return 0
+    if args.action == "list":
+        backups = list_backups(path)
+        if not backups:
+            print("Aucune sauvegarde pour l'instant.")
+        for item in reversed(backups):
+            print(f"{item.name}\t{item.taken_at:%d/%m/%Y %H:%M:%S}\t{item.label}")
+        return 0
+    if args.action == "create":
+        made = take_backup(path, "manuelle")
+        print(f"Sauvegarde faite : {made.name}." if made else "Rien à sauvegarder.")
+        return 0
+    before = restore_backup(path, args.name)
+    if before is not None:
+        print(f"Données actuelles sauvegardées d'abord dans {before.name}.")
+    print(f"Sauvegarde {args.name} remise en place.")
     return 0
 
 
@@ -225,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
         url = args.db or default_db_url()
+        if args.command in ("backup", "check"):
+            return _run_backup_or_check(args, url)
         if args.command is None:
             from revue.store.store import Store
 

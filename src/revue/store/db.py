@@ -117,6 +117,13 @@ def migrate(engine: Engine) -> None:
     from alembic import command  # imported only when there is work to do
     from alembic.config import Config
 
+    if revision is not None:  # an existing store: keep a copy of it as it was
+        from revue.store.backup import take_backup
+
+        path = sqlite_path(engine.url.render_as_string(hide_password=False))
+        if path is not None:
+            take_backup(path, "migration")
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:

@@ -282,7 +282,8 @@ class LogQueries:
             return out
 
     def merge_versions(self, incoming: list[Version]) -> MergeReport:
-        """Merge versions from another laptop, all or nothing."""
+        """Merge versions from another laptop, all or nothing (after a backup)."""
+        self.backup("fusion")  # type: ignore[attr-defined]
         report = MergeReport()
         by_id: dict[uuid.UUID, list[Version]] = {}
         for version in incoming:

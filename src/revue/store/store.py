@@ -6,6 +6,7 @@ can keep them after the session is gone and pass them between threads.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
@@ -32,7 +33,8 @@ from revue.domain import (
     stable_uuid,
 )
 from revue.errors import ConflictError, NotFoundError
-from revue.store.db import make_engine, migrate, read_session, write_session
+from revue.store.backup import Backup, take_backup
+from revue.store.db import make_engine, migrate, read_session, sqlite_path, write_session
 from revue.store.log import LogQueries
 from revue.store.models import (
     AcademicAxisRow,
@@ -75,6 +77,15 @@ class Store(ReviewQueries, LogQueries):
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None for a server database."""
+        return sqlite_path(self.url)
+
+    def backup(self, reason: str) -> Backup | None:
+        """Keep a copy of the store before a large change (SQLite stores only)."""
+        return take_backup(self.path, reason) if self.path is not None else None
 
     # --- projets académiques -----------------------------------------------------------------
 

@@ -1,0 +1,152 @@
+"""Backups of a SQLite store: taken before anything that rewrites much, rotated, private.
+
+Copies are made with SQLite's online backup API, so they are consistent even while the app has
+the store open in WAL mode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from revue.errors import NotFoundError, RevueError
+
+#: How many backups are kept; the oldest go first. Documented in docs/vos-donnees.md.
+KEEP = 20
+FOLDER = "sauvegardes"
+_NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6}(?:-\d+)?)-(?P<reason>[a-z0-9-]+)\.sqlite3$")
+
+REASONS = {
+    "migration": "avant une mise à jour du schéma",
+    "import": "avant une importation de contrat",
+    "fusion": "avant une fusion de fichier d'échange",
+    "restauration": "avant une restauration",
+    "manuelle": "à la demande",
+}
+
+
+@dataclass
+class Backup:
+    path: Path
+    taken_at: dt.datetime
+    reason: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def label(self) -> str:
+        return REASONS.get(self.reason, self.reason)
+
+
+def backup_folder(store_path: Path) -> Path:
+    return store_path.parent / FOLDER
+
+
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+
+
+def take_backup(store_path: Path, reason: str, *, keep: int = KEEP) -> Backup | None:
+    """Copy the store beside itself; None when there is nothing to back up yet."""
+    if not store_path.exists() or store_path.stat().st_size == 0:
+        return None
+    folder = backup_folder(store_path)
+    _private_folder(folder)
+    now = dt.datetime.now()
+    stamp = f"{now:%Y%m%d-%H%M%S}"
+    target = folder / f"{stamp}-{reason}.sqlite3"
+    suffix = 1
+    while target.exists():
+        target = folder / f"{stamp}-{suffix}-{reason}.sqlite3"
+        suffix += 1
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    os.close(fd)
+    try:
+        source = sqlite3.connect(store_path)
+        try:
+            destination = sqlite3.connect(target)
+            try:
+                source.backup(destination)
+                destination.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                destination.close()
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        target.unlink(missing_ok=True)
+        raise RevueError(f"sauvegarde impossible ({exc})") from None
+    os.chmod(target, 0o600)
+    _rotate(folder, keep)
+    return Backup(target, now, reason)
+
+
+def _rotate(folder: Path, keep: int) -> None:
+    backups = list_backups_in(folder)
+    for old in backups[:-keep] if keep > 0 else backups:
+        old.path.unlink(missing_ok=True)
+
+
+def list_backups_in(folder: Path) -> list[Backup]:
+    """Oldest first."""
+    out = []
+    if not folder.is_dir():
+        return out
+    for path in folder.iterdir():
+        match = _NAME.match(path.name)
+        if match:
+            stamp = match["stamp"][:15]
+            out.append(Backup(path, dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S"),
+                              match["reason"]))
+    return sorted(out, key=lambda b: (b.taken_at, b.path.stat().st_mtime_ns, b.name))
+
+
+def list_backups(store_path: Path) -> list[Backup]:
+    return list_backups_in(backup_folder(store_path))
+
+
+def restore_backup(store_path: Path, name: str) -> Backup | None:
+    """Put a backup back in place of the store, after backing up the current store."""
+    chosen = next((b for b in list_backups(store_path) if b.name == name), None)
+    if chosen is None:
+        raise NotFoundError(f"aucune sauvegarde « {name} » (revue backup list les montre)")
+    problem = integrity_problems(chosen.path)
+    if problem:
+        raise RevueError(f"la sauvegarde « {name} » est abîmée ({problem}) : choisissez-en une autre")
+    before = take_backup(store_path, "restauration")
+    source = sqlite3.connect(chosen.path)
+    try:
+        destination = sqlite3.connect(store_path)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    finally:
+        source.close()
+    return before
+
+
+def integrity_problems(path: Path) -> str:
+    """"" when the file passes SQLite's quick check and the foreign-key check."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        result = conn.execute("PRAGMA quick_check").fetchall()
+        if result != [("ok",)]:
+            return "; ".join(str(r[0]) for r in result[:5])
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            return f"{len(broken)} référence(s) cassée(s), par exemple dans la table {broken[0][0]}"
+        return ""
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    finally:
+        conn.close()

@@ -1,0 +1,70 @@
+"""Backups before large changes, rotation, restore, and the integrity check."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from revue.cli.main import main
+from revue.formats.exchange import read_exchange
+from revue.imports import import_files
+from revue.store.backup import list_backups, take_backup
+from revue.store.store import Store
+from tests.conftest import EPINAY, SAMPLES
+
+
+def test_backups_before_import_and_merge_are_private(store: Store) -> None:
+    assert store.path is not None
+    import_files(store, [EPINAY])
+    store.merge_versions(read_exchange(SAMPLES / "echange-claire-martin-2018-2019.json"))
+    reasons = [b.reason for b in list_backups(store.path)]
+    assert reasons == ["import", "fusion"]
+    for backup in list_backups(store.path):
+        assert stat.S_IMODE(backup.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(backup.path.parent.stat().st_mode) == 0o700
+
+
+def test_rotation_keeps_the_newest(store: Store) -> None:
+    assert store.path is not None
+    for _ in range(5):
+        take_backup(store.path, "manuelle", keep=3)
+    assert len(list_backups(store.path)) == 3
+
+
+def test_restore_puts_the_old_data_back_after_a_backup(capsys: pytest.CaptureFixture[str],
+                                                       db_url: str) -> None:
+    store = Store.open(db_url)
+    import_files(store, [EPINAY])  # backup "import" holds the empty store
+    store.close()
+    empty = next(b for b in list_backups(Path(db_url.removeprefix("sqlite:///")))
+                 if b.reason == "import")
+    assert main(["--db", db_url, "backup", "restore", empty.name]) == 0
+    assert "sauvegardées d'abord" in capsys.readouterr().out
+    store = Store.open(db_url)
+    assert store.list_contracts() == []
+    reasons = [b.reason for b in list_backups(store.path)]  # type: ignore[arg-type]
+    store.close()
+    assert "restauration" in reasons
+
+
+def test_check_reports_a_damaged_store(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    Store.open(db_url).close()
+    assert main(["--db", db_url, "check"]) == 0
+    assert "intègre" in capsys.readouterr().out
+    path = Path(db_url.removeprefix("sqlite:///"))
+    data = bytearray(path.read_bytes())
+    data[4096:8192] = b"\xff" * 4096  # wreck a page
+    path.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    assert main(["--db", db_url, "check"]) == 1
+    out = capsys.readouterr().out
+    assert "ABÎMÉ" in out and "revue backup restore" in out
+
+
+def test_unknown_backup_name(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    Store.open(db_url).close()
+    assert main(["--db", db_url, "backup", "restore", "inconnue.sqlite3"]) == 1
+    assert "aucune sauvegarde" in capsys.readouterr().err
