@@ -64,23 +64,34 @@ async def test_start_a_review_from_the_contract(sample_url: str) -> None:
     assert [(r.school_year, r.kind) for r in reviews] == [("2018-2019", ReviewKind.ANNUAL)]
 
 
-async def test_walk_every_objective_and_close(sample_url: str) -> None:
-    review = make_review(sample_url)
+async def test_whole_midterm_review_from_the_app(sample_url: str) -> None:
+    """The June evening: start the évaluation à mi-parcours from the contract, walk all 31
+    objectives (values, status, evidence, analysis), record an avenant revising a target,
+    close the review — then read everything back from the store."""
+    from revue.app.screens.avenant import AvenantScreen
+
     statuses = list(Status)
-    app = make_app(sample_url)
+    app = make_app(sample_url, today=dt.date(2019, 6, 20))
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_walk(pilot, review.id)
-        walk = screen.walk
-        assert walk is not None
-        for number in range(len(walk.objectives)):
+        await settle(pilot)
+        await pilot.press("enter", "r")  # open Épinay, then its reviews
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#year", Select).value = "2018-2019"
+        app.screen.query_one("#kind", Select).value = ReviewKind.MIDTERM.value
+        await pilot.click("#create")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WalkScreen) and screen.walk is not None
+        review_id = screen.review_id
+        for number in range(len(screen.walk.objectives)):
             assert f"Objectif {number + 1}/31" in shown(app)
-            # a value for each indicator, typed
             for position, _indicator in enumerate(screen._indicator_ids):
                 screen.query_one(f"#value-{position}", Input).focus()
                 await pilot.press(*f"{50 + number},5")
             screen.query_one("#status", Select).value = statuses[number % 6].value
-            area = screen.query_one("#analysis", TextArea)
-            area.focus()
+            screen.query_one("#analysis", TextArea).focus()
             await pilot.press(*f"Analyse {number}")
             if number % 10 == 0:
                 screen.query_one("#evidence-date", Input).value = "15/03/2019"
@@ -90,8 +101,30 @@ async def test_walk_every_objective_and_close(sample_url: str) -> None:
             await pilot.press("f6")  # works while typing in the analysis
             await pilot.pause()
         assert "31/31 objectifs examinés" in shown(app)
+        await pilot.press("escape")  # back to the reviews
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        avenant = app.screen
+        assert isinstance(avenant, AvenantScreen)
+        first = avenant.walk.objectives[0]
+        avenant.query_one("#av-objective", Select).value = first.id
+        avenant.query_one("#av-kind", Select).value = "indicator-target"
+        await settle(pilot)
+        avenant.query_one("#av-value", Input).value = "95"
+        await pilot.click("#av-add")
+        avenant.query_one("#av-reason", TextArea).text = "Cible révisée à mi-parcours"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("c")  # close the review
+        await settle(pilot)
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert "clôturée" in shown(app)
     store = Store.open(sample_url)
-    walk = store.load_walk(review.id)
+    walk = store.load_walk(review_id)
+    store.close()
+    assert walk.review.closed and walk.review.kind is ReviewKind.MIDTERM
     assert walk.examined == 31
     for number, objective in enumerate(walk.objectives):
         record = walk.records[objective.id]
@@ -100,9 +133,8 @@ async def test_walk_every_objective_and_close(sample_url: str) -> None:
         for indicator in objective.indicators:
             assert walk.values[indicator.id] == 50 + number + 0.5
         assert len(record.evidence) == (1 if number % 10 == 0 else 0)
-    store.close_review(review.id)
-    assert store.get_review(review.id).closed
-    store.close()
+    target = walk.targets[walk.objectives[0].indicators[0].id]
+    assert (target.initial_value, target.value, target.avenant) == (100, 95, 1)
 
 
 async def test_typing_is_kept_when_the_app_quits(sample_url: str) -> None:
