@@ -18,10 +18,10 @@ from tests.conftest import EPINAY, table_counts
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let the store's workers finish and the screen catch up with what they posted."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def shown(app) -> str:  # type: ignore[no-untyped-def]

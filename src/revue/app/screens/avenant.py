@@ -1,7 +1,13 @@
-"""Recording an avenant during an évaluation à mi-parcours: number, date, reason, changes."""
+"""Recording an avenant during an évaluation à mi-parcours: number, date, reason, changes.
+
+The screen keeps a working copy of the contract as revised so far (by the avenants already
+recorded, then by the changes prepared here), so every change says what it replaces: the
+"before" of a second change to the same target is the "after" of the first.
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import uuid
@@ -10,16 +16,25 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
 
 from revue.app import format as fr
-from revue.domain import Objective
+from revue.domain import Action, Indicator, Objective
 from revue.errors import RevueError
-from revue.review_domain import CHANGE_LABELS, Avenant, AvenantChange, ReviewKind, Walk
+from revue.review_domain import (
+    CHANGE_LABELS,
+    Avenant,
+    AvenantChange,
+    ReviewKind,
+    Walk,
+    school_year_start,
+)
 
+#: The kinds of change, in the order the "Nature" list offers them.
 KINDS = [
     ("Texte de l'objectif", "objective-text"),
     ("Cible d'un indicateur", "indicator-target"),
@@ -28,318 +43,701 @@ KINDS = [
     ("Supprimer une action", "action-drop"),
 ]
 
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def parse_target(raw: str) -> float:
+    """``"4,5"``, ``"4.5"``, ``"95 %"`` -> float; raises ValueError otherwise (empty too)."""
+    text = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").rstrip("%")
+    if not _NUMBER.match(text):
+        raise ValueError(raw)
+    return float(text.replace(",", "."))
+
 
 def _clip(text: str, width: int) -> str:
     text = " ".join(text.split())
+    width = max(width, 2)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _number(raw: str) -> float:
-    text = raw.replace("\u00a0", "").replace(" ", "").rstrip("%").replace(",", ".")
-    return float(text)
+def _target_text(value: object, year: object, unit: str) -> str:
+    shown = fr.quantity(float(value), unit) if isinstance(value, int | float) else "sans valeur"
+    return f"{shown} ({year})" if year else shown
 
 
-def _summary(fields: dict[str, object], unit: str = "") -> str:
-    if "text" in fields:
-        return str(fields["text"])
-    if "value" in fields:
-        value = fields.get("value")
-        return f"{fr.quantity(value, unit) if isinstance(value, float | int) else '—'} " \
-               f"({fields.get('year') or '—'})"
-    parts = [str(fields.get("what", ""))]
+def _action_text(fields: dict[str, object]) -> str:
     extra = " — ".join(str(fields[k]) for k in ("who", "when") if fields.get(k))
-    return parts[0] + (f" ({extra})" if extra else "")
+    return str(fields.get("what", "")) + (f" ({extra})" if extra else "")
+
+
+class ChangeTable(DataTable[str]):
+    """The changes prepared for the avenant; Suppr removes the one under the cursor."""
+
+    BINDINGS = [
+        Binding("delete,backspace", "remove_change", "Retirer", id="remove-change",
+                tooltip="Retirer de l'avenant la modification choisie"),
+    ]
+
+    def action_remove_change(self) -> None:
+        screen = self.screen
+        if isinstance(screen, AvenantScreen):
+            screen.remove_change(self.cursor_row)
 
 
 class AvenantScreen(Screen[bool]):
-    """Dismissed with True when an avenant was recorded."""
+    """Dismissed with True when an avenant was recorded, False otherwise."""
 
+    CSS_PATH = "avenant.tcss"
     HELP = (
-        "Un avenant, décidé lors de l'évaluation à mi-parcours : un numéro, une date, un motif, "
+        "Un avenant, décidé pendant l'évaluation à mi-parcours : un numéro, une date, un motif "
         "et une ou plusieurs modifications (texte d'un objectif, cible d'un indicateur, plan "
-        "d'actions). Chaque modification est gardée « avant → après ». Choisissez l'objectif "
-        "et la nature de la modification, remplissez, « Ajouter cette modification », puis "
-        "Ctrl+S enregistre l'avenant en entier."
+        "d'actions), chacune gardée « avant → après ». Choisissez l'objectif et la nature de la "
+        "modification, remplissez, puis « Ajouter cette modification » (Ctrl+N) ; Suppr retire "
+        "la modification choisie dans la liste ; Ctrl+S enregistre l'avenant en entier."
     )
     BINDINGS = [
-        Binding("ctrl+s", "save", "Enregistrer", id="save", priority=True),
-        Binding("escape", "cancel", "Annuler", id="cancel"),
-        Binding("delete", "drop_change", "Retirer", id="drop",
-                tooltip="Retirer la modification choisie de l'avenant"),
+        Binding("escape", "cancel", "Annuler", id="cancel",
+                tooltip="Revenir sans enregistrer d'avenant"),
+        Binding("ctrl+s", "save", "Enregistrer", id="save", priority=True,
+                tooltip="Enregistrer l'avenant et toutes ses modifications"),
+        Binding("ctrl+n", "add_change", "Ajouter", id="add-change",
+                tooltip="Ajouter la modification préparée à l'avenant"),
     ]
 
     @dataclass
     class Loaded(Message):
         walk: Walk
 
+    @dataclass
+    class LoadFailed(Message):
+        error: str
+
     def __init__(self, review_id: uuid.UUID, *, today: dt.date | None = None) -> None:
         super().__init__()
         self.review_id = review_id
         self.today = today
         self.walk: Walk | None = None
+        #: the changes prepared so far, in order
         self.changes: list[AvenantChange] = []
+        #: objectives as revised by the recorded avenants and by ``changes``
+        self.current: dict[str, Objective] = {}
+        self._saving = False
+        self._prefilled: tuple[str, str, object] | None = None
+
+    # --- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static("Avenant", id="avenant-title", classes="screen-title")
-        yield VerticalScroll(Static("Chargement…"), id="avenant-body")
+        with VerticalScroll(id="avenant-body"):
+            yield Static("Chargement de la revue…", id="av-message", classes="dim")
+            with Vertical(id="av-form"):
+                yield from self._compose_form()
         yield Footer(compact=True)
 
+    def _compose_form(self) -> ComposeResult:
+        with Horizontal(classes="av-row"):
+            yield Label("Numéro", classes="av-label")
+            yield Input(id="av-number", compact=True, classes="av-short",
+                        tooltip="Numéro de l'avenant : le suivant des avenants déjà enregistrés")
+            yield Static("", id="av-number-error", classes="error av-error")
+        with Horizontal(classes="av-row"):
+            yield Label("Date", classes="av-label")
+            yield Input(id="av-date", placeholder="jj/mm/aaaa", compact=True, classes="av-short")
+            yield Static("", id="av-date-error", classes="error av-error")
+        with Horizontal(classes="av-row"):
+            yield Label("Motif", classes="av-label")
+            yield TextArea(id="av-reason", soft_wrap=True, compact=True,
+                           highlight_cursor_line=False,
+                           placeholder="pourquoi ces modifications (décision, constat…)")
+        yield Static("", id="av-reason-error", classes="error av-under")
+
+        yield Label("Nouvelle modification", classes="av-part")
+        with Horizontal(classes="av-row"):
+            yield Label("Objectif", classes="av-label")
+            yield Select([], prompt="choisir l'objectif…", id="av-objective", compact=True)
+        with Horizontal(classes="av-row"):
+            yield Label("Nature", classes="av-label")
+            yield Select(KINDS, prompt="choisir la nature de la modification…", id="av-kind",
+                         compact=True)
+        yield Static("", id="av-note", classes="dim av-under")
+        with Vertical(id="av-fields-text", classes="av-fields"):
+            with Horizontal(classes="av-row"):
+                yield Label("Nouveau texte", classes="av-label")
+                yield TextArea(id="av-text", soft_wrap=True, compact=True,
+                               highlight_cursor_line=False)
+        with Vertical(id="av-fields-target", classes="av-fields"):
+            with Horizontal(classes="av-row"):
+                yield Label("Indicateur", classes="av-label")
+                yield Select([], prompt="choisir l'indicateur…", id="av-indicator",
+                             compact=True)
+            yield Static("", id="av-target-now", classes="dim av-under")
+            with Horizontal(classes="av-row"):
+                yield Label("Nouvelle cible", classes="av-label")
+                yield Input(id="av-value", placeholder="ex. 95 ou 4,5", compact=True,
+                            classes="av-short")
+                yield Label("Année", classes="av-label-short")
+                yield Input(id="av-year", placeholder="ex. 2019-2020", compact=True,
+                            classes="av-short")
+        with Vertical(id="av-fields-pick", classes="av-fields"):
+            with Horizontal(classes="av-row"):
+                yield Label("Action", classes="av-label")
+                yield Select([], prompt="choisir l'action…", id="av-action", compact=True)
+        with Vertical(id="av-fields-action", classes="av-fields"):
+            with Horizontal(classes="av-row"):
+                yield Label("Intitulé", classes="av-label")
+                yield Input(id="av-what", placeholder="ce qui sera fait", compact=True)
+            with Horizontal(classes="av-row"):
+                yield Label("Qui", classes="av-label")
+                yield Input(id="av-who", placeholder="facultatif", compact=True)
+            with Horizontal(classes="av-row"):
+                yield Label("Quand", classes="av-label")
+                yield Input(id="av-when", placeholder="facultatif", compact=True)
+        yield Static("", id="av-change-error", classes="av-under")
+        with Horizontal(classes="av-buttons"):
+            yield Button("Ajouter cette modification", id="av-add", compact=True)
+
+        yield Label("Modifications de l'avenant", classes="av-part")
+        yield ChangeTable(id="av-changes", cursor_type="row", zebra_stripes=True)
+        yield Static("Aucune modification pour l'instant : préparez-en une ci-dessus, puis "
+                     "« Ajouter cette modification ».", id="av-empty", classes="dim")
+        yield Static("", id="av-save-error", classes="error")
+        with Horizontal(classes="av-buttons"):
+            yield Button("Enregistrer l'avenant", id="av-save", variant="primary", compact=True)
+            yield Button("Annuler", id="av-cancel", compact=True)
+
     def on_mount(self) -> None:
+        self.query_one("#av-form").display = False
         self.load()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, group="avenant-load")
     def load(self) -> None:
-        self.post_message(self.Loaded(self.app.store.load_walk(self.review_id)))  # type: ignore[attr-defined]
+        try:
+            walk = self.app.store.load_walk(self.review_id)  # type: ignore[attr-defined]
+        except RevueError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+            return
+        self.post_message(self.Loaded(walk))
+
+    @on(LoadFailed)
+    def load_failed(self, message: LoadFailed) -> None:
+        self.query_one("#av-message", Static).update(
+            f"Impossible d'ouvrir la revue : {message.error}.\n\nÉchap pour revenir.")
 
     @on(Loaded)
-    async def loaded(self, message: Loaded) -> None:
+    def loaded(self, message: Loaded) -> None:
         walk = self.walk = message.walk
+        review = walk.review
         self.query_one("#avenant-title", Static).update(
-            f"Avenant — {walk.review.title} — {walk.contract.circonscription}")
-        body = self.query_one("#avenant-body", VerticalScroll)
-        await body.remove_children()
-        if walk.review.kind is not ReviewKind.MIDTERM or walk.review.closed:
-            reason = ("cette revue est clôturée" if walk.review.closed
-                      else f"cette revue est un {walk.review.kind.label}")
-            await body.mount(Static(
-                f"Un avenant s'enregistre pendant une évaluation à mi-parcours ouverte ; "
-                f"{reason}. Commencez ou rouvrez l'évaluation à mi-parcours de l'année "
-                "(« n » dans la liste des revues), puis revenez ici.", classes="empty"))
+            f"Avenant — {review.title} — {walk.contract.circonscription}")
+        note = self.query_one("#av-message", Static)
+        if not self.accepts_avenant:
+            note.update(self._refusal())
+            note.set_classes("av-refusal")
+            self.refresh_bindings()
             return
-        number = 1 + max((a.number for a in walk.avenants), default=0)
-        today = self.today or self.app.today()  # type: ignore[attr-defined]
-        objectives = [(_clip(f"{i + 1}. {o.display_title}", 90), o.id)
-                      for i, o in enumerate(walk.objectives)]
-        await body.mount_all([
-            Horizontal(
-                Label("Numéro", classes="av-label"),
-                Input(str(number), id="av-number", compact=True, classes="av-short"),
-                Label("Date", classes="av-label"),
-                Input(fr.date(today), id="av-date", compact=True, classes="av-short"),
-                classes="av-row",
-            ),
-            Label("Motif"),
-            TextArea(id="av-reason", soft_wrap=True, compact=True),
-            Label("Modifications", classes="part"),
-            DataTable(id="av-changes", cursor_type="row"),
-            Static("Aucune modification pour l'instant.", id="av-empty", classes="dim"),
-            Label("Nouvelle modification", classes="part"),
-            Select(objectives, prompt="objectif…", id="av-objective", compact=True),
-            Select(KINDS, prompt="nature de la modification…", id="av-kind", compact=True),
-            VerticalScroll(id="av-fields"),
-            Horizontal(
-                Button("Ajouter cette modification", id="av-add", compact=True),
-                Button("Enregistrer l'avenant (Ctrl+S)", id="av-save", variant="primary",
-                       compact=True),
-                classes="buttons",
-            ),
-            Static("", id="av-error", classes="error"),
-        ])
-        table = self.query_one("#av-changes", DataTable)
-        for label, key in (("Objectif", "objective"), ("Modification", "kind"),
-                           ("Avant", "before"), ("Après", "after")):
-            table.add_column(label, key=key)
-        table.display = False
+        self.current = {o.id: copy.deepcopy(o) for o in walk.objectives}
+        if walk.avenants:
+            note.update("Avenants déjà enregistrés pour ce contrat : " + ", ".join(
+                f"n° {a.number} du {fr.date(a.date)}" for a in walk.avenants) + ".")
+        else:
+            note.update("Aucun avenant n'est encore enregistré pour ce contrat.")
+        today = self.today or getattr(self.app, "today", dt.date.today)()
+        self.query_one("#av-number", Input).value = str(self.next_number)
+        self.query_one("#av-date", Input).value = fr.date(today)
+        self.query_one("#av-objective", Select).set_options(
+            (_clip(f"{n}. {o.display_title}", 110), o.id)
+            for n, o in enumerate(walk.objectives, start=1))
+        self.query_one("#av-form").display = True
+        self._show_fields()
+        self._show_changes()
+        self.refresh_bindings()
+        self.query_one("#av-reason", TextArea).focus()
+
+    def _refusal(self) -> str:
+        assert self.walk is not None
+        review = self.walk.review
+        if review.kind is not ReviewKind.MIDTERM:
+            return (
+                f"« {review.title} » est un {review.kind.label} : on n'y enregistre pas "
+                "d'avenant.\n\n"
+                "Un avenant ajuste les objectifs, les cibles ou le plan d'actions ; il se décide "
+                "pendant une évaluation à mi-parcours. Pour en enregistrer un, commencez "
+                "l'évaluation à mi-parcours dans la liste des revues du contrat (touche « n », "
+                "nature « Évaluation à mi-parcours »), puis « a ».\n\n"
+                "Échap pour revenir."
+            )
+        return (
+            f"« {review.title} » est clôturée : elle ne reçoit plus d'avenant.\n\n"
+            "Si une décision doit encore y être enregistrée, rouvrez-la dans la liste des "
+            "revues (touche « o ») — la réouverture est enregistrée avec son motif —, puis "
+            "« a ».\n\n"
+            "Échap pour revenir."
+        )
+
+    @property
+    def accepts_avenant(self) -> bool:
+        walk = self.walk
+        return (walk is not None and walk.review.kind is ReviewKind.MIDTERM
+                and not walk.review.closed)
+
+    @property
+    def next_number(self) -> int:
+        return 1 + max((a.number for a in self.walk.avenants), default=0) if self.walk else 1
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("save", "add_change"):
+            return self.accepts_avenant
+        return True
+
+    def on_resize(self) -> None:
+        if self.accepts_avenant:
+            self._show_changes()
 
     # --- the change being prepared ----------------------------------------------------------
 
     def objective(self) -> Objective | None:
+        """The chosen objective, as revised so far."""
         value = self.query_one("#av-objective", Select).value
-        if self.walk is None or value is Select.NULL:
+        return None if value is Select.NULL else self.current.get(str(value))
+
+    def kind(self) -> str | None:
+        value = self.query_one("#av-kind", Select).value
+        return None if value is Select.NULL else str(value)
+
+    def indicator(self) -> Indicator | None:
+        objective = self.objective()
+        value = self.query_one("#av-indicator", Select).value
+        if objective is None or value is Select.NULL:
             return None
-        return next((o for o in self.walk.objectives if o.id == value), None)
+        return next((i for i in objective.indicators if i.id == value), None)
+
+    def action(self) -> Action | None:
+        objective = self.objective()
+        value = self.query_one("#av-action", Select).value
+        if objective is None or value is Select.NULL:
+            return None
+        return next((a for a in objective.actions if a.id == value), None)
 
     @on(Select.Changed, "#av-objective, #av-kind")
-    async def prepare(self) -> None:
-        fields = self.query_one("#av-fields", VerticalScroll)
-        await fields.remove_children()
-        objective = self.objective()
-        kind = self.query_one("#av-kind", Select).value
-        if objective is None or kind is Select.NULL:
-            return
-        widgets: list[object] = []
-        if kind == "objective-text":
-            widgets = [Label("Nouveau texte"),
-                       TextArea(objective.text, id="av-text", soft_wrap=True, compact=True)]
-        elif kind == "indicator-target":
-            if not objective.indicators:
-                widgets = [Static("Cet objectif n'a pas d'indicateur.", classes="dim")]
-            else:
-                widgets = [
-                    Select([(_clip(i.label, 80), i.id) for i in objective.indicators],
-                           value=objective.indicators[0].id, allow_blank=False,
-                           id="av-indicator", compact=True),
-                    Horizontal(Label("Nouvelle cible", classes="av-label"),
-                               Input(id="av-value", compact=True, classes="av-short"),
-                               Label("Année", classes="av-label"),
-                               Input(objective.indicators[0].target_year or "",
-                                     placeholder="2019-2020", id="av-year", compact=True,
-                                     classes="av-short"),
-                               classes="av-row"),
-                ]
-        elif kind == "action-add":
-            widgets = self._action_fields(None)
-        else:
-            if not objective.actions:
-                widgets = [Static("Cet objectif n'a pas d'action.", classes="dim")]
-            else:
-                widgets = [Select([(_clip(a.what, 80), a.id) for a in objective.actions],
-                                  value=objective.actions[0].id, allow_blank=False,
-                                  id="av-action", compact=True)]
-                if kind == "action-change":
-                    widgets += self._action_fields(objective.actions[0])
-        await fields.mount_all(widgets)  # type: ignore[arg-type]
+    def choice_changed(self) -> None:
+        self._change_message("")
+        self._show_fields()
 
-    def _action_fields(self, action) -> list[object]:  # type: ignore[no-untyped-def]
-        return [
-            Horizontal(Label("Action", classes="av-label"),
-                       Input(action.what if action else "", id="av-what", compact=True),
-                       classes="av-row"),
-            Horizontal(Label("Qui", classes="av-label"),
-                       Input(action.who if action else "", id="av-who", compact=True),
-                       Label("Quand", classes="av-label"),
-                       Input(action.when if action else "", id="av-when", compact=True),
-                       classes="av-row"),
-        ]
+    def _show_fields(self) -> None:
+        """Show the fields the chosen kind needs, filled from the objective as revised."""
+        objective, kind = self.objective(), self.kind()
+        groups = {"text": False, "target": False, "pick": False, "action": False}
+        note = ""
+        if objective is None or kind is None:
+            note = "Choisissez l'objectif et la nature de la modification."
+        elif kind == "objective-text":
+            groups["text"] = True
+            self.query_one("#av-text", TextArea).text = objective.text
+        elif kind == "indicator-target":
+            if objective.indicators:
+                groups["target"] = True
+                self._set_options("#av-indicator", [(_clip(i.label, 100), i.id)
+                                                    for i in objective.indicators])
+                self._fill_target()
+            else:
+                note = ("Cet objectif n'a pas d'indicateur chiffré : choisissez un autre "
+                        "objectif, ou modifiez son texte.")
+        elif kind == "action-add":
+            groups["action"] = True
+            for name in ("what", "who", "when"):
+                self.query_one(f"#av-{name}", Input).value = ""
+        else:
+            if objective.actions:
+                groups["pick"] = True
+                groups["action"] = kind == "action-change"
+                self._set_options("#av-action", [(_clip(a.what, 100), a.id)
+                                                 for a in objective.actions])
+                self._fill_action()
+            else:
+                note = ("Cet objectif n'a pas d'action à modifier ou supprimer : choisissez "
+                        "« Ajouter une action ».")
+        for name, shown in groups.items():
+            self.query_one(f"#av-fields-{name}").display = shown
+        self.query_one("#av-note", Static).update(note)
+        self.query_one("#av-note").display = bool(note)
+
+    def _set_options(self, selector: str, options: list[tuple[str, str]]) -> None:
+        select = self.query_one(selector, Select)
+        keep = select.value
+        select.set_options(options)
+        ids = [value for _label, value in options]
+        select.value = keep if keep in ids else ids[0]
+
+    @on(Select.Changed, "#av-indicator")
+    def indicator_changed(self) -> None:
+        if self.kind() == "indicator-target":
+            self._fill_target()
 
     @on(Select.Changed, "#av-action")
-    def action_chosen(self, event: Select.Changed) -> None:
-        objective = self.objective()
-        if objective is None or not self.query("#av-what"):
+    def action_changed(self) -> None:
+        if self.kind() in ("action-change", "action-drop"):
+            self._fill_action()
+
+    def _fill_target(self) -> None:
+        objective, indicator = self.objective(), self.indicator()
+        if objective is None or indicator is None:
             return
-        action = next((a for a in objective.actions if a.id == event.value), None)
-        if action is not None:
-            self.query_one("#av-what", Input).value = action.what
-            self.query_one("#av-who", Input).value = action.who
-            self.query_one("#av-when", Input).value = action.when
+        key = (objective.id, indicator.id, indicator.target_value, indicator.target_year)
+        now = self.query_one("#av-target-now", Static)
+        now.update(f"Cible actuelle : {self._target_story(indicator)}.")
+        if self._prefilled == key:  # the same target again: keep what was typed
+            return
+        self._prefilled = key
+        value = indicator.target_value
+        self.query_one("#av-value", Input).value = (
+            "" if value is None else fr.number(value).replace(fr.NNBSP, ""))
+        self.query_one("#av-year", Input).value = indicator.target_year or ""
 
-    def _error(self, message: str) -> None:
-        self.query_one("#av-error", Static).update(message[:1].upper() + message[1:])
+    def _target_story(self, indicator: Indicator) -> str:
+        """``100 % (2019-2020), fixée par le contrat`` and the like."""
+        assert self.walk is not None
+        now = _target_text(indicator.target_value, indicator.target_year, indicator.unit)
+        pending = [c for c in self.changes
+                   if c.kind == "indicator-target" and c.target_id == indicator.id]
+        if pending:
+            before = pending[0].before
+            was = _target_text(before.get("value"), before.get("year"), indicator.unit)
+            return f"{now}, modifiée par cet avenant (avant : {was})"
+        revised = self.walk.targets.get(indicator.id)
+        if revised is not None and revised.avenant is not None:
+            initial = _target_text(revised.initial_value, revised.initial_year, indicator.unit)
+            return f"{now}, révisée par l'avenant n° {revised.avenant} (initiale : {initial})"
+        return f"{now}, fixée par le contrat"
 
-    def _change(self) -> AvenantChange:
-        """The change described by the fields, or RevueError."""
-        objective = self.objective()
-        kind = self.query_one("#av-kind", Select).value
-        if objective is None or kind is Select.NULL:
-            raise RevueError("choisissez l'objectif et la nature de la modification")
+    def _fill_action(self) -> None:
+        objective, action = self.objective(), self.action()
+        if objective is None or action is None:
+            return
+        key = (objective.id, action.id, (action.what, action.who, action.when))
+        if self._prefilled == key:
+            return
+        self._prefilled = key
+        self.query_one("#av-what", Input).value = action.what
+        self.query_one("#av-who", Input).value = action.who
+        self.query_one("#av-when", Input).value = action.when
+
+    def _change_message(self, text: str, *, error: bool = True) -> None:
+        message = self.query_one("#av-change-error", Static)
+        message.update(text[:1].upper() + text[1:])
+        message.set_class(error, "error")
+        message.set_class(not error, "av-done")
+
+    def prepared_change(self) -> AvenantChange:
+        """The change the fields describe, its "before" taken from the contract as revised
+        so far; RevueError with a French message when something is missing or wrong."""
+        objective, kind = self.objective(), self.kind()
+        if objective is None or kind is None:
+            raise RevueError("choisissez d'abord l'objectif et la nature de la modification")
         if kind == "objective-text":
             text = self.query_one("#av-text", TextArea).text.strip()
-            if not text or text == objective.text:
+            if not text:
                 raise RevueError("écrivez le nouveau texte de l'objectif")
+            if " ".join(text.split()) == " ".join(objective.text.split()):
+                raise RevueError("le texte n'a pas changé : modifiez-le avant de l'ajouter")
             return AvenantChange("objective-text", objective.id, before={"text": objective.text},
                                  after={"text": text})
         if kind == "indicator-target":
-            if not self.query("#av-indicator"):
-                raise RevueError("cet objectif n'a pas d'indicateur")
-            indicator_id = str(self.query_one("#av-indicator", Select).value)
-            indicator = next(i for i in objective.indicators if i.id == indicator_id)
-            raw = self.query_one("#av-value", Input).value
+            indicator = self.indicator()
+            if indicator is None:
+                raise RevueError("cet objectif n'a pas d'indicateur chiffré")
+            raw = self.query_one("#av-value", Input).value.strip()
+            if not raw:
+                raise RevueError("indiquez la nouvelle cible (un nombre, ex. 95 ou 4,5)")
             try:
-                value = _number(raw)
+                value = parse_target(raw)
             except ValueError:
-                raise RevueError(f"« {raw} » n'est pas un nombre") from None
+                raise RevueError(f"cible « {_clip(raw, 20)} » : ce n'est pas un nombre "
+                                 "(ex. 95 ou 4,5)") from None
             year = self.query_one("#av-year", Input).value.strip()
-            match = re.match(r"^(\d{4})-(\d{4})$", year)
-            if not match or int(match[2]) != int(match[1]) + 1:
-                raise RevueError(f"année scolaire « {year} » invalide : écrivez par exemple "
-                                 "« 2019-2020 »")
+            try:
+                school_year_start(year)
+            except ValueError:
+                raise RevueError(f"année « {_clip(year, 20)} » : écrivez une année scolaire, "
+                                 "ex. 2019-2020") from None
+            if (value, year) == (indicator.target_value, indicator.target_year):
+                raise RevueError("la cible n'a pas changé")
             return AvenantChange("indicator-target", objective.id, indicator.id,
                                  before={"value": indicator.target_value,
                                          "year": indicator.target_year},
                                  after={"value": value, "year": year})
+        fields = {name: self.query_one(f"#av-{name}", Input).value.strip()
+                  for name in ("what", "who", "when")}
         if kind == "action-add":
-            what = self.query_one("#av-what", Input).value.strip()
-            if not what:
-                raise RevueError("décrivez l'action ajoutée")
-            return AvenantChange("action-add", objective.id, after={
-                "what": what, "who": self.query_one("#av-who", Input).value.strip(),
-                "when": self.query_one("#av-when", Input).value.strip()})
-        if not self.query("#av-action"):
+            if not fields["what"]:
+                raise RevueError("écrivez l'intitulé de l'action ajoutée")
+            return AvenantChange("action-add", objective.id, after=fields)
+        action = self.action()
+        if action is None:
             raise RevueError("cet objectif n'a pas d'action")
-        action_id = str(self.query_one("#av-action", Select).value)
-        action = next(a for a in objective.actions if a.id == action_id)
         before = {"what": action.what, "who": action.who, "when": action.when}
         if kind == "action-drop":
             return AvenantChange("action-drop", objective.id, action.id, before=before)
-        after = {"what": self.query_one("#av-what", Input).value.strip(),
-                 "who": self.query_one("#av-who", Input).value.strip(),
-                 "when": self.query_one("#av-when", Input).value.strip()}
-        if not after["what"]:
-            raise RevueError("décrivez l'action")
-        if after == before:
+        if not fields["what"]:
+            raise RevueError("l'intitulé de l'action ne peut pas être vide (pour la retirer, "
+                             "choisissez « Supprimer une action »)")
+        if fields == before:
             raise RevueError("l'action n'a pas changé")
-        return AvenantChange("action-change", objective.id, action.id, before=before, after=after)
+        return AvenantChange("action-change", objective.id, action.id, before=before,
+                             after=fields)
 
     @on(Button.Pressed, "#av-add")
-    def add_change(self) -> None:
+    @on(Input.Submitted, "#av-value, #av-year, #av-what, #av-who, #av-when")
+    def action_add_change(self) -> None:
+        if not self.accepts_avenant:
+            return
         try:
-            change = self._change()
+            change = self.prepared_change()
         except RevueError as exc:
-            self._error(str(exc))
+            self._change_message(str(exc))
             return
-        self._error("")
         self.changes.append(change)
-        objective = self.objective()
-        unit = ""
-        if change.kind == "indicator-target" and objective is not None:
-            unit = next(i.unit for i in objective.indicators if i.id == change.target_id)
-        table = self.query_one("#av-changes", DataTable)
-        table.display = True
-        self.query_one("#av-empty", Static).display = False
-        table.add_row(
-            _clip(objective.display_title if objective else change.objective_id, 30),
-            CHANGE_LABELS[change.kind],
-            _clip(_summary(change.before, unit), 30) if change.before else "—",
-            _clip(_summary(change.after, unit), 30) if change.after else "—",
-        )
+        self._revise()
+        self._show_changes()
+        self._prefilled = None
+        self._show_fields()
+        count = len(self.changes)
+        self._change_message(f"✓ Modification ajoutée à l'avenant ({count} en tout, "
+                             "listées ci-dessous).", error=False)
+        self.query_one("#av-save-error", Static).update("")
 
-    def action_drop_change(self) -> None:
-        if not self.changes or not self.query("#av-changes"):
+    def remove_change(self, row: int) -> None:
+        if not self.changes:
             return
-        table = self.query_one("#av-changes", DataTable)
-        row = min(table.cursor_row, len(self.changes) - 1)
-        del self.changes[row]
-        table.remove_row(table.coordinate_to_cell_key((row, 0)).row_key)
+        del self.changes[max(0, min(row, len(self.changes) - 1))]
+        self._revise()
+        self._show_changes()
+        self._prefilled = None
+        self._show_fields()
+        self._change_message("")
+
+    def _revise(self) -> None:
+        """Rebuild the working copy from the revised contract and the prepared changes,
+        refreshing each change's "before" (a change removed may have been another's before)."""
+        assert self.walk is not None
+        current = {o.id: copy.deepcopy(o) for o in self.walk.objectives}
+        for change in self.changes:
+            objective = current[change.objective_id]
+            if change.kind == "objective-text":
+                change.before = {"text": objective.text}
+                objective.text = str(change.after["text"])
+                objective.title = ""
+            elif change.kind == "indicator-target":
+                indicator = next(i for i in objective.indicators if i.id == change.target_id)
+                change.before = {"value": indicator.target_value, "year": indicator.target_year}
+                indicator.target_value = float(change.after["value"])  # type: ignore[arg-type]
+                indicator.target_year = str(change.after["year"])
+            elif change.kind in ("action-change", "action-drop"):
+                action = next((a for a in objective.actions if a.id == change.target_id), None)
+                if action is None:
+                    continue
+                change.before = {"what": action.what, "who": action.who, "when": action.when}
+                if change.kind == "action-drop":
+                    objective.actions.remove(action)
+                else:
+                    action.what = str(change.after["what"])
+                    action.who = str(change.after["who"])
+                    action.when = str(change.after["when"])
+            # an action added here gets its key when recorded: it cannot be changed before
+        self.current = current
+
+    def _show_changes(self) -> None:
+        """The prepared changes, in columns sized to the screen (nothing scrolls sideways)."""
+        if self.walk is None:
+            return
+        table = self.query_one("#av-changes", ChangeTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        room = max(self.size.width - 4 - 2 * 4, 40)
+        widths = [room * 22 // 100, room * 20 // 100]
+        widths += [(room - sum(widths)) // 2, room - sum(widths) - (room - sum(widths)) // 2]
+        for label, key, width in zip(("Objectif", "Modification", "Avant", "Après"),
+                                     ("objective", "kind", "before", "after"), widths,
+                                     strict=True):
+            table.add_column(label, key=key, width=width)
+        numbers = {o.id: n for n, o in enumerate(self.walk.objectives, start=1)}
+        for change in self.changes:
+            objective = self.current[change.objective_id]
+            before, after = self._describe(change)
+            kind = CHANGE_LABELS[change.kind]
+            if change.kind == "indicator-target":
+                indicator = next(i for i in objective.indicators if i.id == change.target_id)
+                kind = f"cible : {indicator.label}"
+            table.add_row(
+                _clip(f"{numbers[objective.id]}. {objective.display_title}", widths[0]),
+                _clip(kind, widths[1]), _clip(before, widths[2]), _clip(after, widths[3]))
         table.display = bool(self.changes)
-        self.query_one("#av-empty", Static).display = not self.changes
+        self.query_one("#av-empty").display = not self.changes
+        if self.changes:
+            table.move_cursor(row=min(row, len(self.changes) - 1))
+
+    def _describe(self, change: AvenantChange) -> tuple[str, str]:
+        """Before and after, as the table shows them."""
+        if change.kind == "objective-text":
+            return str(change.before.get("text", "")), str(change.after.get("text", ""))
+        if change.kind == "indicator-target":
+            objective = self.current[change.objective_id]
+            unit = next((i.unit for i in objective.indicators if i.id == change.target_id), "")
+            return (_target_text(change.before.get("value"), change.before.get("year"), unit),
+                    _target_text(change.after.get("value"), change.after.get("year"), unit))
+        if change.kind == "action-add":
+            return "—", _action_text(change.after)
+        if change.kind == "action-drop":
+            return _action_text(change.before), "— (supprimée)"
+        return _action_text(change.before), _action_text(change.after)
+
+    # --- number, date, reason ---------------------------------------------------------------
+
+    def _field_error(self, name: str, text: str) -> None:
+        self.query_one(f"#av-{name}-error", Static).update(text)
+
+    def checked_number(self) -> int | None:
+        raw = self.query_one("#av-number", Input).value.strip()
+        error = ""
+        number = None
+        if not raw.isdigit():
+            error = (f"« {_clip(raw, 12)} » n'est pas un numéro : un nombre entier, "
+                     f"ex. {self.next_number}." if raw else "Indiquez le numéro de l'avenant.")
+        elif int(raw) < 1:
+            error = "Les avenants sont numérotés à partir de 1."
+        elif self.walk is not None and int(raw) in {a.number for a in self.walk.avenants}:
+            error = (f"L'avenant n° {int(raw)} existe déjà ; le prochain numéro libre est "
+                     f"{self.next_number}.")
+        else:
+            number = int(raw)
+        self._field_error("number", error)
+        return number
+
+    def checked_date(self) -> dt.date | None:
+        raw = self.query_one("#av-date", Input).value.strip()
+        match = _DATE.match(raw)
+        error = ""
+        day = None
+        if not match:
+            error = (f"« {_clip(raw, 12)} » : écrivez la date en jj/mm/aaaa, ex. 20/06/2019."
+                     if raw else "Indiquez la date de l'avenant (jj/mm/aaaa).")
+        else:
+            try:
+                day = dt.date(int(match[3]), int(match[2]), int(match[1]))
+            except ValueError:
+                error = f"Le {raw} n'existe pas : vérifiez le jour et le mois."
+        if day is not None and self.walk is not None:
+            contract = self.walk.contract
+            if not contract.start_date <= day <= contract.end_date:
+                error = (f"Hors de la période du contrat (du {fr.date(contract.start_date)} "
+                         f"au {fr.date(contract.end_date)}).")
+                day = None
+        self._field_error("date", error)
+        return day
+
+    def checked_reason(self) -> str | None:
+        reason = self.query_one("#av-reason", TextArea).text.strip()
+        self._field_error("reason", "" if reason else
+                          "Indiquez le motif de l'avenant : pourquoi ces modifications.")
+        return reason or None
+
+    @on(Input.Blurred, "#av-number")
+    @on(Input.Submitted, "#av-number")
+    def number_left(self) -> None:
+        self.checked_number()
+
+    @on(Input.Blurred, "#av-date")
+    @on(Input.Submitted, "#av-date")
+    def date_left(self) -> None:
+        self.checked_date()
+
+    @on(Input.Changed, "#av-number")
+    def number_typed(self) -> None:
+        if str(self.query_one("#av-number-error", Static).content):
+            self.checked_number()  # a message already shows: clear it as soon as it is fixed
+
+    @on(Input.Changed, "#av-date")
+    def date_typed(self) -> None:
+        if str(self.query_one("#av-date-error", Static).content):
+            self.checked_date()
+
+    @on(TextArea.Changed, "#av-reason")
+    def reason_typed(self) -> None:
+        if str(self.query_one("#av-reason-error", Static).content):
+            self.checked_reason()
+
+    @on(Input.Submitted, "#av-number, #av-date")
+    def next_field(self) -> None:
+        self.focus_next()
 
     # --- saving -----------------------------------------------------------------------------
 
     @on(Button.Pressed, "#av-save")
     def action_save(self) -> None:
-        if self.walk is None or not self.query("#av-number"):
+        if not self.accepts_avenant or self._saving:
             return
-        raw_number = self.query_one("#av-number", Input).value.strip()
-        if not raw_number.isdigit() or int(raw_number) < 1:
-            self._error(f"Numéro « {raw_number} » invalide : un nombre entier.")
+        number, date, reason = self.checked_number(), self.checked_date(), self.checked_reason()
+        save_error = self.query_one("#av-save-error", Static)
+        save_error.update("" if self.changes else
+                          "Ajoutez au moins une modification avant d'enregistrer l'avenant.")
+        first_wrong: Widget | None = None
+        if number is None:
+            first_wrong = self.query_one("#av-number")
+        elif date is None:
+            first_wrong = self.query_one("#av-date")
+        elif reason is None:
+            first_wrong = self.query_one("#av-reason")
+        elif not self.changes:
+            first_wrong = self.query_one("#av-objective")
+            save_error.scroll_visible(animate=False)
+        if first_wrong is not None or number is None or date is None or reason is None:
+            if first_wrong is not None:
+                first_wrong.focus()
             return
-        raw_date = self.query_one("#av-date", Input).value.strip()
-        try:
-            day, month, year = (int(x) for x in raw_date.split("/"))
-            date = dt.date(year, month, day)
-        except ValueError:
-            self._error(f"Date « {raw_date} » invalide : écrivez jj/mm/aaaa (une date qui existe).")
-            return
-        reason = self.query_one("#av-reason", TextArea).text.strip()
-        if not reason:
-            self._error("Indiquez le motif de l'avenant.")
-            return
-        if not self.changes:
-            self._error("Ajoutez au moins une modification (« Ajouter cette modification »).")
-            return
-        self._save(Avenant(number=int(raw_number), date=date, reason=reason,
-                           changes=list(self.changes)))
+        self._saving = True
+        self.query_one("#av-save", Button).disabled = True
+        save_error.update("Enregistrement…")
+        self.record(Avenant(number=number, date=date, reason=reason,
+                            changes=copy.deepcopy(self.changes)))
 
-    @work(thread=True, exclusive=True)
-    def _save(self, avenant: Avenant) -> None:
+    @work(thread=True, exclusive=True, group="avenant-save")
+    def record(self, avenant: Avenant) -> None:
         try:
             self.app.store.record_avenant(self.review_id, avenant)  # type: ignore[attr-defined]
         except RevueError as exc:
-            self.app.call_from_thread(self._error, str(exc))
+            self.app.call_from_thread(self._refused, str(exc))
             return
-        self.app.call_from_thread(self.app.notify,
-                                  f"Avenant n° {avenant.number} enregistré.")
-        self.app.call_from_thread(self.dismiss, True)
+        self.app.call_from_thread(self._recorded, avenant)
 
+    def _refused(self, error: str) -> None:
+        self._saving = False
+        self.query_one("#av-save", Button).disabled = False
+        message = self.query_one("#av-save-error", Static)
+        message.update(f"Avenant non enregistré : {error}.")
+        message.scroll_visible(animate=False)
+
+    def _recorded(self, avenant: Avenant) -> None:
+        count = len(avenant.changes)
+        self.app.notify(f"Avenant n° {avenant.number} enregistré ({count} modification"
+                        f"{'s' if count > 1 else ''}).")
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#av-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        if self._saving:
+            return
+        typed = bool(self.changes) or (
+            self.accepts_avenant and bool(self.query_one("#av-reason", TextArea).text.strip()))
+        if not typed:
+            self.dismiss(False)
+            return
+        from revue.app.screens.reviews import ConfirmScreen
+
+        def answered(answer: str | None) -> None:
+            if answer is not None:
+                self.dismiss(False)
+
+        self.app.push_screen(ConfirmScreen(
+            "Abandonner cet avenant ?",
+            "Le motif et les modifications préparées ne seront pas enregistrés.",
+            "Abandonner"), answered)

@@ -42,11 +42,11 @@ class ContractsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Circonscription", key="circ")
-        table.add_column("Période", key="period")
-        table.add_column("Objectifs", key="count")
-        table.add_column("Titre", key="title")
-        table.add_column("Identifiant", key="id")
+        table.add_column("Circonscription", key="circ", width=18)
+        table.add_column("Période", key="period", width=23)
+        table.add_column("Objectifs", key="count", width=9)
+        table.add_column("Titre", key="title", width=42)
+        table.add_column("Identifiant", key="id", width=22)
         self.load()
 
     @work(thread=True, exclusive=True, group="contracts")

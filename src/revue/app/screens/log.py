@@ -91,6 +91,7 @@ class LogScreen(Screen[None]):
         rows: list[Version]
         total: int
         conflicts: set[uuid.UUID]
+        schools: list[School]
 
     @dataclass
     class Facets(Message):
@@ -126,10 +127,12 @@ class LogScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, key in (("Date", "date"), ("Auteur", "author"), ("Écoles / réseau", "where"),
-                           ("Modalité", "modality"), ("Initiative", "initiative"),
-                           ("Thème", "theme"), ("Durée", "duration"), ("", "flag")):
-            table.add_column(label, key=key)
+        # Fixed widths: the table does not reflow while rows arrive, and stays fast.
+        for label, key, width in (("Date", "date", 10), ("Auteur", "author", 18),
+                                  ("Écoles / réseau", "where", 26), ("Modalité", "modality", 10),
+                                  ("Initiative", "initiative", 10), ("Thème", "theme", 26),
+                                  ("Durée", "duration", 7), ("", "flag", 9)):
+            table.add_column(label, key=key, width=width)
         self.load_facets()
         self.load()
 
@@ -170,11 +173,12 @@ class LogScreen(Screen[None]):
         store = self.app.store  # type: ignore[attr-defined]
         rows, total = store.list_accompaniments(flt, limit=PAGE)
         conflicts = {v.id for v, _ in store.list_conflicts()}
-        self.post_message(self.Loaded(rows, total, conflicts))
+        self.post_message(self.Loaded(rows, total, conflicts, store.list_schools()))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         self.rows = message.rows
+        self.schools = {s.uai: s for s in message.schools}
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -522,10 +526,10 @@ class ConflictsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Date", key="date")
-        table.add_column("Auteur", key="author")
-        table.add_column("Thème", key="theme")
-        table.add_column("Versions", key="count")
+        table.add_column("Date", key="date", width=10)
+        table.add_column("Auteur", key="author", width=24)
+        table.add_column("Thème", key="theme", width=40)
+        table.add_column("Versions", key="count", width=8)
         self.load()
 
     @work(thread=True, exclusive=True)

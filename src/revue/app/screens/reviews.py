@@ -65,9 +65,9 @@ class ReviewsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Revue", key="title")
-        table.add_column("État", key="state")
-        table.add_column("Avancement", key="progress")
+        table.add_column("Revue", key="title", width=38)
+        table.add_column("État", key="state", width=10)
+        table.add_column("Avancement", key="progress", width=28)
         self.load()
 
     def on_screen_resume(self) -> None:
