@@ -197,3 +197,19 @@ def test_conflicts_screen(snap_compare, log_url: str, size: tuple[int, int]) -> 
         await settle(pilot)
 
     assert snap_compare(make_app(log_url, today=TODAY), terminal_size=size, run_before=run)
+
+
+async def test_sorting_by_a_column(log_url: str) -> None:
+    app = make_app(log_url, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        log = await open_log(pilot)
+        table = log.query_one(DataTable)
+        assert table.get_row_at(0)[0] == "02/09/2019"  # newest first
+        await pilot.click("#log", offset=(1, 0))  # the Date header: oldest first
+        await settle(pilot)
+        assert table.get_row_at(0)[0] == "20/09/2018"
+        log.sort = ("theme", False)
+        log.load()
+        await settle(pilot)
+        themes = [table.get_row_at(i)[5] for i in range(table.row_count)]
+        assert themes == sorted(themes, key=str.lower) or themes == sorted(themes)

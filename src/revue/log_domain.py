@@ -145,6 +145,8 @@ class LogFilter:
     objective: str | None = None  # objective UUID (str)
     text: str | None = None  # searched in theme and notes
     include_deleted: bool = False
+    sort: str = "date"  # date | author | modality | initiative | theme
+    descending: bool = True
 
     def bounds(self) -> tuple[dt.date, dt.date] | None:
         return school_year_bounds(self.school_year) if self.school_year else None

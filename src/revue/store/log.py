@@ -200,13 +200,20 @@ class LogQueries:
 
     def list_accompaniments(self, flt: LogFilter | None = None, *, limit: int = 200,
                             offset: int = 0) -> tuple[list[Version], int]:
-        """One page of the log, newest first, and how many entries match in all."""
+        """One page of the log in the filter's order (newest first by default), and how many
+        entries match in all."""
         flt = flt or LogFilter()
         with read_session(self.engine) as session:
             total = session.scalar(self._filtered(
                 select(func.count()).select_from(AccompanimentRow), flt)) or 0
+            column = {
+                "date": AccompanimentRow.date, "author": AccompanimentRow.author,
+                "modality": AccompanimentRow.modality, "initiative": AccompanimentRow.initiative,
+                "theme": AccompanimentRow.theme,
+            }.get(flt.sort, AccompanimentRow.date)
+            first = column.desc() if flt.descending else column.asc()
             ids = list(session.scalars(self._filtered(select(AccompanimentRow.id), flt)
-                                       .order_by(AccompanimentRow.date.desc(),
+                                       .order_by(first, AccompanimentRow.date.desc(),
                                                  AccompanimentRow.id)
                                        .limit(limit).offset(offset)))
             found = self._load(session, ids)

@@ -105,6 +105,7 @@ class LogScreen(Screen[None]):
         self.schools: dict[str, School] = {}
         self.objectives: list[tuple[str, str, str]] = []
         self.deleted: list[uuid.UUID] = []
+        self.sort = ("date", True)  # column, descending
 
     def compose(self) -> ComposeResult:
         yield Static("Journal des accompagnements", classes="screen-title")
@@ -147,7 +148,17 @@ class LogScreen(Screen[None]):
         return LogFilter(school_year=value("#f-year"), author=value("#f-author"),
                          modality=value("#f-modality"), initiative=value("#f-initiative"),
                          school=value("#f-school"), objective=value("#f-objective"),
-                         text=text or None)
+                         text=text or None, sort=self.sort[0], descending=self.sort[1])
+
+    @on(DataTable.HeaderSelected)
+    def sort_by(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a header sorts by that column; a second click reverses the order."""
+        key = str(event.column_key.value)
+        if key not in ("date", "author", "modality", "initiative", "theme"):
+            return
+        column, descending = self.sort
+        self.sort = (key, not descending if key == column else key == "date")
+        self.load()
 
     @work(thread=True, exclusive=True, group="log-facets")
     def load_facets(self) -> None:
