@@ -27,6 +27,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("REVUE_DB", raising=False)
+    monkeypatch.delenv("REVUE_CONFIG", raising=False)
 
 
 @pytest.fixture

@@ -107,3 +107,15 @@ def test_bad_schools_csv(tmp_path: Path) -> None:
     with pytest.raises(InputError) as refused:
         read_schools(path)
     assert refused.value.line == 3 and "12345" in str(refused.value)
+
+
+def test_configured_user_is_the_default_author(capsys: pytest.CaptureFixture[str], db_url: str,
+                                               tmp_path: Path) -> None:
+    assert main(["--db", db_url, "exchange", "import", str(PAUL)]) == 0
+    assert main(["config", "set", "user", "Paul Durand (ERUN, fictif)"]) == 0
+    capsys.readouterr()
+    target = tmp_path / "paul.json"
+    assert main(["--db", db_url, "exchange", "export", "-o", str(target)]) == 0
+    assert "de Paul Durand" in capsys.readouterr().out
+    assert {v.content.author for v in read_exchange(target)} == {"Paul Durand (ERUN, fictif)"}
+    assert len(read_exchange(target)) == 5

@@ -213,3 +213,15 @@ async def test_sorting_by_a_column(log_url: str) -> None:
         await settle(pilot)
         themes = [table.get_row_at(i)[5] for i in range(table.row_count)]
         assert themes == sorted(themes, key=str.lower) or themes == sorted(themes)
+
+
+async def test_configured_user_writes_new_entries(log_url: str) -> None:
+    from revue.config import Config, save_config
+
+    save_config(Config(user="Agnès Roux (IEN, fictive)"))
+    app = make_app(log_url, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_log(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen.query_one("#e-author", Input).value == "Agnès Roux (IEN, fictive)"

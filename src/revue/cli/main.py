@@ -99,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
                                       add_help=False)
     brest.add_argument("name", metavar="NOM")
     commands.add_parser("check", help="vérifier l'intégrité des données", add_help=False)
+    config = commands.add_parser("config", help="les réglages (votre nom)", add_help=False)
+    config_actions = config.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                           parser_class=_Parser)
+    config_actions.add_parser("show", help="afficher les réglages", add_help=False)
+    cset = config_actions.add_parser("set", help="changer un réglage", add_help=False)
+    cset.add_argument("key", choices=["user"], metavar="CLÉ",
+                      help="user : votre nom, auteur par défaut des accompagnements")
+    cset.add_argument("value", metavar="VALEUR")
 
     academic = commands.add_parser("academic", help="projets académiques : lister, exporter",
                                    add_help=False)
@@ -198,14 +206,17 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
         if args.command == "exchange" and args.action == "export":
             import datetime as dt
 
+            from revue.config import load_config
             from revue.formats.exchange import dump_exchange
 
             now = dt.datetime.now()
-            versions = store.export_versions(args.author)
+            author = args.author or load_config().user or None
+            versions = store.export_versions(author)
             target = args.output or f"echange-{now:%Y-%m-%d}.json"
-            write_text_atomically(Path(target), dump_exchange(versions, author=args.author,
+            write_text_atomically(Path(target), dump_exchange(versions, author=author,
                                                               exported_at=now))
-            print(f"{len(versions)} accompagnement(s) écrit(s) dans {target}.")
+            whose = f" de {author}" if author else ""
+            print(f"{len(versions)} accompagnement(s){whose} écrit(s) dans {target}.")
             return 0
         if args.command == "exchange" and args.action == "import":
             from revue.formats.exchange import read_exchange
@@ -275,6 +286,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = args.db or default_db_url()
         if args.command in ("backup", "check"):
             return _run_backup_or_check(args, url)
+        if args.command == "config":
+            from revue.config import load_config, save_config
+
+            settings = load_config()
+            if args.action == "set":
+                settings.user = args.value.strip()
+                print(f"Réglages enregistrés dans {save_config(settings)}.")
+            print(f"user = {settings.user or '(non renseigné)'}")
+            return 0
         if args.command is None:
             from revue.store.store import Store
 

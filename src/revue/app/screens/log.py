@@ -305,6 +305,7 @@ class EntryScreen(ModalScreen[bool]):
     @dataclass
     class Defaults(Message):
         last: Version | None
+        user: str
 
     def __init__(self, version: Version | None, schools: list[School],
                  objectives: list[tuple[str, str, str]], *, today: dt.date | None = None) -> None:
@@ -374,12 +375,21 @@ class EntryScreen(ModalScreen[bool]):
 
     @work(thread=True)
     def _defaults(self) -> None:
-        self.post_message(self.Defaults(self.app.store.last_accompaniment()))  # type: ignore[attr-defined]
+        from revue.config import load_config
+        from revue.errors import RevueError as _Error
+
+        try:
+            user = load_config().user
+        except _Error:
+            user = ""
+        self.post_message(self.Defaults(self.app.store.last_accompaniment(), user))  # type: ignore[attr-defined]
 
     @on(Defaults)
     def defaults(self, message: Defaults) -> None:
         if message.last is not None:
             self._fill(message.last.content, whole=False)
+        if message.user:  # the configured user writes the new entry
+            self.query_one("#e-author", Input).value = message.user
 
     def _fill(self, c: Content, *, whole: bool) -> None:
         self.query_one("#e-author", Input).value = c.author
