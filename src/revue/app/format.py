@@ -56,23 +56,3 @@ def target(indicator: Indicator) -> str:
         return f"{'en hausse' if indicator.direction.value == 'higher' else 'en baisse'}, sans valeur chiffrée"
     return f"{quantity(indicator.target_value, indicator.unit)} ({indicator.target_year})"
 
-
-_BARS = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(values: list[float]) -> str:
-    """``[1, 5, 3]`` -> ``▁█▄``: one character per value, scaled between min and max."""
-    if not values:
-        return ""
-    low, high = min(values), max(values)
-    if high == low:
-        return _BARS[3] * len(values)
-    return "".join(_BARS[round((v - low) / (high - low) * (len(_BARS) - 1))] for v in values)
-
-
-def signed(value: float | None) -> str:
-    """``4.2`` -> ``+4,2``; ``-3`` -> ``−3`` (a real minus sign)."""
-    if value is None:
-        return "—"
-    text = number(abs(value))
-    return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else "0")
