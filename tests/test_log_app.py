@@ -225,3 +225,14 @@ async def test_configured_user_writes_new_entries(log_url: str) -> None:
         await pilot.press("n")
         await settle(pilot)
         assert app.screen.query_one("#e-author", Input).value == "Agnès Roux (IEN, fictive)"
+
+
+async def test_suggester_matches_word_starts_then_fuzzy() -> None:
+    from revue.app.screens.log import LastItemSuggester
+
+    suggester = LastItemSuggester(["0579901A École des Tilleuls", "0579907G École Pasteur"])
+    assert await suggester.get_suggestion("Past") == "0579907G École Pasteur"
+    assert await suggester.get_suggestion("0579901") == "0579901A École des Tilleuls"
+    assert await suggester.get_suggestion("x, tilleul") == "x, 0579901A École des Tilleuls"
+    assert await suggester.get_suggestion("tllls") == "0579901A École des Tilleuls"
+    assert await suggester.get_suggestion("zzzz") is None

@@ -41,9 +41,17 @@ def read_schools(path: str | os.PathLike[str]) -> list[School]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # older exports of the annuaire
-    first = text.splitlines()[0]
+    try:
+        return _parse(text, filename)
+    except csv.Error as exc:
+        raise InputError(f"CSV illisible ({exc})", file=filename) from None
+
+
+def _parse(text: str, filename: str) -> list[School]:
+    lines = text.splitlines() or [""]
+    first = lines[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = reader.fieldnames or []
     found = {key: next((c for c in names if c in header), None) for key, names in COLUMNS.items()}
     for key in ("uai", "name"):

@@ -12,6 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.fuzzy import Matcher
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.suggester import Suggester
@@ -50,15 +51,18 @@ class LastItemSuggester(Suggester):
 
     async def get_suggestion(self, value: str) -> str | None:
         head, _, last = value.rpartition(self.separator)
-        needle = last.strip().lower()
+        needle = last.strip()
         if len(needle) < 2:
             return None
-        for choice in self.choices:
+        prefix = f"{head}{self.separator} " if head else ""
+        lowered_needle = needle.lower()
+        for choice in self.choices:  # the start of a word wins…
             lowered = choice.lower()
-            if lowered.startswith(needle) or f" {needle}" in lowered:
-                prefix = f"{head}{self.separator} " if head else ""
+            if lowered.startswith(lowered_needle) or f" {lowered_needle}" in lowered:
                 return prefix + choice
-        return None
+        matcher = Matcher(needle)  # …then the best fuzzy match ("dirform" → "directeurs formés")
+        score, best = max(((matcher.match(c), c) for c in self.choices), default=(0.0, ""))
+        return prefix + best if score > 0 else None
 
 
 class LogScreen(Screen[None]):
