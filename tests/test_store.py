@@ -99,32 +99,3 @@ def test_same_file_gives_same_keys_on_every_laptop(tmp_path: Path, sample_url: s
         other.close()
         mine.close()
 
-
-def test_a_store_from_schema_0001_upgrades_with_its_contracts(db_url: str) -> None:
-    from alembic import command
-    from sqlalchemy.orm import Session
-
-    from revue.formats.contract_toml import load_document
-    from revue.store.db import make_engine
-    from revue.store.store import _contract_to_row
-    from tests.conftest import EPINAY
-
-    engine = make_engine(db_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
-    contract, _ = load_document(EPINAY)
-    with Session(engine) as session, session.begin():
-        session.add(_contract_to_row(contract))  # type: ignore[arg-type]
-    engine.dispose()
-
-    store = Store.open(db_url)
-    try:
-        with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == SCHEMA_HEAD
-        assert store.get_contract("epinay-2018-2020") == contract
-        assert store.list_reviews("epinay-2018-2020") == []
-    finally:
-        store.close()

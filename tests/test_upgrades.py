@@ -1,0 +1,42 @@
+"""A store made by every earlier schema version opens in the current revue with all its data,
+after a backup of it as it was."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from revue.store.backup import list_backups
+from revue.store.db import SCHEMA_HEAD
+from revue.store.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REVIEW = "00000000-0000-4000-8000-000000000001"
+
+
+@pytest.mark.parametrize("version", ["0001", "0002"])
+def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
+    path = tmp_path / "revue.sqlite3"
+    shutil.copy(FIXTURES / f"store-{version}.sqlite3", path)
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == SCHEMA_HEAD
+        contract = store.get_contract("epinay-2018-2020")
+        assert len(contract.objectives) == 31
+        backups = list_backups(path)
+        assert [b.reason for b in backups] == ["migration"]
+        if version >= "0002":
+            import uuid
+
+            walk = store.load_walk(uuid.UUID(REVIEW))
+            record = walk.records[walk.objectives[0].id]
+            assert record.analysis == "Analyse d'avant"
+            assert [e.text for e in record.evidence] == ["Preuve d'avant"]
+            assert walk.values[walk.objectives[0].indicators[0].id] == 91.5
+            assert walk.targets[walk.objectives[0].indicators[0].id].value == 95
+        assert store.list_accompaniments()[1] == 0  # the log's tables exist and are empty
+    finally:
+        store.close()
