@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REVIEW = "00000000-0000-4000-8000-000000000001"
 
 
-@pytest.mark.parametrize("version", ["0001", "0002"])
+@pytest.mark.parametrize("version", ["0001", "0002", "0003"])
 def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
     path = tmp_path / "revue.sqlite3"
     shutil.copy(FIXTURES / f"store-{version}.sqlite3", path)
@@ -37,6 +37,24 @@ def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
             assert [e.text for e in record.evidence] == ["Preuve d'avant"]
             assert walk.values[walk.objectives[0].indicators[0].id] == 91.5
             assert walk.targets[walk.objectives[0].indicators[0].id].value == 95
-        assert store.list_accompaniments()[1] == 0  # the log's tables exist and are empty
+        entries = store.list_accompaniments()[0]
+        assert [e.content.notes for e in entries] == (["Note d'avant"] if version >= "0003" else [])
+    finally:
+        store.close()
+
+
+def test_entries_of_an_old_store_still_travel(tmp_path: Path) -> None:
+    from revue.formats.exchange import dump_exchange, read_exchange
+
+    path = tmp_path / "revue.sqlite3"
+    shutil.copy(FIXTURES / "store-0003.sqlite3", path)
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        import datetime as dt
+
+        exported = tmp_path / "echange.json"
+        exported.write_text(dump_exchange(store.export_versions(), author=None,
+                                          exported_at=dt.datetime(2019, 6, 1)), encoding="utf-8")
+        assert [v.content.notes for v in read_exchange(exported)] == ["Note d'avant"]
     finally:
         store.close()

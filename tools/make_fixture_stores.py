@@ -1,32 +1,27 @@
 """Writes tests/fixtures/store-NNNN.sqlite3: a small store made at each earlier schema version.
 
-Each holds the Épinay contract; from 0002 on, a review with a status, a value, evidence and an
-avenant. tests/test_upgrades.py opens each with the current revue and checks everything is
-there. Run from the project root when a migration is added: python tools/make_fixture_stores.py
+Each fixture is the previous one, migrated to its version, plus data of the kind that version
+introduced: 0001 the Épinay contract; 0002 a review with a status, a value, evidence and an
+avenant; 0003 an accompaniment. Data is written with SQL of that version (the ORM models follow
+the newest schema). tests/test_upgrades.py opens each with the current revue and checks that
+everything is there. Run from the project root when a migration is added:
+python tools/make_fixture_stores.py
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import shutil
 import uuid
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from revue.domain import stable_uuid
 from revue.formats.contract_toml import load_document
 from revue.store.db import MIGRATIONS
-from revue.store.models import (
-    AvenantChangeRow,
-    AvenantRow,
-    EvidenceRow,
-    IndicatorValueRow,
-    ObjectiveReviewRow,
-    ReviewRow,
-)
 from revue.store.store import _contract_to_row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,9 +30,15 @@ EPINAY = ROOT / "sample_data" / "contrat-epinay-2018-2020.toml"
 REVIEW = uuid.UUID("00000000-0000-4000-8000-000000000001")
 
 
-def make(version: str) -> Path:
+def _hex(value: uuid.UUID) -> str:
+    return value.hex  # how SQLAlchemy's Uuid type stores keys in SQLite
+
+
+def make(version: str, previous: str | None) -> Path:
     path = FIXTURES / f"store-{version}.sqlite3"
     path.unlink(missing_ok=True)
+    if previous:
+        shutil.copy(FIXTURES / f"store-{previous}.sqlite3", path)
     engine = create_engine(f"sqlite:///{path}")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -45,34 +46,71 @@ def make(version: str) -> Path:
         config.attributes["connection"] = conn
         command.upgrade(config, version)
     contract, _ = load_document(EPINAY)
-    with Session(engine) as session, session.begin():
-        session.add(_contract_to_row(contract))  # type: ignore[arg-type]
-    if version >= "0002":
-        first = contract.objectives[0]
-        objective = stable_uuid(contract.id, "objective", first.id)
-        with Session(engine) as session, session.begin():
-            session.add(ReviewRow(id=REVIEW, contract_id=stable_uuid(contract.id),
-                                  school_year="2018-2019", kind="mi-parcours"))
-            session.flush()
-            session.add(ObjectiveReviewRow(review_id=REVIEW, objective_id=objective,
-                                           status="en-cours", analysis="Analyse d'avant"))
-            session.add(IndicatorValueRow(review_id=REVIEW, value=91.5, indicator_id=stable_uuid(
-                contract.id, "indicator", first.indicators[0].id)))
-            session.add(EvidenceRow(review_id=REVIEW, objective_id=objective,
-                                    date=dt.date(2019, 3, 12), text="Preuve d'avant",
-                                    source="visite"))
-            avenant = AvenantRow(contract_id=stable_uuid(contract.id), review_id=REVIEW,
-                                 number=1, date=dt.date(2019, 6, 20), reason="Motif d'avant")
-            avenant.changes.append(AvenantChangeRow(
-                position=0, kind="indicator-target", objective_slug=first.id,
-                target_slug=first.indicators[0].id, before={"value": 100, "year": "2019-2020"},
-                after={"value": 95, "year": "2019-2020"}))
-            session.add(avenant)
+    first = contract.objectives[0]
+    objective = _hex(stable_uuid(contract.id, "objective", first.id))
+    with engine.begin() as conn:
+        if version == "0001":
+            with Session(bind=conn) as session:
+                session.add(_contract_to_row(contract))  # type: ignore[arg-type]
+                session.flush()
+        elif version == "0002":
+            cid = _hex(stable_uuid(contract.id))
+            conn.execute(text(
+                "INSERT INTO reviews (id, contract_id, school_year, kind, created_at) "
+                "VALUES (:id, :c, '2018-2019', 'mi-parcours', '2019-06-01 10:00:00')"),
+                {"id": _hex(REVIEW), "c": cid})
+            conn.execute(text(
+                "INSERT INTO objective_reviews (id, review_id, objective_id, status, analysis, "
+                "adjustments, updated_at) VALUES (:id, :r, :o, 'en-cours', 'Analyse d''avant', "
+                "'', '2019-06-01 10:00:00')"), {"id": uuid.uuid4().hex, "r": _hex(REVIEW),
+                                                "o": objective})
+            conn.execute(text(
+                "INSERT INTO indicator_values (id, review_id, indicator_id, value, updated_at) "
+                "VALUES (:id, :r, :i, 91.5, '2019-06-01 10:00:00')"),
+                {"id": uuid.uuid4().hex, "r": _hex(REVIEW),
+                 "i": _hex(stable_uuid(contract.id, "indicator", first.indicators[0].id))})
+            conn.execute(text(
+                "INSERT INTO evidence (id, review_id, objective_id, date, text, source, file_path,"
+                " created_at) VALUES (:id, :r, :o, '2019-03-12', 'Preuve d''avant', 'visite', '',"
+                " '2019-06-01 10:00:00')"), {"id": uuid.uuid4().hex, "r": _hex(REVIEW),
+                                             "o": objective})
+            avenant = uuid.uuid4().hex
+            conn.execute(text(
+                "INSERT INTO avenants (id, contract_id, review_id, number, date, reason, "
+                "created_at) VALUES (:id, :c, :r, 1, '2019-06-20', 'Motif d''avant', "
+                "'2019-06-20 10:00:00')"), {"id": avenant, "c": cid, "r": _hex(REVIEW)})
+            conn.execute(text(
+                "INSERT INTO avenant_changes (id, avenant_id, position, kind, objective_slug, "
+                "target_slug, before, after) VALUES (:id, :a, 0, 'indicator-target', :o, :i, "
+                ":before, :after)"),
+                {"id": uuid.uuid4().hex, "a": avenant, "o": first.id,
+                 "i": first.indicators[0].id, "before": '{"value": 100, "year": "2019-2020"}',
+                 "after": '{"value": 95, "year": "2019-2020"}'})
+        elif version == "0003":
+            import datetime as dt
+
+            from revue.log_domain import Content, version_of
+
+            content = Content(date=dt.date(2019, 1, 10), author="Claire Martin (fictive)",
+                              modality="collective", initiative="team", schools=("0579901A",),
+                              theme="Lecture", notes="Note d'avant")
+            entry = uuid.UUID("00000000-0000-4000-8000-000000000002").hex
+            conn.execute(text(
+                "INSERT INTO accompaniments (id, date, author, network, modality, initiative, "
+                "theme, notes, follow_up, deleted, version, parents, ancestors, conflicts, "
+                "updated_at) VALUES (:id, '2019-01-10', 'Claire Martin (fictive)', '', "
+                "'collective', 'team', 'Lecture', 'Note d''avant', '', 0, :v, '[]', '[]', '[]', "
+                "'2019-01-10 18:00:00')"), {"id": entry, "v": version_of(content, [])})
+            conn.execute(text("INSERT INTO accompaniment_schools (accompaniment_id, uai) "
+                              "VALUES (:id, '0579901A')"), {"id": entry})
     engine.dispose()
     return path
 
 
 if __name__ == "__main__":
     FIXTURES.mkdir(parents=True, exist_ok=True)
-    for version in ("0001", "0002"):
-        print(make(version))
+    previous = None
+    for version in ("0001", "0002", "0003"):
+        if version == "0003" or not (FIXTURES / f"store-{version}.sqlite3").exists():
+            print(make(version, previous))
+        previous = version

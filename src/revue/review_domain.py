@@ -122,6 +122,16 @@ class ReviewSummary:
 
 
 @dataclass
+class Synthesis:
+    """What the circonscription writes for the bilan: points forts, points de vigilance,
+    perspectives."""
+
+    strengths: str = ""
+    vigilance: str = ""
+    perspectives: str = ""
+
+
+@dataclass
 class Evidence:
     id: uuid.UUID
     objective_id: str

@@ -225,6 +225,10 @@ class ReviewRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    # The synthesis written for the bilan (migration 0004).
+    strengths: Mapped[str] = mapped_column(Text, default="", server_default="")
+    vigilance: Mapped[str] = mapped_column(Text, default="", server_default="")
+    perspectives: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ReviewEventRow(Base):

@@ -29,6 +29,7 @@ from revue.review_domain import (
     RevisedTarget,
     Revision,
     Status,
+    Synthesis,
     Walk,
     compare_walks,
     school_year_start,
@@ -158,6 +159,23 @@ class ReviewQueries:
                 raise NotFoundError("cette revue n'existe plus")
             row.closed_at = None
             session.add(ReviewEventRow(review_id=review_id, action="reopened", note=reason.strip()))
+
+    def get_synthesis(self, review_id: uuid.UUID) -> Synthesis:
+        with read_session(self.engine) as session:
+            row = session.get(ReviewRow, review_id)
+            if row is None:
+                raise NotFoundError("cette revue n'existe plus")
+            return Synthesis(row.strengths, row.vigilance, row.perspectives)
+
+    def save_synthesis(self, review_id: uuid.UUID, **fields: str) -> None:
+        """Save some of strengths / vigilance / perspectives."""
+        unknown = set(fields) - {"strengths", "vigilance", "perspectives"}
+        if unknown:
+            raise ValueError(f"unknown fields {unknown}")
+        with write_session(self.engine) as session:
+            row = self._open_review(session, review_id)
+            for name, value in fields.items():
+                setattr(row, name, value)
 
     def review_events(self, review_id: uuid.UUID) -> list[tuple[dt.datetime, str, str]]:
         with read_session(self.engine) as session:

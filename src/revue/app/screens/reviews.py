@@ -36,12 +36,14 @@ class ReviewsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Retour", id="back"),
         Binding("enter", "open", "Ouvrir", id="open", tooltip="Examiner la revue choisie"),
-        Binding("n", "new", "Nouvelle", id="new", tooltip="Commencer une nouvelle revue"),
+        Binding("n", "new", "Créer", id="new", tooltip="Commencer une nouvelle revue"),
         Binding("v", "overview", "Vue", id="overview", tooltip="Vue d'ensemble de la revue"),
         Binding("d", "changes", "Changements", id="changes",
                 tooltip="Ce qui a changé depuis la revue précédente"),
         Binding("a", "avenant", "Avenant", id="avenant",
                 tooltip="Enregistrer un avenant (évaluation à mi-parcours)"),
+        Binding("s", "synthesis", "Synthèse", id="synthesis",
+                tooltip="Synthèse pour le bilan : points forts, vigilance, perspectives"),
         Binding("c", "close_review", "Clôturer", id="close"),
         Binding("o", "reopen_review", "Rouvrir", id="reopen"),
     ]
@@ -65,9 +67,9 @@ class ReviewsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Revue", key="title", width=38)
+        table.add_column("Revue", key="title", width=32)
         table.add_column("État", key="state", width=10)
-        table.add_column("Avancement", key="progress", width=28)
+        table.add_column("Avancement", key="progress", width=26)
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -125,7 +127,8 @@ class ReviewsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what fits the selected review (and keep the footer short)."""
         review = self.selected()
-        if action in ("open", "overview", "changes", "avenant", "close_review", "reopen_review"):
+        if action in ("open", "overview", "changes", "avenant", "close_review", "reopen_review",
+                      "synthesis"):
             if review is None:
                 return False
         if review is not None:
@@ -182,6 +185,13 @@ class ReviewsScreen(Screen[None]):
             from revue.app.screens.avenant import AvenantScreen
 
             self.app.push_screen(AvenantScreen(review.id), lambda _done: self.load())
+
+    def action_synthesis(self) -> None:
+        review = self.selected()
+        if review is not None:
+            from revue.app.screens.synthesis import SynthesisScreen
+
+            self.app.push_screen(SynthesisScreen(review.id), lambda _r: self.load())
 
     def action_close_review(self) -> None:
         review = self.selected()
