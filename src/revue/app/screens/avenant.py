@@ -92,16 +92,17 @@ class AvenantScreen(Screen[bool]):
     HELP = (
         "Un avenant, décidé pendant l'évaluation à mi-parcours : un numéro, une date, un motif "
         "et une ou plusieurs modifications (texte d'un objectif, cible d'un indicateur, plan "
-        "d'actions), chacune gardée « avant → après ». Choisissez l'objectif et la nature de la "
-        "modification, remplissez, puis « Ajouter cette modification » (Ctrl+N) ; Suppr retire "
-        "la modification choisie dans la liste ; Ctrl+S enregistre l'avenant en entier."
+        "d'actions), chacune gardée «\u00a0avant → après\u00a0». Choisissez l'objectif et la "
+        "nature de la modification, remplissez, puis «\u00a0Ajouter cette modification\u00a0» "
+        "(Ctrl+N) ; Suppr retire la modification choisie dans la liste ; Ctrl+S enregistre "
+        "l'avenant en entier."
     )
     BINDINGS = [
         Binding("escape", "cancel", "Annuler", id="cancel",
                 tooltip="Revenir sans enregistrer d'avenant"),
         Binding("ctrl+s", "save", "Enregistrer", id="save", priority=True,
                 tooltip="Enregistrer l'avenant et toutes ses modifications"),
-        Binding("ctrl+n", "add_change", "Ajouter", id="add-change",
+        Binding("ctrl+n", "add_change", "Ajouter", id="add-change", show=False,
                 tooltip="Ajouter la modification préparée à l'avenant"),
     ]
 
@@ -123,7 +124,8 @@ class AvenantScreen(Screen[bool]):
         #: objectives as revised by the recorded avenants and by ``changes``
         self.current: dict[str, Objective] = {}
         self._saving = False
-        self._prefilled: tuple[str, str, object] | None = None
+        self._prefilled: tuple[object, ...] | None = None
+        self._errors: dict[str, str] = {}
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -139,7 +141,7 @@ class AvenantScreen(Screen[bool]):
         with Horizontal(classes="av-row"):
             yield Label("Numéro", classes="av-label")
             yield Input(id="av-number", compact=True, classes="av-short",
-                        tooltip="Numéro de l'avenant : le suivant des avenants déjà enregistrés")
+                        tooltip="Le numéro qui suit ceux des avenants déjà enregistrés")
             yield Static("", id="av-number-error", classes="error av-error")
         with Horizontal(classes="av-row"):
             yield Label("Date", classes="av-label")
@@ -195,12 +197,11 @@ class AvenantScreen(Screen[bool]):
                 yield Input(id="av-when", placeholder="facultatif", compact=True)
         yield Static("", id="av-change-error", classes="av-under")
         with Horizontal(classes="av-buttons"):
-            yield Button("Ajouter cette modification", id="av-add", compact=True)
+            yield Button("Ajouter cette modification (Ctrl+N)", id="av-add", compact=True)
 
         yield Label("Modifications de l'avenant", classes="av-part")
         yield ChangeTable(id="av-changes", cursor_type="row", zebra_stripes=True)
-        yield Static("Aucune modification pour l'instant : préparez-en une ci-dessus, puis "
-                     "« Ajouter cette modification ».", id="av-empty", classes="dim")
+        yield Static("", id="av-empty", classes="dim")
         yield Static("", id="av-save-error", classes="error")
         with Horizontal(classes="av-buttons"):
             yield Button("Enregistrer l'avenant", id="av-save", variant="primary", compact=True)
@@ -208,6 +209,8 @@ class AvenantScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#av-form").display = False
+        for selector in ("#av-reason-error", "#av-change-error", "#av-save-error"):
+            self.query_one(selector).display = False
         self.load()
 
     @work(thread=True, exclusive=True, group="avenant-load")
@@ -259,19 +262,20 @@ class AvenantScreen(Screen[bool]):
         review = self.walk.review
         if review.kind is not ReviewKind.MIDTERM:
             return (
-                f"« {review.title} » est un {review.kind.label} : on n'y enregistre pas "
-                "d'avenant.\n\n"
+                f"«\u00a0{review.title}\u00a0» est un {review.kind.label} : on n'y "
+                "enregistre pas d'avenant.\n\n"
                 "Un avenant ajuste les objectifs, les cibles ou le plan d'actions ; il se décide "
                 "pendant une évaluation à mi-parcours. Pour en enregistrer un, commencez "
-                "l'évaluation à mi-parcours dans la liste des revues du contrat (touche « n », "
-                "nature « Évaluation à mi-parcours »), puis « a ».\n\n"
+                "l'évaluation à mi-parcours dans la liste des revues du contrat (touche "
+                "«\u00a0n\u00a0», nature «\u00a0Évaluation à mi-parcours\u00a0»), puis "
+                "«\u00a0a\u00a0».\n\n"
                 "Échap pour revenir."
             )
         return (
-            f"« {review.title} » est clôturée : elle ne reçoit plus d'avenant.\n\n"
+            f"«\u00a0{review.title}\u00a0» est clôturée : elle ne reçoit plus d'avenant.\n\n"
             "Si une décision doit encore y être enregistrée, rouvrez-la dans la liste des "
-            "revues (touche « o ») — la réouverture est enregistrée avec son motif —, puis "
-            "« a ».\n\n"
+            "revues (touche «\u00a0o\u00a0») — la réouverture est enregistrée avec son "
+            "motif —, puis «\u00a0a\u00a0».\n\n"
             "Échap pour revenir."
         )
 
@@ -322,10 +326,12 @@ class AvenantScreen(Screen[bool]):
     @on(Select.Changed, "#av-objective, #av-kind")
     def choice_changed(self) -> None:
         self._change_message("")
+        self._prefilled = None
         self._show_fields()
 
-    def _show_fields(self) -> None:
-        """Show the fields the chosen kind needs, filled from the objective as revised."""
+    def _show_fields(self, *, refill: bool = True) -> None:
+        """Show the fields the chosen kind needs, filled from the objective as revised (with
+        ``refill=False``, what is typed stays: only the lists and notes follow the contract)."""
         objective, kind = self.objective(), self.kind()
         groups = {"text": False, "target": False, "pick": False, "action": False}
         note = ""
@@ -333,7 +339,8 @@ class AvenantScreen(Screen[bool]):
             note = "Choisissez l'objectif et la nature de la modification."
         elif kind == "objective-text":
             groups["text"] = True
-            self.query_one("#av-text", TextArea).text = objective.text
+            if refill:
+                self.query_one("#av-text", TextArea).text = objective.text
         elif kind == "indicator-target":
             if objective.indicators:
                 groups["target"] = True
@@ -346,7 +353,8 @@ class AvenantScreen(Screen[bool]):
         elif kind == "action-add":
             groups["action"] = True
             for name in ("what", "who", "when"):
-                self.query_one(f"#av-{name}", Input).value = ""
+                if refill:
+                    self.query_one(f"#av-{name}", Input).value = ""
         else:
             if objective.actions:
                 groups["pick"] = True
@@ -356,7 +364,7 @@ class AvenantScreen(Screen[bool]):
                 self._fill_action()
             else:
                 note = ("Cet objectif n'a pas d'action à modifier ou supprimer : choisissez "
-                        "« Ajouter une action ».")
+                        "«\u00a0Ajouter une action\u00a0».")
         for name, shown in groups.items():
             self.query_one(f"#av-fields-{name}").display = shown
         self.query_one("#av-note", Static).update(note)
@@ -383,7 +391,7 @@ class AvenantScreen(Screen[bool]):
         objective, indicator = self.objective(), self.indicator()
         if objective is None or indicator is None:
             return
-        key = (objective.id, indicator.id, indicator.target_value, indicator.target_year)
+        key = ("target", objective.id, indicator.id)
         now = self.query_one("#av-target-now", Static)
         now.update(f"Cible actuelle : {self._target_story(indicator)}.")
         if self._prefilled == key:  # the same target again: keep what was typed
@@ -414,7 +422,7 @@ class AvenantScreen(Screen[bool]):
         objective, action = self.objective(), self.action()
         if objective is None or action is None:
             return
-        key = (objective.id, action.id, (action.what, action.who, action.when))
+        key = ("action", objective.id, action.id)
         if self._prefilled == key:
             return
         self._prefilled = key
@@ -422,11 +430,17 @@ class AvenantScreen(Screen[bool]):
         self.query_one("#av-who", Input).value = action.who
         self.query_one("#av-when", Input).value = action.when
 
-    def _change_message(self, text: str, *, error: bool = True) -> None:
-        message = self.query_one("#av-change-error", Static)
+    def _say(self, selector: str, text: str, *, error: bool = True) -> Static:
+        """Show a message under a field (or hide the line when there is nothing to say)."""
+        message = self.query_one(selector, Static)
         message.update(text[:1].upper() + text[1:])
+        message.display = bool(text)
         message.set_class(error, "error")
         message.set_class(not error, "av-done")
+        return message
+
+    def _change_message(self, text: str, *, error: bool = True) -> None:
+        self._say("#av-change-error", text, error=error)
 
     def prepared_change(self) -> AvenantChange:
         """The change the fields describe, its "before" taken from the contract as revised
@@ -452,14 +466,14 @@ class AvenantScreen(Screen[bool]):
             try:
                 value = parse_target(raw)
             except ValueError:
-                raise RevueError(f"cible « {_clip(raw, 20)} » : ce n'est pas un nombre "
+                raise RevueError(f"cible «\u00a0{_clip(raw, 20)}\u00a0» : ce n'est pas un nombre "
                                  "(ex. 95 ou 4,5)") from None
             year = self.query_one("#av-year", Input).value.strip()
             try:
                 school_year_start(year)
             except ValueError:
-                raise RevueError(f"année « {_clip(year, 20)} » : écrivez une année scolaire, "
-                                 "ex. 2019-2020") from None
+                raise RevueError(f"année «\u00a0{_clip(year, 20)}\u00a0» : écrivez une année "
+                                 "scolaire, ex. 2019-2020") from None
             if (value, year) == (indicator.target_value, indicator.target_year):
                 raise RevueError("la cible n'a pas changé")
             return AvenantChange("indicator-target", objective.id, indicator.id,
@@ -480,7 +494,7 @@ class AvenantScreen(Screen[bool]):
             return AvenantChange("action-drop", objective.id, action.id, before=before)
         if not fields["what"]:
             raise RevueError("l'intitulé de l'action ne peut pas être vide (pour la retirer, "
-                             "choisissez « Supprimer une action »)")
+                             "choisissez «\u00a0Supprimer une action\u00a0»)")
         if fields == before:
             raise RevueError("l'action n'a pas changé")
         return AvenantChange("action-change", objective.id, action.id, before=before,
@@ -504,7 +518,7 @@ class AvenantScreen(Screen[bool]):
         count = len(self.changes)
         self._change_message(f"✓ Modification ajoutée à l'avenant ({count} en tout, "
                              "listées ci-dessous).", error=False)
-        self.query_one("#av-save-error", Static).update("")
+        self._say("#av-save-error", "")
 
     def remove_change(self, row: int) -> None:
         if not self.changes:
@@ -512,8 +526,7 @@ class AvenantScreen(Screen[bool]):
         del self.changes[max(0, min(row, len(self.changes) - 1))]
         self._revise()
         self._show_changes()
-        self._prefilled = None
-        self._show_fields()
+        self._show_fields(refill=False)
         self._change_message("")
 
     def _revise(self) -> None:
@@ -554,7 +567,7 @@ class AvenantScreen(Screen[bool]):
         row = table.cursor_row
         table.clear(columns=True)
         room = max(self.size.width - 4 - 2 * 4, 40)
-        widths = [room * 22 // 100, room * 20 // 100]
+        widths = [room * 25 // 100, room * 25 // 100]
         widths += [(room - sum(widths)) // 2, room - sum(widths) - (room - sum(widths)) // 2]
         for label, key, width in zip(("Objectif", "Modification", "Avant", "Après"),
                                      ("objective", "kind", "before", "after"), widths,
@@ -572,7 +585,11 @@ class AvenantScreen(Screen[bool]):
                 _clip(f"{numbers[objective.id]}. {objective.display_title}", widths[0]),
                 _clip(kind, widths[1]), _clip(before, widths[2]), _clip(after, widths[3]))
         table.display = bool(self.changes)
-        self.query_one("#av-empty").display = not self.changes
+        self.query_one("#av-empty", Static).update(
+            "Dans la liste : ↑ ↓ pour choisir une modification, Suppr pour la retirer."
+            if self.changes
+            else "Aucune modification pour l'instant : préparez-en une ci-dessus, puis "
+                 "«\u00a0Ajouter cette modification\u00a0».")
         if self.changes:
             table.move_cursor(row=min(row, len(self.changes) - 1))
 
@@ -594,14 +611,18 @@ class AvenantScreen(Screen[bool]):
     # --- number, date, reason ---------------------------------------------------------------
 
     def _field_error(self, name: str, text: str) -> None:
-        self.query_one(f"#av-{name}-error", Static).update(text)
+        self._errors[name] = text
+        if name == "reason":
+            self._say("#av-reason-error", text)
+        else:
+            self.query_one(f"#av-{name}-error", Static).update(text)
 
     def checked_number(self) -> int | None:
         raw = self.query_one("#av-number", Input).value.strip()
         error = ""
         number = None
         if not raw.isdigit():
-            error = (f"« {_clip(raw, 12)} » n'est pas un numéro : un nombre entier, "
+            error = (f"«\u00a0{_clip(raw, 12)}\u00a0» n'est pas un numéro : un nombre entier, "
                      f"ex. {self.next_number}." if raw else "Indiquez le numéro de l'avenant.")
         elif int(raw) < 1:
             error = "Les avenants sont numérotés à partir de 1."
@@ -619,8 +640,8 @@ class AvenantScreen(Screen[bool]):
         error = ""
         day = None
         if not match:
-            error = (f"« {_clip(raw, 12)} » : écrivez la date en jj/mm/aaaa, ex. 20/06/2019."
-                     if raw else "Indiquez la date de l'avenant (jj/mm/aaaa).")
+            error = (f"«\u00a0{_clip(raw, 12)}\u00a0» : écrivez la date en jj/mm/aaaa, "
+                     "ex. 20/06/2019." if raw else "Indiquez la date de l'avenant (jj/mm/aaaa).")
         else:
             try:
                 day = dt.date(int(match[3]), int(match[2]), int(match[1]))
@@ -653,17 +674,17 @@ class AvenantScreen(Screen[bool]):
 
     @on(Input.Changed, "#av-number")
     def number_typed(self) -> None:
-        if str(self.query_one("#av-number-error", Static).content):
+        if self._errors.get("number"):
             self.checked_number()  # a message already shows: clear it as soon as it is fixed
 
     @on(Input.Changed, "#av-date")
     def date_typed(self) -> None:
-        if str(self.query_one("#av-date-error", Static).content):
+        if self._errors.get("date"):
             self.checked_date()
 
     @on(TextArea.Changed, "#av-reason")
     def reason_typed(self) -> None:
-        if str(self.query_one("#av-reason-error", Static).content):
+        if self._errors.get("reason"):
             self.checked_reason()
 
     @on(Input.Submitted, "#av-number, #av-date")
@@ -677,9 +698,8 @@ class AvenantScreen(Screen[bool]):
         if not self.accepts_avenant or self._saving:
             return
         number, date, reason = self.checked_number(), self.checked_date(), self.checked_reason()
-        save_error = self.query_one("#av-save-error", Static)
-        save_error.update("" if self.changes else
-                          "Ajoutez au moins une modification avant d'enregistrer l'avenant.")
+        self._say("#av-save-error", "" if self.changes else
+                  "ajoutez au moins une modification avant d'enregistrer l'avenant.")
         first_wrong: Widget | None = None
         if number is None:
             first_wrong = self.query_one("#av-number")
@@ -689,14 +709,15 @@ class AvenantScreen(Screen[bool]):
             first_wrong = self.query_one("#av-reason")
         elif not self.changes:
             first_wrong = self.query_one("#av-objective")
-            save_error.scroll_visible(animate=False)
+            self._change_message("l'avenant n'a encore aucune modification : préparez-en une "
+                                 "ici, puis «\u00a0Ajouter cette modification\u00a0».")
         if first_wrong is not None or number is None or date is None or reason is None:
             if first_wrong is not None:
                 first_wrong.focus()
             return
         self._saving = True
         self.query_one("#av-save", Button).disabled = True
-        save_error.update("Enregistrement…")
+        self._say("#av-save-error", "enregistrement…", error=False)
         self.record(Avenant(number=number, date=date, reason=reason,
                             changes=copy.deepcopy(self.changes)))
 
@@ -712,8 +733,7 @@ class AvenantScreen(Screen[bool]):
     def _refused(self, error: str) -> None:
         self._saving = False
         self.query_one("#av-save", Button).disabled = False
-        message = self.query_one("#av-save-error", Static)
-        message.update(f"Avenant non enregistré : {error}.")
+        message = self._say("#av-save-error", f"avenant non enregistré : {error}.")
         message.scroll_visible(animate=False)
 
     def _recorded(self, avenant: Avenant) -> None:
