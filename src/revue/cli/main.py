@@ -99,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
                                       add_help=False)
     brest.add_argument("name", metavar="NOM")
     commands.add_parser("check", help="vérifier l'intégrité des données", add_help=False)
+    bilan = commands.add_parser("bilan", help="écrire le bilan pour la DSDEN", add_help=False)
+    bilan.add_argument("id", metavar="ID", help="identifiant du contrat")
+    bilan.add_argument("--review", metavar="ANNÉE/NATURE",
+                       help="la revue, par exemple 2019-2020/final (par défaut : la dernière)")
+    bilan.add_argument("--format", choices=["md", "toml"], default="md",
+                       help="md (Markdown, lisible) ou toml (données, pour consolider)")
+    bilan.add_argument("-o", "--output", metavar="FICHIER",
+                       help="fichier à écrire (par défaut : la sortie standard)")
     config = commands.add_parser("config", help="les réglages (votre nom)", add_help=False)
     config_actions = config.add_subparsers(dest="action", metavar="ACTION", required=True,
                                            parser_class=_Parser)
@@ -234,6 +242,14 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
             added, updated = store.save_schools(read_schools(args.file))
             print(f"{args.file} : écoles ajoutées : {added}, mises à jour : {updated}.")
             return 0
+        if args.command == "bilan":
+            from revue.bilan.data import render_toml
+            from revue.bilan.markdown import render_markdown
+            from revue.bilan.model import build_bilan
+
+            built = build_bilan(store, args.id, args.review)
+            text = render_markdown(built) if args.format == "md" else render_toml(built)
+            return _output(text, args.output, "Bilan")
         if args.command == "academic" and args.action == "list":
             for p in store.list_academic_projects():
                 print(f"{p.id}\t{p.title}\t{p.academie}\t{p.period}\t{p.objective_count} objectifs")

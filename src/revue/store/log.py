@@ -239,6 +239,19 @@ class LogQueries:
         with read_session(self.engine) as session:
             return session.scalar(query) or 0
 
+    def counts_by_kind(self, objective_id: uuid.UUID, school_year: str) -> dict[tuple[str, str], int]:
+        """Accompaniments linked to an objective in a school year, by (modality, initiative)."""
+        start, end = school_year_bounds(school_year)
+        query = (select(AccompanimentRow.modality, AccompanimentRow.initiative, func.count())
+                 .where(AccompanimentRow.deleted.is_(False),
+                        AccompanimentRow.date.between(start, end),
+                        AccompanimentRow.id.in_(
+                            select(AccompanimentObjectiveRow.accompaniment_id)
+                            .where(AccompanimentObjectiveRow.objective_id == objective_id)))
+                 .group_by(AccompanimentRow.modality, AccompanimentRow.initiative))
+        with read_session(self.engine) as session:
+            return {(m, i): n for m, i, n in session.execute(query)}
+
     def list_conflicts(self) -> list[tuple[Version, list[Version]]]:
         with read_session(self.engine) as session:
             ids = list(session.scalars(select(AccompanimentRow.id)

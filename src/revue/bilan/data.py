@@ -1,0 +1,80 @@
+"""The bilan as data (TOML, format « revue-bilan » version 1), documented in
+docs/format-bilan.md, so that a DSDEN can consolidate the bilans of many circonscriptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tomli_w
+
+from revue.bilan.model import Bilan, ObjectiveBilan
+
+BILAN_FORMAT = "revue-bilan"
+BILAN_VERSION = 1
+
+
+def _clean(table: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in table.items() if v is not None and v != "" and v != [] and v != {}}
+
+
+def _objective(objective: ObjectiveBilan, strategy: str) -> dict[str, Any]:
+    return _clean({
+        "number": objective.number,
+        "id": objective.id,
+        "strategy": strategy,
+        "text": objective.text,
+        "initial_text": objective.initial_text,
+        "status": objective.status.value if objective.status else "non-examine",
+        "actions": objective.actions,
+        "accompaniments": {f"{m}-{i}": n for (m, i), n in sorted(objective.accompaniments.items())},
+        "evidence": [{"date": d, "source": source} for d, source in objective.evidence],
+        "analysis": objective.analysis,
+        "adjustments": objective.adjustments,
+        "indicators": [
+            _clean({
+                "label": line.label, "unit": line.unit, "direction": line.direction,
+                "computed": line.computed, "baseline": line.baseline,
+                "baseline_year": line.baseline_year, "initial_target": line.initial_target,
+                "initial_target_year": line.initial_target_year, "target": line.target,
+                "target_year": line.target_year, "target_avenant": line.target_avenant,
+                "values": dict(line.values), "expected": line.expected, "gap": line.gap,
+                "off_track": line.off_track,
+            })
+            for line in objective.indicators
+        ],
+    })
+
+
+def render_toml(bilan: Bilan) -> str:
+    c = bilan.contract
+    counts: dict[str, int] = {}
+    for objective in bilan.objectives:
+        key = objective.status.value if objective.status else "non-examine"
+        counts[key] = counts.get(key, 0) + 1
+    document = _clean({
+        "format": BILAN_FORMAT,
+        "format_version": BILAN_VERSION,
+        "written_on": bilan.written_on,
+        "contract": _clean({
+            "id": c.id, "kind": c.kind.value, "title": c.title,
+            "circonscription": c.circonscription, "academie": c.academie,
+            "departement": c.departement, "ien": c.ien, "start_date": c.start_date,
+            "end_date": c.end_date, "signature_date": c.signature_date,
+            "academic_project": c.academic_project.title if c.academic_project else None,
+        }),
+        "review": {"school_year": bilan.review.school_year, "kind": bilan.review.kind.value,
+                   "closed": bilan.review.closed, "examined": bilan.review.examined,
+                   "objectives": bilan.review.total},
+        "summary": dict(sorted(counts.items())),
+        "synthesis": _clean({"strengths": bilan.synthesis.strengths,
+                             "vigilance": bilan.synthesis.vigilance,
+                             "perspectives": bilan.synthesis.perspectives}),
+        "avenants": [
+            {"number": a.number, "date": a.date, "reason": a.reason,
+             "changes": [{"objective": o, "what": w, "before": b, "after": af}
+                         for o, w, b, af in a.changes]}
+            for a in bilan.avenants
+        ],
+        "objectives": [_objective(o, s.title) for s in bilan.strategies for o in s.objectives],
+    })
+    return tomli_w.dumps(document, multiline_strings=True)

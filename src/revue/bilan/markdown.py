@@ -1,0 +1,149 @@
+"""The bilan as Markdown: the same content as the ODT, readable as plain text."""
+
+from __future__ import annotations
+
+import re
+
+from revue.bilan.model import Bilan, ObjectiveBilan, StrategyBilan
+from revue.bilan.text import date, quantity, signed, typo, with_year
+from revue.log_domain import INITIATIVE_LABELS, MODALITY_LABELS
+from revue.review_domain import ReviewKind, Status
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.M)
+STATUS_ORDER: list[Status | None] = [*Status, None]
+
+
+def esc(text: str) -> str:
+    """Text the user typed, made inert for Markdown and set in French typography."""
+    text = _SPECIAL.sub(r"\\\1", typo(text.strip()))
+    def inert(m: re.Match[str]) -> str:
+        marker = m[2]
+        marker = "\\" + marker if marker in "-+" else marker[:-1] + "\\" + marker[-1]
+        return m[1] + marker + m[3]
+
+    return _LINE_START.sub(inert, text)
+
+
+def of(name: str) -> str:
+    """« de Thionville », « d'Épinay »."""
+    return f"d'{name}" if name[:1].lower() in "aeiouyàâéèêëîïôöùûüh" else f"de {name}"
+
+
+def cell(text: str) -> str:
+    return esc(text).replace("\n", " ") or "—"
+
+
+def _status(status: Status | None) -> str:
+    return status.label if status else "non examiné"
+
+
+def render_markdown(bilan: Bilan) -> str:
+    c = bilan.contract
+    review = bilan.review
+    out: list[str] = [f"# Bilan — circonscription {of(esc(c.circonscription))}", ""]
+    out.append(f"**{esc(c.title)}**")
+    out.append("")
+    facts = [("Circonscription", c.circonscription), ("Académie", c.academie),
+             ("Département", c.departement), ("IEN", c.ien),
+             ("Période du contrat", f"du {date(c.start_date)} au {date(c.end_date)}")]
+    if c.signature_date:
+        facts.append(("Signature", f"le {date(c.signature_date)}"
+                      + (f" à {c.signature_place}" if c.signature_place else "")))
+    if c.academic_project:
+        facts.append(("Projet académique", c.academic_project.title))
+    state = "clôturée" if review.closed else "en cours"
+    facts.append(("Revue", f"{review.title} ({state}, {review.examined}/{review.total} "
+                           "objectifs examinés)"))
+    facts.append(("Établi le", date(bilan.written_on)))
+    out += [f"- {label} : {esc(value)}" for label, value in facts if value]
+    out.append("")
+
+    out += ["## Avenants", ""]
+    if not bilan.avenants:
+        out.append("Aucun avenant.")
+    for avenant in bilan.avenants:
+        out.append(f"- **Avenant n° {avenant.number} du {date(avenant.date)}** — {esc(avenant.reason)}")
+        for objective, what, before, after in avenant.changes:
+            out.append(f"    - {esc(objective)} — {esc(what)} : {esc(before)} → {esc(after)}")
+    out.append("")
+
+    out += ["## Synthèse des statuts", ""]
+    header = ["Stratégie", *(_status(s) for s in STATUS_ORDER)]
+    out.append("| " + " | ".join(header) + " |")
+    out.append("|" + "---|" * len(header))
+    for strategy in bilan.strategies:
+        counts = strategy.status_counts()
+        out.append("| " + " | ".join([cell(strategy.title),
+                                       *(str(counts.get(s, 0)) for s in STATUS_ORDER)]) + " |")
+    out.append("")
+
+    for strategy in bilan.strategies:
+        out += _strategy(strategy, bilan)
+
+    midterms = [r for r in bilan.reviews if r.kind is ReviewKind.MIDTERM]
+    out += ["## Évaluation à mi-parcours", ""]
+    if not midterms:
+        out += ["Aucune évaluation à mi-parcours n'a été conduite.", ""]
+    for midterm in midterms:
+        count = sum(1 for a in bilan.avenants)
+        out += [f"- {midterm.title} : {midterm.examined}/{midterm.total} objectifs examinés ; "
+                f"{count} avenant(s) au contrat.", ""]
+
+    out += ["## Synthèse", "", "### Points forts", "",
+            esc(bilan.synthesis.strengths) or "_Non renseigné._", "",
+            "### Points de vigilance", "", esc(bilan.synthesis.vigilance) or "_Non renseigné._",
+            "", "## Perspectives", "", esc(bilan.synthesis.perspectives) or "_Non renseigné._",
+            ""]
+    return "\n".join(out)
+
+
+def _strategy(strategy: StrategyBilan, bilan: Bilan) -> list[str]:
+    out = [f"## {esc(strategy.title)}", ""]
+    for objective in strategy.objectives:
+        out += _objective(objective, bilan)
+    return out
+
+
+def _objective(objective: ObjectiveBilan, bilan: Bilan) -> list[str]:
+    year = bilan.review.school_year
+    out = [f"### Objectif {objective.number} · {esc(objective.text)}", ""]
+    if len(objective.path) > 1:
+        out += [f"_{esc(' › '.join(objective.path[1:]))}_", ""]
+    if objective.initial_text:
+        out += [f"_Texte initial (avant avenant) : {esc(objective.initial_text)}_", ""]
+    out += [f"**Statut :** {_status(objective.status)}", ""]
+    if objective.actions:
+        out += ["**Actions prévues :**", ""]
+        out += [f"- {esc(action)}" for action in objective.actions]
+        out.append("")
+    if objective.indicators:
+        years = sorted({y for line in objective.indicators for y in line.values})
+        header = ["Indicateur", "Valeur initiale", "Cible initiale", "Cible révisée",
+                  *(f"Constaté {y}" for y in years), f"Écart {year}", "Sens"]
+        out.append("| " + " | ".join(header) + " |")
+        out.append("|" + "---|" * len(header))
+        for line in objective.indicators:
+            revised = (f"{with_year(line.target, line.unit, line.target_year)} "
+                       f"(avenant n° {line.target_avenant})" if line.target_avenant else "—")
+            row = [cell(line.label) + (" (journal)" if line.computed else ""),
+                   with_year(line.baseline, line.unit, line.baseline_year),
+                   with_year(line.initial_target, line.unit, line.initial_target_year),
+                   revised,
+                   *(quantity(line.values.get(y), line.unit) for y in years),
+                   signed(line.gap) + (" (en retard)" if line.off_track else ""),
+                   "plus haut = mieux" if line.direction == "higher" else "plus bas = mieux"]
+            out.append("| " + " | ".join(typo(x) for x in row) + " |")
+        out.append("")
+    if objective.accompaniments:
+        parts = [f"{MODALITY_LABELS.get(m, m)}s à l'initiative de l'{INITIATIVE_LABELS.get(i, i)} :"
+                 f" {n}" for (m, i), n in sorted(objective.accompaniments.items())]
+        out += [f"**Accompagnements {year} :** " + typo(" ; ".join(parts)), ""]
+    if objective.evidence:
+        cited = " ; ".join(f"{date(d)} ({source})" for d, source in objective.evidence)
+        out += [f"**Éléments de preuve cités :** {typo(cited)}", ""]
+    if objective.analysis:
+        out += ["**Analyse :**", "", esc(objective.analysis), ""]
+    if objective.adjustments:
+        out += ["**Ajustements proposés :**", "", esc(objective.adjustments), ""]
+    return out

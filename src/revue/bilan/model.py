@@ -1,0 +1,207 @@
+"""Everything a bilan says, gathered from the store in plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from revue.domain import Contract, Objective, Section, stable_uuid
+from revue.errors import NotFoundError
+from revue.review_domain import (
+    CHANGE_LABELS,
+    Avenant,
+    ReviewSummary,
+    Status,
+    Synthesis,
+    expected_value,
+    is_off_track,
+    school_year_start,
+)
+
+
+@dataclass
+class IndicatorLine:
+    label: str
+    unit: str
+    direction: str  # "higher" | "lower"
+    baseline: float | None
+    baseline_year: str | None
+    initial_target: float | None
+    initial_target_year: str | None
+    target: float | None
+    target_year: str | None
+    target_avenant: int | None
+    values: dict[str, float]  # school year -> observed value, earliest first
+    expected: float | None  # this year's value on the trajectory
+    gap: float | None  # observed - expected
+    off_track: bool
+    computed: bool
+
+
+@dataclass
+class ObjectiveBilan:
+    number: int
+    id: str
+    path: list[str]  # titles from the strategy down
+    text: str
+    initial_text: str | None  # when an avenant changed it
+    status: Status | None
+    actions: list[str]
+    indicators: list[IndicatorLine]
+    accompaniments: dict[tuple[str, str], int]  # (modality, initiative) -> count, review year
+    evidence: list[tuple[dt.date, str]]  # (date, source label): cited, never quoted
+    analysis: str
+    adjustments: str
+
+
+@dataclass
+class StrategyBilan:
+    title: str
+    objectives: list[ObjectiveBilan] = field(default_factory=list)
+
+    def status_counts(self) -> dict[Status | None, int]:
+        counts: dict[Status | None, int] = {}
+        for objective in self.objectives:
+            counts[objective.status] = counts.get(objective.status, 0) + 1
+        return counts
+
+
+@dataclass
+class AvenantLine:
+    number: int
+    date: dt.date
+    reason: str
+    changes: list[tuple[str, str, str, str]]  # (objective, what, before, after)
+
+
+@dataclass
+class Bilan:
+    contract: Contract
+    review: ReviewSummary
+    reviews: list[ReviewSummary]
+    strategies: list[StrategyBilan]
+    avenants: list[AvenantLine]
+    synthesis: Synthesis
+    written_on: dt.date
+
+    @property
+    def objectives(self) -> list[ObjectiveBilan]:
+        return [o for s in self.strategies for o in s.objectives]
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else f"{number:.2f}".rstrip("0").replace(".", ",")
+    return "—" if value in (None, "") else str(value)
+
+
+def _change_text(fields: dict[str, object], unit: str = "") -> str:
+    if not fields:
+        return "—"
+    if "text" in fields:
+        return str(fields["text"])
+    if "value" in fields:
+        value = _fmt(fields.get("value"))
+        if unit and value != "—":
+            value = f"{value} {unit}"
+        return f"{value} ({fields.get('year') or '—'})"
+    extra = " — ".join(str(fields[k]) for k in ("who", "when") if fields.get(k))
+    return str(fields.get("what", "")) + (f" ({extra})" if extra else "")
+
+
+def _avenant_lines(avenants: list[Avenant], initial: Contract) -> list[AvenantLine]:
+    titles = {o.id: o.display_title for o in initial.objectives}
+    units = {i.id: i.unit for o in initial.objectives for i in o.indicators}
+    return [
+        AvenantLine(a.number, a.date, a.reason, [
+            (titles.get(c.objective_id, c.objective_id), CHANGE_LABELS.get(c.kind, c.kind),
+             _change_text(c.before, units.get(c.target_id or "", "")),
+             _change_text(c.after, units.get(c.target_id or "", "")))
+            for c in a.changes])
+        for a in avenants
+    ]
+
+
+def pick_review(reviews: list[ReviewSummary], wanted: str | None) -> ReviewSummary:
+    """``wanted`` is ``2018-2019/annuel`` (kind: annuel, mi-parcours, final); None: the last."""
+    if not reviews:
+        raise NotFoundError("ce contrat n'a encore aucune revue : le bilan s'appuie sur une revue")
+    if wanted is None:
+        return reviews[-1]
+    year, _, kind = wanted.partition("/")
+    for review in reviews:
+        if review.school_year == year and (not kind or review.kind.value == kind):
+            return review
+    known = ", ".join(f"{r.school_year}/{r.kind.value}" for r in reviews)
+    raise NotFoundError(f"aucune revue « {wanted} » (revues du contrat : {known})")
+
+
+def build_bilan(store, contract_id: str, review: str | None = None,  # type: ignore[no-untyped-def]
+                *, written_on: dt.date | None = None) -> Bilan:
+    """Gather the bilan of ``contract_id`` as of one of its reviews (the last by default)."""
+    reviews = store.list_reviews(contract_id)
+    summary = pick_review(reviews, review)
+    walk = store.load_walk(summary.id)
+    year = summary.school_year
+    # Values of every review up to this one, by year (a later review of a year wins).
+    values: dict[str, dict[str, float]] = {}
+    for indicator_id, by_year in walk.history.items():
+        values[indicator_id] = dict(by_year)
+    for indicator_id, value in walk.values.items():
+        if value is not None:
+            values.setdefault(indicator_id, {})[year] = value
+    strategies: dict[str, StrategyBilan] = {}
+    for number, objective in enumerate(walk.objectives, start=1):
+        path: list[Section] = walk.path_of(objective)
+        top = path[0] if path else None
+        key = top.id if top else ""
+        if key not in strategies:
+            title = (f"{top.level} {top.code} · {top.title}" if top and top.code
+                     else top.title if top else "Hors stratégie")
+            strategies[key] = StrategyBilan(title)
+        strategies[key].objectives.append(
+            _objective(store, walk, number, objective, path, values, year))
+    synthesis = store.get_synthesis(summary.id)
+    return Bilan(contract=walk.contract, review=summary, reviews=reviews,
+                 strategies=list(strategies.values()),
+                 avenants=_avenant_lines(walk.avenants, walk.initial), synthesis=synthesis,
+                 written_on=written_on or dt.date.today())
+
+
+def _objective(store, walk, number: int, objective: Objective, path: list[Section],  # type: ignore[no-untyped-def]
+               values: dict[str, dict[str, float]], year: str) -> ObjectiveBilan:
+    record = walk.records.get(objective.id)
+    initial = next((o for o in walk.initial.objectives if o.id == objective.id), None)
+    lines = []
+    for indicator in objective.indicators:
+        target = walk.targets[indicator.id]
+        observed = walk.values.get(indicator.id)
+        expected = expected_value(indicator, target, year)
+        by_year = dict(sorted(values.get(indicator.id, {}).items(),
+                              key=lambda item: school_year_start(item[0])))
+        lines.append(IndicatorLine(
+            label=indicator.label, unit=indicator.unit, direction=indicator.direction.value,
+            baseline=indicator.baseline_value, baseline_year=indicator.baseline_year,
+            initial_target=target.initial_value, initial_target_year=target.initial_year,
+            target=target.value, target_year=target.year, target_avenant=target.avenant,
+            values=by_year, expected=expected,
+            gap=None if observed is None or expected is None else observed - expected,
+            off_track=is_off_track(indicator, target, year, observed),
+            computed=indicator.computed is not None,
+        ))
+    key = stable_uuid(walk.contract.id, "objective", objective.id)
+    return ObjectiveBilan(
+        number=number, id=objective.id, path=[s.title for s in path], text=objective.text,
+        initial_text=initial.text if initial and initial.text != objective.text else None,
+        status=record.status if record else None,
+        actions=[a.what + (f" ({' — '.join(x for x in (a.who, a.when) if x)})"
+                           if a.who or a.when else "") for a in objective.actions],
+        indicators=lines,
+        accompaniments=store.counts_by_kind(key, year),
+        evidence=[(e.date, e.source.label) for e in (record.evidence if record else [])],
+        analysis=record.analysis if record else "",
+        adjustments=record.adjustments if record else "",
+    )
+
+

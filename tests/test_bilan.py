@@ -1,0 +1,139 @@
+"""The bilan as Markdown and as data: golden files on the Épinay sample, and nothing personal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from revue.bilan.data import render_toml
+from revue.bilan.markdown import esc, render_markdown
+from revue.bilan.model import build_bilan
+from revue.bilan.text import typo
+from revue.cli.main import main
+from revue.log_domain import Content
+from revue.review_domain import Avenant, AvenantChange, EvidenceSource, ReviewKind, Status
+from revue.store.store import Store
+
+EPI = "epinay-2018-2020"
+GOLDEN = Path(__file__).parent / "golden"
+SENTINEL = "Mme Zéphyrine Sentinelle"
+WRITTEN = dt.date(2020, 6, 30)
+
+
+def _generated_reviews(url: str) -> None:
+    """A mid-term review of 2018-2019 with an avenant, then the final review of 2019-2020."""
+    store = Store.open(url)
+    try:
+        midterm = store.create_review(EPI, "2018-2019", ReviewKind.MIDTERM)
+        walk = store.load_walk(midterm.id)
+        first = walk.objectives[0]
+        for number, objective in enumerate(walk.objectives):
+            store.save_record(midterm.id, objective.id, status=list(Status)[number % 6],
+                              analysis=f"Analyse de mi-parcours n° {number + 1} : en cours.")
+        store.save_value(midterm.id, first.indicators[0].id, 88)
+        store.save_value(midterm.id, first.indicators[1].id, 7.5)
+        store.record_avenant(midterm.id, Avenant(1, dt.date(2019, 6, 20), "Cible révisée", [
+            AvenantChange("indicator-target", first.id, first.indicators[0].id,
+                          before={"value": 100, "year": "2019-2020"},
+                          after={"value": 95, "year": "2019-2020"})]))
+        store.close_review(midterm.id)
+        final = store.create_review(EPI, "2019-2020", ReviewKind.FINAL)
+        store.save_record(final.id, first.id, status=Status.PARTLY,
+                          analysis="Progrès nets ; la non-réponse baisse.",
+                          adjustments="Poursuivre l'analyse des items *non réussis*.")
+        store.save_value(final.id, first.indicators[0].id, 93.5)
+        store.save_value(final.id, first.indicators[1].id, 4)
+        store.add_evidence(final.id, first.id, dt.date(2020, 1, 20),
+                           f"Compte rendu de visite chez {SENTINEL}", EvidenceSource.VISIT)
+        store.save_synthesis(final.id, strengths="Une culture de l'évaluation partagée.",
+                             vigilance="La non-réponse en CE1.",
+                             perspectives="Étendre les conseils de cycle 3.")
+        store.add_accompaniment(Content(
+            date=dt.date(2019, 11, 5), author=SENTINEL, modality="collective",
+            initiative="team", schools=("0930001A",), theme="Évaluations",
+            objectives=(str(_objective_key(first.id)),),
+            notes=f"Rencontre avec {SENTINEL}, enseignante de CE1."))
+    finally:
+        store.close()
+
+
+def _objective_key(slug: str):  # type: ignore[no-untyped-def]
+    from revue.domain import stable_uuid
+
+    return stable_uuid(EPI, "objective", slug)
+
+
+@pytest.fixture
+def bilan_url(sample_url: str) -> str:
+    _generated_reviews(sample_url)
+    return sample_url
+
+
+def _build(url: str):  # type: ignore[no-untyped-def]
+    store = Store.open(url)
+    try:
+        return build_bilan(store, EPI, written_on=WRITTEN)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(("render", "name"), [(render_markdown, "bilan-epinay.md"),
+                                              (render_toml, "bilan-epinay.toml")])
+def test_golden_files(bilan_url: str, render, name: str, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
+    text = render(_build(bilan_url))
+    golden = GOLDEN / name
+    if request.config.getoption("--snapshot-update", default=False) or not golden.exists():
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_bilan_content(bilan_url: str) -> None:
+    bilan = _build(bilan_url)
+    assert bilan.review.kind is ReviewKind.FINAL
+    first = bilan.objectives[0]
+    line = first.indicators[0]
+    assert (line.initial_target, line.target, line.target_avenant) == (100, 95, 1)
+    assert line.values == {"2018-2019": 88, "2019-2020": 93.5}
+    assert first.accompaniments == {("collective", "team"): 1}
+    assert first.evidence == [(dt.date(2020, 1, 20), "visite")]
+    markdown = render_markdown(bilan)
+    assert "Avenant n° 1 du 20/06/2019" in markdown
+    assert "95\u00a0% (2019-2020) (avenant n° 1)" in markdown
+    assert "\\*non réussis\\*" in markdown  # typed text is escaped
+    data = tomllib.loads(render_toml(bilan))
+    assert data["format"] == "revue-bilan" and data["contract"]["id"] == EPI
+    assert data["objectives"][0]["indicators"][0]["values"] == {"2018-2019": 88.0,
+                                                               "2019-2020": 93.5}
+
+
+def test_nothing_personal_leaves(bilan_url: str, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("md", "toml"):
+        target = tmp_path / f"bilan.{fmt}"
+        assert main(["--db", bilan_url, "bilan", EPI, "--format", fmt, "-o", str(target)]) == 0
+        text = target.read_text(encoding="utf-8")
+        assert "Zéphyrine" not in text and "Sentinelle" not in text
+        assert "enseignante de CE1" not in text
+
+
+def test_choose_the_review(bilan_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", bilan_url, "bilan", EPI, "--review", "2018-2019/mi-parcours"]) == 0
+    assert "Évaluation à mi-parcours 2018-2019" in capsys.readouterr().out
+    assert main(["--db", bilan_url, "bilan", EPI, "--review", "2030-2031"]) == 1
+    assert "aucune revue « 2030-2031 »" in capsys.readouterr().err
+
+
+def test_no_review_yet(sample_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", sample_url, "bilan", EPI]) == 1
+    assert "aucune revue" in capsys.readouterr().err
+
+
+def test_french_typography_and_escaping() -> None:
+    assert typo("Objectif : 100% ; fini !") == "Objectif\u00a0: 100\u00a0%\u202f; fini\u202f!"
+    assert typo("« citation »") == "«\u00a0citation\u00a0»"
+    assert esc("# titre | *gras* <b>") == "\\# titre \\| \\*gras\\* \\<b\\>"
+    assert esc("- puce\n1. liste") == "\\- puce\n1\\. liste"
