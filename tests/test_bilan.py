@@ -112,16 +112,23 @@ def test_bilan_content(bilan_url: str) -> None:
 
 def test_nothing_personal_leaves(bilan_url: str, tmp_path: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
-    for fmt in ("md", "toml"):
+    import zipfile
+
+    for fmt in ("md", "toml", "odt"):
         target = tmp_path / f"bilan.{fmt}"
         assert main(["--db", bilan_url, "bilan", EPI, "--format", fmt, "-o", str(target)]) == 0
-        text = target.read_text(encoding="utf-8")
+        if fmt == "odt":
+            with zipfile.ZipFile(target) as odt:
+                text = " ".join(odt.read(n).decode("utf-8", "replace") for n in odt.namelist())
+        else:
+            text = target.read_text(encoding="utf-8")
         assert "Zéphyrine" not in text and "Sentinelle" not in text
         assert "enseignante de CE1" not in text
 
 
 def test_choose_the_review(bilan_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", bilan_url, "bilan", EPI, "--review", "2018-2019/mi-parcours"]) == 0
+    assert main(["--db", bilan_url, "bilan", EPI, "--format", "md",
+                 "--review", "2018-2019/mi-parcours"]) == 0
     assert "Évaluation à mi-parcours 2018-2019" in capsys.readouterr().out
     assert main(["--db", bilan_url, "bilan", EPI, "--review", "2030-2031"]) == 1
     assert "aucune revue « 2030-2031 »" in capsys.readouterr().err
@@ -137,3 +144,55 @@ def test_french_typography_and_escaping() -> None:
     assert typo("« citation »") == "«\u00a0citation\u00a0»"
     assert esc("# titre | *gras* <b>") == "\\# titre \\| \\*gras\\* \\<b\\>"
     assert esc("- puce\n1. liste") == "\\- puce\n1\\. liste"
+
+
+def _odt(url: str, tmp_path: Path) -> Path:
+    target = tmp_path / "bilan.odt"
+    assert main(["--db", url, "bilan", EPI, "-o", str(target)]) == 0
+    return target
+
+
+def test_odt_structure(bilan_url: str, tmp_path: Path) -> None:
+    import re
+    import zipfile
+
+    target = _odt(bilan_url, tmp_path)
+    with zipfile.ZipFile(target) as odt:
+        assert odt.read("mimetype") == b"application/vnd.oasis.opendocument.text"
+        content = odt.read("content.xml").decode("utf-8")
+        styles = odt.read("styles.xml").decode("utf-8")
+        manifest = odt.read("META-INF/manifest.xml").decode("utf-8")
+    bilan = _build(bilan_url)
+    level1 = re.findall(r'<text:h[^>]*text:outline-level="1"', content)
+    level2 = re.findall(r'<text:h[^>]*text:outline-level="2"[^>]*>Objectif', content)
+    assert len(level1) >= len(bilan.strategies) + 3  # + statuses, mid-term, synthesis
+    assert len(level2) == len(bilan.objectives) == 31
+    with_indicators = [o for o in bilan.objectives if o.indicators]
+    assert len(re.findall(r'table:name="Indicateurs\d+"', content)) == len(with_indicators)
+    assert "<text:table-of-content" in content
+    assert "<text:page-number" in styles  # page numbers in the footer
+    assert 'style:name="Bilan Texte"' in styles  # named styles a user can change
+    assert manifest.count('media-type="image/png"') >= 2  # the charts of objective 1
+    assert "Avenant n° 1 du 20/06/2019" in content
+    assert "Sentinelle" not in content
+
+
+def test_pdf_needs_libreoffice(bilan_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    import revue.bilan.odt as odt
+
+    monkeypatch.setattr(odt, "soffice", lambda: None)
+    out = tmp_path / "sortie"
+    out.mkdir()
+    target = out / "bilan.pdf"
+    assert main(["--db", bilan_url, "bilan", EPI, "--format", "pdf", "-o", str(target)]) == 1
+    assert "LibreOffice" in capsys.readouterr().err
+    assert list(out.iterdir()) == []  # never a half-written file
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None,
+                    reason="LibreOffice n'est pas installé")
+def test_pdf_through_libreoffice(bilan_url: str, tmp_path: Path) -> None:
+    target = tmp_path / "bilan.pdf"
+    assert main(["--db", bilan_url, "bilan", EPI, "--format", "pdf", "-o", str(target)]) == 0
+    assert target.read_bytes().startswith(b"%PDF")

@@ -57,6 +57,7 @@ class ObjectiveBilan:
 @dataclass
 class StrategyBilan:
     title: str
+    short: str = ""  # "Stratégie 1", for tables
     objectives: list[ObjectiveBilan] = field(default_factory=list)
 
     def status_counts(self) -> dict[Status | None, int]:
@@ -159,7 +160,9 @@ def build_bilan(store, contract_id: str, review: str | None = None,  # type: ign
         if key not in strategies:
             title = (f"{top.level} {top.code} · {top.title}" if top and top.code
                      else top.title if top else "Hors stratégie")
-            strategies[key] = StrategyBilan(title)
+            short = (f"{top.level} {top.code}" if top and top.code
+                     else title if len(title) <= 40 else title[:39] + "…")
+            strategies[key] = StrategyBilan(title, short)
         strategies[key].objectives.append(
             _objective(store, walk, number, objective, path, values, year))
     synthesis = store.get_synthesis(summary.id)

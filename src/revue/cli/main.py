@@ -103,10 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     bilan.add_argument("id", metavar="ID", help="identifiant du contrat")
     bilan.add_argument("--review", metavar="ANNÉE/NATURE",
                        help="la revue, par exemple 2019-2020/final (par défaut : la dernière)")
-    bilan.add_argument("--format", choices=["md", "toml"], default="md",
-                       help="md (Markdown, lisible) ou toml (données, pour consolider)")
+    bilan.add_argument("--format", choices=["odt", "pdf", "md", "toml"], default="odt",
+                       help="odt (document modifiable, par défaut), pdf (PDF/A, avec "
+                       "LibreOffice), md (Markdown) ou toml (données, pour consolider)")
     bilan.add_argument("-o", "--output", metavar="FICHIER",
-                       help="fichier à écrire (par défaut : la sortie standard)")
+                       help="fichier à écrire (par défaut : bilan-ID-ANNÉE.odt ou .pdf ; "
+                       "la sortie standard pour md et toml)")
     config = commands.add_parser("config", help="les réglages (votre nom)", add_help=False)
     config_actions = config.add_subparsers(dest="action", metavar="ACTION", required=True,
                                            parser_class=_Parser)
@@ -248,6 +250,14 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
             from revue.bilan.model import build_bilan
 
             built = build_bilan(store, args.id, args.review)
+            if args.format in ("odt", "pdf"):
+                from revue.bilan.odt import save_odt, save_pdf
+
+                target = Path(args.output or
+                              f"bilan-{args.id}-{built.review.school_year}.{args.format}")
+                (save_odt if args.format == "odt" else save_pdf)(built, target)
+                print(f"Bilan écrit dans {target.resolve()}.")
+                return 0
             text = render_markdown(built) if args.format == "md" else render_toml(built)
             return _output(text, args.output, "Bilan")
         if args.command == "academic" and args.action == "list":

@@ -1,0 +1,325 @@
+"""The bilan as an OpenDocument text (ODT), with odfdo, and as PDF through LibreOffice.
+
+odfdo writes real ODF (outline headings, named styles, tables, embedded images) so the file
+opens in LibreOffice as a document the circonscription can edit, update (table of contents) and
+sign. Charts are drawn by matplotlib into PNG images embedded in the document.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from odfdo import TOC, Document, Frame, Header, Paragraph, Style, Table
+from odfdo.variable import VarPageNumber
+
+from revue.bilan.markdown import STATUS_ORDER, of
+from revue.bilan.model import Bilan, IndicatorLine, ObjectiveBilan
+from revue.bilan.text import date, number, quantity, signed, typo, with_year
+from revue.errors import RevueError
+from revue.fileio import atomic_target
+from revue.log_domain import INITIATIVE_LABELS, MODALITY_LABELS
+from revue.review_domain import ReviewKind, school_year_start
+
+# Named styles, listed in LibreOffice's style panel: a user can change the look of every
+# bilan by editing them.
+STYLE_TITLE = "Bilan Titre"
+STYLE_SUBTITLE = "Bilan Sous-titre"
+STYLE_BODY = "Bilan Texte"
+STYLE_LABEL = "Bilan Étiquette"
+STYLE_CELL = "Bilan Cellule"
+STYLE_HEAD_CELL = "Bilan Cellule En-tête"
+STYLE_CAPTION = "Bilan Légende"
+STYLE_TABLE = "BilanTableau"
+#: Usable width of an A4 page with LibreOffice's default margins.
+PAGE_WIDTH_CM = 17.0
+
+
+def _styles(document: Document) -> None:
+    for style in (
+        Style("paragraph", name=STYLE_TITLE, display_name=STYLE_TITLE, parent_style="Standard",
+              area="text", size="22pt", bold=True, align="center"),
+        Style("paragraph", name=STYLE_SUBTITLE, display_name=STYLE_SUBTITLE,
+              parent_style="Standard", area="text", size="14pt", align="center"),
+        Style("paragraph", name=STYLE_BODY, display_name=STYLE_BODY, parent_style="Standard",
+              area="text", size="11pt"),
+        Style("paragraph", name=STYLE_LABEL, display_name=STYLE_LABEL, parent_style="Standard",
+              area="text", size="11pt", bold=True),
+        Style("paragraph", name=STYLE_CAPTION, display_name=STYLE_CAPTION,
+              parent_style="Standard", area="text", size="9pt", italic=True),
+    ):
+        document.insert_style(style, automatic=False)
+    # Writer reads cell and table layout from automatic styles only.
+    for style in (
+        Style("table-cell", name=STYLE_CELL, border="0.5pt solid #808080", padding="0.08cm"),
+        Style("table-cell", name=STYLE_HEAD_CELL, border="0.5pt solid #808080",
+              padding="0.08cm", background_color="#dde4ee"),
+        Style("table", name=STYLE_TABLE, width=f"{PAGE_WIDTH_CM}cm", align="margins"),
+    ):
+        document.insert_style(style, automatic=True)
+
+
+def _p(text: str, style: str = STYLE_BODY) -> Paragraph:
+    return Paragraph(typo(text), style=style)
+
+
+def _column_styles(document: Document, widths: list[float]) -> list[str]:
+    """Automatic column styles for these relative widths (the first column is the text)."""
+    total = sum(widths)
+    names = []
+    for width in widths:
+        cm = round(PAGE_WIDTH_CM * width / total, 2)
+        name = f"BilanColonne{str(cm).replace('.', '_')}"
+        if document.get_style("table-column", name) is None:
+            document.insert_style(Style("table-column", name=name, width=f"{cm}cm"),
+                                  automatic=True)
+        names.append(name)
+    return names
+
+
+def _table(document: Document, name: str, rows: list[list[str]],
+           widths: list[float] | None = None) -> Table:
+    width = len(rows[0])
+    table = Table(name, width=width, height=len(rows), style=STYLE_TABLE)
+    table.set_values([[typo(value) for value in row] for row in rows])
+    for y in range(len(rows)):
+        for x in range(width):
+            cell = table.get_cell((x, y))
+            cell.style = STYLE_HEAD_CELL if y == 0 else STYLE_CELL
+            table.set_cell((x, y), cell)
+    for x, style in enumerate(_column_styles(document, widths or [3.0] + [1.0] * (width - 1))):
+        column = table.get_column(x)
+        column.style = style
+        table.set_column(x, column)
+    return table
+
+
+def _chart(line: IndicatorLine) -> bytes | None:
+    """Observed values by school year against the straight trajectory, as a PNG."""
+    points = sorted(line.values.items(), key=lambda item: school_year_start(item[0]))
+    if not points and line.baseline is None:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6.0, 2.6), dpi=110)
+    try:
+        if line.baseline is not None and line.baseline_year and line.target is not None \
+                and line.target_year:
+            xs = [school_year_start(line.baseline_year), school_year_start(line.target_year)]
+            axes.plot(xs, [line.baseline, line.target], linestyle="--", color="#7f8c8d",
+                      label="trajectoire")
+        if line.initial_target is not None and line.target_avenant and line.initial_target_year:
+            axes.plot([school_year_start(line.initial_target_year)], [line.initial_target],
+                      marker="x", color="#7f8c8d", linestyle="none", label="cible initiale")
+        if points:
+            axes.plot([school_year_start(y) for y, _ in points], [v for _, v in points],
+                      marker="o", color="#1f5f9e", label="constaté")
+        ticks = sorted({school_year_start(y) for y, _ in points}
+                       | ({school_year_start(line.baseline_year)} if line.baseline_year else set())
+                       | ({school_year_start(line.target_year)} if line.target_year else set()))
+        axes.set_xticks(ticks, [f"{t}-{t + 1}" for t in ticks], fontsize=8)
+        axes.tick_params(axis="y", labelsize=8)
+        if line.unit:
+            axes.set_ylabel(line.unit, fontsize=8)
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=7, loc="best")
+        axes.set_title(line.label[:90], fontsize=9)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
+def build_odt(bilan: Bilan) -> Document:
+    document = Document("text")
+    body = document.body
+    body.clear()
+    _styles(document)
+    footer = Paragraph("Page ", style="Footer")
+    footer.append(VarPageNumber())
+    master = document.get_style("master-page", "Standard")
+    if master is not None:
+        master.set_page_footer(footer)
+
+    c = bilan.contract
+    review = bilan.review
+    body.append(_p("Bilan du contrat", STYLE_TITLE))
+    body.append(_p(f"Circonscription {of(c.circonscription)}", STYLE_SUBTITLE))
+    body.append(_p(c.title, STYLE_SUBTITLE))
+    facts = [("Académie", c.academie), ("Département", c.departement), ("IEN", c.ien),
+             ("Contrat", f"du {date(c.start_date)} au {date(c.end_date)}"
+              + (f", signé le {date(c.signature_date)}" if c.signature_date else "")
+              + (f" à {c.signature_place}" if c.signature_place else "")),
+             ("Projet académique", c.academic_project.title if c.academic_project else ""),
+             ("Revue", f"{review.title} ({'clôturée' if review.closed else 'en cours'}, "
+                       f"{review.examined}/{review.total} objectifs examinés)"),
+             ("Établi le", date(bilan.written_on))]
+    for label, value in facts:
+        if value:
+            body.append(_p(f"{label} : {value}"))
+    body.append(_p("Avenants", STYLE_LABEL))
+    if not bilan.avenants:
+        body.append(_p("Aucun avenant."))
+    for avenant in bilan.avenants:
+        body.append(_p(f"Avenant n° {avenant.number} du {date(avenant.date)} — {avenant.reason}"))
+
+    toc = TOC("Table des matières")
+    body.append(toc)
+
+    body.append(Header(1, "Synthèse des statuts"))
+    rows = [["Stratégie", *((s.label if s else "non examiné") for s in STATUS_ORDER)]]
+    for strategy in bilan.strategies:
+        counts = strategy.status_counts()
+        rows.append([strategy.short, *(str(counts.get(s, 0)) for s in STATUS_ORDER)])
+    body.append(_table(document, "Statuts", rows, [2.2] + [1.0] * len(STATUS_ORDER)))
+
+    charts = 0
+    for strategy in bilan.strategies:
+        body.append(Header(1, typo(strategy.title)))
+        for objective in strategy.objectives:
+            charts += _objective(document, body, objective, bilan)
+
+    body.append(Header(1, "Évaluation à mi-parcours et avenants"))
+    midterms = [r for r in bilan.reviews if r.kind is ReviewKind.MIDTERM]
+    if not midterms:
+        body.append(_p("Aucune évaluation à mi-parcours n'a été conduite."))
+    for midterm in midterms:
+        body.append(_p(f"{midterm.title} : {midterm.examined}/{midterm.total} objectifs "
+                       "examinés."))
+    for avenant in bilan.avenants:
+        body.append(Header(2, typo(f"Avenant n° {avenant.number} du {date(avenant.date)}")))
+        body.append(_p(f"Motif : {avenant.reason}"))
+        if avenant.changes:
+            body.append(_table(document, f"Avenant{avenant.number}",
+                               [["Objectif", "Modification", "Avant", "Après"],
+                                *[list(change) for change in avenant.changes]],
+                               [3.0, 1.4, 1.6, 1.6]))
+
+    body.append(Header(1, "Synthèse"))
+    body.append(Header(2, "Points forts"))
+    _texts(body, bilan.synthesis.strengths)
+    body.append(Header(2, "Points de vigilance"))
+    _texts(body, bilan.synthesis.vigilance)
+    body.append(Header(1, "Perspectives"))
+    _texts(body, bilan.synthesis.perspectives)
+    toc.fill(document)
+    return document
+
+
+def _texts(body, text: str) -> None:  # type: ignore[no-untyped-def]
+    paragraphs = [p for p in text.split("\n") if p.strip()] or ["Non renseigné."]
+    for paragraph in paragraphs:
+        body.append(_p(paragraph))
+
+
+def _objective(document: Document, body, objective: ObjectiveBilan,  # type: ignore[no-untyped-def]
+               bilan: Bilan) -> int:
+    year = bilan.review.school_year
+    body.append(Header(2, typo(f"Objectif {objective.number} · {objective.text}")))
+    if len(objective.path) > 1:
+        body.append(_p(" › ".join(objective.path[1:]), STYLE_CAPTION))
+    if objective.initial_text:
+        body.append(_p(f"Texte initial (avant avenant) : {objective.initial_text}",
+                       STYLE_CAPTION))
+    body.append(_p(f"Statut : {objective.status.label if objective.status else 'non examiné'}",
+                   STYLE_LABEL))
+    if objective.actions:
+        body.append(_p("Actions prévues", STYLE_LABEL))
+        for action in objective.actions:
+            body.append(_p(f"– {action}"))
+    charts = 0
+    if objective.indicators:
+        years = sorted({y for line in objective.indicators for y in line.values},
+                       key=school_year_start)
+        rows = [["Indicateur", "Valeur initiale", "Cible initiale", "Cible révisée",
+                 *(f"Constaté {y}" for y in years), f"Écart {year}", "Sens"]]
+        for line in objective.indicators:
+            revised = (f"{with_year(line.target, line.unit, line.target_year)} "
+                       f"(avenant n° {line.target_avenant})" if line.target_avenant else "—")
+            rows.append([
+                line.label + (" (journal)" if line.computed else ""),
+                with_year(line.baseline, line.unit, line.baseline_year),
+                with_year(line.initial_target, line.unit, line.initial_target_year),
+                revised, *(quantity(line.values.get(y), line.unit) for y in years),
+                signed(line.gap) + (" (en retard)" if line.off_track else ""),
+                "↑ mieux" if line.direction == "higher" else "↓ mieux",
+            ])
+        body.append(_table(document, f"Indicateurs{objective.number}", rows,
+                           [3.0, 1.4, 1.4, 1.6, *([1.1] * len(years)), 1.0, 1.0]))
+        for i_index, line in enumerate(objective.indicators, start=1):
+            png = _chart(line)
+            if png is None:
+                continue
+            with tempfile.TemporaryDirectory(prefix="revue-graph-") as work:
+                picture = Path(work) / f"graphique-{objective.number}-{i_index}.png"
+                picture.write_bytes(png)  # a named .png: the manifest says image/png
+                uri = document.add_file(picture)
+            frame = Frame.image_frame(uri, name=f"Graphique{objective.number}-{i_index}",
+                                      size=("16cm", "6.9cm"), anchor_type="as-char")
+            holder = Paragraph("", style=STYLE_BODY)
+            holder.append(frame)
+            body.append(holder)
+            body.append(_p(f"Évolution : {line.label}", STYLE_CAPTION))
+            charts += 1
+    if objective.accompaniments:
+        parts = [f"{MODALITY_LABELS.get(m, m)}s à l'initiative de l'{INITIATIVE_LABELS.get(i, i)} :"
+                 f" {number(n)}" for (m, i), n in sorted(objective.accompaniments.items())]
+        body.append(_p(f"Accompagnements {year} : " + " ; ".join(parts)))
+    if objective.evidence:
+        body.append(_p("Éléments de preuve cités : " + " ; ".join(
+            f"{date(d)} ({source})" for d, source in objective.evidence)))
+    if objective.analysis:
+        body.append(_p("Analyse", STYLE_LABEL))
+        _texts(body, objective.analysis)
+    if objective.adjustments:
+        body.append(_p("Ajustements proposés", STYLE_LABEL))
+        _texts(body, objective.adjustments)
+    return charts
+
+
+def save_odt(bilan: Bilan, target: Path) -> None:
+    """Write the ODT under a temporary name beside ``target``, then rename it."""
+    with atomic_target(target) as tmp:
+        build_odt(bilan).save(tmp)
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def save_pdf(bilan: Bilan, target: Path) -> None:
+    """PDF/A through LibreOffice; a clear message, and no file, when it is not installed."""
+    program = soffice()
+    if program is None:
+        raise RevueError(
+            "le PDF est produit par LibreOffice, qui n'est pas installé sur cet ordinateur : "
+            "installez LibreOffice (paquet « libreoffice-writer »), ou exportez en ODT "
+            "(--format odt) et convertissez-le vous-même"
+        )
+    target = target.expanduser()
+    with tempfile.TemporaryDirectory(prefix="revue-pdf-") as work:
+        source = Path(work) / "bilan.odt"
+        build_odt(bilan).save(source)
+        pdf_filter = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+        profile = Path(work) / "profil"
+        try:
+            subprocess.run(
+                [program, f"-env:UserInstallation=file://{profile}", "--headless",
+                 "--convert-to", pdf_filter, "--outdir", work, str(source)],
+                check=True, capture_output=True, timeout=180,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+            raise RevueError(f"LibreOffice n'a pas pu produire le PDF ({exc})") from None
+        produced = Path(work) / "bilan.pdf"
+        if not produced.exists():
+            raise RevueError("LibreOffice n'a pas produit de PDF")
+        with atomic_target(target) as tmp:
+            shutil.copyfile(produced, tmp)
