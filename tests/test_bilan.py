@@ -196,3 +196,49 @@ def test_pdf_through_libreoffice(bilan_url: str, tmp_path: Path) -> None:
     target = tmp_path / "bilan.pdf"
     assert main(["--db", bilan_url, "bilan", EPI, "--format", "pdf", "-o", str(target)]) == 0
     assert target.read_bytes().startswith(b"%PDF")
+
+
+async def test_export_the_bilan_from_the_app(bilan_url: str, tmp_path: Path) -> None:
+    from textual.widgets import Input, Select
+
+    from revue.app.factory import make_app
+    from revue.app.screens.bilan import BilanScreen
+    from revue.app.screens.reviews import ReviewsScreen
+    from tests.test_app import settle, shown
+
+    app = make_app(bilan_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewsScreen(EPI))
+        await settle(pilot)
+        await pilot.press("down", "b")  # the final review
+        await settle(pilot)
+        assert isinstance(app.screen, BilanScreen)
+        app.screen.query_one("#b-format", Select).value = "md"
+        await pilot.pause()
+        assert app.screen.query_one("#b-path", Input).value.endswith(".md")
+        target = tmp_path / "bilan.md"
+        app.screen.query_one("#b-path", Input).value = str(target)
+        await pilot.click("#b-write")
+        await settle(pilot)
+        assert "Bilan écrit dans" in " ".join(shown(app).split())
+    assert target.read_text(encoding="utf-8").startswith("# Bilan — circonscription d'Épinay")
+
+
+@pytest.mark.parametrize("size", [pytest.param((120, 40), id="120x40"),
+                                  pytest.param((80, 24), id="80x24")])
+def test_bilan_screen_snapshot(snap_compare, bilan_url: str, size: tuple[int, int]) -> None:
+    from textual.widgets import Input
+
+    from revue.app.factory import make_app
+    from revue.app.screens.bilan import BilanScreen
+    from tests.test_app import settle
+
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        pilot.app.push_screen(BilanScreen(EPI, "2019-2020", "final"))
+        await settle(pilot)
+        pilot.app.screen.query_one("#b-path", Input).value = "~/bilan-epinay-2018-2020-2019-2020.odt"
+        await settle(pilot)
+
+    assert snap_compare(make_app(bilan_url), terminal_size=size, run_before=run)

@@ -27,8 +27,11 @@ class RevueApp(App[None]):
     COMMANDS = App.COMMANDS | {RevueCommands}
     BINDINGS = [
         Binding("f1,question_mark", "help", "Aide", id="help"),
-        Binding("ctrl+p", "command_palette", "Commandes", id="palette", priority=True, show=False),
-        Binding("ctrl+q", "quit", "Quitter", id="quit", priority=True),
+        Binding("ctrl+p", "command_palette", "Palette", id="palette", priority=True, show=False,
+                tooltip="Palette de commandes"),
+        # Shown in the footer of the first screen only (the others have no room at 80
+        # columns); it works everywhere, and the palette and the help list it.
+        Binding("ctrl+q", "quit", "Quitter", id="quit", priority=True, show=False),
     ]
 
     def __init__(self, store: Store, *, today: dt.date | None = None) -> None:

@@ -28,6 +28,7 @@ class ContractsScreen(Screen[None]):
         Binding("i", "app.import_file", "Importer", id="import",
                 tooltip="Importer un fichier de contrat"),
         Binding("j", "log", "Journal", id="log", tooltip="Journal des accompagnements"),
+        Binding("ctrl+q", "app.quit", "Quitter", id="quit-here", tooltip="Quitter revue"),
     ]
 
     @dataclass

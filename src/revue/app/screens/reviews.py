@@ -42,10 +42,11 @@ class ReviewsScreen(Screen[None]):
                 tooltip="Ce qui a changé depuis la revue précédente"),
         Binding("a", "avenant", "Avenant", id="avenant",
                 tooltip="Enregistrer un avenant (évaluation à mi-parcours)"),
-        Binding("s", "synthesis", "Synthèse", id="synthesis",
+        Binding("s", "synthesis", "Synth.", id="synthesis",
                 tooltip="Synthèse pour le bilan : points forts, vigilance, perspectives"),
+        Binding("b", "bilan", "Bilan", id="bilan", tooltip="Écrire le bilan de la revue choisie"),
         Binding("c", "close_review", "Clôturer", id="close"),
-        Binding("o", "reopen_review", "Rouvrir", id="reopen"),
+        Binding("o", "reopen_review", "Rouvrir", id="reopen", tooltip="Rouvrir la revue choisie"),
     ]
 
     @dataclass
@@ -128,7 +129,7 @@ class ReviewsScreen(Screen[None]):
         """Offer only what fits the selected review (and keep the footer short)."""
         review = self.selected()
         if action in ("open", "overview", "changes", "avenant", "close_review", "reopen_review",
-                      "synthesis"):
+                      "synthesis", "bilan"):
             if review is None:
                 return False
         if review is not None:
@@ -192,6 +193,14 @@ class ReviewsScreen(Screen[None]):
             from revue.app.screens.synthesis import SynthesisScreen
 
             self.app.push_screen(SynthesisScreen(review.id), lambda _r: self.load())
+
+    def action_bilan(self) -> None:
+        review = self.selected()
+        if review is not None:
+            from revue.app.screens.bilan import BilanScreen
+
+            self.app.push_screen(BilanScreen(self.contract_id, review.school_year,
+                                             review.kind.value))
 
     def action_close_review(self) -> None:
         review = self.selected()
