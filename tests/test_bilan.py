@@ -242,3 +242,43 @@ def test_bilan_screen_snapshot(snap_compare, bilan_url: str, size: tuple[int, in
         await settle(pilot)
 
     assert snap_compare(make_app(bilan_url), terminal_size=size, run_before=run)
+
+
+def test_a_large_contract_with_empty_reviews_exports_valid_documents(tmp_path: Path) -> None:
+    """200 objectives, a review with nothing recorded: every format is still valid."""
+    import zipfile
+    from xml.dom import minidom
+
+    from revue.imports import import_files
+
+    parts = ['format = "revue-contrat"\nformat_version = 1\nid = "grand"\n'
+             'title = "Grand contrat <&> « essai »"\ncirconscription = "Ailleurs"\n'
+             'start_date = 2019-09-01\nend_date = 2022-08-31\n']
+    for s in range(10):
+        parts.append(f'\n[[sections]]\nid = "s{s}"\nlevel = "Axe"\ncode = "{s + 1}"\n'
+                     f'title = "Axe {s + 1} & <co>"\n')
+        for o in range(20):
+            parts.append(f'\n[[objectives]]\nid = "o{s}-{o}"\nsection = "s{s}"\n'
+                         f'text = "Objectif {s}.{o} : *gras* | <b> & ; ?"\n'
+                         f'\n[[objectives.indicators]]\nid = "i{s}-{o}"\nlabel = "Taux"\n'
+                         f'unit = "%"\nbaseline = 50\nbaseline_year = "2018-2019"\n'
+                         f'target = 80\ntarget_year = "2021-2022"\n')
+    source = tmp_path / "grand.toml"
+    source.write_text("".join(parts), encoding="utf-8")
+    store = Store.open(f"sqlite:///{tmp_path / 'grand.sqlite3'}")
+    try:
+        assert import_files(store, [source])[1] == []
+        store.create_review("grand", "2020-2021", ReviewKind.ANNUAL)
+        bilan = build_bilan(store, "grand", written_on=WRITTEN)
+    finally:
+        store.close()
+    assert len(bilan.objectives) == 200
+    from revue.bilan.odt import save_odt
+
+    target = tmp_path / "grand.odt"
+    save_odt(bilan, target)
+    with zipfile.ZipFile(target) as odt:
+        assert odt.testzip() is None
+        minidom.parseString(odt.read("content.xml"))  # well-formed XML
+    tomllib.loads(render_toml(bilan))
+    assert "\\*gras\\* \\| \\<b\\>" in render_markdown(bilan)
