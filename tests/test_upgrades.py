@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REVIEW = "00000000-0000-4000-8000-000000000001"
 
 
-@pytest.mark.parametrize("version", ["0001", "0002", "0003"])
+@pytest.mark.parametrize("version", ["0001", "0002", "0003", "0004"])
 def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
     path = tmp_path / "revue.sqlite3"
     shutil.copy(FIXTURES / f"store-{version}.sqlite3", path)
@@ -37,6 +37,10 @@ def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
             assert [e.text for e in record.evidence] == ["Preuve d'avant"]
             assert walk.values[walk.objectives[0].indicators[0].id] == 91.5
             assert walk.targets[walk.objectives[0].indicators[0].id].value == 95
+        if version >= "0004":
+            import uuid as _uuid
+
+            assert store.get_synthesis(_uuid.UUID(REVIEW)).strengths == "Points forts d'avant"
         entries = store.list_accompaniments()[0]
         assert [e.content.notes for e in entries] == (["Note d'avant"] if version >= "0003" else [])
     finally:

@@ -276,3 +276,31 @@ async def test_palette_jumps_to_an_objective_in_the_walk(sample_url: str) -> Non
         assert "directeurs formés" in screen.walk.objectives[screen.index].text
         saved = screen.query_one("#walk-saved", Static)
         assert saved is not None
+
+
+async def test_actions_carried_out_are_ticked_and_reach_the_bilan(sample_url: str) -> None:
+    from textual.widgets import Checkbox
+
+    from revue.bilan.markdown import render_markdown
+    from revue.bilan.model import build_bilan
+
+    store = Store.open(sample_url)
+    review = store.create_review("thionville1-2016-2020", "2018-2019", ReviewKind.ANNUAL)
+    store.close()
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_walk(pilot, review.id)
+        assert "Actions (cochez celles qui ont été réalisées)" in shown(app)
+        screen.query_one("#action-1", Checkbox).focus()
+        await pilot.press("space")
+        await settle(pilot)
+    store = Store.open(sample_url)
+    try:
+        walk = store.load_walk(review.id)
+        first = walk.objectives[0]
+        assert walk.records[first.id].actions_done == [first.actions[1].id]
+        markdown = render_markdown(build_bilan(store, "thionville1-2016-2020"))
+    finally:
+        store.close()
+    assert "à l'initiative de l'IEN dans le cadre du PPCR — réalisée" in markdown
+    assert "à la demande des équipes pédagogiques dans le cadre du PPCR — non réalisée" in markdown

@@ -2,7 +2,7 @@
 
 Each fixture is the previous one, migrated to its version, plus data of the kind that version
 introduced: 0001 the Épinay contract; 0002 a review with a status, a value, evidence and an
-avenant; 0003 an accompaniment. Data is written with SQL of that version (the ORM models follow
+avenant; 0003 an accompaniment; 0004 a synthesis. Data is written with SQL of that version (the ORM models follow
 the newest schema). tests/test_upgrades.py opens each with the current revue and checks that
 everything is there. Run from the project root when a migration is added:
 python tools/make_fixture_stores.py
@@ -103,6 +103,9 @@ def make(version: str, previous: str | None) -> Path:
                 "'2019-01-10 18:00:00')"), {"id": entry, "v": version_of(content, [])})
             conn.execute(text("INSERT INTO accompaniment_schools (accompaniment_id, uai) "
                               "VALUES (:id, '0579901A')"), {"id": entry})
+        elif version == "0004":
+            conn.execute(text("UPDATE reviews SET strengths = 'Points forts d''avant' "
+                              "WHERE id = :id"), {"id": _hex(REVIEW)})
     engine.dispose()
     return path
 
@@ -110,7 +113,7 @@ def make(version: str, previous: str | None) -> Path:
 if __name__ == "__main__":
     FIXTURES.mkdir(parents=True, exist_ok=True)
     previous = None
-    for version in ("0001", "0002", "0003"):
-        if version == "0003" or not (FIXTURES / f"store-{version}.sqlite3").exists():
+    for version in ("0001", "0002", "0003", "0004"):
+        if not (FIXTURES / f"store-{version}.sqlite3").exists():
             print(make(version, previous))
         previous = version

@@ -150,6 +150,7 @@ class ObjectiveReview:
     analysis: str = ""
     adjustments: str = ""
     evidence: list[Evidence] = field(default_factory=list)
+    actions_done: list[str] = field(default_factory=list)  # ids of actions carried out
 
     @property
     def examined(self) -> bool:

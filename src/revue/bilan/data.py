@@ -25,7 +25,7 @@ def _objective(objective: ObjectiveBilan, strategy: str) -> dict[str, Any]:
         "text": objective.text,
         "initial_text": objective.initial_text,
         "status": objective.status.value if objective.status else "non-examine",
-        "actions": objective.actions,
+        "actions": [{"what": what, "done": done} for what, done in objective.actions],
         "accompaniments": {f"{m}-{i}": n for (m, i), n in sorted(objective.accompaniments.items())},
         "evidence": [{"date": d, "source": source} for d, source in objective.evidence],
         "analysis": objective.analysis,

@@ -114,8 +114,9 @@ def _objective(objective: ObjectiveBilan, bilan: Bilan) -> list[str]:
         out += [f"_Texte initial (avant avenant) : {esc(objective.initial_text)}_", ""]
     out += [f"**Statut :** {_status(objective.status)}", ""]
     if objective.actions:
-        out += ["**Actions prévues :**", ""]
-        out += [f"- {esc(action)}" for action in objective.actions]
+        out += ["**Actions prévues et réalisées :**", ""]
+        out += [f"- {esc(action)} — {'réalisée' if done else 'non réalisée'}"
+                for action, done in objective.actions]
         out.append("")
     if objective.indicators:
         years = sorted({y for line in objective.indicators for y in line.values})

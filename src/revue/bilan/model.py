@@ -46,7 +46,7 @@ class ObjectiveBilan:
     text: str
     initial_text: str | None  # when an avenant changed it
     status: Status | None
-    actions: list[str]
+    actions: list[tuple[str, bool]]  # (action, carried out)
     indicators: list[IndicatorLine]
     accompaniments: dict[tuple[str, str], int]  # (modality, initiative) -> count, review year
     evidence: list[tuple[dt.date, str]]  # (date, source label): cited, never quoted
@@ -198,8 +198,10 @@ def _objective(store, walk, number: int, objective: Objective, path: list[Sectio
         number=number, id=objective.id, path=[s.title for s in path], text=objective.text,
         initial_text=initial.text if initial and initial.text != objective.text else None,
         status=record.status if record else None,
-        actions=[a.what + (f" ({' — '.join(x for x in (a.who, a.when) if x)})"
-                           if a.who or a.when else "") for a in objective.actions],
+        actions=[(a.what + (f" ({' — '.join(x for x in (a.who, a.when) if x)})"
+                            if a.who or a.when else ""),
+                  a.id in (record.actions_done if record else []))
+                 for a in objective.actions],
         indicators=lines,
         accompaniments=store.counts_by_kind(key, year),
         evidence=[(e.date, e.source.label) for e in (record.evidence if record else [])],

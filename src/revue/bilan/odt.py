@@ -232,9 +232,9 @@ def _objective(document: Document, body, objective: ObjectiveBilan,  # type: ign
     body.append(_p(f"Statut : {objective.status.label if objective.status else 'non examiné'}",
                    STYLE_LABEL))
     if objective.actions:
-        body.append(_p("Actions prévues", STYLE_LABEL))
-        for action in objective.actions:
-            body.append(_p(f"– {action}"))
+        body.append(_p("Actions prévues et réalisées", STYLE_LABEL))
+        for action, done in objective.actions:
+            body.append(_p(f"– {action} — {'réalisée' if done else 'non réalisée'}"))
     charts = 0
     if objective.indicators:
         years = sorted({y for line in objective.indicators for y in line.values},

@@ -258,6 +258,8 @@ class ObjectiveReviewRow(Base):
     analysis: Mapped[str] = mapped_column(Text, default="")
     adjustments: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    #: Ids of the objective's actions marked as carried out (migration 0005).
+    actions_done: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class IndicatorValueRow(Base):

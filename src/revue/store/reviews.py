@@ -201,8 +201,8 @@ class ReviewQueries:
         return row
 
     def save_record(self, review_id: uuid.UUID, objective_id: str, **fields: Any) -> None:
-        """Save some of status / analysis / adjustments for one objective."""
-        allowed = {"status", "analysis", "adjustments"}
+        """Save some of status / analysis / adjustments / actions_done for one objective."""
+        allowed = {"status", "analysis", "adjustments", "actions_done"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown fields {unknown}")
@@ -212,6 +212,8 @@ class ReviewQueries:
             for name, value in fields.items():
                 if name == "status":
                     value = None if value is None else Status(value).value
+                if name == "actions_done":
+                    value = sorted(set(value))
                 setattr(record, name, value)
 
     def save_value(self, review_id: uuid.UUID, indicator_id: str, value: float | None) -> None:
@@ -341,6 +343,7 @@ class ReviewQueries:
                 out[slug] = ObjectiveReview(
                     objective_id=slug, status=Status(row.status) if row.status else None,
                     analysis=row.analysis, adjustments=row.adjustments,
+                    actions_done=list(row.actions_done or []),
                 )
         for row in session.scalars(
             select(EvidenceRow).where(EvidenceRow.review_id == review_id)

@@ -17,7 +17,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Collapsible, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Collapsible,
+    Footer,
+    Input,
+    Label,
+    Select,
+    Static,
+    TextArea,
+)
 
 from revue.app import format as fr
 from revue.domain import Objective
@@ -97,6 +107,7 @@ class WalkScreen(Screen[None]):
         self._pending_objective: str | None = None
         self._timer: Any = None
         self._indicator_ids: list[str] = []
+        self._action_ids: list[str] = []
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="revue-save")
         self._writer_closed = False
 
@@ -174,18 +185,19 @@ class WalkScreen(Screen[None]):
         if original is not None and original.text != objective.text:
             widgets.append(Static(Text(f"Texte initial : {original.text}", style="dim italic"),
                                   classes="note"))
-        details = []
         if objective.criteria:
-            details.append("Critères d'évaluation :\n" +
-                           "\n".join(f" • {c}" for c in objective.criteria))
+            widgets.append(Collapsible(
+                Static("\n".join(f" • {c}" for c in objective.criteria)),
+                title="Critères d'évaluation", collapsed=True))
+        self._action_ids = [a.id for a in objective.actions]
         if objective.actions:
-            details.append("Actions :\n" + "\n".join(
-                f" • {a.what}" + (f" ({' — '.join(x for x in (a.who, a.when) if x)})"
-                                  if a.who or a.when else "")
-                for a in objective.actions))
-        if details:
-            widgets.append(Collapsible(Static("\n\n".join(details)),
-                                       title="Critères et actions", collapsed=True))
+            widgets.append(Label("Actions (cochez celles qui ont été réalisées)", classes="part"))
+            for number, action in enumerate(objective.actions):
+                extra = " — ".join(x for x in (action.who, action.when) if x)
+                widgets.append(Checkbox(action.what + (f" ({extra})" if extra else ""),
+                                        value=action.id in record.actions_done,
+                                        id=f"action-{number}", classes="action",
+                                        disabled=disabled, compact=True))
 
         widgets.append(Label("Indicateurs", classes="part"))
         self._indicator_ids = []
@@ -364,6 +376,19 @@ class WalkScreen(Screen[None]):
         if getattr(record, name) != text:
             setattr(record, name, text)
             self._queue(("record", name), text)
+
+    @on(Checkbox.Changed, ".action")
+    def action_checked(self, event: Checkbox.Changed) -> None:
+        if self.walk is None or event.checkbox.id is None:
+            return
+        action_id = self._action_ids[int(event.checkbox.id.removeprefix("action-"))]
+        record = self.record(self.walk.objectives[self.index].id)
+        done = set(record.actions_done)
+        (done.add if event.value else done.discard)(action_id)
+        if sorted(done) != sorted(record.actions_done):
+            record.actions_done = sorted(done)
+            self._queue(("record", "actions_done"), list(record.actions_done))
+            self.flush()
 
     @on(Select.Changed, "#status")
     def status_changed(self, event: Select.Changed) -> None:
