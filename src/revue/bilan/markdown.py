@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from revue.bilan.model import Bilan, ObjectiveBilan, StrategyBilan
-from revue.bilan.text import date, quantity, signed, typo, with_year
-from revue.log_domain import INITIATIVE_LABELS, MODALITY_LABELS
+from revue.bilan.rows import accompaniments_line, actions_lines, evidence_line, indicator_table
+from revue.bilan.text import date, typo
 from revue.review_domain import ReviewKind, Status
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -115,34 +115,20 @@ def _objective(objective: ObjectiveBilan, bilan: Bilan) -> list[str]:
     out += [f"**Statut :** {_status(objective.status)}", ""]
     if objective.actions:
         out += ["**Actions prévues et réalisées :**", ""]
-        out += [f"- {esc(action)} — {'réalisée' if done else 'non réalisée'}"
-                for action, done in objective.actions]
+        out += [f"- {esc(line)}" for line in actions_lines(objective)]
         out.append("")
     if objective.indicators:
-        years = sorted({y for line in objective.indicators for y in line.values})
-        header = ["Indicateur", "Valeur initiale", "Cible initiale", "Cible révisée",
-                  *(f"Constaté {y}" for y in years), f"Écart {year}", "Sens"]
-        out.append("| " + " | ".join(header) + " |")
-        out.append("|" + "---|" * len(header))
-        for line in objective.indicators:
-            revised = (f"{with_year(line.target, line.unit, line.target_year)} "
-                       f"(avenant n° {line.target_avenant})" if line.target_avenant else "—")
-            row = [cell(line.label) + (" (journal)" if line.computed else ""),
-                   with_year(line.baseline, line.unit, line.baseline_year),
-                   with_year(line.initial_target, line.unit, line.initial_target_year),
-                   revised,
-                   *(quantity(line.values.get(y), line.unit) for y in years),
-                   signed(line.gap) + (" (en retard)" if line.off_track else ""),
-                   "plus haut = mieux" if line.direction == "higher" else "plus bas = mieux"]
-            out.append("| " + " | ".join(typo(x) for x in row) + " |")
+        rows = indicator_table(objective, year)
+        out.append("| " + " | ".join(rows[0]) + " |")
+        out.append("|" + "---|" * len(rows[0]))
+        out += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows[1:]]
         out.append("")
     if objective.accompaniments:
-        parts = [f"{MODALITY_LABELS.get(m, m)}s à l'initiative de l'{INITIATIVE_LABELS.get(i, i)} :"
-                 f" {n}" for (m, i), n in sorted(objective.accompaniments.items())]
-        out += [f"**Accompagnements {year} :** " + typo(" ; ".join(parts)), ""]
+        label, _, rest = accompaniments_line(objective, year).partition(" : ")
+        out += [f"**{label} :** {esc(rest)}", ""]
     if objective.evidence:
-        cited = " ; ".join(f"{date(d)} ({source})" for d, source in objective.evidence)
-        out += [f"**Éléments de preuve cités :** {typo(cited)}", ""]
+        label, _, rest = evidence_line(objective).partition(" : ")
+        out += [f"**{label} :** {esc(rest)}", ""]
     if objective.analysis:
         out += ["**Analyse :**", "", esc(objective.analysis), ""]
     if objective.adjustments:

@@ -18,10 +18,10 @@ from odfdo.variable import VarPageNumber
 
 from revue.bilan.markdown import STATUS_ORDER, of
 from revue.bilan.model import Bilan, IndicatorLine, ObjectiveBilan
-from revue.bilan.text import date, number, quantity, signed, typo, with_year
+from revue.bilan.rows import accompaniments_line, actions_lines, evidence_line, indicator_table
+from revue.bilan.text import date, typo
 from revue.errors import RevueError
 from revue.fileio import atomic_target
-from revue.log_domain import INITIATIVE_LABELS, MODALITY_LABELS
 from revue.review_domain import ReviewKind, school_year_start
 
 # Named styles, listed in LibreOffice's style panel: a user can change the look of every
@@ -233,27 +233,13 @@ def _objective(document: Document, body, objective: ObjectiveBilan,  # type: ign
                    STYLE_LABEL))
     if objective.actions:
         body.append(_p("Actions prévues et réalisées", STYLE_LABEL))
-        for action, done in objective.actions:
-            body.append(_p(f"– {action} — {'réalisée' if done else 'non réalisée'}"))
+        for line in actions_lines(objective):
+            body.append(_p(f"– {line}"))
     charts = 0
     if objective.indicators:
-        years = sorted({y for line in objective.indicators for y in line.values},
-                       key=school_year_start)
-        rows = [["Indicateur", "Valeur initiale", "Cible initiale", "Cible révisée",
-                 *(f"Constaté {y}" for y in years), f"Écart {year}", "Sens"]]
-        for line in objective.indicators:
-            revised = (f"{with_year(line.target, line.unit, line.target_year)} "
-                       f"(avenant n° {line.target_avenant})" if line.target_avenant else "—")
-            rows.append([
-                line.label + (" (journal)" if line.computed else ""),
-                with_year(line.baseline, line.unit, line.baseline_year),
-                with_year(line.initial_target, line.unit, line.initial_target_year),
-                revised, *(quantity(line.values.get(y), line.unit) for y in years),
-                signed(line.gap) + (" (en retard)" if line.off_track else ""),
-                "↑ mieux" if line.direction == "higher" else "↓ mieux",
-            ])
+        rows = indicator_table(objective, year)
         body.append(_table(document, f"Indicateurs{objective.number}", rows,
-                           [3.0, 1.4, 1.4, 1.6, *([1.1] * len(years)), 1.0, 1.0]))
+                           [3.0, 1.4, 1.4, 1.6, *([1.1] * (len(rows[0]) - 6)), 1.0, 1.0]))
         for i_index, line in enumerate(objective.indicators, start=1):
             png = _chart(line)
             if png is None:
@@ -270,12 +256,9 @@ def _objective(document: Document, body, objective: ObjectiveBilan,  # type: ign
             body.append(_p(f"Évolution : {line.label}", STYLE_CAPTION))
             charts += 1
     if objective.accompaniments:
-        parts = [f"{MODALITY_LABELS.get(m, m)}s à l'initiative de l'{INITIATIVE_LABELS.get(i, i)} :"
-                 f" {number(n)}" for (m, i), n in sorted(objective.accompaniments.items())]
-        body.append(_p(f"Accompagnements {year} : " + " ; ".join(parts)))
+        body.append(_p(accompaniments_line(objective, year)))
     if objective.evidence:
-        body.append(_p("Éléments de preuve cités : " + " ; ".join(
-            f"{date(d)} ({source})" for d, source in objective.evidence)))
+        body.append(_p(evidence_line(objective)))
     if objective.analysis:
         body.append(_p("Analyse", STYLE_LABEL))
         _texts(body, objective.analysis)
