@@ -244,3 +244,31 @@ async def test_contract_screen_shows_the_revised_version(sample_url: str) -> Non
         assert "Objectif après avenant" in text
         assert "Texte initial (avant avenant)" in text
         assert "révisée par l'avenant n° 1" in text and "cible initiale 100" in text
+
+
+async def test_the_list_shows_a_contract_imported_meanwhile_from_the_cli(db_url: str) -> None:
+    """The app open while `revue contract import` runs in another process: no lock error,
+    and the new contract appears by itself."""
+    import subprocess
+    import sys
+
+    from revue.app.screens import contracts
+
+    contracts.POLL_SECONDS = 0.2
+    try:
+        app = make_app(db_url)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert "Aucun contrat" in shown(app)
+            done = subprocess.run(
+                [sys.executable, "-m", "revue", "--db", db_url, "contract", "import", str(EPINAY)],
+                capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, done.stderr
+            for _ in range(50):
+                await pilot.pause(0.1)
+                await pilot.app.workers.wait_for_complete()
+                if app.screen.query_one(DataTable).row_count == 1:
+                    break
+            assert app.screen.query_one(DataTable).row_count == 1
+    finally:
+        contracts.POLL_SECONDS = 2.0

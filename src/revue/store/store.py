@@ -245,6 +245,21 @@ class Store(ReviewQueries, LogQueries):
             if found.rowcount == 0:  # type: ignore[attr-defined]
                 raise NotFoundError(f"aucun contrat « {slug} » dans les données")
 
+    def change_marker(self) -> tuple[object, ...]:
+        """Changes when contracts or accompaniments are added, replaced or edited, by this
+        process or another one (a CLI import while the app is open): screens poll it."""
+        from revue.store.models import AccompanimentRow
+
+        with read_session(self.engine) as session:
+            contracts = session.execute(
+                select(func.count(), func.max(ContractRow.imported_at)).select_from(ContractRow)
+            ).one()
+            log = session.execute(
+                select(func.count(), func.max(AccompanimentRow.updated_at))
+                .select_from(AccompanimentRow)
+            ).one()
+            return (*contracts, *log)
+
     def session(self) -> Session:
         """A plain session, for tests that want to look at rows directly."""
         return Session(bind=self.engine)

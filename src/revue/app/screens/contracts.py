@@ -15,6 +15,9 @@ from textual.widgets import DataTable, Footer, Static
 from revue.app.messages import StoreChanged
 from revue.domain import ContractSummary
 
+#: How often lists look for changes made by another process (seconds).
+POLL_SECONDS = 2.0
+
 
 class ContractsScreen(Screen[None]):
     """Lists the contracts (title, circonscription, period, objectives); Enter opens one."""
@@ -48,11 +51,23 @@ class ContractsScreen(Screen[None]):
         table.add_column("Objectifs", key="count", width=9)
         table.add_column("Titre", key="title", width=42)
         table.add_column("Identifiant", key="id", width=22)
+        self._marker: tuple[object, ...] | None = None
         self.load()
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    @work(thread=True, exclusive=True, group="contracts-poll")
+    def poll(self) -> None:
+        """Reload when another process (a CLI import) changed the contracts."""
+        marker = self.app.store.change_marker()  # type: ignore[attr-defined]
+        if self._marker is not None and marker != self._marker:
+            self._marker = marker
+            self.app.call_from_thread(self.load)
 
     @work(thread=True, exclusive=True, group="contracts")
     def load(self) -> None:
-        self.post_message(self.Loaded(self.app.store.list_contracts()))  # type: ignore[attr-defined]
+        store = self.app.store  # type: ignore[attr-defined]
+        self._marker = store.change_marker()  # what this list reflects
+        self.post_message(self.Loaded(store.list_contracts()))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
