@@ -11,8 +11,8 @@ import pytest
 from revue.bilan.data import render_toml
 from revue.bilan.markdown import esc, render_markdown
 from revue.bilan.model import build_bilan
-from revue.bilan.text import typo
 from revue.cli.main import main
+from revue.french import typo
 from revue.log_domain import Content
 from revue.review_domain import Avenant, AvenantChange, EvidenceSource, ReviewKind, Status
 from revue.store.store import Store

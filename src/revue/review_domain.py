@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from revue.domain import Contract, Indicator, Objective, Section
+from revue.french import number
 
 
 class ReviewKind(StrEnum):
@@ -295,10 +296,6 @@ class ChangeLine:
     after: str
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0").replace(".", ",")
 
 
 def compare_walks(before: Walk, after: Walk) -> list[ChangeLine]:
@@ -319,8 +316,8 @@ def compare_walks(before: Walk, after: Walk) -> list[ChangeLine]:
             if was != now:
                 unit = f" {indicator.unit}" if indicator.unit else ""
                 lines.append(ChangeLine(objective.id, title, f"valeur : {indicator.label}",
-                                        _fmt(was) + (unit if was is not None else ""),
-                                        _fmt(now) + (unit if now is not None else "")))
+                                        number(was) + (unit if was is not None else ""),
+                                        number(now) + (unit if now is not None else "")))
         if old.analysis.strip() != new.analysis.strip() and new.analysis.strip():
             lines.append(ChangeLine(objective.id, title, "analyse",
                                     "(vide)" if not old.analysis.strip() else "modifiée",

@@ -1,34 +1,9 @@
-"""French formatting of numbers, dates and indicator facts for the screens."""
+"""Indicator facts in French for the screens; numbers and dates come from revue.french."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from revue.domain import INITIATIVES, MODALITIES, ComputedCount, Indicator
-
-NBSP = "\u00a0"
-NNBSP = "\u202f"
-
-
-def number(value: float | None) -> str:
-    """``4.2`` -> ``4,2``; ``100.0`` -> ``100``; thousands separated by a thin space."""
-    if value is None:
-        return "—"
-    if float(value).is_integer():
-        text = f"{int(value):,}".replace(",", NNBSP)
-    else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", NNBSP).replace(".", ",")
-    return text
-
-
-def quantity(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    return f"{number(value)}{NBSP}{unit}" if unit else number(value)
-
-
-def date(value: dt.date | None) -> str:
-    return "—" if value is None else f"{value:%d/%m/%Y}"
+from revue.french import NBSP, NNBSP, date, number, quantity  # noqa: F401 - used as fr.*
 
 
 def computed_filter(computed: ComputedCount) -> str:

@@ -6,7 +6,7 @@ import re
 
 from revue.bilan.model import Bilan, ObjectiveBilan, StrategyBilan
 from revue.bilan.rows import accompaniments_line, actions_lines, evidence_line, indicator_table
-from revue.bilan.text import date, typo
+from revue.french import date, typo
 from revue.review_domain import ReviewKind, Status
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from revue import french
 from revue.domain import Contract, Objective, Section, stable_uuid
 from revue.errors import NotFoundError
 from revue.review_domain import (
@@ -92,8 +93,7 @@ class Bilan:
 
 def _fmt(value: object) -> str:
     if isinstance(value, float | int) and not isinstance(value, bool):
-        number = float(value)
-        return str(int(number)) if number.is_integer() else f"{number:.2f}".rstrip("0").replace(".", ",")
+        return french.number(float(value))
     return "—" if value in (None, "") else str(value)
 
 

@@ -19,9 +19,9 @@ from odfdo.variable import VarPageNumber
 from revue.bilan.markdown import STATUS_ORDER, of
 from revue.bilan.model import Bilan, IndicatorLine, ObjectiveBilan
 from revue.bilan.rows import accompaniments_line, actions_lines, evidence_line, indicator_table
-from revue.bilan.text import date, typo
 from revue.errors import RevueError
 from revue.fileio import atomic_target
+from revue.french import date, typo
 from revue.review_domain import ReviewKind, school_year_start
 
 # Named styles, listed in LibreOffice's style panel: a user can change the look of every

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from revue.bilan.model import ObjectiveBilan
-from revue.bilan.text import number, quantity, signed, with_year
+from revue.french import date, number, quantity, signed, with_year
 from revue.log_domain import INITIATIVE_LABELS, MODALITY_LABELS
 from revue.review_domain import school_year_start
 
@@ -41,7 +41,5 @@ def actions_lines(objective: ObjectiveBilan) -> list[str]:
 
 
 def evidence_line(objective: ObjectiveBilan) -> str:
-    from revue.bilan.text import date
-
     return "Éléments de preuve cités : " + " ; ".join(
         f"{date(d)} ({source})" for d, source in objective.evidence)

@@ -40,6 +40,7 @@ from revue.store.models import (
     AcademicAxisRow,
     AcademicObjectiveRow,
     AcademicProjectRow,
+    AccompanimentRow,
     ActionRow,
     ContractRow,
     IndicatorRow,
@@ -248,8 +249,6 @@ class Store(ReviewQueries, LogQueries):
     def change_marker(self) -> tuple[object, ...]:
         """Changes when contracts or accompaniments are added, replaced or edited, by this
         process or another one (a CLI import while the app is open): screens poll it."""
-        from revue.store.models import AccompanimentRow
-
         with read_session(self.engine) as session:
             contracts = session.execute(
                 select(func.count(), func.max(ContractRow.imported_at)).select_from(ContractRow)

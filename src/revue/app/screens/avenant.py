@@ -25,6 +25,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Sta
 from revue.app import format as fr
 from revue.domain import Action, Indicator, Objective
 from revue.errors import RevueError
+from revue.french import clip
 from revue.review_domain import (
     CHANGE_LABELS,
     Avenant,
@@ -54,11 +55,6 @@ def parse_target(raw: str) -> float:
         raise ValueError(raw)
     return float(text.replace(",", "."))
 
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    width = max(width, 2)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _target_text(value: object, year: object, unit: str) -> str:
@@ -249,7 +245,7 @@ class AvenantScreen(Screen[bool]):
         self.query_one("#av-number", Input).value = str(self.next_number)
         self.query_one("#av-date", Input).value = fr.date(today)
         self.query_one("#av-objective", Select).set_options(
-            (_clip(f"{n}. {o.display_title}", 110), o.id)
+            (clip(f"{n}. {o.display_title}", 110), o.id)
             for n, o in enumerate(walk.objectives, start=1))
         self.query_one("#av-form").display = True
         self._show_fields()
@@ -344,7 +340,7 @@ class AvenantScreen(Screen[bool]):
         elif kind == "indicator-target":
             if objective.indicators:
                 groups["target"] = True
-                self._set_options("#av-indicator", [(_clip(i.label, 100), i.id)
+                self._set_options("#av-indicator", [(clip(i.label, 100), i.id)
                                                     for i in objective.indicators])
                 self._fill_target()
             else:
@@ -359,7 +355,7 @@ class AvenantScreen(Screen[bool]):
             if objective.actions:
                 groups["pick"] = True
                 groups["action"] = kind == "action-change"
-                self._set_options("#av-action", [(_clip(a.what, 100), a.id)
+                self._set_options("#av-action", [(clip(a.what, 100), a.id)
                                                  for a in objective.actions])
                 self._fill_action()
             else:
@@ -466,13 +462,13 @@ class AvenantScreen(Screen[bool]):
             try:
                 value = parse_target(raw)
             except ValueError:
-                raise RevueError(f"cible «\u00a0{_clip(raw, 20)}\u00a0» : ce n'est pas un nombre "
+                raise RevueError(f"cible «\u00a0{clip(raw, 20)}\u00a0» : ce n'est pas un nombre "
                                  "(ex. 95 ou 4,5)") from None
             year = self.query_one("#av-year", Input).value.strip()
             try:
                 school_year_start(year)
             except ValueError:
-                raise RevueError(f"année «\u00a0{_clip(year, 20)}\u00a0» : écrivez une année "
+                raise RevueError(f"année «\u00a0{clip(year, 20)}\u00a0» : écrivez une année "
                                  "scolaire, ex. 2019-2020") from None
             if (value, year) == (indicator.target_value, indicator.target_year):
                 raise RevueError("la cible n'a pas changé")
@@ -582,8 +578,8 @@ class AvenantScreen(Screen[bool]):
                 indicator = next(i for i in objective.indicators if i.id == change.target_id)
                 kind = f"cible : {indicator.label}"
             table.add_row(
-                _clip(f"{numbers[objective.id]}. {objective.display_title}", widths[0]),
-                _clip(kind, widths[1]), _clip(before, widths[2]), _clip(after, widths[3]))
+                clip(f"{numbers[objective.id]}. {objective.display_title}", widths[0]),
+                clip(kind, widths[1]), clip(before, widths[2]), clip(after, widths[3]))
         table.display = bool(self.changes)
         self.query_one("#av-empty", Static).update(
             "Dans la liste : ↑ ↓ pour choisir une modification, Suppr pour la retirer."
@@ -622,7 +618,7 @@ class AvenantScreen(Screen[bool]):
         error = ""
         number = None
         if not raw.isdigit():
-            error = (f"«\u00a0{_clip(raw, 12)}\u00a0» n'est pas un numéro : un nombre entier, "
+            error = (f"«\u00a0{clip(raw, 12)}\u00a0» n'est pas un numéro : un nombre entier, "
                      f"ex. {self.next_number}." if raw else "Indiquez le numéro de l'avenant.")
         elif int(raw) < 1:
             error = "Les avenants sont numérotés à partir de 1."
@@ -640,7 +636,7 @@ class AvenantScreen(Screen[bool]):
         error = ""
         day = None
         if not match:
-            error = (f"«\u00a0{_clip(raw, 12)}\u00a0» : écrivez la date en jj/mm/aaaa, "
+            error = (f"«\u00a0{clip(raw, 12)}\u00a0» : écrivez la date en jj/mm/aaaa, "
                      "ex. 20/06/2019." if raw else "Indiquez la date de l'avenant (jj/mm/aaaa).")
         else:
             try:

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from revue.errors import RevueError
+from revue.french import clip
 from revue.review_domain import ChangeLine, Walk
 
 VALUE = "valeur : "  # how compare_walks names a change of an indicator's value
@@ -28,10 +29,6 @@ COLUMNS = (("Objectif", "objective"), ("Changement", "what"), ("Avant", "before"
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
-
-def _clip(text: str, width: int) -> str:
-    text = _one_line(text)
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def fit_widths(naturals: Sequence[int], budget: int, minimum: int = 6) -> list[int]:
@@ -163,7 +160,7 @@ class ChangesScreen(Screen[None]):
             if line.objective_id == previous:
                 line_cells[0] = ""  # the objective is said once for its lines
             previous = line.objective_id
-            table.add_row(*(_clip(text, width) for text, width in zip(line_cells, widths,
+            table.add_row(*(clip(text, width) for text, width in zip(line_cells, widths,
                                                                      strict=True)),
                           key=str(number))
         table.move_cursor(row=min(max(row, 0), len(cells) - 1))

@@ -15,14 +15,11 @@ from textual.widgets.tree import TreeNode
 
 from revue.app.widgets.detail import Detail
 from revue.domain import AcademicProject, Contract, Objective, Section
+from revue.french import clip
 from revue.review_domain import Revision
 
 NodeData = Contract | Section | Objective
 
-
-def _clip(text: str, width: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class ContractScreen(Screen[None]):
@@ -90,16 +87,16 @@ class ContractScreen(Screen[None]):
         )
         tree = self.query_one(Tree)
         tree.clear()
-        tree.root.set_label(_clip(contract.title, 60))
+        tree.root.set_label(clip(contract.title, 60))
         tree.root.data = contract
         nodes: dict[str | None, TreeNode[NodeData]] = {None: tree.root}
         self._objective_nodes = []
         for item in contract.in_tree_order():
             if isinstance(item, Section):
                 label = f"{item.level} {item.code} · {item.title}" if item.code else item.title
-                nodes[item.id] = nodes[item.parent].add(_clip(label), data=item, expand=True)
+                nodes[item.id] = nodes[item.parent].add(clip(label, 70), data=item, expand=True)
             else:
-                node = nodes[item.section].add_leaf("◆ " + _clip(item.display_title), data=item)
+                node = nodes[item.section].add_leaf("◆ " + clip(item.display_title, 70), data=item)
                 self._objective_nodes.append(node)
         tree.root.expand()
         tree.focus()

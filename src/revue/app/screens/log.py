@@ -22,6 +22,7 @@ from revue.app import format as fr
 from revue.errors import RevueError
 from revue.fileio import write_text_atomically
 from revue.formats.exchange import dump_exchange, read_exchange
+from revue.french import clip
 from revue.log_domain import (
     INITIATIVE_LABELS,
     MODALITY_LABELS,
@@ -34,10 +35,6 @@ from revue.review_domain import school_year_of
 
 PAGE = 500  # rows shown at once; filters narrow the rest down
 
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class LastItemSuggester(Suggester):
@@ -178,7 +175,7 @@ class LogScreen(Screen[None]):
         self.query_one("#f-school", Select).set_options(
             [(f"{s.uai} {s.name}", s.uai) for s in message.schools])
         self.query_one("#f-objective", Select).set_options(
-            [(_clip(f"{c} · {t}", 70), oid) for oid, c, t in message.objectives])
+            [(clip(f"{c} · {t}", 70), oid) for oid, c, t in message.objectives])
 
     def load(self) -> None:
         self._load(self.current_filter())
@@ -202,9 +199,9 @@ class LogScreen(Screen[None]):
             where = ", ".join(self.schools[u].name if u in self.schools else u
                               for u in c.schools) or c.network
             table.add_row(
-                fr.date(c.date), _clip(c.author, 18), _clip(where, 26),
+                fr.date(c.date), clip(c.author, 18), clip(where, 26),
                 MODALITY_LABELS.get(c.modality, c.modality),
-                INITIATIVE_LABELS.get(c.initiative, c.initiative), _clip(c.theme, 26),
+                INITIATIVE_LABELS.get(c.initiative, c.initiative), clip(c.theme, 26),
                 f"{c.duration_minutes} min" if c.duration_minutes else "",
                 Text("⚠ conflit", style="bold") if version.id in message.conflicts else "",
                 key=str(version.id),
@@ -448,7 +445,7 @@ class EntryScreen(ModalScreen[bool]):
             item = item.strip()
             if item:
                 if item not in by_text:
-                    raise RevueError(f"objectif « {_clip(item, 40)} » inconnu : choisissez-le "
+                    raise RevueError(f"objectif « {clip(item, 40)} » inconnu : choisissez-le "
                                      "dans les propositions")
                 objectives.append(by_text[item])
 
@@ -568,7 +565,7 @@ class ConflictsScreen(Screen[None]):
         table.clear()
         for current, others in message.conflicts:
             c = current.content
-            table.add_row(fr.date(c.date), _clip(c.author, 24), _clip(c.theme, 40),
+            table.add_row(fr.date(c.date), clip(c.author, 24), clip(c.theme, 40),
                           str(1 + len(others)), key=str(current.id))
         if not message.conflicts:
             self.query_one("#version-1", Static).update("Aucun conflit : tout est départagé.")

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Label, Static
 from revue.app import format as fr
 from revue.domain import Indicator, Objective, Section
 from revue.errors import RevueError
+from revue.french import clip, signed
 from revue.review_domain import (
     OFF_TRACK_MARGIN,
     RevisedTarget,
@@ -97,17 +98,6 @@ def bar_widths(counts: Sequence[int], width: int) -> list[int]:
                 cells[i] = 1
     return cells
 
-
-def signed(value: float) -> str:
-    """``-8`` -> ``−8``; ``4.25`` -> ``+4,25``; zero unsigned."""
-    if value == 0:
-        return "0"
-    return ("+" if value > 0 else "−") + fr.number(abs(value))
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def _section_label(section: Section) -> str:
@@ -225,7 +215,7 @@ class StrategyBlock:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         strategy = self.strategy
-        yield Text(_clip(strategy.label, width), style="bold", no_wrap=True,
+        yield Text(clip(strategy.label, width), style="bold", no_wrap=True,
                    overflow="ellipsis")
         counts = [strategy.counts.get(s, 0) for s in STATUS_ORDER]
         room = max(width - self.progress_width - 2, 10)

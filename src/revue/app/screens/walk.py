@@ -32,6 +32,7 @@ from textual.widgets import (
 from revue.app import format as fr
 from revue.domain import Objective
 from revue.errors import RevueError
+from revue.french import clip
 from revue.review_domain import (
     EvidenceSource,
     ObjectiveReview,
@@ -251,7 +252,7 @@ class WalkScreen(Screen[None]):
             said = previous.status.label if previous.status else "sans statut"
             widgets.append(Static(
                 f"{walk.previous_title} : {said}" +
-                (f" — « {_clip(previous.analysis, 90)} »" if previous.analysis else "") +
+                (f" — « {clip(previous.analysis, 90)} »" if previous.analysis else "") +
                 " (F8 pour reprendre)", classes="dim"))
 
         widgets.append(Label("Éléments de preuve", classes="part"))
@@ -411,7 +412,7 @@ class WalkScreen(Screen[None]):
         try:
             value = parse_number(event.value)
         except ValueError:
-            error.update(f"« {_clip(event.value, 20)} » n'est pas un nombre")
+            error.update(f"« {clip(event.value, 20)} » n'est pas un nombre")
             return
         error.update("")
         if self.walk.values.get(indicator_id) != value:
@@ -431,7 +432,7 @@ class WalkScreen(Screen[None]):
         try:
             day = parse_date(raw_date)
         except ValueError:
-            error.update(f"Date « {_clip(raw_date, 20)} » invalide : écrivez jj/mm/aaaa "
+            error.update(f"Date « {clip(raw_date, 20)} » invalide : écrivez jj/mm/aaaa "
                          "(une date qui existe).")
             return
         start, end = school_year_bounds(walk.review.school_year)
@@ -497,7 +498,7 @@ class WalkScreen(Screen[None]):
     def where(self, objective: Objective) -> str:
         """The title of the part that holds the objective, for the command palette."""
         path = self.walk.path_of(objective) if self.walk else []
-        return _clip(path[-1].title, 80) if path else ""
+        return clip(path[-1].title, 80) if path else ""
 
     async def action_copy_forward(self) -> None:
         walk = self.walk
@@ -537,10 +538,6 @@ class WalkScreen(Screen[None]):
         self._writer_closed = True
 
 
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
 
 def _short(level: str, code: str, title: str) -> str:
-    return f"{level} {code}".strip() if code else _clip(title, 40)
+    return f"{level} {code}".strip() if code else clip(title, 40)

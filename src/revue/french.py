@@ -1,4 +1,5 @@
-"""French typography and number formats shared by every bilan writer."""
+"""French typography and formats of numbers and dates: one place for the screens, the
+comparisons and every bilan writer."""
 
 from __future__ import annotations
 
@@ -51,3 +52,9 @@ def date(value: dt.date | None) -> str:
 
 def with_year(value: float | None, unit: str, year: str | None) -> str:
     return "—" if value is None else f"{quantity(value, unit)} ({year or '—'})"
+
+
+def clip(text: str, width: int) -> str:
+    """One line of at most ``width`` characters, with « … » when cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
