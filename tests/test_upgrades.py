@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REVIEW = "00000000-0000-4000-8000-000000000001"
 
 
-@pytest.mark.parametrize("version", ["0001", "0002", "0003", "0004"])
+@pytest.mark.parametrize("version", ["0001", "0002", "0003", "0004", "0005"])
 def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
     path = tmp_path / "revue.sqlite3"
     shutil.copy(FIXTURES / f"store-{version}.sqlite3", path)
@@ -41,6 +41,10 @@ def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
             import uuid as _uuid
 
             assert store.get_synthesis(_uuid.UUID(REVIEW)).strengths == "Points forts d'avant"
+        if version >= "0005":
+            walk = store.load_walk(uuid.UUID(REVIEW))
+            first = walk.objectives[0]
+            assert walk.records[first.id].actions_done == ["action-d-avant"]
         entries = store.list_accompaniments()[0]
         assert [e.content.notes for e in entries] == (["Note d'avant"] if version >= "0003" else [])
     finally:

@@ -2,7 +2,8 @@
 
 Each fixture is the previous one, migrated to its version, plus data of the kind that version
 introduced: 0001 the Épinay contract; 0002 a review with a status, a value, evidence and an
-avenant; 0003 an accompaniment; 0004 a synthesis. Data is written with SQL of that version (the ORM models follow
+avenant; 0003 an accompaniment; 0004 a synthesis; 0005 an action
+carried out. Data is written with SQL of that version (the ORM models follow
 the newest schema). tests/test_upgrades.py opens each with the current revue and checks that
 everything is there. Run from the project root when a migration is added:
 python tools/make_fixture_stores.py
@@ -106,6 +107,10 @@ def make(version: str, previous: str | None) -> Path:
         elif version == "0004":
             conn.execute(text("UPDATE reviews SET strengths = 'Points forts d''avant' "
                               "WHERE id = :id"), {"id": _hex(REVIEW)})
+        elif version == "0005":
+            conn.execute(text("UPDATE objective_reviews SET actions_done = :done "
+                              "WHERE review_id = :id"),
+                         {"done": '["action-d-avant"]', "id": _hex(REVIEW)})
     engine.dispose()
     return path
 
@@ -113,7 +118,7 @@ def make(version: str, previous: str | None) -> Path:
 if __name__ == "__main__":
     FIXTURES.mkdir(parents=True, exist_ok=True)
     previous = None
-    for version in ("0001", "0002", "0003", "0004"):
+    for version in ("0001", "0002", "0003", "0004", "0005"):
         if not (FIXTURES / f"store-{version}.sqlite3").exists():
             print(make(version, previous))
         previous = version

@@ -48,3 +48,19 @@ def save_config(config: Config) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomically(path, tomli_w.dumps(asdict(config)))
     return path
+
+
+def default_author() -> str:
+    """Who is using revue: the configured user, else the system login, else ""."""
+    try:
+        user = load_config().user
+    except InputError:
+        user = ""
+    if user:
+        return user
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""

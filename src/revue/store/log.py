@@ -103,8 +103,15 @@ class LogQueries:
                 for aid, row in rows.items()}
 
     def _write(self, session: Session, current: Version, conflicts: list[Version],
-               row: AccompanimentRow | None) -> None:
+               row: AccompanimentRow | None, *, previous: Version | None = None,
+               note: str = "", author: str | None = None) -> None:
+        """Write an entry's shown version and its conflicts, and keep the version in the
+        entry's history (with the one it replaces, if that one predates histories)."""
+        if previous is not None:
+            self._keep_base(session, "accompaniment", current.id, None,  # type: ignore[attr-defined]
+                            previous.content.as_dict())
         c = current.content
+        row_was_new = row is None
         if row is None:
             row = AccompanimentRow(id=current.id)
             session.add(row)
@@ -125,6 +132,9 @@ class LogQueries:
         session.add_all(AccompanimentObjectiveRow(accompaniment_id=current.id,
                                                   objective_id=uuid.UUID(o))
                         for o in c.objectives)
+        self._keep_version(session, "accompaniment", current.id, None,  # type: ignore[attr-defined]
+                           c.as_dict(), author=author, note=note,
+                           new=row_was_new and previous is None)
 
     def add_accompaniment(self, content: Content) -> Version:
         version = Version.first(content)
@@ -140,7 +150,8 @@ class LogQueries:
             row, version = found[accompaniment_id]
             return version, [version_from_dict(d) for d in row.conflicts]
 
-    def update_accompaniment(self, accompaniment_id: uuid.UUID, content: Content) -> Version:
+    def update_accompaniment(self, accompaniment_id: uuid.UUID, content: Content,
+                             note: str = "") -> Version:
         with write_session(self.engine) as session:
             found = self._load(session, [accompaniment_id])
             if accompaniment_id not in found:
@@ -149,7 +160,8 @@ class LogQueries:
             if current.content == content:
                 return current
             new = current.edited(content)
-            self._write(session, new, [version_from_dict(d) for d in row.conflicts], row)
+            self._write(session, new, [version_from_dict(d) for d in row.conflicts], row,
+                        previous=current, note=note)
             return new
 
     def set_deleted(self, accompaniment_id: uuid.UUID, deleted: bool) -> Version:
@@ -169,7 +181,7 @@ class LogQueries:
             if keep is None:
                 raise NotFoundError("cette version n'est plus en conflit")
             resolved = resolve(current, conflicts, keep)
-            self._write(session, resolved, [], row)
+            self._write(session, resolved, [], row, previous=current, note="conflit résolu")
             return resolved
 
     def _filtered(self, query: Select, flt: LogFilter) -> Select:  # type: ignore[type-arg]
@@ -313,7 +325,8 @@ class LogQueries:
             for aid, versions in by_id.items():
                 if aid not in found:
                     current, conflicts = merge_heads(versions)
-                    self._write(session, current, conflicts, None)
+                    self._write(session, current, conflicts, None, note="reçu par échange",
+                                author=current.content.author)
                     report.added += 1
                     if conflicts:
                         report.conflicts += 1
@@ -326,7 +339,9 @@ class LogQueries:
                 if before == after:
                     report.unchanged += 1
                     continue
-                self._write(session, current, conflicts, row)
+                self._write(session, current, conflicts, row, previous=local,
+                            note="reçu par échange",
+                            author=current.content.author if current != local else None)
                 if conflicts:
                     report.conflicts += 1
                 else:

@@ -389,3 +389,44 @@ class AccompanimentObjectiveRow(Base):
         ForeignKey("accompaniments.id", ondelete="CASCADE"), primary_key=True
     )
     objective_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)
+
+
+# --- history and frozen snapshots (migration 0006) --------------------------------------------
+
+
+class HistoryRow(Base):
+    """One version of an item as it stood after a change: who made it, when, and the content.
+
+    ``kind`` is ``"objective"`` (one objective's record in a review: status, values, analysis,
+    adjustments, actions done, evidence; ``review_id`` set) or ``"accompaniment"``.
+    """
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_item", "kind", "item_id", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(16))
+    review_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[uuid.UUID]
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    author: Mapped[str] = mapped_column(Text, default="")
+    #: What happened, for the reader: "", "restauration", "fusion : …".
+    note: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ReviewSnapshotRow(Base):
+    """The review as it stood when it was closed, frozen, with the SHA-256 of that text."""
+
+    __tablename__ = "review_snapshots"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), index=True
+    )
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: Canonical JSON (sorted keys, UTF-8): the bytes the SHA-256 is computed on.
+    content: Mapped[str] = mapped_column(Text)

@@ -41,6 +41,7 @@ from revue.store.models import (
     AvenantRow,
     ContractRow,
     EvidenceRow,
+    IndicatorRow,
     IndicatorValueRow,
     ObjectiveReviewRow,
     ObjectiveRow,
@@ -149,6 +150,7 @@ class ReviewQueries:
             row = self._open_review(session, review_id)
             row.closed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             session.add(ReviewEventRow(review_id=review_id, action="closed", note=note))
+            self._freeze(session, row)  # type: ignore[attr-defined]
 
     def reopen_review(self, review_id: uuid.UUID, reason: str) -> None:
         if not reason.strip():
@@ -174,8 +176,15 @@ class ReviewQueries:
             raise ValueError(f"unknown fields {unknown}")
         with write_session(self.engine) as session:
             row = self._open_review(session, review_id)
+            before = {"strengths": row.strengths, "vigilance": row.vigilance,
+                      "perspectives": row.perspectives}
+            if any(before.values()):
+                self._keep_base(session, "synthesis", review_id, review_id, before)  # type: ignore[attr-defined]
             for name, value in fields.items():
                 setattr(row, name, value)
+            self._keep_version(session, "synthesis", review_id, review_id, {  # type: ignore[attr-defined]
+                "strengths": row.strengths, "vigilance": row.vigilance,
+                "perspectives": row.perspectives})
 
     def review_events(self, review_id: uuid.UUID) -> list[tuple[dt.datetime, str, str]]:
         with read_session(self.engine) as session:
@@ -208,18 +217,26 @@ class ReviewQueries:
             raise ValueError(f"unknown fields {unknown}")
         with write_session(self.engine) as session:
             slug = self._contract_slug_for_write(session, review_id)
-            record = self._record(session, review_id, stable_uuid(slug, "objective", objective_id))
+            oid = stable_uuid(slug, "objective", objective_id)
+            self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
+            record = self._record(session, review_id, oid)
             for name, value in fields.items():
                 if name == "status":
                     value = None if value is None else Status(value).value
                 if name == "actions_done":
                     value = sorted(set(value))
                 setattr(record, name, value)
+            self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
 
     def save_value(self, review_id: uuid.UUID, indicator_id: str, value: float | None) -> None:
         with write_session(self.engine) as session:
             slug = self._contract_slug_for_write(session, review_id)
             indicator_uuid = stable_uuid(slug, "indicator", indicator_id)
+            oid = session.scalar(select(IndicatorRow.objective_id)
+                                 .where(IndicatorRow.id == indicator_uuid))
+            if oid is None:
+                raise NotFoundError(f"aucun indicateur « {indicator_id} » dans ce contrat")
+            self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
             row = session.scalar(
                 select(IndicatorValueRow).where(
                     IndicatorValueRow.review_id == review_id,
@@ -230,6 +247,7 @@ class ReviewQueries:
                 row = IndicatorValueRow(review_id=review_id, indicator_id=indicator_uuid)
                 session.add(row)
             row.value = value
+            self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
 
     def add_evidence(self, review_id: uuid.UUID, objective_id: str, date: dt.date, text: str,
                      source: EvidenceSource, file_path: str = "") -> Evidence:
@@ -237,20 +255,28 @@ class ReviewQueries:
             raise RevueError("le texte de l'élément de preuve est vide")
         with write_session(self.engine) as session:
             slug = self._contract_slug_for_write(session, review_id)
+            oid = stable_uuid(slug, "objective", objective_id)
+            self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
             row = EvidenceRow(
-                id=uuid.uuid4(), review_id=review_id,
-                objective_id=stable_uuid(slug, "objective", objective_id), date=date,
+                id=uuid.uuid4(), review_id=review_id, objective_id=oid, date=date,
                 text=text.strip(), source=source.value, file_path=file_path.strip(),
             )
             session.add(row)
+            self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
             return Evidence(id=row.id, objective_id=objective_id, date=date, text=row.text,
                             source=source, file_path=row.file_path)
 
     def delete_evidence(self, review_id: uuid.UUID, evidence_id: uuid.UUID) -> None:
         with write_session(self.engine) as session:
             self._open_review(session, review_id)
+            oid = session.scalar(select(EvidenceRow.objective_id).where(
+                EvidenceRow.id == evidence_id, EvidenceRow.review_id == review_id))
+            if oid is None:
+                return
+            self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
             session.execute(delete(EvidenceRow).where(
                 EvidenceRow.id == evidence_id, EvidenceRow.review_id == review_id))
+            self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
 
     def copy_forward(self, review_id: uuid.UUID, objective_id: str) -> ObjectiveReview | None:
         """Take over the previous review's status and analysis for one objective."""

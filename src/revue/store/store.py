@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from revue.config import default_author
 from revue.domain import (
     AcademicAxis,
     AcademicObjective,
@@ -35,6 +36,7 @@ from revue.domain import (
 from revue.errors import ConflictError, NotFoundError
 from revue.store.backup import Backup, take_backup
 from revue.store.db import make_engine, migrate, read_session, sqlite_path, write_session
+from revue.store.history import HistoryQueries
 from revue.store.log import LogQueries
 from revue.store.models import (
     AcademicAxisRow,
@@ -59,22 +61,27 @@ def _lists_out(raw: list[Any]) -> list[LabelledList]:
     return [LabelledList(label=li["label"], items=list(li["items"])) for li in raw]
 
 
-class Store(ReviewQueries, LogQueries):
-    """A revue store at a SQLAlchemy URL, migrated to the current schema when opened."""
+class Store(ReviewQueries, LogQueries, HistoryQueries):
+    """A revue store at a SQLAlchemy URL, migrated to the current schema when opened.
 
-    def __init__(self, engine: Engine, url: str) -> None:
+    ``author`` is who the histories name for the changes made through this store: the
+    configured user (``revue config set user``), else the system login.
+    """
+
+    def __init__(self, engine: Engine, url: str, author: str | None = None) -> None:
         self.engine = engine
         self.url = url
+        self.author = default_author() if author is None else author
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, author: str | None = None) -> Store:
         engine = make_engine(url)
         try:
             migrate(engine)
         except Exception:
             engine.dispose()
             raise
-        return cls(engine, url)
+        return cls(engine, url, author)
 
     def close(self) -> None:
         self.engine.dispose()
