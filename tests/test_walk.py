@@ -304,3 +304,62 @@ async def test_actions_carried_out_are_ticked_and_reach_the_bilan(sample_url: st
         store.close()
     assert "à l'initiative de l'IEN dans le cadre du PPCR — réalisée" in markdown
     assert "à la demande des équipes pédagogiques dans le cadre du PPCR — non réalisée" in markdown
+
+
+@pytest.mark.parametrize("trouble", ["disque plein", "lecture seule"])
+async def test_full_disk_or_read_only_folder_keeps_the_edit_and_saves_it_later(
+        sample_url: str, trouble: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk refuses writes: a clear message, the text stays on screen, the screen does not
+    close, nothing is corrupted; once the disk accepts writes again, the text is saved."""
+    from sqlalchemy import event
+
+    from revue.app.screens import walk as walk_module
+
+    monkeypatch.setattr(walk_module, "RETRY_EVERY", 0.3)
+    review = make_review(sample_url)
+    app = make_app(sample_url)
+
+    def refuse_writes(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        if trouble == "disque plein":  # SQLite's own "database or disk is full"
+            pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+            cursor.execute(f"PRAGMA max_page_count = {pages}")
+        else:
+            cursor.execute("PRAGMA query_only = 1")
+        cursor.close()
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_walk(pilot, review.id)
+        engine = app.store.engine  # type: ignore[attr-defined]
+        event.listen(engine, "connect", refuse_writes)
+        engine.dispose()
+        long_text = "Constat détaillé des visites. " * 800
+        area = screen.query_one("#analysis", TextArea)
+        area.focus()
+        area.insert(long_text)
+        await pilot.pause(walk_module.SAVE_DELAY + 0.3)
+        await settle(pilot)
+        assert "non enregistré" in str(screen.query_one("#walk-saved", Static).render())
+        assert area.text == long_text
+        await pilot.press("escape")  # leaving would lose it: the screen stays
+        await settle(pilot)
+        assert app.screen is screen
+        check = Store.open(sample_url)
+        try:
+            walk = check.load_walk(review.id)
+            assert walk.records.get(walk.objectives[0].id) is None
+        finally:
+            check.close()
+        event.remove(engine, "connect", refuse_writes)
+        engine.dispose()
+        await pilot.pause(1.0)
+        await settle(pilot)
+        assert "Enregistré" in str(screen.query_one("#walk-saved", Static).render())
+    store = Store.open(sample_url)
+    try:
+        walk = store.load_walk(review.id)
+        assert walk.records[walk.objectives[0].id].analysis == long_text
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    finally:
+        store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
@@ -17,6 +18,9 @@ from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.files import ExportScreen, ImportScreen
 from revue.app.screens.help import HelpScreen
 from revue.store.store import Store
+
+#: Seconds within which a second Ctrl+Q quits despite unsaved changes.
+QUIT_AGAIN_WITHIN = 5.0
 
 
 class RevueApp(App[None]):
@@ -38,6 +42,7 @@ class RevueApp(App[None]):
         super().__init__()
         self.store = store
         self._today = today
+        self._quit_warned = -QUIT_AGAIN_WITHIN
 
     def today(self) -> dt.date:
         """The date forms start from."""
@@ -54,9 +59,29 @@ class RevueApp(App[None]):
                 flush(wait=True)
         self.store.close()
 
+    async def action_quit(self) -> None:
+        """Quit, unless a screen holds changes the disk refused: then say so, and quit only
+        on a second Ctrl+Q within a few seconds."""
+        unsaved = False
+        for screen in self.screen_stack:
+            flush = getattr(screen, "flush", None)
+            if flush is not None:
+                flush(wait=True)
+            unsaved = unsaved or bool(getattr(screen, "unsaved", False))
+        now = time.monotonic()
+        if unsaved and now - self._quit_warned > QUIT_AGAIN_WITHIN:
+            self._quit_warned = now
+            self.notify("Des saisies n'ont pas encore pu être enregistrées (disque plein ou "
+                        "dossier en lecture seule). Corrigez le problème et revue les "
+                        "enregistrera ; Ctrl+Q une seconde fois quitte quand même et les perd.",
+                        title="Non enregistré", severity="error", timeout=10)
+            return
+        self.exit()
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield SystemCommand("Aide", "les touches de cet écran", self.action_help)
-        yield SystemCommand("Quitter", "fermer revue (tout est déjà enregistré)", self.exit)
+        yield SystemCommand("Quitter", "fermer revue (tout est déjà enregistré)",
+                            self.action_quit)
 
     def action_command_palette(self) -> None:
         if not CommandPalette.is_open(self):

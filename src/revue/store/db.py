@@ -131,13 +131,38 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def write_failure(exc: OperationalError) -> str:
+    """What a failed write means for the user, in French (the transaction was rolled back)."""
+    text = str(exc.orig).lower()
+    if "full" in text:
+        why = "le disque est plein (libérez de la place)"
+    elif "readonly" in text or "read-only" in text or "read only" in text:
+        why = "le dossier des données est en lecture seule"
+    elif "locked" in text or "busy" in text:
+        why = "les données sont occupées par un autre programme depuis plus de 10 secondes"
+    elif "unable to open" in text:
+        why = "le fichier de données est inaccessible"
+    elif "i/o" in text:
+        why = "erreur d'écriture sur le disque"
+    else:
+        why = f"erreur de la base de données ({exc.orig})"
+    return f"écriture impossible : {why} ; rien n'a été modifié"
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction takes the write lock at once and commits on success."""
-    with engine.connect() as conn:
-        conn.execution_options(sqlite_immediate=True)
-        with Session(bind=conn, expire_on_commit=False) as session, session.begin():
-            yield session
+    """A session whose transaction takes the write lock at once and commits on success.
+
+    A write the disk refuses (full, read-only, locked too long) raises :class:`StoreError`
+    with a French message; the transaction is rolled back, the store is as it was.
+    """
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(sqlite_immediate=True)
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                yield session
+    except OperationalError as exc:
+        raise StoreError(write_failure(exc)) from None
 
 
 @contextmanager

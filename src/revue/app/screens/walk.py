@@ -44,6 +44,8 @@ from revue.review_domain import (
 #: Seconds of quiet typing after which a change is written. Leaving the objective, the screen
 #: or the app writes at once whatever is pending.
 SAVE_DELAY = 0.4
+#: Seconds between attempts to write changes the disk refused (full, read-only folder).
+RETRY_EVERY = 5.0
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
@@ -97,15 +99,19 @@ class WalkScreen(Screen[None]):
     @dataclass
     class Saved(Message):
         error: str | None = None
+        #: The changes that could not be written, to try again.
+        failed: dict[tuple[str, str, str], Any] | None = None
 
     def __init__(self, review_id: uuid.UUID) -> None:
         super().__init__()
         self.review_id = review_id
         self.walk: Walk | None = None
         self.index = 0
-        #: field key -> value waiting to be written; keys: ("record", name) / ("value", id)
-        self._pending: dict[tuple[str, str], Any] = {}
-        self._pending_objective: str | None = None
+        #: Changes waiting to be written: (objective id, "record", field) or
+        #: (objective id, "value", indicator id) -> value. Changes the disk refused stay here
+        #: and are tried again (every few seconds, and with the next change).
+        self._pending: dict[tuple[str, str, str], Any] = {}
+        self._retry: Any = None
         self._timer: Any = None
         self._indicator_ids: list[str] = []
         self._action_ids: list[str] = []
@@ -308,8 +314,7 @@ class WalkScreen(Screen[None]):
         if walk is None or self.read_only:
             return
         objective_id = walk.objectives[self.index].id
-        self._pending_objective = objective_id
-        self._pending[key] = value
+        self._pending[(objective_id, *key)] = value
         self.query_one("#walk-saved", Static).update("… saisie")
         if self._timer is not None:
             self._timer.stop()
@@ -322,50 +327,80 @@ class WalkScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self._pending and self._pending_objective is not None:
+        if self._pending:
             pending, self._pending = self._pending, {}
             if self._writer_closed:  # the screen is gone: write here and now
-                self._write(self._pending_objective, pending)
+                self._write(pending)
                 return
-            future = self._writer.submit(self._write, self._pending_objective, pending)
+            future = self._writer.submit(self._write, pending)
             if wait:  # one thread: the earlier writes are done before this one
-                self._saved(future.result())
+                self._saved(*future.result())
             else:
-                future.add_done_callback(lambda done: self.post_message(self.Saved(done.result())))
+                future.add_done_callback(
+                    lambda done: self.post_message(self.Saved(*done.result())))
         elif wait and not self._writer_closed:
             self._writer.submit(lambda: None).result()
 
-    def _write(self, objective_id: str, pending: dict[tuple[str, str], Any]) -> str | None:
-        """Runs in the writer thread: returns a French error, or None."""
+    def _write(self, pending: dict[tuple[str, str, str], Any]
+               ) -> tuple[str | None, dict[tuple[str, str, str], Any] | None]:
+        """Runs in the writer thread: returns a French error and what is left to write."""
         store = self.app.store  # type: ignore[attr-defined]
-        try:
-            record_fields = {name: v for (kind, name), v in pending.items() if kind == "record"}
-            if record_fields:
-                store.save_record(self.review_id, objective_id, **record_fields)
-            for (kind, indicator_id), value in pending.items():
-                if kind == "value":
-                    store.save_value(self.review_id, indicator_id, value)
-        except RevueError as exc:
-            return str(exc)
-        except Exception as exc:  # noqa: BLE001 - keep the text on screen, say what happened
-            return f"enregistrement impossible ({exc})"
-        return None
+        by_objective: dict[str, dict[tuple[str, str], Any]] = {}
+        for (objective_id, kind, name), value in pending.items():
+            by_objective.setdefault(objective_id, {})[(kind, name)] = value
+        objectives = list(by_objective)
+        for number, objective_id in enumerate(objectives):
+            changes = by_objective[objective_id]
+            try:
+                record_fields = {name: v for (kind, name), v in changes.items()
+                                 if kind == "record"}
+                if record_fields:
+                    store.save_record(self.review_id, objective_id, **record_fields)
+                for (kind, indicator_id), value in changes.items():
+                    if kind == "value":
+                        store.save_value(self.review_id, indicator_id, value)
+            except Exception as exc:  # noqa: BLE001 - keep the text on screen, say what happened
+                error = str(exc) if isinstance(exc, RevueError) else (
+                    f"enregistrement impossible ({exc})")
+                left = set(objectives[number:])  # written again: saving is idempotent
+                return error, {key: v for key, v in pending.items() if key[0] in left}
+        return None, None
+
+    @property
+    def unsaved(self) -> bool:
+        """Changes are waiting (typing, or a write the disk refused)."""
+        return bool(self._pending) or self._retry is not None
 
     @on(Saved)
     def saved(self, message: Saved) -> None:
-        self._saved(message.error)
+        self._saved(message.error, message.failed)
 
-    def _saved(self, error: str | None) -> None:
+    def _saved(self, error: str | None,
+               failed: dict[tuple[str, str, str], Any] | None = None) -> None:
+        if failed:
+            # Newer changes of the same fields win over the ones that failed.
+            self._pending = {**failed, **self._pending}
+            if self._retry is None and not self._writer_closed:
+                self._retry = self.set_interval(RETRY_EVERY, self._try_again)
+        elif error is None and self._retry is not None and not self._pending:
+            self._retry.stop()
+            self._retry = None
         found = self.query("#walk-saved")
         if not found:  # the screen is being taken down: nothing left to show it on
             return
         saved = found.first(Static)
         if error:
             saved.update(Text("⚠ non enregistré", style="bold"))
-            self.notify(error[:1].upper() + error[1:], severity="error", timeout=8)
+            self.notify(error[:1].upper() + error[1:] + ". Vos saisies restent à l'écran ; "
+                        "revue réessaie toutes les quelques secondes.",
+                        title="Non enregistré", severity="error", timeout=8)
         else:
             saved.update("✓ Enregistré")
         self._progress()
+
+    def _try_again(self) -> None:
+        if self._pending:
+            self.flush()
 
     @on(TextArea.Changed)
     def text_changed(self, event: TextArea.Changed) -> None:
@@ -512,9 +547,8 @@ class WalkScreen(Screen[None]):
         self.flush()
         record = self.record(objective.id)
         record.status, record.analysis = previous.status, previous.analysis
-        self._pending_objective = objective.id
-        self._pending = {("record", "status"): previous.status,
-                         ("record", "analysis"): previous.analysis}
+        self._pending[(objective.id, "record", "status")] = previous.status
+        self._pending[(objective.id, "record", "analysis")] = previous.analysis
         self.flush()
         await self.show_objective(self.index)
         self.notify(f"Statut et analyse repris de : {walk.previous_title}.")
@@ -527,6 +561,12 @@ class WalkScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.flush(wait=True)
+        if self.unsaved:
+            self.notify("Des saisies n'ont pas pu être enregistrées : l'écran reste ouvert pour "
+                        "ne rien perdre. Libérez de la place ou rendez le dossier accessible, "
+                        "revue réessaie toutes les quelques secondes.",
+                        title="Non enregistré", severity="error", timeout=10)
+            return
         self.app.pop_screen()
 
     def on_screen_suspend(self) -> None:
