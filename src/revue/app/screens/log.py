@@ -70,17 +70,23 @@ class LogScreen(Screen[None]):
         "école et même thème que le précédent : il reste surtout à écrire les notes). Entrée "
         "modifie la ligne choisie, Suppr la supprime (« u » annule la dernière suppression). "
         "Les filtres et la recherche (thème et notes) se combinent. « c » montre les conflits "
-        "d'échange, « i » importe un fichier d'échange, « x » en écrit un."
+        "d'échange, « i » importe un fichier d'échange, « x » en écrit un. « h » montre "
+        "l'historique de la ligne choisie (chaque version, qui, quand) et permet de rétablir "
+        "une version antérieure."
     )
     BINDINGS = [
         Binding("escape", "back", "Retour", id="back"),
         Binding("n", "new", "Nouveau", id="new", tooltip="Nouvel accompagnement"),
         Binding("enter", "edit", "Modifier", id="edit", show=False),
         Binding("delete", "delete", "Suppr.", id="delete", tooltip="Supprimer la ligne choisie"),
-        Binding("u", "undo", "Annuler", id="undo", tooltip="Annuler la dernière suppression"),
+        # Not in the footer (no room at 80 columns): the deletion message says « u ».
+        Binding("u", "undo", "Annuler", id="undo", show=False,
+                tooltip="Annuler la dernière suppression"),
         Binding("slash", "search", "Chercher", id="search",
                 tooltip="Chercher dans les thèmes et les notes"),
         Binding("c", "conflicts", "Conflits", id="conflicts"),
+        Binding("h", "history", "Hist.", id="history",
+                tooltip="Historique de la ligne choisie : versions et retour en arrière"),
         Binding("i", "import_exchange", "Importer", id="import",
                 tooltip="Importer un fichier d'échange"),
         Binding("x", "export_exchange", "Exporter", id="export",
@@ -286,6 +292,25 @@ class LogScreen(Screen[None]):
 
     def action_conflicts(self) -> None:
         self.app.push_screen(ConflictsScreen(), self._reload_all)
+
+    def action_history(self) -> None:
+        version = self.selected()
+        if version is None:
+            return
+        from revue.app.screens.history import HistoryScreen
+        from revue.history_domain import ACCOMPANIMENT_FIELDS
+        from revue.log_domain import content_from_dict
+
+        store = self.app.store  # type: ignore[attr-defined]
+        c = version.content
+        self.app.push_screen(HistoryScreen(
+            f"Historique — accompagnement du {fr.date(c.date)}, {c.author} : "
+            f"{clip(c.theme, 50)}",
+            load=lambda: store.accompaniment_history(version.id),
+            render=lambda content: Text(_describe_content(content_from_dict(content))),
+            labels=ACCOMPANIMENT_FIELDS,
+            restore=lambda entry: store.restore_accompaniment(version.id, entry.id),
+        ), self._reload_all)
 
     def action_import_exchange(self) -> None:
         self.app.push_screen(ExchangeScreen(export=False), self._reload_all)
@@ -501,7 +526,10 @@ class EntryScreen(ModalScreen[bool]):
 
 
 def _describe(version: Version) -> str:
-    c = version.content
+    return _describe_content(version.content)
+
+
+def _describe_content(c: Content) -> str:
     lines = [
         f"Date : {fr.date(c.date)} · {c.author}",
         f"Écoles : {', '.join(c.schools) or '—'}  Réseau : {c.network or '—'}",
@@ -588,7 +616,7 @@ class ConflictsScreen(Screen[None]):
         versions = self._versions(min(row, len(self.conflicts) - 1))
         for number, version in enumerate(versions[:2], start=1):
             self.query_one(f"#version-{number}", Static).update(
-                Text(f"Version {number}\n", style="bold") + Text(_describe(version)))
+                Text.assemble((f"Version {number}\n", "bold"), _describe(version)))
 
     def action_keep(self, index: int) -> None:
         if not self.conflicts:

@@ -77,7 +77,8 @@ class WalkScreen(Screen[None]):
         "ajustements proposés. Tout est enregistré au fil de la saisie, sans touche "
         "d'enregistrement (« ✓ Enregistré » le confirme en haut à droite). Les touches F5 à F9 "
         "fonctionnent même pendant la saisie dans un champ. Ctrl+P cherche un objectif par son "
-        "texte."
+        "texte. F4 montre l'historique de l'objectif (chaque version, qui, quand) et permet "
+        "de rétablir une version antérieure."
     )
     BINDINGS = [
         Binding("f5", "previous", "Préc.", id="previous", priority=True,
@@ -89,7 +90,10 @@ class WalkScreen(Screen[None]):
                 tooltip="Reprendre le statut et l'analyse de la revue précédente"),
         Binding("f9", "overview", "Vue", id="overview", priority=True,
                 tooltip="Vue d'ensemble de la revue"),
-        Binding("escape", "back", "Retour", id="back"),
+        Binding("f4", "history", "Hist.", id="history", priority=True,
+                tooltip="Historique de cet objectif : versions et retour en arrière"),
+        # Not in the footer (no room at 80 columns for it and F1): the help lists it.
+        Binding("escape", "back", "Retour", id="back", show=False),
     ]
 
     @dataclass
@@ -558,6 +562,40 @@ class WalkScreen(Screen[None]):
         from revue.app.screens.overview import OverviewScreen
 
         self.app.push_screen(OverviewScreen(self.review_id))
+
+    def action_history(self) -> None:
+        walk = self.walk
+        if walk is None:
+            return
+        self.flush(wait=True)
+        from revue.app.screens.history import HistoryScreen
+        from revue.history_domain import OBJECTIVE_FIELDS, objective_state_lines
+
+        store = self.app.store  # type: ignore[attr-defined]
+        objective = walk.objectives[self.index]
+        labels = {i.id: i.label for i in objective.indicators}
+        statuses = {s.value: s.label for s in Status}
+
+        def render(content: dict[str, Any]) -> Text:
+            out = Text()
+            for label, value in objective_state_lines(content, labels, statuses):
+                out.append(f"{label} : ", style="bold")
+                out.append(f"{value}\n")
+            return out
+
+        def restore(entry: Any) -> None:
+            store.restore_objective(self.review_id, objective.id, entry.id)
+
+        def restored(done: bool | None) -> None:
+            if done:
+                self.load()  # the walk shows the restored version
+
+        self.app.push_screen(HistoryScreen(
+            f"Historique — objectif {self.index + 1} : {clip(objective.text, 70)}",
+            load=lambda: store.objective_history(self.review_id, objective.id),
+            render=render, labels=OBJECTIVE_FIELDS,
+            restore=None if self.read_only else restore,
+        ), restored)
 
     def action_back(self) -> None:
         self.flush(wait=True)
