@@ -68,3 +68,25 @@ def test_unknown_backup_name(capsys: pytest.CaptureFixture[str], db_url: str) ->
     Store.open(db_url).close()
     assert main(["--db", db_url, "backup", "restore", "inconnue.sqlite3"]) == 1
     assert "aucune sauvegarde" in capsys.readouterr().err
+
+
+def test_check_verifies_the_frozen_reviews(capsys: pytest.CaptureFixture[str],
+                                           sample_url: str) -> None:
+    from sqlalchemy import update
+
+    from revue.review_domain import ReviewKind
+    from revue.store.models import ReviewSnapshotRow
+
+    store = Store.open(sample_url)
+    review = store.create_review("epinay-2018-2020", "2018-2019", ReviewKind.ANNUAL)
+    store.close_review(review.id)
+    store.close()
+    assert main(["--db", sample_url, "check"]) == 0
+    assert "empreintes des revues clôturées" in capsys.readouterr().out
+    store = Store.open(sample_url)
+    with store.session() as session:
+        session.execute(update(ReviewSnapshotRow).values(content='{"retouché": true}'))
+        session.commit()
+    store.close()
+    assert main(["--db", sample_url, "check"]) == 1
+    assert "ne correspond plus à son empreinte SHA-256" in capsys.readouterr().out

@@ -282,3 +282,22 @@ def test_a_large_contract_with_empty_reviews_exports_valid_documents(tmp_path: P
         minidom.parseString(odt.read("content.xml"))  # well-formed XML
     tomllib.loads(render_toml(bilan))
     assert "\\*gras\\* \\| \\<b\\>" in render_markdown(bilan)
+
+
+def test_a_closed_review_s_bilan_cites_its_frozen_snapshot(bilan_url: str, tmp_path: Path) -> None:
+    import zipfile
+
+    store = Store.open(bilan_url)
+    try:
+        final = store.list_reviews(EPI)[-1]
+        store.close_review(final.id)
+        snapshot = store.review_snapshot(final.id)
+        assert snapshot is not None
+    finally:
+        store.close()
+    bilan = _build(bilan_url)
+    assert f"empreinte SHA-256 {snapshot.sha256}" in render_markdown(bilan)
+    data = tomllib.loads(render_toml(bilan))
+    assert data["review"]["snapshot_sha256"] == snapshot.sha256
+    with zipfile.ZipFile(_odt(bilan_url, tmp_path)) as odt:
+        assert snapshot.sha256 in odt.read("content.xml").decode("utf-8")

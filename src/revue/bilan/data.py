@@ -64,7 +64,10 @@ def render_toml(bilan: Bilan) -> str:
         }),
         "review": {"school_year": bilan.review.school_year, "kind": bilan.review.kind.value,
                    "closed": bilan.review.closed, "examined": bilan.review.examined,
-                   "objectives": bilan.review.total},
+                   "objectives": bilan.review.total,
+                   **({"snapshot_sha256": bilan.snapshot.sha256,
+                       "snapshot_taken_at": bilan.snapshot.taken_at.replace(microsecond=0)}
+                      if bilan.snapshot else {})},
         "summary": dict(sorted(counts.items())),
         "synthesis": _clean({"strengths": bilan.synthesis.strengths,
                              "vigilance": bilan.synthesis.vigilance,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 
 from revue.bilan.model import Bilan, ObjectiveBilan, StrategyBilan
-from revue.bilan.rows import accompaniments_line, actions_lines, evidence_line, indicator_table
+from revue.bilan.rows import (
+    accompaniments_line,
+    actions_lines,
+    evidence_line,
+    indicator_table,
+    review_line,
+    snapshot_line,
+)
 from revue.french import date, typo
 from revue.review_domain import ReviewKind, Status
 
@@ -40,7 +47,6 @@ def _status(status: Status | None) -> str:
 
 def render_markdown(bilan: Bilan) -> str:
     c = bilan.contract
-    review = bilan.review
     out: list[str] = [f"# Bilan — circonscription {of(esc(c.circonscription))}", ""]
     out.append(f"**{esc(c.title)}**")
     out.append("")
@@ -52,9 +58,8 @@ def render_markdown(bilan: Bilan) -> str:
                       + (f" à {c.signature_place}" if c.signature_place else "")))
     if c.academic_project:
         facts.append(("Projet académique", c.academic_project.title))
-    state = "clôturée" if review.closed else "en cours"
-    facts.append(("Revue", f"{review.title} ({state}, {review.examined}/{review.total} "
-                           "objectifs examinés)"))
+    facts.append(("Revue", review_line(bilan)))
+    facts.append(("Relevé", snapshot_line(bilan) or ""))
     facts.append(("Établi le", date(bilan.written_on)))
     out += [f"- {label} : {esc(value)}" for label, value in facts if value]
     out.append("")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from revue import french
 from revue.domain import Contract, Objective, Section, stable_uuid
 from revue.errors import NotFoundError
+from revue.history_domain import Snapshot
 from revue.review_domain import (
     CHANGE_LABELS,
     Avenant,
@@ -85,6 +86,8 @@ class Bilan:
     avenants: list[AvenantLine]
     synthesis: Synthesis
     written_on: dt.date
+    #: The review as frozen when it was closed (None while it is open).
+    snapshot: Snapshot | None = None
 
     @property
     def objectives(self) -> list[ObjectiveBilan]:
@@ -169,7 +172,8 @@ def build_bilan(store, contract_id: str, review: str | None = None,  # type: ign
     return Bilan(contract=walk.contract, review=summary, reviews=reviews,
                  strategies=list(strategies.values()),
                  avenants=_avenant_lines(walk.avenants, walk.initial), synthesis=synthesis,
-                 written_on=written_on or dt.date.today())
+                 written_on=written_on or dt.date.today(),
+                 snapshot=store.review_snapshot(summary.id))
 
 
 def _objective(store, walk, number: int, objective: Objective, path: list[Section],  # type: ignore[no-untyped-def]

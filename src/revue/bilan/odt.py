@@ -18,7 +18,14 @@ from odfdo.variable import VarPageNumber
 
 from revue.bilan.markdown import STATUS_ORDER, of
 from revue.bilan.model import Bilan, IndicatorLine, ObjectiveBilan
-from revue.bilan.rows import accompaniments_line, actions_lines, evidence_line, indicator_table
+from revue.bilan.rows import (
+    accompaniments_line,
+    actions_lines,
+    evidence_line,
+    indicator_table,
+    review_line,
+    snapshot_line,
+)
 from revue.errors import RevueError
 from revue.fileio import atomic_target
 from revue.french import date, typo
@@ -150,7 +157,6 @@ def build_odt(bilan: Bilan) -> Document:
         master.set_page_footer(footer)
 
     c = bilan.contract
-    review = bilan.review
     body.append(_p("Bilan du contrat", STYLE_TITLE))
     body.append(_p(f"Circonscription {of(c.circonscription)}", STYLE_SUBTITLE))
     body.append(_p(c.title, STYLE_SUBTITLE))
@@ -159,8 +165,8 @@ def build_odt(bilan: Bilan) -> Document:
               + (f", signé le {date(c.signature_date)}" if c.signature_date else "")
               + (f" à {c.signature_place}" if c.signature_place else "")),
              ("Projet académique", c.academic_project.title if c.academic_project else ""),
-             ("Revue", f"{review.title} ({'clôturée' if review.closed else 'en cours'}, "
-                       f"{review.examined}/{review.total} objectifs examinés)"),
+             ("Revue", review_line(bilan)),
+             ("Relevé", snapshot_line(bilan) or ""),
              ("Établi le", date(bilan.written_on))]
     for label, value in facts:
         if value:

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-from revue.bilan.model import ObjectiveBilan
+import datetime as dt
+
+from revue.bilan.model import Bilan, ObjectiveBilan
 from revue.french import date, number, quantity, signed, with_year
 from revue.log_domain import INITIATIVE_LABELS, MODALITY_LABELS
 from revue.review_domain import school_year_start
+
+
+def review_line(bilan: Bilan) -> str:
+    """The review the bilan rests on, its state and progress."""
+    review = bilan.review
+    state = "clôturée" if review.closed else "en cours"
+    return f"{review.title} ({state}, {review.examined}/{review.total} objectifs examinés)"
+
+
+def snapshot_line(bilan: Bilan) -> str | None:
+    """The frozen record a closed review's bilan cites: its date and SHA-256."""
+    snapshot = bilan.snapshot
+    if snapshot is None:
+        return None
+    taken = snapshot.taken_at.replace(tzinfo=dt.UTC).astimezone()
+    return (f"relevé figé à la clôture le {date(taken.date())} à {taken:%H:%M}, "
+            f"empreinte SHA-256 {snapshot.sha256}")
 
 
 def indicator_table(objective: ObjectiveBilan, year: str) -> list[list[str]]:

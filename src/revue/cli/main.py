@@ -147,6 +147,23 @@ def _output(text: str, target: str | None, what: str) -> int:
     return 0
 
 
+def _snapshot_problems(url: str) -> list[str]:
+    """Frozen reviews whose text no longer matches its SHA-256 (current schema only: older
+    stores have no snapshots, and a check does not migrate)."""
+    from revue.store.db import SCHEMA_HEAD, current_revision, make_engine
+    from revue.store.store import Store
+
+    engine = make_engine(url)
+    if current_revision(engine) != SCHEMA_HEAD:
+        engine.dispose()
+        return []
+    store = Store(engine, url, author="")
+    try:
+        return store.snapshot_problems()
+    finally:
+        store.close()
+
+
 def _run_backup_or_check(args: argparse.Namespace, url: str) -> int:
     """Commands that work on the store file itself (SQLite only)."""
     from revue.store.backup import integrity_problems, list_backups, restore_backup, take_backup
@@ -164,7 +181,14 @@ def _run_backup_or_check(args: argparse.Namespace, url: str) -> int:
             print("Restaurez la dernière bonne sauvegarde : revue backup list, puis "
                   "revue backup restore NOM.")
             return 1
-        print(f"{path} : intègre (vérification rapide et références entre tables).")
+        frozen = _snapshot_problems(url)
+        if frozen:
+            for line in frozen:
+                print(f"{path} : {line}")
+            print("Le reste des données est intègre ; le relevé figé n'est plus une preuve.")
+            return 1
+        print(f"{path} : intègre (vérification rapide, références entre tables et "
+              "empreintes des revues clôturées).")
         return 0
     if args.action == "list":
         backups = list_backups(path)
