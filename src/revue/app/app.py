@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -17,6 +19,9 @@ from revue.app.screens.contract import ContractScreen
 from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.files import ExportScreen, ImportScreen
 from revue.app.screens.help import HelpScreen
+from revue.app.screens.recovery import RecoveryScreen
+from revue.store.backup import Backup, latest_good_backup, restore_backup
+from revue.store.db import sqlite_path
 from revue.store.store import Store
 
 #: Seconds within which a second Ctrl+Q quits despite unsaved changes.
@@ -38,9 +43,14 @@ class RevueApp(App[None]):
         Binding("ctrl+q", "quit", "Quitter", id="quit", priority=True, show=False),
     ]
 
-    def __init__(self, store: Store, *, today: dt.date | None = None) -> None:
+    def __init__(self, store: Store | None, *, today: dt.date | None = None,
+                 url: str | None = None, damage: str | None = None) -> None:
+        """``store`` is None only when the file could not even be opened (``damage`` says
+        why): the app then starts on the recovery screen."""
         super().__init__()
-        self.store = store
+        self.store: Store = store  # type: ignore[assignment]
+        self.url = store.url if store is not None else url or ""
+        self._damage = damage
         self._today = today
         self._quit_warned = -QUIT_AGAIN_WITHIN
 
@@ -49,7 +59,46 @@ class RevueApp(App[None]):
         return self._today or dt.date.today()
 
     def on_mount(self) -> None:
+        if self.store is None:
+            self.push_screen(RecoveryScreen(self._damage or "", self._latest_good_backup()))
+            return
         self.push_screen(ContractsScreen())
+        self.check_integrity()
+
+    # --- integrity at start ------------------------------------------------------------------
+
+    def _latest_good_backup(self) -> Backup | None:
+        path = sqlite_path(self.url)
+        return latest_good_backup(path) if path is not None else None
+
+    @work(thread=True, exclusive=True, group="integrity")
+    def check_integrity(self) -> None:
+        """SQLite's quick check, off the start-up path; a damaged store gets the recovery
+        screen instead of errors later."""
+        problem = self.store.integrity_problems()
+        if problem:
+            self.call_from_thread(self._show_recovery, problem, self.store.latest_good_backup())
+
+    def _show_recovery(self, problem: str, backup: Backup | None) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(RecoveryScreen(problem, backup))
+
+    def recover_from(self, backup: Backup) -> Path:
+        """Runs in a worker: put ``backup`` in place of the damaged store (kept aside as it
+        is) and reopen it; returns where the damaged files went."""
+        path = sqlite_path(self.url)
+        assert path is not None
+        if self.store is not None:
+            self.store.close()
+        aside = restore_backup(path, backup.name, damaged=True)
+        self.store = Store.open(self.url)
+        assert aside is not None
+        return aside.path
+
+    def restart_on_store(self) -> None:
+        """After a recovery: the contract list of the restored store."""
+        self.switch_screen(ContractsScreen())
 
     def on_unmount(self) -> None:
         # Whatever a screen still holds unsaved is written before the store closes.
@@ -57,7 +106,8 @@ class RevueApp(App[None]):
             flush = getattr(screen, "flush", None)
             if flush is not None:
                 flush(wait=True)
-        self.store.close()
+        if self.store is not None:
+            self.store.close()
 
     async def action_quit(self) -> None:
         """Quit, unless a screen holds changes the disk refused: then say so, and quit only

@@ -346,10 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"user = {settings.user or '(non renseigné)'}")
             return 0
         if args.command is None:
-            from revue.store.store import Store
-
-            Store.open(url).close()  # a clear message here rather than inside the app
-            return _run_app(url)
+            return _run_app(url)  # a store that cannot open: a message, or the recovery screen
         return _run_command(args, url)
     except RevueError as exc:
         return _fail(str(exc))

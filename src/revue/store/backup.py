@@ -26,6 +26,7 @@ REASONS = {
     "fusion": "avant une fusion de fichier d'échange",
     "restauration": "avant une restauration",
     "manuelle": "à la demande",
+    "abimee": "données abîmées mises de côté",
 }
 
 
@@ -111,15 +112,53 @@ def list_backups(store_path: Path) -> list[Backup]:
     return list_backups_in(backup_folder(store_path))
 
 
-def restore_backup(store_path: Path, name: str) -> Backup | None:
-    """Put a backup back in place of the store, after backing up the current store."""
+def latest_good_backup(store_path: Path) -> Backup | None:
+    """The newest backup that passes the integrity check, if any."""
+    for backup in reversed(list_backups(store_path)):
+        if not integrity_problems(backup.path):
+            return backup
+    return None
+
+
+def set_aside_damaged(store_path: Path) -> Path:
+    """Move a damaged store (and its -wal/-shm files) aside, byte for byte, in the backup
+    folder: nothing is thrown away, even what cannot be read."""
+    folder = backup_folder(store_path)
+    _private_folder(folder)
+    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
+    target = folder / f"{stamp}-abimee.sqlite3"
+    suffix = 1
+    while target.exists():
+        target = folder / f"{stamp}-{suffix}-abimee.sqlite3"
+        suffix += 1
+    for extra in ("", "-wal", "-shm"):
+        source = Path(f"{store_path}{extra}")
+        if source.exists():
+            os.replace(source, Path(f"{target}{extra}"))
+            os.chmod(Path(f"{target}{extra}"), 0o600)
+    return target
+
+
+def restore_backup(store_path: Path, name: str, *, damaged: bool = False) -> Backup | None:
+    """Put a backup back in place of the store, after backing up the current store.
+
+    ``damaged``: the current store fails the integrity check; it is moved aside as it is
+    (SQLite cannot copy a damaged file) instead of being backed up.
+    """
     chosen = next((b for b in list_backups(store_path) if b.name == name), None)
     if chosen is None:
         raise NotFoundError(f"aucune sauvegarde « {name} » (revue backup list les montre)")
     problem = integrity_problems(chosen.path)
     if problem:
         raise RevueError(f"la sauvegarde « {name} » est abîmée ({problem}) : choisissez-en une autre")
-    before = take_backup(store_path, "restauration")
+    if damaged:
+        aside = set_aside_damaged(store_path)
+        from revue.store.db import prepare_private_file
+
+        prepare_private_file(store_path)
+        before: Backup | None = Backup(aside, dt.datetime.now(), "abimee")
+    else:
+        before = take_backup(store_path, "restauration")
     source = sqlite3.connect(chosen.path)
     try:
         destination = sqlite3.connect(store_path)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
 from revue.errors import RevueError
@@ -105,7 +105,7 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to :data:`SCHEMA_HEAD`; refuse a store made by a newer revue."""
     try:
         revision = current_revision(engine)
-    except OperationalError as exc:
+    except DatabaseError as exc:  # "file is not a database", a wrecked page…
         raise StoreError(f"le fichier de données est illisible ({exc.orig})") from None
     if revision == SCHEMA_HEAD:
         return

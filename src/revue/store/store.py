@@ -91,6 +91,17 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
         """The SQLite file, or None for a server database."""
         return sqlite_path(self.url)
 
+    def integrity_problems(self) -> str:
+        """SQLite's quick check and foreign-key check: "" when all is well (or not SQLite)."""
+        from revue.store.backup import integrity_problems
+
+        return integrity_problems(self.path) if self.path is not None else ""
+
+    def latest_good_backup(self) -> Backup | None:
+        from revue.store.backup import latest_good_backup
+
+        return latest_good_backup(self.path) if self.path is not None else None
+
     def backup(self, reason: str) -> Backup | None:
         """Keep a copy of the store before a large change (SQLite stores only)."""
         return take_backup(self.path, reason) if self.path is not None else None
