@@ -18,9 +18,17 @@ from tests.conftest import EPINAY, table_counts
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Let the store's workers finish and the screen catch up with what they posted."""
+    """Let the store's workers finish and the screen catch up with what they posted.
+
+    An exclusive worker replaced by a newer one (a reload while loading) ends cancelled:
+    that is expected, the newer one is waited for."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
 

@@ -12,21 +12,8 @@ from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.recovery import RecoveryScreen
 from revue.store.backup import list_backups, take_backup
 from revue.store.store import Store
-from tests.test_app import shown
+from tests.test_app import settle, shown
 from tests.test_snapshots import SIZES, _keys
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Like tests.test_app.settle, but the contract list's workers may be cancelled when the
-    recovery screen replaces it: that is expected here."""
-    from textual.worker import WorkerCancelled
-
-    for _ in range(4):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            pass
-        await pilot.pause()
 
 
 def _path(url: str) -> Path:

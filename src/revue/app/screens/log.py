@@ -19,6 +19,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
 
 from revue.app import format as fr
+from revue.app.screens.contracts import POLL_SECONDS
 from revue.errors import RevueError
 from revue.fileio import write_text_atomically
 from revue.formats.exchange import dump_exchange, read_exchange
@@ -141,8 +142,18 @@ class LogScreen(Screen[None]):
                                   ("Initiative", "initiative", 10), ("Thème", "theme", 26),
                                   ("Durée", "duration", 7), ("", "flag", 9)):
             table.add_column(label, key=key, width=width)
+        self._marker: tuple[object, ...] | None = None
         self.load_facets()
         self.load()
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    @work(thread=True, exclusive=True, group="log-poll")
+    def poll(self) -> None:
+        """Reload when another process (a CLI merge, another window) changed the log."""
+        marker = self.app.store.change_marker()  # type: ignore[attr-defined]
+        if self._marker is not None and marker != self._marker:
+            self._marker = marker
+            self.app.call_from_thread(self._reload_all)
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -189,6 +200,7 @@ class LogScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="log")
     def _load(self, flt: LogFilter) -> None:
         store = self.app.store  # type: ignore[attr-defined]
+        self._marker = store.change_marker()  # what the table reflects
         rows, total = store.list_accompaniments(flt, limit=PAGE)
         conflicts = {v.id for v, _ in store.list_conflicts()}
         self.post_message(self.Loaded(rows, total, conflicts, store.list_schools()))
