@@ -40,17 +40,32 @@ def test_sqlite_settings(store: Store) -> None:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
 
 
-def test_default_store_is_private_in_the_user_data_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o077])
+def test_default_store_is_private_in_the_user_data_folder(tmp_path: Path, umask: int) -> None:
+    """The store, its -wal and -shm files and its backups are 0600 in 0700 folders, whatever
+    the umask."""
+    from revue.imports import import_files
+    from revue.store.backup import list_backups
+    from tests.conftest import EPINAY
+
     url = default_db_url()
     path = Path(url.removeprefix("sqlite:///"))
     assert str(path).startswith(str(tmp_path))  # conftest points XDG_DATA_HOME into tmp_path
-    old = os.umask(0o022)
+    old = os.umask(umask)
     try:
         Store.open(url).close()
+        store = Store.open(url)
+        import_files(store, [EPINAY])  # a write (WAL in use) and a backup
+        files = [path, Path(f"{path}-wal"), Path(f"{path}-shm"),
+                 *(b.path for b in list_backups(path))]
+        assert len(files) >= 4
+        for file in files:
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+        store.close()
     finally:
         os.umask(old)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE((path.parent / "sauvegardes").stat().st_mode) == 0o700
 
 
 def test_revue_db_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
