@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from sqlalchemy import Engine, Select, delete, func, or_, select
+from sqlalchemy import Engine, Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from revue.domain import ComputedCount, stable_uuid
@@ -314,36 +316,136 @@ class LogQueries:
             return out
 
     def merge_versions(self, incoming: list[Version]) -> MergeReport:
-        """Merge versions from another laptop, all or nothing (after a backup)."""
+        """Merge versions from another laptop, all or nothing (after a backup).
+
+        Written in bulk (a fixed number of statements per thousand entries): entries already
+        known are recognised from their version hashes alone, without loading them."""
         self.backup("fusion")  # type: ignore[attr-defined]
         report = MergeReport()
         by_id: dict[uuid.UUID, list[Version]] = {}
         for version in incoming:
             by_id.setdefault(version.id, []).append(version)
         with write_session(self.engine) as session:
-            found = self._load(session, list(by_id))
-            for aid, versions in by_id.items():
+            known = self._known_versions(session, list(by_id))
+            changed = [aid for aid, versions in by_id.items()
+                       if aid not in known or any(v.version not in known[aid] for v in versions)]
+            report.unchanged += len(by_id) - len(changed)
+            found = self._load(session, [aid for aid in changed if aid in known])
+            added: list[tuple[Version, list[Version]]] = []
+            updated: list[tuple[Version, list[Version], Version]] = []
+            for aid in changed:
+                versions = by_id[aid]
                 if aid not in found:
                     current, conflicts = merge_heads(versions)
-                    self._write(session, current, conflicts, None, note="reçu par échange",
-                                author=current.content.author)
+                    added.append((current, conflicts))
                     report.added += 1
-                    if conflicts:
-                        report.conflicts += 1
+                    report.conflicts += bool(conflicts)
                     continue
                 row, local = found[aid]
-                known = [local, *(version_from_dict(d) for d in row.conflicts)]
-                current, conflicts = merge_heads([*known, *versions])
-                before = (local.version, sorted(v.version for v in known[1:]))
+                mine = [local, *(version_from_dict(d) for d in row.conflicts)]
+                current, conflicts = merge_heads([*mine, *versions])
+                before = (local.version, sorted(v.version for v in mine[1:]))
                 after = (current.version, sorted(v.version for v in conflicts))
                 if before == after:
                     report.unchanged += 1
                     continue
-                self._write(session, current, conflicts, row, previous=local,
-                            note="reçu par échange",
-                            author=current.content.author if current != local else None)
+                updated.append((current, conflicts, local))
                 if conflicts:
                     report.conflicts += 1
                 else:
                     report.updated += 1
+            session.expunge_all()  # what follows writes through the tables, not the rows
+            self._write_many(session, added, updated)
         return report
+
+    @staticmethod
+    def _known_versions(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+        """For each stored entry among ``ids``: every version hash it holds or descends from."""
+        out: dict[uuid.UUID, set[str]] = {}
+        for chunk in _chunks(ids):
+            for aid, version, ancestors, conflicts in session.execute(
+                select(AccompanimentRow.id, AccompanimentRow.version, AccompanimentRow.ancestors,
+                       AccompanimentRow.conflicts).where(AccompanimentRow.id.in_(chunk))):
+                hashes = {version, *ancestors}
+                for other in conflicts:
+                    hashes.add(other["version"])
+                    hashes.update(other.get("ancestors", ()))
+                out[aid] = hashes
+        return out
+
+    def _write_many(self, session: Session, added: list[tuple[Version, list[Version]]],
+                    updated: list[tuple[Version, list[Version], Version]]) -> None:
+        """Write merged entries, their links and their history versions in bulk."""
+        from revue.store.models import HistoryRow
+
+        table = AccompanimentRow.__table__
+        now = _now()
+        if added:
+            for chunk in _chunks(added):
+                session.execute(insert(table), [_row_values(c, k, now) for c, k in chunk])
+        if updated:
+            params = [{"b_id": c.id, **{k: v for k, v in _row_values(c, k2, now).items()
+                                         if k != "id"}}
+                      for c, k2, _ in updated]
+            session.execute(
+                update(table).where(table.c.id == bindparam("b_id")).values(
+                    {name: bindparam(name) for name in params[0] if name != "b_id"}),
+                params)
+            ids = [c.id for c, _, _ in updated]
+            for chunk in _chunks(ids):
+                session.execute(delete(AccompanimentSchoolRow.__table__).where(
+                    AccompanimentSchoolRow.accompaniment_id.in_(chunk)))
+                session.execute(delete(AccompanimentObjectiveRow.__table__).where(
+                    AccompanimentObjectiveRow.accompaniment_id.in_(chunk)))
+        written = [c for c, _ in added] + [c for c, _, _ in updated]
+        schools = [{"accompaniment_id": c.id, "uai": u} for c in written for u in c.content.schools]
+        objectives = [{"accompaniment_id": c.id, "objective_id": uuid.UUID(o)}
+                      for c in written for o in c.content.objectives]
+        for rows, link in ((schools, AccompanimentSchoolRow), (objectives, AccompanimentObjectiveRow)):
+            for chunk in _chunks(rows):
+                session.execute(insert(link.__table__), chunk)
+        # History: entries that predate histories keep their local state first.
+        with_history: set[uuid.UUID] = set()
+        for chunk in _chunks([c.id for c, _, _ in updated]):
+            with_history.update(session.scalars(
+                select(HistoryRow.item_id).where(HistoryRow.kind == "accompaniment",
+                                                 HistoryRow.item_id.in_(chunk)).distinct()))
+        history = [
+            {"id": uuid.uuid4(), "kind": "accompaniment", "review_id": None, "item_id": c.id,
+             "at": now - dt.timedelta(milliseconds=1), "author": "",
+             "note": "avant l'historique", "content": local.content.as_dict()}
+            for c, _, local in updated if c.id not in with_history
+        ] + [
+            {"id": uuid.uuid4(), "kind": "accompaniment", "review_id": None, "item_id": c.id,
+             "at": now, "author": c.content.author, "note": "reçu par échange",
+             "content": c.content.as_dict()}
+            for c in written
+        ]
+        for chunk in _chunks(history):
+            session.execute(insert(HistoryRow.__table__), chunk)
+
+
+CHUNK = 500
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:  # type: ignore[type-arg]
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _row_values(current: Version, conflicts: list[Version], now: dt.datetime) -> dict[str, Any]:
+    """An accompaniments row as plain values, for bulk statements."""
+    c = current.content
+    return {
+        "id": current.id, "date": c.date, "author": c.author, "network": c.network,
+        "modality": c.modality, "initiative": c.initiative, "theme": c.theme,
+        "duration_minutes": c.duration_minutes, "participants": c.participants,
+        "notes": c.notes, "follow_up": c.follow_up, "deleted": c.deleted,
+        "version": current.version, "parents": list(current.parents),
+        "ancestors": sorted(current.ancestors),
+        "conflicts": [version_to_dict(v) for v in conflicts], "updated_at": now,
+    }
