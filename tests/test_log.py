@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,6 +52,26 @@ def test_counts_respect_school_year_boundaries(store: Store) -> None:
                                                   "axe2-pilotage-o1"), "2019-2020") == 1
     store.set_deleted(linked.id, True)
     assert store.count_computed(team, stable_uuid("x"), "2019-2020") == 1
+
+
+def test_many_counts_at_once_match_one_by_one(store: Store) -> None:
+    obj = uuid.UUID(OBJ)
+    store.add_accompaniment(entry(dt.date(2019, 1, 10), theme="ÉVALUATIONS de CP"))
+    store.add_accompaniment(entry(dt.date(2019, 11, 10), theme="Lecture", objectives=(OBJ,)))
+    store.add_accompaniment(entry(dt.date(2020, 2, 1), theme="évaluation", objectives=(OBJ,),
+                                  initiative="ien"))
+    filters = {
+        "all": ComputedCount(),
+        "theme": ComputedCount(theme="évaluation"),  # accents and case folded
+        "linked": ComputedCount(linked_to_objective=True),
+        "linked-team": ComputedCount(initiative="team", linked_to_objective=True),
+    }
+    years = ["2018-2019", "2019-2020"]
+    many = store.count_computed_many([(k, f, obj) for k, f in filters.items()], years)
+    assert many == {(k, y): store.count_computed(f, obj, y)
+                    for k, f in filters.items() for y in years}
+    assert many[("theme", "2018-2019")] == 1 and many[("linked", "2019-2020")] == 2
+    assert many[("linked-team", "2019-2020")] == 1
 
 
 def test_filters_and_search(store: Store) -> None:

@@ -7,7 +7,18 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Engine, Select, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Engine,
+    Select,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from revue.domain import ComputedCount, stable_uuid
@@ -236,22 +247,51 @@ class LogQueries:
     def count_computed(self, computed: ComputedCount, objective_id: uuid.UUID,
                        school_year: str) -> int:
         """The value of a count indicator for one school year (1 September – 31 August)."""
-        start, end = school_year_bounds(school_year)
-        query = (select(func.count()).select_from(AccompanimentRow)
-                 .where(AccompanimentRow.deleted.is_(False),
-                        AccompanimentRow.date.between(start, end)))
-        if computed.modality:
-            query = query.where(AccompanimentRow.modality == computed.modality)
-        if computed.initiative:
-            query = query.where(AccompanimentRow.initiative == computed.initiative)
-        if computed.theme:
-            query = query.where(AccompanimentRow.theme.ilike(f"%{computed.theme}%"))
-        if computed.linked_to_objective:
-            query = query.where(AccompanimentRow.id.in_(
-                select(AccompanimentObjectiveRow.accompaniment_id)
-                .where(AccompanimentObjectiveRow.objective_id == objective_id)))
+        return self.count_computed_many([("", computed, objective_id)],
+                                        [school_year])[("", school_year)]
+
+    def count_computed_many(self, requests: list[tuple[str, ComputedCount, uuid.UUID]],
+                            years: list[str]) -> dict[tuple[str, str], int]:
+        """The values of many count indicators over many school years, in two queries whatever
+        their number: ``requests`` are (key, filter, objective id); the result maps
+        (key, year) to the count. The log is grouped by year, modality, initiative and theme
+        in SQL; the filters are applied to those groups (the theme as a case-insensitive
+        substring, accents included)."""
+        out = {(key, year): 0 for key, _, _ in requests for year in years}
+        if not requests or not years:
+            return out
+        bounds = {year: school_year_bounds(year) for year in years}
+        year_of = case(*((AccompanimentRow.date.between(start, end), year)
+                         for year, (start, end) in bounds.items()), else_=None).label("year")
+        columns = (year_of, AccompanimentRow.modality, AccompanimentRow.initiative,
+                   AccompanimentRow.theme)
+        where = (AccompanimentRow.deleted.is_(False),
+                 AccompanimentRow.date.between(min(b[0] for b in bounds.values()),
+                                               max(b[1] for b in bounds.values())))
+        linked = sorted({oid for _, computed, oid in requests if computed.linked_to_objective})
         with read_session(self.engine) as session:
-            return session.scalar(query) or 0
+            groups = [(None, *row) for row in session.execute(
+                select(*columns, func.count()).where(*where).group_by(*columns))]
+            if linked:
+                link = AccompanimentObjectiveRow.objective_id
+                for year, modality, initiative, theme, oid, n in session.execute(
+                    select(*columns, link, func.count())
+                    .join(AccompanimentObjectiveRow,
+                          AccompanimentObjectiveRow.accompaniment_id == AccompanimentRow.id)
+                    .where(*where, link.in_(linked)).group_by(*columns, link)
+                ):
+                    groups.append((oid, year, modality, initiative, theme, n))
+        for key, computed, objective_id in requests:
+            theme = computed.theme.casefold() if computed.theme else None
+            wanted = objective_id if computed.linked_to_objective else None
+            for oid, year, modality, initiative, row_theme, count in groups:
+                if (year is None or oid != wanted
+                        or (computed.modality and modality != computed.modality)
+                        or (computed.initiative and initiative != computed.initiative)
+                        or (theme and theme not in (row_theme or "").casefold())):
+                    continue
+                out[(key, year)] += count
+        return out
 
     def counts_by_kind(self, objective_id: uuid.UUID, school_year: str) -> dict[tuple[str, str], int]:
         """Accompaniments linked to an objective in a school year, by (modality, initiative)."""

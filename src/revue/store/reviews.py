@@ -334,17 +334,16 @@ class ReviewQueries:
         review_start = school_year_start(summary.school_year)
         years = [y for y in school_years_of_contract(contract)
                  if school_year_start(y) <= review_start] or [summary.school_year]
-        for objective in contract.objectives:
-            for indicator in objective.indicators:
-                if indicator.computed is None:
-                    continue
-                key = stable_uuid(contract.id, "objective", objective.id)
-                for year in years:
-                    count = float(self.count_computed(indicator.computed, key, year))  # type: ignore[attr-defined]
-                    if year == summary.school_year:
-                        values[indicator.id] = count
-                    else:
-                        history.setdefault(indicator.id, {})[year] = count
+        requests = [(indicator.id, indicator.computed,
+                     stable_uuid(contract.id, "objective", objective.id))
+                    for objective in contract.objectives for indicator in objective.indicators
+                    if indicator.computed is not None]
+        counts = self.count_computed_many(requests, years)  # type: ignore[attr-defined]
+        for (indicator_id, year), count in counts.items():
+            if year == summary.school_year:
+                values[indicator_id] = float(count)
+            else:
+                history.setdefault(indicator_id, {})[year] = float(count)
         return Walk(
             review=summary, contract=contract, initial=initial,
             objectives=list(contract.objectives_in_order()),
