@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tomllib
 from pathlib import Path
@@ -172,7 +173,9 @@ def test_odt_structure(bilan_url: str, tmp_path: Path) -> None:
     assert "<text:table-of-content" in content
     assert "<text:page-number" in styles  # page numbers in the footer
     assert 'style:name="Bilan Texte"' in styles  # named styles a user can change
-    assert manifest.count('media-type="image/png"') >= 2  # the charts of objective 1
+    assert manifest.count('media-type="image/svg+xml"') >= 2  # the charts of objective 1
+    assert "<table:table-header-rows>" in content  # table heads repeat on each page
+    assert 'style:rel-column-width="' in content  # Writer lays columns out by these
     assert "Avenant n° 1 du 20/06/2019" in content
     assert "Sentinelle" not in content
 
@@ -301,3 +304,27 @@ def test_a_closed_review_s_bilan_cites_its_frozen_snapshot(bilan_url: str, tmp_p
     assert data["review"]["snapshot_sha256"] == snapshot.sha256
     with zipfile.ZipFile(_odt(bilan_url, tmp_path)) as odt:
         assert snapshot.sha256 in odt.read("content.xml").decode("utf-8")
+
+
+def test_indicator_chart_is_valid_svg() -> None:
+    from xml.dom import minidom
+
+    from revue.bilan.chart import indicator_svg
+    from revue.bilan.model import IndicatorLine
+
+    line = IndicatorLine(
+        label="Taux de tentative < & >", unit="%", direction="higher", baseline=88.0,
+        baseline_year="2017-2018", initial_target=100.0, initial_target_year="2019-2020",
+        target=95.0, target_year="2019-2020", target_avenant=1,
+        values={"2018-2019": 88.0, "2019-2020": 93.5}, expected=None, gap=None,
+        off_track=False, computed=False)
+    svg = indicator_svg(line)
+    assert svg is not None
+    document = minidom.parseString(svg)
+    texts = [t.firstChild.data for t in document.getElementsByTagName("text")]
+    assert "Taux de tentative < & >" in texts
+    assert {"2017-2018", "2018-2019", "2019-2020"} <= set(texts)
+    assert {"constaté", "trajectoire", "cible initiale"} <= set(texts)
+    assert len(document.getElementsByTagName("circle")) >= 2
+    empty = dataclasses.replace(line, values={}, baseline=None)
+    assert indicator_svg(empty) is None

@@ -2,22 +2,23 @@
 
 odfdo writes real ODF (outline headings, named styles, tables, embedded images) so the file
 opens in LibreOffice as a document the circonscription can edit, update (table of contents) and
-sign. Charts are drawn by matplotlib into PNG images embedded in the document.
+sign. Charts are SVG pictures (revue.bilan.chart) embedded in the document.
 """
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
-from odfdo import TOC, Document, Frame, Header, Paragraph, Style, Table
+from odfdo import TOC, Document, Element, Frame, Header, Paragraph, Style
 from odfdo.variable import VarPageNumber
 
+from revue.bilan.chart import indicator_svg
 from revue.bilan.markdown import STATUS_ORDER, of
-from revue.bilan.model import Bilan, IndicatorLine, ObjectiveBilan
+from revue.bilan.model import Bilan, ObjectiveBilan
 from revue.bilan.rows import (
     accompaniments_line,
     actions_lines,
@@ -29,7 +30,7 @@ from revue.bilan.rows import (
 from revue.errors import RevueError
 from revue.fileio import atomic_target
 from revue.french import date, typo
-from revue.review_domain import ReviewKind, school_year_start
+from revue.review_domain import ReviewKind
 
 # Named styles, listed in LibreOffice's style panel: a user can change the look of every
 # bilan by editing them.
@@ -40,6 +41,7 @@ STYLE_LABEL = "Bilan Étiquette"
 STYLE_CELL = "Bilan Cellule"
 STYLE_HEAD_CELL = "Bilan Cellule En-tête"
 STYLE_CAPTION = "Bilan Légende"
+STYLE_CELL_TEXT = "Bilan Texte de tableau"
 STYLE_TABLE = "BilanTableau"
 #: Usable width of an A4 page with LibreOffice's default margins.
 PAGE_WIDTH_CM = 17.0
@@ -57,6 +59,8 @@ def _styles(document: Document) -> None:
               area="text", size="11pt", bold=True),
         Style("paragraph", name=STYLE_CAPTION, display_name=STYLE_CAPTION,
               parent_style="Standard", area="text", size="9pt", italic=True),
+        Style("paragraph", name=STYLE_CELL_TEXT, display_name=STYLE_CELL_TEXT,
+              parent_style="Standard", area="text", size="9pt"),
     ):
         document.insert_style(style, automatic=False)
     # Writer reads cell and table layout from automatic styles only.
@@ -73,76 +77,53 @@ def _p(text: str, style: str = STYLE_BODY) -> Paragraph:
     return Paragraph(typo(text), style=style)
 
 
+#: Column styles already in a document being built (looking styles up in odfdo is slow).
+_COLUMN_STYLES = "_revue_column_styles"
+
+
 def _column_styles(document: Document, widths: list[float]) -> list[str]:
-    """Automatic column styles for these relative widths (the first column is the text)."""
+    """Automatic column styles for these relative widths (the first column is the text).
+
+    Each gives an absolute and a relative width: Writer lays the columns out by the latter."""
     total = sum(widths)
     names = []
     for width in widths:
         cm = round(PAGE_WIDTH_CM * width / total, 2)
         name = f"BilanColonne{str(cm).replace('.', '_')}"
-        if document.get_style("table-column", name) is None:
-            document.insert_style(Style("table-column", name=name, width=f"{cm}cm"),
-                                  automatic=True)
+        known: set[str] = document.__dict__.setdefault(_COLUMN_STYLES, set())
+        if name not in known:
+            known.add(name)
+            document.insert_style(Element.from_tag(
+                f'<style:style style:name="{name}" style:family="table-column">'
+                f'<style:table-column-properties style:column-width="{cm}cm" '
+                f'style:rel-column-width="{int(cm * 1000)}*"/></style:style>'), automatic=True)
         names.append(name)
     return names
 
 
+def _cell(value: str, style: str) -> str:
+    return (f'<table:table-cell table:style-name="{style}" office:value-type="string">'
+            f'<text:p text:style-name="{STYLE_CELL_TEXT}">{escape(typo(value))}</text:p>'
+            "</table:table-cell>")
+
+
 def _table(document: Document, name: str, rows: list[list[str]],
-           widths: list[float] | None = None) -> Table:
+           widths: list[float] | None = None) -> Element:
+    """A bordered table whose first row is a header repeated on each page. Built as one XML
+    fragment: cell by cell through odfdo took most of the bilan's time."""
     width = len(rows[0])
-    table = Table(name, width=width, height=len(rows), style=STYLE_TABLE)
-    table.set_values([[typo(value) for value in row] for row in rows])
-    for y in range(len(rows)):
-        for x in range(width):
-            cell = table.get_cell((x, y))
-            cell.style = STYLE_HEAD_CELL if y == 0 else STYLE_CELL
-            table.set_cell((x, y), cell)
-    for x, style in enumerate(_column_styles(document, widths or [3.0] + [1.0] * (width - 1))):
-        column = table.get_column(x)
-        column.style = style
-        table.set_column(x, column)
-    return table
-
-
-def _chart(line: IndicatorLine) -> bytes | None:
-    """Observed values by school year against the straight trajectory, as a PNG."""
-    points = sorted(line.values.items(), key=lambda item: school_year_start(item[0]))
-    if not points and line.baseline is None:
-        return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(6.0, 2.6), dpi=110)
-    try:
-        if line.baseline is not None and line.baseline_year and line.target is not None \
-                and line.target_year:
-            xs = [school_year_start(line.baseline_year), school_year_start(line.target_year)]
-            axes.plot(xs, [line.baseline, line.target], linestyle="--", color="#7f8c8d",
-                      label="trajectoire")
-        if line.initial_target is not None and line.target_avenant and line.initial_target_year:
-            axes.plot([school_year_start(line.initial_target_year)], [line.initial_target],
-                      marker="x", color="#7f8c8d", linestyle="none", label="cible initiale")
-        if points:
-            axes.plot([school_year_start(y) for y, _ in points], [v for _, v in points],
-                      marker="o", color="#1f5f9e", label="constaté")
-        ticks = sorted({school_year_start(y) for y, _ in points}
-                       | ({school_year_start(line.baseline_year)} if line.baseline_year else set())
-                       | ({school_year_start(line.target_year)} if line.target_year else set()))
-        axes.set_xticks(ticks, [f"{t}-{t + 1}" for t in ticks], fontsize=8)
-        axes.tick_params(axis="y", labelsize=8)
-        if line.unit:
-            axes.set_ylabel(line.unit, fontsize=8)
-        axes.grid(alpha=0.3)
-        axes.legend(fontsize=7, loc="best")
-        axes.set_title(line.label[:90], fontsize=9)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
+    columns = _column_styles(document, widths or [3.0] + [1.0] * (width - 1))
+    xml = [f"<table:table table:name={quoteattr(name)} table:style-name=\"{STYLE_TABLE}\">"]
+    xml += [f'<table:table-column table:style-name="{c}"/>' for c in columns]
+    xml.append("<table:table-header-rows><table:table-row>")
+    xml += [_cell(value, STYLE_HEAD_CELL) for value in rows[0]]
+    xml.append("</table:table-row></table:table-header-rows>")
+    for row in rows[1:]:
+        xml.append("<table:table-row>")
+        xml += [_cell(value, STYLE_CELL) for value in row]
+        xml.append("</table:table-row>")
+    xml.append("</table:table>")
+    return Element.from_tag("".join(xml))
 
 
 def build_odt(bilan: Bilan) -> Document:
@@ -188,10 +169,11 @@ def build_odt(bilan: Bilan) -> Document:
     body.append(_table(document, "Statuts", rows, [2.2] + [1.0] * len(STATUS_ORDER)))
 
     charts = 0
-    for strategy in bilan.strategies:
-        body.append(Header(1, typo(strategy.title)))
-        for objective in strategy.objectives:
-            charts += _objective(document, body, objective, bilan)
+    with tempfile.TemporaryDirectory(prefix="revue-graphiques-") as work:
+        for strategy in bilan.strategies:
+            body.append(Header(1, typo(strategy.title)))
+            for objective in strategy.objectives:
+                charts += _objective(document, body, objective, bilan, Path(work))
 
     body.append(Header(1, "Évaluation à mi-parcours et avenants"))
     midterms = [r for r in bilan.reviews if r.kind is ReviewKind.MIDTERM]
@@ -227,7 +209,7 @@ def _texts(body, text: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _objective(document: Document, body, objective: ObjectiveBilan,  # type: ignore[no-untyped-def]
-               bilan: Bilan) -> int:
+               bilan: Bilan, pictures: Path) -> int:
     year = bilan.review.school_year
     body.append(Header(2, typo(f"Objectif {objective.number} · {objective.text}")))
     if len(objective.path) > 1:
@@ -247,13 +229,12 @@ def _objective(document: Document, body, objective: ObjectiveBilan,  # type: ign
         body.append(_table(document, f"Indicateurs{objective.number}", rows,
                            [3.0, 1.4, 1.4, 1.6, *([1.1] * (len(rows[0]) - 6)), 1.0, 1.0]))
         for i_index, line in enumerate(objective.indicators, start=1):
-            png = _chart(line)
-            if png is None:
+            svg = indicator_svg(line)
+            if svg is None:
                 continue
-            with tempfile.TemporaryDirectory(prefix="revue-graph-") as work:
-                picture = Path(work) / f"graphique-{objective.number}-{i_index}.png"
-                picture.write_bytes(png)  # a named .png: the manifest says image/png
-                uri = document.add_file(picture)
+            picture = pictures / f"graphique-{objective.number}-{i_index}.svg"
+            picture.write_text(svg, encoding="utf-8")  # named .svg: the manifest says so
+            uri = document.add_file(picture)
             frame = Frame.image_frame(uri, name=f"Graphique{objective.number}-{i_index}",
                                       size=("16cm", "6.9cm"), anchor_type="as-char")
             holder = Paragraph("", style=STYLE_BODY)
