@@ -87,7 +87,9 @@ async def test_whole_midterm_review_from_the_app(sample_url: str) -> None:
         review_id = screen.review_id
         for number in range(len(screen.walk.objectives)):
             assert f"Objectif {number + 1}/31" in shown(app)
-            for position, _indicator in enumerate(screen._indicator_ids):
+            for position, indicator in enumerate(screen._indicator_ids):
+                if indicator is None:  # counted in the log
+                    continue
                 screen.query_one(f"#value-{position}", Input).focus()
                 await pilot.press(*f"{50 + number},5")
             screen.query_one("#status", Select).value = statuses[number % 6].value
@@ -290,7 +292,8 @@ async def test_actions_carried_out_are_ticked_and_reach_the_bilan(sample_url: st
     app = make_app(sample_url)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_walk(pilot, review.id)
-        assert len(screen.query(".action")) == 3  # the first objective's three actions
+        shown_actions = [box for box in screen.query(".action") if box.display]
+        assert len(shown_actions) == 3  # the first objective's three actions
         screen.query_one("#action-1", Checkbox).focus()
         await pilot.press("space")
         await settle(pilot)

@@ -117,7 +117,8 @@ class WalkScreen(Screen[None]):
         self._pending: dict[tuple[str, str, str], Any] = {}
         self._retry: Any = None
         self._timer: Any = None
-        self._indicator_ids: list[str] = []
+        #: By position in the objective: the indicator typed in #value-N, None when counted.
+        self._indicator_ids: list[str | None] = []
         self._action_ids: list[str] = []
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="revue-save")
         self._writer_closed = False
@@ -130,10 +131,49 @@ class WalkScreen(Screen[None]):
             yield Static("", id="walk-progress")
             yield Static("", id="walk-saved")
         yield Static("", id="walk-position")
-        yield VerticalScroll(id="walk-body")
+        # Built once; moving to another objective updates these widgets in place (mounting
+        # them anew took about 300 ms a move, see docs/performance.md).
+        with VerticalScroll(id="walk-body"):
+            yield Static("", id="objective-text")
+            yield Static("", id="objective-initial", classes="note")
+            yield Collapsible(Static("", id="criteria-text"), title="Critères d'évaluation",
+                              collapsed=True, id="criteria")
+            yield Label("Actions (cochez celles qui ont été réalisées)", classes="part",
+                        id="actions-label")
+            yield Vertical(id="actions")
+            yield Label("Indicateurs", classes="part")
+            yield Static("Aucun indicateur chiffré : l'analyse et les preuves portent "
+                         "l'examen.", classes="dim", id="no-indicators")
+            yield Vertical(id="indicators")
+            yield Label("Statut", classes="part")
+            yield Select([(s.label, s.value) for s in Status], prompt="non examiné",
+                         id="status", compact=True)
+            yield Static("", id="previous", classes="dim")
+            yield Label("Éléments de preuve", classes="part")
+            yield Static("", id="evidence-list")
+            with Vertical(id="evidence-form"):
+                with Horizontal(classes="evidence-row"):
+                    yield Input(placeholder="jj/mm/aaaa", id="evidence-date", compact=True)
+                    yield Select([(s.label, s.value) for s in EvidenceSource],
+                                 value=EvidenceSource.VISIT.value, allow_blank=False,
+                                 id="evidence-source", compact=True)
+                yield Input(placeholder="ce qui a été constaté", id="evidence-text",
+                            compact=True)
+                with Horizontal(classes="evidence-row"):
+                    yield Input(placeholder="fichier (facultatif)", id="evidence-path",
+                                compact=True)
+                    yield Button("Ajouter la preuve", id="evidence-add", compact=True)
+                yield Static("", id="evidence-error", classes="error")
+            yield Label("Analyse", classes="part")
+            yield TextArea("", id="analysis", soft_wrap=True, classes="long-text",
+                           compact=True)
+            yield Label("Ajustements proposés", classes="part")
+            yield TextArea("", id="adjustments", soft_wrap=True, classes="long-text",
+                           compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#walk-body").display = False
         self.load()
 
     @work(thread=True, exclusive=True, group="walk-load")
@@ -148,7 +188,31 @@ class WalkScreen(Screen[None]):
         self.query_one("#walk-title", Static).update(
             f"{review.title.capitalize()} — {message.walk.contract.circonscription}{state}"
         )
+        await self._prepare(message.walk)
+        self.query_one("#walk-body").display = True
         await self.show_objective(self.index)
+
+    async def _prepare(self, walk: Walk) -> None:
+        """Enough action boxes and indicator boxes for the largest objective, and the
+        read-only state of a closed review."""
+        disabled = self.read_only
+        actions = self.query_one("#actions", Vertical)
+        wanted = max((len(o.actions) for o in walk.objectives), default=0)
+        have = len(actions.children)
+        if wanted > have:
+            await actions.mount_all(
+                Checkbox("", id=f"action-{n}", classes="action", compact=True)
+                for n in range(have, wanted))
+        indicators = self.query_one("#indicators", Vertical)
+        wanted = max((len(o.indicators) for o in walk.objectives), default=0)
+        have = len(indicators.children)
+        if wanted > have:
+            await indicators.mount_all(_indicator_box(n) for n in range(have, wanted))
+        for widget in self.query("#walk-body Checkbox, #walk-body Input, #walk-body Select"):
+            widget.disabled = disabled
+        for area in self.query("#walk-body TextArea").results(TextArea):
+            area.read_only = disabled
+        self.query_one("#evidence-form").display = not disabled
 
     @property
     def read_only(self) -> bool:
@@ -178,138 +242,129 @@ class WalkScreen(Screen[None]):
             f"Objectif {self.index + 1}/{len(walk.objectives)} · {path}"
         )
         self._progress()
+        with self.prevent(Input.Changed, Select.Changed, TextArea.Changed, Checkbox.Changed):
+            self._fill(objective, record)
         body = self.query_one("#walk-body", VerticalScroll)
-        await body.remove_children()
-        await body.mount_all(self._objective_widgets(objective, record))
         body.scroll_home(animate=False)
         if not self.read_only:
-            first = body.query("Input, Select, TextArea").first()
-            first.focus()
+            for field in body.query("Input, Select, TextArea"):
+                if all(getattr(node, "display", True) for node in field.ancestors_with_self):
+                    field.focus()
+                    break
 
-    def _objective_widgets(self, objective: Objective, record: ObjectiveReview) -> list[Any]:
+    def _fill(self, objective: Objective, record: ObjectiveReview) -> None:
+        """Show one objective in the widgets built by compose and _prepare."""
         walk = self.walk
         assert walk is not None
         year = walk.review.school_year
-        disabled = self.read_only
-        widgets: list[Any] = [Static(Text(objective.text, style="bold"), id="objective-text")]
+        self.query_one("#objective-text", Static).update(Text(objective.text, style="bold"))
         original = next((o for o in walk.initial.objectives if o.id == objective.id), None)
-        if original is not None and original.text != objective.text:
-            widgets.append(Static(Text(f"Texte initial : {original.text}", style="dim italic"),
-                                  classes="note"))
-        if objective.criteria:
-            widgets.append(Collapsible(
-                Static("\n".join(f" • {c}" for c in objective.criteria)),
-                title="Critères d'évaluation", collapsed=True))
+        initial = self.query_one("#objective-initial", Static)
+        changed = original is not None and original.text != objective.text
+        initial.display = changed
+        if changed and original is not None:
+            initial.update(Text(f"Texte initial : {original.text}", style="dim italic"))
+        criteria = self.query_one("#criteria", Collapsible)
+        criteria.display = bool(objective.criteria)
+        self.query_one("#criteria-text", Static).update(
+            "\n".join(f" • {c}" for c in objective.criteria))
+
         self._action_ids = [a.id for a in objective.actions]
-        if objective.actions:
-            widgets.append(Label("Actions (cochez celles qui ont été réalisées)", classes="part"))
-            for number, action in enumerate(objective.actions):
+        self.query_one("#actions-label").display = bool(objective.actions)
+        for number, box in enumerate(self.query_one("#actions", Vertical).children):
+            assert isinstance(box, Checkbox)
+            box.display = number < len(objective.actions)
+            if box.display:
+                action = objective.actions[number]
                 extra = " — ".join(x for x in (action.who, action.when) if x)
-                widgets.append(Checkbox(action.what + (f" ({extra})" if extra else ""),
-                                        value=action.id in record.actions_done,
-                                        id=f"action-{number}", classes="action",
-                                        disabled=disabled, compact=True))
+                box.label = action.what + (f" ({extra})" if extra else "")
+                box.value = action.id in record.actions_done
 
-        widgets.append(Label("Indicateurs", classes="part"))
+        self.query_one("#no-indicators").display = not objective.indicators
         self._indicator_ids = []
-        if not objective.indicators:
-            widgets.append(Static("Aucun indicateur chiffré : l'analyse et les preuves "
-                                  "portent l'examen.", classes="dim"))
-        for number, indicator in enumerate(objective.indicators):
-            target = walk.targets[indicator.id]
-            facts = [f"initiale : {fr.baseline(indicator)}"]
-            cible = fr.target(indicator)
-            if target.avenant is not None:
-                initial = fr.quantity(target.initial_value, indicator.unit)
-                cible += f", révisée par l'avenant n° {target.avenant} (initiale {initial})"
-            facts.append(f"cible : {cible}")
-            facts.append("↑ plus haut = mieux" if indicator.direction.value == "higher"
-                         else "↓ plus bas = mieux")
-            earlier = walk.history.get(indicator.id, {})
-            if earlier:
-                facts.append("années précédentes : " + ", ".join(
-                    f"{y} : {fr.quantity(v, indicator.unit)}" for y, v in sorted(earlier.items())))
-            box = [Static(Text(indicator.label, style="bold")),
-                   Static(" · ".join(facts), classes="dim")]
-            if indicator.computed is not None:
-                count = walk.values.get(indicator.id)
-                box.append(Static(Text.assemble(
-                    (f"Valeur {year} : ", ""),
-                    (fr.quantity(count, indicator.unit), "bold"),
-                    (f" — {fr.computed_filter(indicator.computed)}", "dim"),
-                )))
-            else:
-                self._indicator_ids.append(indicator.id)
-                value = walk.values.get(indicator.id)
-                box.append(Horizontal(
-                    Label(f"Valeur {year}", classes="field-label"),
-                    Input(value="" if value is None else fr.number(value).replace("\u202f", ""),
-                          placeholder=f"valeur constatée ({indicator.unit or 'nombre'})",
-                          id=f"value-{number}", classes="value", disabled=disabled,
-                          compact=True),
-                    Static("", id=f"value-{number}-error", classes="error field-error"),
-                    classes="value-row",
-                ))
-            widgets.append(Vertical(*box, classes="indicator"))
+        for number, box in enumerate(self.query_one("#indicators", Vertical).children):
+            box.display = number < len(objective.indicators)
+            if box.display:
+                self._fill_indicator(number, objective.indicators[number], year)
 
-        widgets.append(Label("Statut", classes="part"))
-        widgets.append(Select([(s.label, s.value) for s in Status],
-                              value=record.status.value if record.status else Select.NULL,
-                              prompt="non examiné", id="status", disabled=disabled,
-                              compact=True))
+        status = self.query_one("#status", Select)
+        status.value = record.status.value if record.status else Select.NULL
         previous = walk.previous.get(objective.id)
-        if previous is not None and (previous.status or previous.analysis):
-            said = previous.status.label if previous.status else "sans statut"
-            widgets.append(Static(
-                f"{walk.previous_title} : {said}" +
+        shown = previous is not None and bool(previous.status or previous.analysis)
+        said = self.query_one("#previous", Static)
+        said.display = shown
+        if shown and previous is not None:
+            label = previous.status.label if previous.status else "sans statut"
+            said.update(
+                f"{walk.previous_title} : {label}" +
                 (f" — « {clip(previous.analysis, 90)} »" if previous.analysis else "") +
-                " (F8 pour reprendre)", classes="dim"))
-
-        widgets.append(Label("Éléments de preuve", classes="part"))
-        widgets.append(Vertical(*self._evidence_lines(record), id="evidence-list"))
-        if not disabled:
+                " (F8 pour reprendre)")
+        self.query_one("#evidence-list", Static).update(self._evidence_text(record))
+        if not self.read_only:
             start, end = school_year_bounds(year)
             today = self.app.today()  # type: ignore[attr-defined]
-            default = today if start <= today <= end else None
-            widgets.append(Vertical(
-                Horizontal(
-                    Input(value=fr.date(default) if default else "", placeholder="jj/mm/aaaa",
-                          id="evidence-date", compact=True),
-                    Select([(s.label, s.value) for s in EvidenceSource],
-                           value=EvidenceSource.VISIT.value, allow_blank=False,
-                           id="evidence-source", compact=True),
-                    classes="evidence-row",
-                ),
-                Input(placeholder="ce qui a été constaté", id="evidence-text", compact=True),
-                Horizontal(
-                    Input(placeholder="fichier (facultatif)", id="evidence-path", compact=True),
-                    Button("Ajouter la preuve", id="evidence-add", compact=True),
-                    classes="evidence-row",
-                ),
-                Static("", id="evidence-error", classes="error"),
-                id="evidence-form",
-            ))
+            self.query_one("#evidence-date", Input).value = (
+                fr.date(today) if start <= today <= end else "")
+            for name in ("#evidence-text", "#evidence-path"):
+                self.query_one(name, Input).value = ""
+            self.query_one("#evidence-error", Static).update("")
+        for name in ("analysis", "adjustments"):
+            area = self.query_one(f"#{name}", TextArea)
+            text = getattr(record, name)
+            if area.text != text:
+                area.load_text(text)
 
-        widgets.append(Label("Analyse", classes="part"))
-        widgets.append(TextArea(record.analysis, id="analysis", read_only=disabled,
-                                soft_wrap=True, classes="long-text", compact=True))
-        widgets.append(Label("Ajustements proposés", classes="part"))
-        widgets.append(TextArea(record.adjustments, id="adjustments", read_only=disabled,
-                                soft_wrap=True, classes="long-text", compact=True))
-        return widgets
+    def _fill_indicator(self, number: int, indicator: Any, year: str) -> None:
+        walk = self.walk
+        assert walk is not None
+        target = walk.targets[indicator.id]
+        facts = [f"initiale : {fr.baseline(indicator)}"]
+        cible = fr.target(indicator)
+        if target.avenant is not None:
+            initial = fr.quantity(target.initial_value, indicator.unit)
+            cible += f", révisée par l'avenant n° {target.avenant} (initiale {initial})"
+        facts.append(f"cible : {cible}")
+        facts.append("↑ plus haut = mieux" if indicator.direction.value == "higher"
+                     else "↓ plus bas = mieux")
+        earlier = walk.history.get(indicator.id, {})
+        if earlier:
+            facts.append("années précédentes : " + ", ".join(
+                f"{y} : {fr.quantity(v, indicator.unit)}" for y, v in sorted(earlier.items())))
+        self.query_one(f"#indicator-{number}-label", Static).update(
+            Text(indicator.label, style="bold"))
+        self.query_one(f"#indicator-{number}-facts", Static).update(" · ".join(facts))
+        computed = self.query_one(f"#indicator-{number}-computed", Static)
+        row = self.query_one(f"#indicator-{number}-input")
+        computed.display = indicator.computed is not None
+        row.display = indicator.computed is None
+        if indicator.computed is not None:
+            self._indicator_ids.append(None)
+            count = walk.values.get(indicator.id)
+            computed.update(Text.assemble(
+                (f"Valeur {year} : ", ""), (fr.quantity(count, indicator.unit), "bold"),
+                (f" — {fr.computed_filter(indicator.computed)}", "dim")))
+            return
+        self._indicator_ids.append(indicator.id)
+        value = walk.values.get(indicator.id)
+        self.query_one(f"#indicator-{number}-year", Label).update(f"Valeur {year}")
+        field = self.query_one(f"#value-{number}", Input)
+        field.placeholder = f"valeur constatée ({indicator.unit or 'nombre'})"
+        field.value = "" if value is None else fr.number(value).replace("\u202f", "")
+        self.query_one(f"#value-{number}-error", Static).update("")
 
-    def _evidence_lines(self, record: ObjectiveReview) -> list[Static]:
+    def _evidence_text(self, record: ObjectiveReview) -> Text:
         if not record.evidence:
-            return [Static("Aucun élément de preuve pour l'instant.", classes="dim")]
-        lines = []
-        for item in record.evidence:
-            text = Text(f" • {fr.date(item.date)} — {item.source.label} — {item.text}")
+            return Text("Aucun élément de preuve pour l'instant.", style="dim")
+        out = Text()
+        for number, item in enumerate(record.evidence):
+            if number:
+                out.append("\n")
+            out.append(f" • {fr.date(item.date)} — {item.source.label} — {item.text}")
             if item.file_path:
-                text.append(f" [{item.file_path}]", style="dim")
+                out.append(f" [{item.file_path}]", style="dim")
                 if not os.path.exists(os.path.expanduser(item.file_path)):
-                    text.append(" ⚠ fichier introuvable", style="bold")
-            lines.append(Static(text))
-        return lines
+                    out.append(" ⚠ fichier introuvable", style="bold")
+        return out
 
     # --- saving ---------------------------------------------------------------------------
 
@@ -447,6 +502,8 @@ class WalkScreen(Screen[None]):
             return
         number = int(event.input.id.removeprefix("value-"))
         indicator_id = self._indicator_ids[number]
+        if indicator_id is None:
+            return
         error = self.query_one(f"#value-{number}-error", Static)
         try:
             value = parse_number(event.value)
@@ -496,9 +553,7 @@ class WalkScreen(Screen[None]):
         record.evidence.sort(key=lambda e: e.date)
         self.query_one("#evidence-text", Input).value = ""
         self.query_one("#evidence-path", Input).value = ""
-        evidence_list = self.query_one("#evidence-list", Vertical)
-        evidence_list.remove_children()
-        evidence_list.mount_all(self._evidence_lines(record))
+        self.query_one("#evidence-list", Static).update(self._evidence_text(record))
         self._saved(None)
 
     # --- moving ---------------------------------------------------------------------------
@@ -615,6 +670,22 @@ class WalkScreen(Screen[None]):
         self._writer.shutdown(wait=True)
         self._writer_closed = True
 
+
+
+def _indicator_box(number: int) -> Vertical:
+    """The widgets of one indicator, filled by WalkScreen._fill_indicator."""
+    return Vertical(
+        Static("", id=f"indicator-{number}-label"),
+        Static("", id=f"indicator-{number}-facts", classes="dim"),
+        Static("", id=f"indicator-{number}-computed"),
+        Horizontal(
+            Label("", id=f"indicator-{number}-year", classes="field-label"),
+            Input(id=f"value-{number}", classes="value", compact=True),
+            Static("", id=f"value-{number}-error", classes="error field-error"),
+            classes="value-row", id=f"indicator-{number}-input",
+        ),
+        classes="indicator",
+    )
 
 
 def _short(level: str, code: str, title: str) -> str:
