@@ -323,8 +323,10 @@ class LogQueries:
     def last_accompaniment(self) -> Version | None:
         """The most recently written entry: the form repeats its author, school and theme."""
         with read_session(self.engine) as session:
-            aid = session.scalar(select(AccompanimentRow.id)
-                                 .order_by(AccompanimentRow.updated_at.desc()).limit(1))
+            # Entries merged together share their time: the latest by date among them.
+            aid = session.scalar(select(AccompanimentRow.id).order_by(
+                AccompanimentRow.updated_at.desc(), AccompanimentRow.date.desc(),
+                AccompanimentRow.id.desc()).limit(1))
             if aid is None:
                 return None
             return self._load(session, [aid])[aid][1]
