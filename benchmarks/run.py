@@ -1,0 +1,254 @@
+"""Measure revue on a department-size store (benchmarks/make_store.py builds it if missing).
+
+Prints one table (median, min, max, ratio to the in-run reference, goal) and writes
+benchmarks/results.json. Absolute times drift on shared machines, so every time is also given
+as a ratio to a reference measured in the same run: start-up against a bare Textual app that
+imports SQLAlchemy and shows an empty table; everything else against a fixed CPU workload
+(``reference_ms``: sorting 300,000 floats and summing them, in this process).
+
+    python benchmarks/run.py [--quick] [--only NAME] [--store PATH]
+
+Not a test: nothing here fails on a slow machine; read the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+from make_store import CACHE, build, contract_id  # noqa: E402
+
+GOALS = {
+    "startup_ratio": ("≤ 1.3", 1.3),
+    "open_contract_ms": ("", None),
+    "next_objective_p95_ms": ("≤ 30 ms", 30.0),
+    "log_filter_ms": ("≤ 100 ms", 100.0),
+    "bilan_odt_s": ("≤ 1.5 s", 1.5),
+    "exchange_import_s": ("≤ 1 s", 1.0),
+    "exchange_reimport_s": ("≤ 0.5 s", 0.5),
+    "peak_rss_mb": ("≤ 150 Mo", 150.0),
+}
+
+DRIVER = HERE / "_driver.py"
+
+
+def reference_ms() -> float:
+    """A fixed CPU workload, to express times as ratios on a drifting machine."""
+    rng = random.Random(1)
+    data = [rng.random() for _ in range(300_000)]
+    start = time.perf_counter()
+    sum(sorted(data))
+    return (time.perf_counter() - start) * 1000
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median": statistics.median(ordered), "min": ordered[0], "max": ordered[-1],
+            "p95": p95, "runs": len(ordered)}
+
+
+def driver(*args: str) -> dict[str, float]:
+    """Run benchmarks/_driver.py in a fresh process; returns what it printed (JSON) plus the
+    whole process's wall time and peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, str(DRIVER), *args], capture_output=True, text=True,
+                          check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_ms"] = wall * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result["children_max_rss_kb"] = max(before, after)
+    return result
+
+
+# --- measures ----------------------------------------------------------------------------------
+
+
+def measure_startup(store: Path, runs: int) -> dict[str, object]:
+    """Process start → first screen painted and usable, revue vs a bare Textual app."""
+    revue, bare = [], []
+    for _ in range(runs):
+        bare.append(driver("bare", repr(time.time()))["ready_ms"])
+        revue.append(driver("startup", repr(time.time()), str(store))["ready_ms"])
+    ratios = [r / b for r, b in zip(revue, bare, strict=True)]
+    return {"revue_ms": summary(revue), "bare_ms": summary(bare), "ratio": summary(ratios)}
+
+
+def measure_app(store: Path, runs: int) -> dict[str, object]:
+    """Open the largest contract, 200 moves in the walk, log filters, peak memory."""
+    samples: dict[str, list[float]] = {}
+    rss = []
+    for _ in range(runs):
+        result = driver("app", str(store), contract_id(0))
+        for key, value in result.items():
+            if isinstance(value, list):
+                samples.setdefault(key, []).extend(value)
+        rss.append(result["peak_rss_mb"])
+    out: dict[str, object] = {key: summary(values) for key, values in samples.items()}
+    out["peak_rss_mb"] = summary(rss)
+    return out
+
+
+def _timed(runs: int, action: Callable[[], object]) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def measure_bilan(store: Path, runs: int) -> dict[str, object]:
+    from revue.bilan.data import render_toml
+    from revue.bilan.model import build_bilan
+    from revue.bilan.odt import save_odt
+    from revue.store.store import Store
+
+    opened = Store.open(f"sqlite:///{store}")
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            target = Path(work) / "bilan.odt"
+            gather = _timed(runs, lambda: build_bilan(opened, contract_id(0)))
+            bilan = build_bilan(opened, contract_id(0))
+            odt = _timed(runs, lambda: save_odt(bilan, target))
+            toml = _timed(runs, lambda: render_toml(bilan))
+            whole = _timed(runs, lambda: save_odt(build_bilan(opened, contract_id(0)), target))
+    finally:
+        opened.close()
+    return {"gather_s": summary(gather), "odt_s": summary(odt), "toml_s": summary(toml),
+            "odt_whole_s": summary(whole), "objectives": len(bilan.objectives)}
+
+
+def measure_exchange(store: Path, runs: int) -> dict[str, object]:
+    """Import the 10,000-entry file into a copy of the store, then import it again."""
+    from revue.formats.exchange import read_exchange
+    from revue.store.store import Store
+
+    source = store.with_name("echange-10000.json")
+    first, again, backups = [], [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as work:
+            copy = Path(work) / "revue.sqlite3"
+            shutil.copy(store, copy)
+            opened = Store.open(f"sqlite:///{copy}")
+            try:
+                start = time.perf_counter()
+                opened.backup("manuelle")
+                backups.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                report = opened.merge_versions(read_exchange(source))
+                first.append(time.perf_counter() - start)
+                assert report.added == 10_000, report
+                start = time.perf_counter()
+                report = opened.merge_versions(read_exchange(source))
+                again.append(time.perf_counter() - start)
+                assert report.unchanged == 10_000, report
+            finally:
+                opened.close()
+    return {"import_s": summary(first), "reimport_s": summary(again),
+            "backup_s": summary(backups)}
+
+
+MEASURES = {
+    "startup": measure_startup,
+    "app": measure_app,
+    "bilan": measure_bilan,
+    "exchange": measure_exchange,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs")
+    parser.add_argument("--only", choices=sorted(MEASURES), action="append")
+    parser.add_argument("--store", type=Path, default=CACHE / "departement.sqlite3")
+    args = parser.parse_args()
+    if not args.store.exists():
+        build(args.store, 2026)
+    runs = 2 if args.quick else 5
+    reference = summary([reference_ms() for _ in range(7)])
+    details: dict[str, object] = {}
+    for name in args.only or list(MEASURES):
+        print(f"… {name}", file=sys.stderr)
+        details[name] = MEASURES[name](args.store, runs)
+    ref = reference["median"]
+    results: dict[str, object] = {"reference_ms": reference, "details": details}
+    rows: list[tuple[str, dict[str, float], float, str]] = []
+
+    def add(key: str, stats: dict[str, float], scale: float, ratio_base: float | None) -> None:
+        scaled = {k: v * scale if k != "runs" else v for k, v in stats.items()}
+        value = scaled["p95"] if key.endswith("_p95_ms") else scaled["median"]
+        results[key] = round(value, 3)
+        ratio = (value / ratio_base) if ratio_base else value
+        results[f"{key}_ratio"] = round(ratio, 2)
+        rows.append((key, scaled, ratio, GOALS.get(key, ("", None))[0]))
+
+    if "startup" in details:
+        startup = details["startup"]
+        add("startup_ratio", startup["ratio"], 1, None)  # already a ratio to the bare app
+        results["startup_ms"] = round(startup["revue_ms"]["median"], 1)
+        results["startup_bare_ms"] = round(startup["bare_ms"]["median"], 1)
+    if "app" in details:
+        app = details["app"]
+        add("open_contract_ms", app["open_contract_ms"], 1, ref)
+        add("next_objective_p50_ms", app["next_objective_ms"], 1, ref)
+        add("next_objective_p95_ms", app["next_objective_ms"], 1, ref)
+        add("log_filter_ms", app["log_filter_ms"], 1, ref)
+        add("log_filter_year_ms", app["log_filter_year_ms"], 1, ref)
+        add("log_filter_text_ms", app["log_filter_text_ms"], 1, ref)
+        add("peak_rss_mb", app["peak_rss_mb"], 1, None)
+    if "bilan" in details:
+        bilan = details["bilan"]
+        add("bilan_odt_s", bilan["odt_whole_s"], 1, ref / 1000)
+        add("bilan_toml_s", bilan["toml_s"], 1, ref / 1000)
+    if "exchange" in details:
+        exchange = details["exchange"]
+        add("exchange_import_s", exchange["import_s"], 1, ref / 1000)
+        add("exchange_reimport_s", exchange["reimport_s"], 1, ref / 1000)
+        add("backup_before_merge_s", exchange["backup_s"], 1, ref / 1000)
+    results["machine"] = {
+        "python": platform.python_version(), "system": platform.platform(),
+        "cpus": os.cpu_count(), "cpu": _cpu_name(),
+        "store_mb": round(args.store.stat().st_size / 1e6),
+    }
+    print(f"\nréférence (tri de 300 000 nombres) : {ref:.1f} ms")
+    print(f"{'mesure':<26}{'médiane':>11}{'min':>11}{'max':>11}{'ratio':>9}  objectif")
+    for key, stats, ratio, goal in rows:
+        print(f"{key:<26}{stats['median']:>11.3f}{stats['min']:>11.3f}{stats['max']:>11.3f}"
+              f"{ratio:>9.2f}  {goal}")
+    out = HERE / "results.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\n{out} écrit.")
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    main()
