@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from revue.app.app import INTEGRITY_CHECK_AFTER
 from revue.app.factory import make_app
 from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.recovery import RecoveryScreen
@@ -39,6 +40,7 @@ async def test_a_damaged_store_offers_the_latest_good_backup(sample_url: str, ho
     damaged_bytes = path.read_bytes()
     app = make_app(sample_url)
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(INTEGRITY_CHECK_AFTER + 0.2)  # the check runs after the first paint
         await settle(pilot)
         await settle(pilot)
         assert isinstance(app.screen, RecoveryScreen)

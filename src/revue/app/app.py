@@ -24,6 +24,8 @@ from revue.store.backup import Backup, latest_good_backup, restore_backup
 from revue.store.db import sqlite_path
 from revue.store.store import Store
 
+#: Seconds after start before the integrity check runs in the background.
+INTEGRITY_CHECK_AFTER = 0.5
 #: Seconds within which a second Ctrl+Q quits despite unsaved changes.
 QUIT_AGAIN_WITHIN = 5.0
 
@@ -63,7 +65,9 @@ class RevueApp(App[None]):
             self.push_screen(RecoveryScreen(self._damage or "", self._latest_good_backup()))
             return
         self.push_screen(ContractsScreen())
-        self.check_integrity()
+        # After the first paint, so that start-up does not wait for it (it reads the whole
+        # file: a quarter of a second for a department's store).
+        self.set_timer(INTEGRITY_CHECK_AFTER, self.check_integrity)
 
     # --- integrity at start ------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -306,11 +307,21 @@ class LogQueries:
         with read_session(self.engine) as session:
             return {(m, i): n for m, i, n in session.execute(query)}
 
+    @staticmethod
+    def _in_conflict(session: Session) -> list[uuid.UUID]:
+        # The same condition as the partial index ix_accompaniments_in_conflict.
+        return list(session.scalars(select(AccompanimentRow.id)
+                                    .where(text("json_array_length(conflicts) > 0"))
+                                    .order_by(AccompanimentRow.date)))
+
+    def conflict_ids(self) -> set[uuid.UUID]:
+        """The entries in conflict (an index keeps this instant on a large log)."""
+        with read_session(self.engine) as session:
+            return set(self._in_conflict(session))
+
     def list_conflicts(self) -> list[tuple[Version, list[Version]]]:
         with read_session(self.engine) as session:
-            ids = list(session.scalars(select(AccompanimentRow.id)
-                                       .where(func.json_array_length(AccompanimentRow.conflicts) > 0)
-                                       .order_by(AccompanimentRow.date)))
+            ids = self._in_conflict(session)
             found = self._load(session, ids)
             return [(found[i][1], [version_from_dict(d) for d in found[i][0].conflicts])
                     for i in ids]

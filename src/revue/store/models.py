@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -346,7 +347,14 @@ class AccompanimentRow(Base):
     exchanges between laptops can tell an update from a conflict."""
 
     __tablename__ = "accompaniments"
-    __table_args__ = (Index("ix_accompaniments_date", "date"),)
+    __table_args__ = (
+        Index("ix_accompaniments_date", "date"),
+        # The few entries in conflict, found without reading the whole log (migration 0006).
+        Index("ix_accompaniments_in_conflict", "date",
+              sqlite_where=text("json_array_length(conflicts) > 0")),
+        # The change marker screens poll reads the newest update time (migration 0006).
+        Index("ix_accompaniments_updated_at", "updated_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     date: Mapped[dt.date] = mapped_column(Date)

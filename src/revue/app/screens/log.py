@@ -34,7 +34,7 @@ from revue.log_domain import (
 )
 from revue.review_domain import school_year_of
 
-PAGE = 500  # rows shown at once; filters narrow the rest down
+PAGE = 100  # rows shown at once; filters narrow the rest down
 
 
 
@@ -202,7 +202,7 @@ class LogScreen(Screen[None]):
         store = self.app.store  # type: ignore[attr-defined]
         self._marker = store.change_marker()  # what the table reflects
         rows, total = store.list_accompaniments(flt, limit=PAGE)
-        conflicts = {v.id for v, _ in store.list_conflicts()}
+        conflicts = store.conflict_ids()
         self.post_message(self.Loaded(rows, total, conflicts, store.list_schools()))
 
     @on(Loaded)
@@ -212,18 +212,19 @@ class LogScreen(Screen[None]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
+        rows = []
         for version in message.rows:
             c = version.content
             where = ", ".join(self.schools[u].name if u in self.schools else u
                               for u in c.schools) or c.network
-            table.add_row(
+            rows.append((
                 fr.date(c.date), clip(c.author, 18), clip(where, 26),
                 MODALITY_LABELS.get(c.modality, c.modality),
                 INITIATIVE_LABELS.get(c.initiative, c.initiative), clip(c.theme, 26),
                 f"{c.duration_minutes} min" if c.duration_minutes else "",
                 Text("⚠ conflit", style="bold") if version.id in message.conflicts else "",
-                key=str(version.id),
-            )
+            ))
+        table.add_rows(rows)  # one layout for the page, not one per row
         if message.rows:
             table.move_cursor(row=min(row, len(message.rows) - 1))
         shown = len(message.rows)
