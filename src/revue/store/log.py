@@ -373,15 +373,24 @@ class LogQueries:
 
         Written in bulk (a fixed number of statements per thousand entries): entries already
         known are recognised from their version hashes alone, without loading them."""
-        self.backup("fusion")  # type: ignore[attr-defined]
         report = MergeReport()
         by_id: dict[uuid.UUID, list[Version]] = {}
         for version in incoming:
             by_id.setdefault(version.id, []).append(version)
-        with write_session(self.engine) as session:
+
+        def changed_ids(session: Session) -> list[uuid.UUID]:
             known = self._known_versions(session, list(by_id))
-            changed = [aid for aid, versions in by_id.items()
-                       if aid not in known or any(v.version not in known[aid] for v in versions)]
+            return [aid for aid, versions in by_id.items()
+                    if aid not in known or any(v.version not in known[aid] for v in versions)]
+
+        with read_session(self.engine) as session:
+            if not changed_ids(session):  # a file already merged: nothing to write or save
+                report.unchanged = len(by_id)
+                return report
+        self.backup("fusion")  # type: ignore[attr-defined]
+        with write_session(self.engine) as session:
+            changed = changed_ids(session)  # again, now that this process holds the lock
+            known = set(self._known_versions(session, changed))
             report.unchanged += len(by_id) - len(changed)
             found = self._load(session, [aid for aid in changed if aid in known])
             added: list[tuple[Version, list[Version]]] = []
