@@ -212,6 +212,7 @@ def main() -> None:
         add("open_contract_ms", app["open_contract_ms"], 1, ref)
         add("next_objective_p50_ms", app["next_objective_ms"], 1, ref)
         add("next_objective_p95_ms", app["next_objective_ms"], 1, ref)
+        add("next_objective_press_p95_ms", app["next_objective_press_ms"], 1, ref)
         add("log_filter_ms", app["log_filter_ms"], 1, ref)
         add("log_filter_year_ms", app["log_filter_year_ms"], 1, ref)
         add("log_filter_text_ms", app["log_filter_text_ms"], 1, ref)

@@ -182,20 +182,21 @@ class WalkScreen(Screen[None]):
 
     @on(Loaded)
     async def loaded(self, message: Loaded) -> None:
-        self.walk = message.walk
         review = message.walk.review
         state = " — clôturée, lecture seule" if review.closed else ""
         self.query_one("#walk-title", Static).update(
             f"{review.title.capitalize()} — {message.walk.contract.circonscription}{state}"
         )
         await self._prepare(message.walk)
+        # Only now: keys (F6…) act on the walk once its widgets are all there.
+        self.walk = message.walk
         self.query_one("#walk-body").display = True
         await self.show_objective(self.index)
 
     async def _prepare(self, walk: Walk) -> None:
         """Enough action boxes and indicator boxes for the largest objective, and the
         read-only state of a closed review."""
-        disabled = self.read_only
+        disabled = walk.review.closed
         actions = self.query_one("#actions", Vertical)
         wanted = max((len(o.actions) for o in walk.objectives), default=0)
         have = len(actions.children)
