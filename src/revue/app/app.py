@@ -15,9 +15,7 @@ from textual.screen import Screen
 
 from revue.app.commands import RevueCommands
 from revue.app.messages import StoreChanged
-from revue.app.screens.contract import ContractScreen
 from revue.app.screens.contracts import ContractsScreen
-from revue.app.screens.files import ExportScreen, ImportScreen
 from revue.app.screens.help import HelpScreen
 from revue.app.screens.recovery import RecoveryScreen
 from revue.store.backup import Backup, latest_good_backup, restore_backup
@@ -148,10 +146,16 @@ class RevueApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    # The other screens are imported when first opened: start-up does not wait for them.
+
     def open_contract(self, contract_id: str) -> None:
+        from revue.app.screens.contract import ContractScreen
+
         self.push_screen(ContractScreen(contract_id))
 
     def action_import_file(self) -> None:
+        from revue.app.screens.files import ImportScreen
+
         def done(imported: bool | None) -> None:
             if imported:
                 for screen in self.screen_stack:
@@ -161,4 +165,6 @@ class RevueApp(App[None]):
         self.push_screen(ImportScreen(), done)
 
     def export_contract(self, contract_id: str) -> None:
+        from revue.app.screens.files import ExportScreen
+
         self.push_screen(ExportScreen(contract_id))

@@ -7,16 +7,18 @@ from functools import partial
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from revue.app.screens.contract import ContractScreen
 from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.help import key_label
-from revue.app.screens.walk import WalkScreen
 
 
 class RevueCommands(Provider):
     """Open a contract from the list; jump to an objective from a contract."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
+        # Imported here: the first screen does not need them, start-up does not wait for them.
+        from revue.app.screens.contract import ContractScreen
+        from revue.app.screens.walk import WalkScreen
+
         screen = self.screen
         app = self.app
         out: list[tuple[str, str, object]] = []
