@@ -236,3 +236,31 @@ async def test_suggester_matches_word_starts_then_fuzzy() -> None:
     assert await suggester.get_suggestion("x, tilleul") == "x, 0579901A École des Tilleuls"
     assert await suggester.get_suggestion("tllls") == "0579901A École des Tilleuls"
     assert await suggester.get_suggestion("zzzz") is None
+
+
+async def test_a_long_log_loads_its_next_rows_as_the_cursor_moves_down(sample_url: str) -> None:
+    from revue.app.screens import log as log_screen
+    from revue.log_domain import Content, Version
+
+    store = Store.open(sample_url)
+    store.merge_versions([
+        Version.first(Content(date=dt.date(2018, 9, 3) + dt.timedelta(days=n), author="Claire",
+                              modality="collective", initiative="team", schools=("0570001A",),
+                              theme=f"Thème {n}"))
+        for n in range(150)])
+    store.close()
+    app = make_app(sample_url, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        log = await open_log(pilot)
+        table = log.query_one(DataTable)
+        assert table.row_count == log_screen.PAGE
+        assert "150 accompagnements" in shown(app) and "la suite vient en descendant" in shown(app)
+        table.focus()
+        table.move_cursor(row=log_screen.PAGE - 1)
+        await settle(pilot)
+        assert table.row_count == 2 * log_screen.PAGE
+        table.move_cursor(row=2 * log_screen.PAGE - 1)
+        await settle(pilot)
+        assert table.row_count == 150
+        assert "affichés" not in shown(app)
+        assert log.rows[-1].content.theme == "Thème 0"  # the oldest, last

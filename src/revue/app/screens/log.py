@@ -34,7 +34,7 @@ from revue.log_domain import (
 )
 from revue.review_domain import school_year_of
 
-PAGE = 100  # rows shown at once; filters narrow the rest down
+PAGE = 60  # rows loaded at once; the next ones come as the cursor moves down
 
 
 
@@ -102,6 +102,12 @@ class LogScreen(Screen[None]):
         schools: list[School]
 
     @dataclass
+    class More(Message):
+        rows: list[Version]
+        total: int
+        offset: int
+
+    @dataclass
     class Facets(Message):
         authors: list[str]
         schools: list[School]
@@ -110,6 +116,9 @@ class LogScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[Version] = []
+        self.total = 0
+        self.conflicts: set[uuid.UUID] = set()
+        self._filter: LogFilter | None = None
         self.schools: dict[str, School] = {}
         self.objectives: list[tuple[str, str, str]] = []
         self.deleted: list[uuid.UUID] = []
@@ -205,34 +214,65 @@ class LogScreen(Screen[None]):
         conflicts = store.conflict_ids()
         self.post_message(self.Loaded(rows, total, conflicts, store.list_schools()))
 
-    @on(Loaded)
-    def show(self, message: Loaded) -> None:
-        self.rows = message.rows
-        self.schools = {s.uai: s for s in message.schools}
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        rows = []
-        for version in message.rows:
+    @work(thread=True, exclusive=True, group="log-more")
+    def _load_more(self, flt: LogFilter, offset: int) -> None:
+        rows, total = self.app.store.list_accompaniments(  # type: ignore[attr-defined]
+            flt, limit=PAGE, offset=offset)
+        self.post_message(self.More(rows, total, offset))
+
+    def _table_rows(self, versions: list[Version]) -> list[tuple[object, ...]]:
+        out = []
+        for version in versions:
             c = version.content
             where = ", ".join(self.schools[u].name if u in self.schools else u
                               for u in c.schools) or c.network
-            rows.append((
+            out.append((
                 fr.date(c.date), clip(c.author, 18), clip(where, 26),
                 MODALITY_LABELS.get(c.modality, c.modality),
                 INITIATIVE_LABELS.get(c.initiative, c.initiative), clip(c.theme, 26),
                 f"{c.duration_minutes} min" if c.duration_minutes else "",
-                Text("⚠ conflit", style="bold") if version.id in message.conflicts else "",
+                Text("⚠ conflit", style="bold") if version.id in self.conflicts else "",
             ))
-        table.add_rows(rows)  # one layout for the page, not one per row
+        return out
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        self.rows = message.rows
+        self.total = message.total
+        self.conflicts = message.conflicts
+        self.schools = {s.uai: s for s in message.schools}
+        self._filter = self.current_filter()
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        table.add_rows(self._table_rows(message.rows))  # one layout for the page
         if message.rows:
             table.move_cursor(row=min(row, len(message.rows) - 1))
-        shown = len(message.rows)
-        count = f"{fr.number(message.total)} accompagnement{'s' if message.total > 1 else ''}"
-        if shown < message.total:
-            count += f" ({shown} affichés, les plus récents : affinez les filtres)"
-        if message.conflicts:
-            count += f" · {len(message.conflicts)} conflit(s) à départager (touche c)"
+        self._count()
+
+    @on(DataTable.RowHighlighted, "#log")
+    def near_the_end(self, event: DataTable.RowHighlighted) -> None:
+        """The next page comes as the cursor nears the last row shown."""
+        if (event.cursor_row >= len(self.rows) - PAGE // 4 and len(self.rows) < self.total
+                and self._filter is not None):
+            self._load_more(self._filter, len(self.rows))
+
+    @on(More)
+    def more(self, message: More) -> None:
+        if message.offset != len(self.rows):  # the filter changed meanwhile
+            return
+        self.rows = self.rows + message.rows
+        self.total = message.total
+        self.query_one(DataTable).add_rows(self._table_rows(message.rows))
+        self._count()
+
+    def _count(self) -> None:
+        shown, total = len(self.rows), self.total
+        count = f"{fr.number(total)} accompagnement{'s' if total > 1 else ''}"
+        if shown < total:
+            count += f" ({shown} affichés, les plus récents ; la suite vient en descendant)"
+        if self.conflicts:
+            count += f" · {len(self.conflicts)} conflit(s) à départager (touche c)"
         self.query_one("#log-count", Static).update(count)
 
     @on(Select.Changed)
