@@ -139,14 +139,16 @@ async def open_screen(pilot, screen) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
     pilot.app.push_screen(screen)
     await settle(pilot)
-    # A DataTable sizes itself when the app is next idle: on a busy machine, wait for it (a
-    # screenshot taken before would show an empty table).
-    for table in screen.query(DataTable):
-        for _ in range(100):
-            if not table.display or table.virtual_size.height > 0:
-                break
-            await pilot.pause(0.02)
-    await pilot.pause()
+    # A screen shows its tables once its data has arrived, and a DataTable sizes itself when
+    # the app is next idle: on a busy machine, wait for both (a screenshot taken before would
+    # show an empty table). A screen whose tables stay hidden (a message instead) waits 2 s.
+    tables = list(screen.query(DataTable))
+    for _ in range(100):
+        shown = [t for t in tables if t.display]
+        if (not tables or shown) and all(t.virtual_size.height > 0 for t in shown):
+            break
+        await pilot.pause(0.02)
+    await settle(pilot)
 
 
 async def overview_lines(pilot) -> list[str]:  # type: ignore[no-untyped-def]
