@@ -142,12 +142,25 @@ async def open_screen(pilot, screen) -> None:  # type: ignore[no-untyped-def]
     # A screen shows its tables once its data has arrived, and a DataTable sizes itself when
     # the app is next idle: on a busy machine, wait for both (a screenshot taken before would
     # show an empty table). A screen whose tables stay hidden (a message instead) waits 2 s.
+    # The changes screen also rebuilds its table when its width settles: wait until two looks
+    # in a row agree.
     tables = list(screen.query(DataTable))
-    for _ in range(100):
+
+    def ready() -> bool:
         shown = [t for t in tables if t.display]
-        if (not tables or shown) and all(t.virtual_size.height > 0 for t in shown):
+        return (not tables or bool(shown)) and all(
+            t.virtual_size.height > 0 and t.row_count > 0 for t in shown)
+
+    steady = 0
+    for _ in range(100):
+        steady = steady + 1 if ready() else 0
+        if steady >= 3:
             break
-        await pilot.pause(0.02)
+        await pilot.pause(0.03)
+    for table in tables:  # paint them afresh: a row drawn before the width settled stays blank
+        table._clear_caches()
+        table.refresh(layout=True)
+    await pilot.pause(0.05)
     await settle(pilot)
 
 
