@@ -116,47 +116,45 @@ def _finished_in(args: list[str], template: Path, folder: Path) -> float:
     return time.monotonic() - start
 
 
-def test_killing_a_contract_import_leaves_it_whole_or_absent(tmp_path: Path) -> None:
-    source = tmp_path / "grand.toml"
-    _big_contract(source)
-    template = _template(tmp_path, "empty")
-    duration = _finished_in(["contract", "import", str(source)], template, tmp_path / "timing")
-    rng = random.Random(6)
+def _kill_rounds(tmp_path: Path, name: str, template: Path, args: list[str], seed: int,
+                 window: tuple[float, float], counts: list[str], whole: int) -> None:
+    """Start ``revue ARGS`` on a fresh copy of ``template`` and SIGKILL it at a random moment
+    of ``window`` (fractions of the time it takes alone), ROUNDS times; after each kill the
+    store is intact and the ``counts`` queries give all zeros or all ``whole``."""
+    duration = _finished_in(args, template, tmp_path / "timing")
+    rng = random.Random(seed)
     outcomes = {"absent": 0, "whole": 0}
     kills = 0
     for n in range(ROUNDS):
-        path = _fresh(template, tmp_path / f"import-{n}")
-        process = _revue("--db", f"sqlite:///{path}", "contract", "import", str(source))
-        kills += _kill_after(process, rng.uniform(0.1, duration))
+        path = _fresh(template, tmp_path / f"{name}-{n}")
+        process = _revue("--db", f"sqlite:///{path}", *args)
+        kills += _kill_after(process, rng.uniform(window[0] * duration, window[1] * duration))
         assert _integrity(path) == "ok"
-        objectives = _count(path, "SELECT count(*) FROM objectives")
-        indicators = _count(path, "SELECT count(*) FROM indicators")
-        assert (objectives, indicators) in ((0, 0), (OBJECTIVES, OBJECTIVES))
-        outcomes["whole" if objectives else "absent"] += 1
-    print(f"\ncontract import killed {kills} times in {ROUNDS} rounds: {outcomes}")
+        found = tuple(_count(path, sql) for sql in counts)
+        assert found in ((0,) * len(counts), (whole,) * len(counts)), found
+        outcomes["whole" if found[0] else "absent"] += 1
+    print(f"\n{name} ({duration:.1f} s alone) killed {kills} times in {ROUNDS} rounds: "
+          f"{outcomes}")
     assert kills > 0
+
+
+def test_killing_a_contract_import_leaves_it_whole_or_absent(tmp_path: Path) -> None:
+    source = tmp_path / "grand.toml"
+    _big_contract(source)
+    _kill_rounds(tmp_path, "contract import", _template(tmp_path, "empty"),
+                 ["contract", "import", str(source)], seed=6, window=(0.05, 1.0),
+                 counts=["SELECT count(*) FROM objectives", "SELECT count(*) FROM indicators"],
+                 whole=OBJECTIVES)
 
 
 def test_killing_a_merge_leaves_it_whole_or_absent(tmp_path: Path) -> None:
     source = tmp_path / "echange.json"
     _exchange(source)
-    template = _template(tmp_path, "samples", samples=True)
-    duration = _finished_in(["exchange", "import", str(source)], template, tmp_path / "timing")
-    rng = random.Random(7)
-    outcomes = {"absent": 0, "whole": 0}
-    kills = 0
-    for n in range(ROUNDS):
-        path = _fresh(template, tmp_path / f"merge-{n}")
-        process = _revue("--db", f"sqlite:///{path}", "exchange", "import", str(source))
-        kills += _kill_after(process, rng.uniform(duration / 2, duration * 1.5))
-        assert _integrity(path) == "ok"
-        entries = _count(path, "SELECT count(*) FROM accompaniments")
-        versions = _count(path, "SELECT count(*) FROM history WHERE kind = 'accompaniment'")
-        assert (entries, versions) in ((0, 0), (ENTRIES, ENTRIES))
-        outcomes["whole" if entries else "absent"] += 1
-    print(f"\nexchange merge ({duration:.1f} s alone) killed {kills} times in {ROUNDS} rounds: "
-          f"{outcomes}")
-    assert kills > 0
+    _kill_rounds(tmp_path, "exchange merge", _template(tmp_path, "samples", samples=True),
+                 ["exchange", "import", str(source)], seed=7, window=(0.5, 1.5),
+                 counts=["SELECT count(*) FROM accompaniments",
+                         "SELECT count(*) FROM history WHERE kind = 'accompaniment'"],
+                 whole=ENTRIES)
 
 
 EDIT_LOOP = """

@@ -54,19 +54,25 @@ def _private_folder(folder: Path) -> None:
     os.chmod(folder, 0o700)
 
 
-def take_backup(store_path: Path, reason: str, *, keep: int = KEEP) -> Backup | None:
-    """Copy the store beside itself; None when there is nothing to back up yet."""
-    if not store_path.exists() or store_path.stat().st_size == 0:
-        return None
+def _new_name(store_path: Path, now: dt.datetime, reason: str) -> Path:
+    """A free name in the (private) backup folder: time stamp, then the reason."""
     folder = backup_folder(store_path)
     _private_folder(folder)
-    now = dt.datetime.now()
     stamp = f"{now:%Y%m%d-%H%M%S}"
     target = folder / f"{stamp}-{reason}.sqlite3"
     suffix = 1
     while target.exists():
         target = folder / f"{stamp}-{suffix}-{reason}.sqlite3"
         suffix += 1
+    return target
+
+
+def take_backup(store_path: Path, reason: str, *, keep: int = KEEP) -> Backup | None:
+    """Copy the store beside itself; None when there is nothing to back up yet."""
+    if not store_path.exists() or store_path.stat().st_size == 0:
+        return None
+    now = dt.datetime.now()
+    target = _new_name(store_path, now, reason)
     fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
     os.close(fd)
     try:
@@ -84,7 +90,7 @@ def take_backup(store_path: Path, reason: str, *, keep: int = KEEP) -> Backup | 
         target.unlink(missing_ok=True)
         raise RevueError(f"sauvegarde impossible ({exc})") from None
     os.chmod(target, 0o600)
-    _rotate(folder, keep)
+    _rotate(target.parent, keep)
     return Backup(target, now, reason)
 
 
@@ -123,14 +129,7 @@ def latest_good_backup(store_path: Path) -> Backup | None:
 def set_aside_damaged(store_path: Path) -> Path:
     """Move a damaged store (and its -wal/-shm files) aside, byte for byte, in the backup
     folder: nothing is thrown away, even what cannot be read."""
-    folder = backup_folder(store_path)
-    _private_folder(folder)
-    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
-    target = folder / f"{stamp}-abimee.sqlite3"
-    suffix = 1
-    while target.exists():
-        target = folder / f"{stamp}-{suffix}-abimee.sqlite3"
-        suffix += 1
+    target = _new_name(store_path, dt.datetime.now(), "abimee")
     for extra in ("", "-wal", "-shm"):
         source = Path(f"{store_path}{extra}")
         if source.exists():
