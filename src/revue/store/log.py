@@ -378,19 +378,20 @@ class LogQueries:
         for version in incoming:
             by_id.setdefault(version.id, []).append(version)
 
-        def changed_ids(session: Session) -> list[uuid.UUID]:
+        def changed_ids(session: Session) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
+            """The entries the file changes, and which of them the store already holds."""
             known = self._known_versions(session, list(by_id))
             return [aid for aid, versions in by_id.items()
-                    if aid not in known or any(v.version not in known[aid] for v in versions)]
+                    if aid not in known or any(v.version not in known[aid] for v in versions)
+                    ], set(known)
 
         with read_session(self.engine) as session:
-            if not changed_ids(session):  # a file already merged: nothing to write or save
+            if not changed_ids(session)[0]:  # a file already merged: nothing to write or save
                 report.unchanged = len(by_id)
                 return report
         self.backup("fusion")  # type: ignore[attr-defined]
         with write_session(self.engine) as session:
-            changed = changed_ids(session)  # again, now that this process holds the lock
-            known = set(self._known_versions(session, changed))
+            changed, known = changed_ids(session)  # again, now that this process holds the lock
             report.unchanged += len(by_id) - len(changed)
             found = self._load(session, [aid for aid in changed if aid in known])
             added: list[tuple[Version, list[Version]]] = []
