@@ -50,6 +50,11 @@ def date(value: dt.date | None) -> str:
     return "—" if value is None else f"{value:%d/%m/%Y}"
 
 
+def local_time(at: dt.datetime) -> dt.datetime:
+    """A time the store keeps in UTC (without zone) in the reader's time zone."""
+    return at.replace(tzinfo=dt.UTC).astimezone()
+
+
 def with_year(value: float | None, unit: str, year: str | None) -> str:
     return "—" if value is None else f"{quantity(value, unit)} ({year or '—'})"
 

@@ -23,6 +23,8 @@ from typing import Any
 from revue.french import clip, date, number
 
 COALESCE_WINDOW = dt.timedelta(minutes=10)
+#: The note of the first version of an item written before histories existed.
+BASE_NOTE = "avant l'historique"
 
 #: French labels of an objective record's fields, in the order they are shown.
 OBJECTIVE_FIELDS = {

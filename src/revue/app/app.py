@@ -79,7 +79,7 @@ class RevueApp(App[None]):
         screen instead of errors later."""
         problem = self.store.integrity_problems()
         if problem:
-            self.call_from_thread(self._show_recovery, problem, self.store.latest_good_backup())
+            self.call_from_thread(self._show_recovery, problem, self._latest_good_backup())
 
     def _show_recovery(self, problem: str, backup: Backup | None) -> None:
         while len(self.screen_stack) > 2:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from revue.bilan.model import Bilan, ObjectiveBilan
-from revue.french import date, number, quantity, signed, with_year
+from revue.french import date, local_time, number, quantity, signed, with_year
 from revue.log_domain import INITIATIVE_LABELS, MODALITY_LABELS
 from revue.review_domain import school_year_start
 
@@ -22,7 +20,7 @@ def snapshot_line(bilan: Bilan) -> str | None:
     snapshot = bilan.snapshot
     if snapshot is None:
         return None
-    taken = snapshot.taken_at.replace(tzinfo=dt.UTC).astimezone()
+    taken = local_time(snapshot.taken_at)
     return (f"relevé figé à la clôture le {date(taken.date())} à {taken:%H:%M}, "
             f"empreinte SHA-256 {snapshot.sha256}")
 

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from revue.domain import stable_uuid
 from revue.errors import NotFoundError
+from revue.french import local_time
 from revue.history_domain import (
+    BASE_NOTE,
     COALESCE_WINDOW,
     HistoryEntry,
     Snapshot,
@@ -50,8 +52,16 @@ def _now() -> dt.datetime:
 
 
 def _local(at: dt.datetime) -> str:
-    """A stored UTC time as the reader's local date and time."""
-    return at.replace(tzinfo=dt.UTC).astimezone().strftime("%d/%m/%Y à %H:%M")
+    return f"{local_time(at):%d/%m/%Y à %H:%M}"
+
+
+def base_version(kind: str, item_id: uuid.UUID, review_id: uuid.UUID | None,
+                 content: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """The history row that keeps the state of an item written before histories existed,
+    just before the version that changes it."""
+    return {"id": uuid.uuid4(), "kind": kind, "item_id": item_id, "review_id": review_id,
+            "at": now - dt.timedelta(milliseconds=1), "author": "", "note": BASE_NOTE,
+            "content": content}
 
 
 def objective_states(session: Session, review_id: uuid.UUID,
@@ -119,11 +129,16 @@ class HistoryQueries:
 
     def _keep_version(self, session: Session, kind: str, item_id: uuid.UUID,
                       review_id: uuid.UUID | None, content: dict[str, Any], *,
-                      author: str | None = None, note: str = "", new: bool = False) -> None:
+                      author: str | None = None, note: str = "", new: bool = False,
+                      base: dict[str, Any] | None = None) -> None:
         """Keep ``content`` as the item's newest version (``new``: the item was just created,
-        so it has no versions yet and there is nothing to look up)."""
+        so it has no versions yet and there is nothing to look up). ``base``: the item's
+        state before this change, kept first if the item has no versions yet (data written
+        before histories existed)."""
         author = self.author if author is None else author
         last = None if new else self._last_version(session, kind, item_id, review_id)
+        if last is None and base is not None:
+            last = self._add_base(session, kind, item_id, review_id, base)
         now = _now()
         if last is not None:
             if last.content == content:
@@ -137,22 +152,22 @@ class HistoryQueries:
         session.add(HistoryRow(kind=kind, item_id=item_id, review_id=review_id, at=now,
                                author=author, note=note, content=content))
 
-    def _keep_base(self, session: Session, kind: str, item_id: uuid.UUID,
-                   review_id: uuid.UUID | None, content: dict[str, Any]) -> None:
-        """Before a change to an item with no history yet, keep its state as it was."""
-        if self._last_version(session, kind, item_id, review_id) is not None:
-            return
-        session.add(HistoryRow(kind=kind, item_id=item_id, review_id=review_id,
-                               at=_now() - dt.timedelta(milliseconds=1), author="",
-                               note="avant l'historique", content=content))
+    @staticmethod
+    def _add_base(session: Session, kind: str, item_id: uuid.UUID,
+                  review_id: uuid.UUID | None, content: dict[str, Any]) -> HistoryRow:
+        row = HistoryRow(**base_version(kind, item_id, review_id, content, _now()))
+        session.add(row)
+        return row
 
     def _keep_base_objective(self, session: Session, review_id: uuid.UUID,
                              objective_uuid: uuid.UUID) -> None:
+        """Before a change to an objective's record with no versions yet, keep its state as
+        it was (it is read before the change, so this cannot wait for _keep_version)."""
         if self._last_version(session, OBJECTIVE, objective_uuid, review_id) is not None:
             return
         state = objective_states(session, review_id, [objective_uuid]).get(objective_uuid)
         if state is not None and not is_empty_objective_state(state):
-            self._keep_base(session, OBJECTIVE, objective_uuid, review_id, state)
+            self._add_base(session, OBJECTIVE, objective_uuid, review_id, state)
 
     def _keep_objective(self, session: Session, review_id: uuid.UUID,
                         objective_uuid: uuid.UUID, note: str = "") -> None:
@@ -238,14 +253,6 @@ class HistoryQueries:
     def accompaniment_history(self, accompaniment_id: uuid.UUID) -> list[HistoryEntry]:
         with read_session(self.engine) as session:
             return self._entries(session, ACCOMPANIMENT, accompaniment_id, None)
-
-    def accompaniment_version(self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID
-                              ) -> dict[str, Any]:
-        with read_session(self.engine) as session:
-            row = session.get(HistoryRow, entry_id)
-            if row is None or row.item_id != accompaniment_id:
-                raise NotFoundError("cette version n'existe plus")
-            return dict(row.content)
 
     def restore_accompaniment(self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID) -> None:
         """Make an earlier version of an entry its current one: a new version that travels in

@@ -38,11 +38,13 @@ from revue.log_domain import (
 )
 from revue.review_domain import school_year_bounds
 from revue.store.db import read_session, write_session
+from revue.store.history import base_version
 from revue.store.models import (
     AccompanimentObjectiveRow,
     AccompanimentRow,
     AccompanimentSchoolRow,
     ContractRow,
+    HistoryRow,
     ObjectiveRow,
     SchoolRow,
 )
@@ -121,9 +123,6 @@ class LogQueries:
                note: str = "", author: str | None = None) -> None:
         """Write an entry's shown version and its conflicts, and keep the version in the
         entry's history (with the one it replaces, if that one predates histories)."""
-        if previous is not None:
-            self._keep_base(session, "accompaniment", current.id, None,  # type: ignore[attr-defined]
-                            previous.content.as_dict())
         c = current.content
         row_was_new = row is None
         if row is None:
@@ -148,7 +147,8 @@ class LogQueries:
                         for o in c.objectives)
         self._keep_version(session, "accompaniment", current.id, None,  # type: ignore[attr-defined]
                            c.as_dict(), author=author, note=note,
-                           new=row_was_new and previous is None)
+                           new=row_was_new and previous is None,
+                           base=previous.content.as_dict() if previous is not None else None)
 
     def add_accompaniment(self, content: Content) -> Version:
         version = Version.first(content)
@@ -439,8 +439,6 @@ class LogQueries:
     def _write_many(self, session: Session, added: list[tuple[Version, list[Version]]],
                     updated: list[tuple[Version, list[Version], Version]]) -> None:
         """Write merged entries, their links and their history versions in bulk."""
-        from revue.store.models import HistoryRow
-
         table = AccompanimentRow.__table__
         now = _now()
         if added:
@@ -474,9 +472,7 @@ class LogQueries:
                 select(HistoryRow.item_id).where(HistoryRow.kind == "accompaniment",
                                                  HistoryRow.item_id.in_(chunk)).distinct()))
         history = [
-            {"id": uuid.uuid4(), "kind": "accompaniment", "review_id": None, "item_id": c.id,
-             "at": now - dt.timedelta(milliseconds=1), "author": "",
-             "note": "avant l'historique", "content": local.content.as_dict()}
+            base_version("accompaniment", c.id, None, local.content.as_dict(), now)
             for c, _, local in updated if c.id not in with_history
         ] + [
             {"id": uuid.uuid4(), "kind": "accompaniment", "review_id": None, "item_id": c.id,

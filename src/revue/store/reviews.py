@@ -176,15 +176,16 @@ class ReviewQueries:
             raise ValueError(f"unknown fields {unknown}")
         with write_session(self.engine) as session:
             row = self._open_review(session, review_id)
-            before = {"strengths": row.strengths, "vigilance": row.vigilance,
-                      "perspectives": row.perspectives}
-            if any(before.values()):
-                self._keep_base(session, "synthesis", review_id, review_id, before)  # type: ignore[attr-defined]
+
+            def state() -> dict[str, str]:
+                return {"strengths": row.strengths, "vigilance": row.vigilance,
+                        "perspectives": row.perspectives}
+
+            before = state()
             for name, value in fields.items():
                 setattr(row, name, value)
-            self._keep_version(session, "synthesis", review_id, review_id, {  # type: ignore[attr-defined]
-                "strengths": row.strengths, "vigilance": row.vigilance,
-                "perspectives": row.perspectives})
+            self._keep_version(session, "synthesis", review_id, review_id, state(),  # type: ignore[attr-defined]
+                               base=before if any(before.values()) else None)
 
     def review_events(self, review_id: uuid.UUID) -> list[tuple[dt.datetime, str, str]]:
         with read_session(self.engine) as session:

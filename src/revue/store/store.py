@@ -97,11 +97,6 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
 
         return integrity_problems(self.path) if self.path is not None else ""
 
-    def latest_good_backup(self) -> Backup | None:
-        from revue.store.backup import latest_good_backup
-
-        return latest_good_backup(self.path) if self.path is not None else None
-
     def backup(self, reason: str) -> Backup | None:
         """Keep a copy of the store before a large change (SQLite stores only)."""
         return take_backup(self.path, reason) if self.path is not None else None

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from revue import french
 from revue.errors import RevueError
 from revue.french import clip
 from revue.history_domain import HistoryEntry, describe
@@ -23,7 +24,7 @@ from revue.history_domain import HistoryEntry, describe
 
 def local_time(at: dt.datetime) -> str:
     """A stored UTC time as the reader's local date and time."""
-    return at.replace(tzinfo=dt.UTC).astimezone().strftime("%d/%m/%Y %H:%M")
+    return f"{french.local_time(at):%d/%m/%Y %H:%M}"
 
 
 class HistoryScreen(Screen[bool]):
