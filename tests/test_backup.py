@@ -12,7 +12,7 @@ from revue.formats.exchange import read_exchange
 from revue.imports import import_files
 from revue.store.backup import list_backups, take_backup
 from revue.store.store import Store
-from tests.conftest import EPINAY, SAMPLES
+from tests.conftest import EPINAY, SAMPLES, table_counts
 
 
 def test_backups_before_import_and_merge_are_private(store: Store) -> None:
@@ -90,3 +90,35 @@ def test_check_verifies_the_frozen_reviews(capsys: pytest.CaptureFixture[str],
     store.close()
     assert main(["--db", sample_url, "check"]) == 1
     assert "ne correspond plus à son empreinte SHA-256" in capsys.readouterr().out
+
+
+def test_backup_taken_alongside_a_merge_holds_the_log_before_it(store: Store) -> None:
+    """The merge's backup is copied in a thread while the merge is written: it must show the
+    store as it was before, not part of the merge."""
+    assert store.path is not None
+    store.merge_versions(read_exchange(SAMPLES / "echange-claire-martin-2018-2019.json"))
+    before = store.list_accompaniments(limit=1000)[1]
+    report = store.merge_versions(read_exchange(SAMPLES / "echange-paul-durand-2018-2019.json"))
+    assert report.added > 0
+    newest = list_backups(store.path)[-1]
+    assert newest.reason == "fusion"
+    copy = Store.open(f"sqlite:///{newest.path}")
+    try:
+        assert copy.list_accompaniments(limit=1000)[1] == before
+    finally:
+        copy.close()
+
+
+def test_a_merge_whose_backup_fails_changes_nothing(store: Store,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from revue.errors import RevueError
+    from revue.store import backup as backup_module
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RevueError("sauvegarde impossible (disque plein)")
+
+    monkeypatch.setattr(backup_module, "take_backup", refuse)
+    with pytest.raises(RevueError, match="sauvegarde impossible"):
+        store.merge_versions(read_exchange(SAMPLES / "echange-claire-martin-2018-2019.json"))
+    assert store.list_accompaniments(limit=1000) == ([], 0)
+    assert table_counts(store)["history"] == 0

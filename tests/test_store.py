@@ -114,3 +114,41 @@ def test_same_file_gives_same_keys_on_every_laptop(tmp_path: Path, sample_url: s
         other.close()
         mine.close()
 
+
+
+def test_bulk_insert_stores_what_sqlalchemy_would(store: Store) -> None:
+    """insert_many converts values with the columns' own types: the stored bytes are those of
+    an ordinary SQLAlchemy insert (uuids, dates and times, JSON, booleans, NULLs)."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import insert
+
+    from revue.store.db import insert_many, new_ids
+    from revue.store.models import AccompanimentRow, HistoryRow
+
+    def rows(ids: list[uuid.UUID]) -> list[dict[str, object]]:
+        at = dt.datetime(2026, 6, 20, 21, 30)  # no microseconds: SQLite's format keeps them
+        return [
+            {"id": ident, "kind": "accompaniment", "review_id": None, "item_id": ident,
+             "at": at + dt.timedelta(microseconds=n), "author": "Claire Martin",
+             "note": "reçu par échange",
+             "content": {"notes": "élève « X »", "deleted": n % 2 == 0, "n": n, "list": []}}
+            for n, ident in enumerate(ids)
+        ]
+
+    first, second = new_ids(3), new_ids(3)
+    assert len({*first, *second}) == 6 and all(i.version == 4 for i in first)
+    with store.session() as session, session.begin():
+        session.execute(insert(HistoryRow.__table__), rows(first))
+        insert_many(session, HistoryRow.__table__, rows(second))
+        insert_many(session, AccompanimentRow.__table__, [])  # nothing to do
+    with store.session() as session:
+        stored = session.connection().exec_driver_sql(
+            "SELECT id, kind, review_id, item_id, at, author, note, content FROM history "
+            "ORDER BY at, rowid").all()
+    by_sqlalchemy, by_bulk = stored[0::2], stored[1::2]
+    assert len(by_sqlalchemy) == len(by_bulk) == 3
+    for a, b, ident_a, ident_b in zip(by_sqlalchemy, by_bulk, first, second, strict=True):
+        assert a[0] == ident_a.hex and b[0] == ident_b.hex
+        assert a[1:3] == b[1:3] and a[4:] == b[4:]

@@ -76,9 +76,11 @@ class Content:
         return f"{start}-{start + 1}"
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def version_of(content: Content, parents: list[str]) -> str:
-    payload = json.dumps({"content": content.as_dict(), "parents": sorted(parents)},
-                         sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    payload = _CANONICAL.encode({"content": content.as_dict(), "parents": sorted(parents)})
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -10,6 +10,9 @@ import datetime as dt
 import os
 import re
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +95,35 @@ def take_backup(store_path: Path, reason: str, *, keep: int = KEEP) -> Backup | 
     os.chmod(target, 0o600)
     _rotate(target.parent, keep)
     return Backup(target, now, reason)
+
+
+@contextmanager
+def backup_alongside(store_path: Path, reason: str) -> Iterator[None]:
+    """Take a backup in a thread while the body prepares and writes its changes.
+
+    The caller must already hold the write lock and must not commit inside the body: the copy
+    then shows the store exactly as it was before the change (nobody else can commit
+    meanwhile). Leaving the body waits for the copy; if it failed, the error is raised there,
+    so the caller's transaction is rolled back and nothing is changed without a backup.
+    SQLite's backup step runs without Python's global lock, so on two cores the copy costs
+    (nearly) nothing in wall time.
+    """
+    failure: list[BaseException] = []
+
+    def copy() -> None:
+        try:
+            take_backup(store_path, reason)
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=copy, name=f"revue-backup-{reason}", daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.join()
+    if failure:
+        raise failure[0]
 
 
 def _rotate(folder: Path, keep: int) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import stat
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from revue.errors import RevueError
@@ -169,3 +170,55 @@ def write_session(engine: Engine) -> Iterator[Session]:
 def read_session(engine: Engine) -> Iterator[Session]:
     with Session(bind=engine) as session:
         yield session
+
+
+def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (dicts with the same keys) as ``session.execute(insert(table), rows)`` would,
+    converting values column by column with the columns' own types, in one ``executemany``.
+
+    A merge writes tens of thousands of rows; SQLAlchemy's per-row bookkeeping for a generic
+    INSERT cost it a third of a second (see docs/performance.md). Same stored values: a test
+    compares both ways.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    quote = dialect.identifier_preparer.quote
+    columns = []
+    for name in names:
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        values = [row[name] for row in rows]
+        columns.append(list(map(process, values)) if process is not None else values)
+    statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+                 f"VALUES ({', '.join('?' * len(names))})")
+    connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
+
+
+#: SQLite's page cache while a bulk write runs, in KiB (the default is 2,000 KiB). Ten thousand
+#: entries merged into a department's log dirty about 45 MB of pages; with the default cache
+#: SQLite spills them to the WAL and rewrites some, a third slower (docs/performance.md).
+BULK_CACHE_KIB = 65_536
+
+
+@contextmanager
+def bulk_cache(session: Session) -> Iterator[None]:
+    """A large page cache on the session's connection for the body, the default after."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    connection = session.connection()
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with suppress(DBAPIError):  # a connection that cannot take this is being discarded
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+def new_ids(count: int) -> list[uuid.UUID]:
+    """``count`` random (version 4) UUIDs from one read of the system's random source."""
+    raw = os.urandom(16 * count)
+    return [uuid.UUID(bytes=raw[i:i + 16], version=4) for i in range(0, 16 * count, 16)]

@@ -14,7 +14,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    insert,
     or_,
     select,
     text,
@@ -37,7 +36,7 @@ from revue.log_domain import (
     with_deleted,
 )
 from revue.review_domain import school_year_bounds
-from revue.store.db import read_session, write_session
+from revue.store.db import bulk_cache, insert_many, new_ids, read_session, write_session
 from revue.store.history import base_version
 from revue.store.models import (
     AccompanimentObjectiveRow,
@@ -379,46 +378,53 @@ class LogQueries:
             by_id.setdefault(version.id, []).append(version)
 
         def changed_ids(session: Session) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
-            """The entries the file changes, and which of them the store already holds."""
+            """The entries the file changes, and which of them the store already holds (asked
+            under the write lock, so nobody changes them before the merge is written)."""
             known = self._known_versions(session, list(by_id))
             return [aid for aid, versions in by_id.items()
                     if aid not in known or any(v.version not in known[aid] for v in versions)
                     ], set(known)
 
-        with read_session(self.engine) as session:
-            if not changed_ids(session)[0]:  # a file already merged: nothing to write or save
-                report.unchanged = len(by_id)
-                return report
-        self.backup("fusion")  # type: ignore[attr-defined]
         with write_session(self.engine) as session:
-            changed, known = changed_ids(session)  # again, now that this process holds the lock
-            report.unchanged += len(by_id) - len(changed)
-            found = self._load(session, [aid for aid in changed if aid in known])
-            added: list[tuple[Version, list[Version]]] = []
-            updated: list[tuple[Version, list[Version], Version]] = []
-            for aid in changed:
-                versions = by_id[aid]
-                if aid not in found:
-                    current, conflicts = merge_heads(versions)
-                    added.append((current, conflicts))
-                    report.added += 1
-                    report.conflicts += bool(conflicts)
-                    continue
-                row, local = found[aid]
-                mine = [local, *(version_from_dict(d) for d in row.conflicts)]
-                current, conflicts = merge_heads([*mine, *versions])
-                before = (local.version, sorted(v.version for v in mine[1:]))
-                after = (current.version, sorted(v.version for v in conflicts))
-                if before == after:
-                    report.unchanged += 1
-                    continue
-                updated.append((current, conflicts, local))
-                if conflicts:
-                    report.conflicts += 1
-                else:
-                    report.updated += 1
-            session.expunge_all()  # what follows writes through the tables, not the rows
-            self._write_many(session, added, updated)
+            changed, known = changed_ids(session)
+            report.unchanged = len(by_id) - len(changed)
+            if not changed:  # a file already merged: nothing to write or save
+                return report
+            # The backup is copied in a thread while the merge is prepared and written; the
+            # transaction commits only once the copy is whole.
+            with self.backup_alongside("fusion"), bulk_cache(session):  # type: ignore[attr-defined]
+                self._merge_changed(session, by_id, changed, known, report)
+        return report
+
+    def _merge_changed(self, session: Session, by_id: dict[uuid.UUID, list[Version]],
+                       changed: list[uuid.UUID], known: set[uuid.UUID],
+                       report: MergeReport) -> None:
+        found = self._load(session, [aid for aid in changed if aid in known])
+        added: list[tuple[Version, list[Version]]] = []
+        updated: list[tuple[Version, list[Version], Version]] = []
+        for aid in changed:
+            versions = by_id[aid]
+            if aid not in found:
+                current, conflicts = merge_heads(versions)
+                added.append((current, conflicts))
+                report.added += 1
+                report.conflicts += bool(conflicts)
+                continue
+            row, local = found[aid]
+            mine = [local, *(version_from_dict(d) for d in row.conflicts)]
+            current, conflicts = merge_heads([*mine, *versions])
+            before = (local.version, sorted(v.version for v in mine[1:]))
+            after = (current.version, sorted(v.version for v in conflicts))
+            if before == after:
+                report.unchanged += 1
+                continue
+            updated.append((current, conflicts, local))
+            if conflicts:
+                report.conflicts += 1
+            else:
+                report.updated += 1
+        session.expunge_all()  # what follows writes through the tables, not the rows
+        self._write_many(session, added, updated)
         return report
 
     @staticmethod
@@ -441,9 +447,7 @@ class LogQueries:
         """Write merged entries, their links and their history versions in bulk."""
         table = AccompanimentRow.__table__
         now = _now()
-        if added:
-            for chunk in _chunks(added):
-                session.execute(insert(table), [_row_values(c, k, now) for c, k in chunk])
+        insert_many(session, table, [_row_values(c, k, now) for c, k in added])
         if updated:
             params = [{"b_id": c.id, **{k: v for k, v in _row_values(c, k2, now).items()
                                          if k != "id"}}
@@ -462,9 +466,8 @@ class LogQueries:
         schools = [{"accompaniment_id": c.id, "uai": u} for c in written for u in c.content.schools]
         objectives = [{"accompaniment_id": c.id, "objective_id": uuid.UUID(o)}
                       for c in written for o in c.content.objectives]
-        for rows, link in ((schools, AccompanimentSchoolRow), (objectives, AccompanimentObjectiveRow)):
-            for chunk in _chunks(rows):
-                session.execute(insert(link.__table__), chunk)
+        insert_many(session, AccompanimentSchoolRow.__table__, schools)
+        insert_many(session, AccompanimentObjectiveRow.__table__, objectives)
         # History: entries that predate histories keep their local state first.
         with_history: set[uuid.UUID] = set()
         for chunk in _chunks([c.id for c, _, _ in updated]):
@@ -475,13 +478,12 @@ class LogQueries:
             base_version("accompaniment", c.id, None, local.content.as_dict(), now)
             for c, _, local in updated if c.id not in with_history
         ] + [
-            {"id": uuid.uuid4(), "kind": "accompaniment", "review_id": None, "item_id": c.id,
+            {"id": ident, "kind": "accompaniment", "review_id": None, "item_id": c.id,
              "at": now, "author": c.content.author, "note": "reçu par échange",
              "content": c.content.as_dict()}
-            for c in written
+            for c, ident in zip(written, new_ids(len(written)), strict=True)
         ]
-        for chunk in _chunks(history):
-            session.execute(insert(HistoryRow.__table__), chunk)
+        insert_many(session, HistoryRow.__table__, history)
 
 
 CHUNK = 500

@@ -6,6 +6,8 @@ can keep them after the session is gone and pass them between threads.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ from revue.domain import (
     stable_uuid,
 )
 from revue.errors import ConflictError, NotFoundError
-from revue.store.backup import Backup, take_backup
+from revue.store.backup import Backup, backup_alongside, take_backup
 from revue.store.db import make_engine, migrate, read_session, sqlite_path, write_session
 from revue.store.history import HistoryQueries
 from revue.store.log import LogQueries
@@ -100,6 +102,16 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
     def backup(self, reason: str) -> Backup | None:
         """Keep a copy of the store before a large change (SQLite stores only)."""
         return take_backup(self.path, reason) if self.path is not None else None
+
+    @contextmanager
+    def backup_alongside(self, reason: str) -> Iterator[None]:
+        """A backup taken in a thread while the body writes under the lock it already holds
+        (see :func:`revue.store.backup.backup_alongside`)."""
+        if self.path is None:
+            yield
+            return
+        with backup_alongside(self.path, reason):
+            yield
 
     # --- projets académiques -----------------------------------------------------------------
 
