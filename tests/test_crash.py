@@ -153,7 +153,8 @@ def test_killing_a_merge_leaves_it_whole_or_absent(tmp_path: Path) -> None:
     _kill_rounds(tmp_path, "exchange merge", _template(tmp_path, "samples", samples=True),
                  ["exchange", "import", str(source)], seed=7, window=(0.5, 1.5),
                  counts=["SELECT count(*) FROM accompaniments",
-                         "SELECT count(*) FROM history WHERE kind = 'accompaniment'"],
+                         "SELECT count(*) FROM accompaniments WHERE received_at IS NOT NULL",
+                         "SELECT count(*) FROM accompaniment_schools"],
                  whole=ENTRIES)
 
 

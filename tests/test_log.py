@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from revue.domain import ComputedCount, stable_uuid
+from revue.errors import ConflictError
 from revue.log_domain import Content, LogFilter, School
 from revue.store.store import Store
 
@@ -145,6 +146,13 @@ def test_conflict_both_ways_keeps_both_and_converges(two: tuple[Store, Store]) -
     assert [o.version for o in others_a] == [o.version for o in others_b]
     # importing again is not a new conflict
     assert b.merge_versions(a.export_versions()).unchanged == 1
+    # an entry in conflict is settled before it changes: an edit of one version would make the
+    # laptops show different versions
+    for change in (lambda: a.update_accompaniment(v.id, entry(dt.date(2019, 1, 1), notes="C")),
+                   lambda: a.set_deleted(v.id, True)):
+        with pytest.raises(ConflictError, match="choisissez d'abord celle à garder"):
+            change()
+    assert a.get_accompaniment(v.id) == (shown_a, others_a)
     # resolve on A; B follows
     keep = next(x for x in [shown_a, *others_a] if x.content.notes == "version B")
     a.resolve_conflict(v.id, keep.version)
@@ -179,12 +187,19 @@ def test_random_edits_then_exchanges_converge(tmp_path_factory: pytest.TempPathF
             entries = store.list_accompaniments(LogFilter(include_deleted=True), limit=1000)[0]
             if op == "add" or not entries:
                 made.add(_key(store.add_accompaniment(entry(dt.date(2019, 1, 1 + n), notes=text))))
-            elif op == "edit":
+            elif op in ("edit", "delete"):
                 target = entries[n % len(entries)]
-                made.add(_key(store.update_accompaniment(
-                    target.id, dataclasses.replace(target.content, notes=text))))
-            elif op == "delete":
-                made.add(_key(store.set_deleted(entries[n % len(entries)].id, True)))
+                heads = [target, *store.get_accompaniment(target.id)[1]]
+                if len(heads) > 1:  # settled first: a change would make the laptops differ
+                    with pytest.raises(ConflictError):
+                        store.update_accompaniment(target.id, target.content)
+                    target = store.resolve_conflict(target.id, heads[n % len(heads)].version)
+                    made.add(_key(target))
+                if op == "edit":
+                    made.add(_key(store.update_accompaniment(
+                        target.id, dataclasses.replace(target.content, notes=text))))
+                else:
+                    made.add(_key(store.set_deleted(target.id, True)))
             else:
                 other.merge_versions(store.export_versions())
         # exchanges in both orders, twice: every laptop ends with the same log

@@ -145,6 +145,25 @@ async def test_conflict_is_resolved_from_the_app(log_url: str) -> None:
     store.close()
 
 
+async def test_an_entry_in_conflict_is_settled_before_it_is_edited(log_url: str) -> None:
+    app = make_app(log_url, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        log = await open_log(pilot)
+        store = Store.open(log_url)
+        (current, _), = store.list_conflicts()
+        store.close()
+        table = log.query_one(DataTable)
+        table.focus()
+        table.move_cursor(row=next(i for i, v in enumerate(log.rows) if v.id == current.id))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictsScreen)  # not the entry form
+        assert "choisissez" in " ".join(str(n.message) for n in app._notifications)
+    store = Store.open(log_url)
+    assert [v.version for v, _ in store.list_conflicts()] == [current.version]
+    store.close()
+
+
 async def test_exchange_import_and_export_from_the_app(sample_url: str, tmp_path: Path) -> None:
     app = make_app(sample_url, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:

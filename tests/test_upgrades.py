@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REVIEW = "00000000-0000-4000-8000-000000000001"
 
 
-@pytest.mark.parametrize("version", ["0001", "0002", "0003", "0004", "0005"])
+@pytest.mark.parametrize("version", ["0001", "0002", "0003", "0004", "0005", "0006"])
 def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
     path = tmp_path / "revue.sqlite3"
     shutil.copy(FIXTURES / f"store-{version}.sqlite3", path)
@@ -45,6 +45,10 @@ def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
             walk = store.load_walk(uuid.UUID(REVIEW))
             first = walk.objectives[0]
             assert walk.records[first.id].actions_done == ["action-d-avant"]
+        if version >= "0006":
+            entry = _uuid.UUID("00000000-0000-4000-8000-000000000002")
+            assert [(h.note, h.content["notes"]) for h in store.accompaniment_history(entry)] \
+                == [("reçu par échange", "Note d'avant")]
         entries = store.list_accompaniments()[0]
         assert [e.content.notes for e in entries] == (["Note d'avant"] if version >= "0003" else [])
     finally:

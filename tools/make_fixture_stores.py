@@ -3,7 +3,7 @@
 Each fixture is the previous one, migrated to its version, plus data of the kind that version
 introduced: 0001 the Épinay contract; 0002 a review with a status, a value, evidence and an
 avenant; 0003 an accompaniment; 0004 a synthesis; 0005 an action
-carried out. Data is written with SQL of that version (the ORM models follow
+carried out; 0006 a version in the accompaniment's history. Data is written with SQL of that version (the ORM models follow
 the newest schema). tests/test_upgrades.py opens each with the current revue and checks that
 everything is there. Run from the project root when a migration is added:
 python tools/make_fixture_stores.py
@@ -111,6 +111,14 @@ def make(version: str, previous: str | None) -> Path:
             conn.execute(text("UPDATE objective_reviews SET actions_done = :done "
                               "WHERE review_id = :id"),
                          {"done": '["action-d-avant"]', "id": _hex(REVIEW)})
+        elif version == "0006":
+            entry = uuid.UUID("00000000-0000-4000-8000-000000000002").hex
+            conn.execute(text(
+                "INSERT INTO history (id, kind, review_id, item_id, at, author, note, content) "
+                "VALUES (:id, 'accompaniment', NULL, :item, '2019-01-10 18:00:00.000000', "
+                "'Claire Martin (fictive)', 'reçu par échange', :content)"),
+                {"id": uuid.uuid4().hex, "item": entry,
+                 "content": '{"notes": "Note d\'avant", "theme": "Lecture"}'})
     engine.dispose()
     return path
 
@@ -118,7 +126,7 @@ def make(version: str, previous: str | None) -> Path:
 if __name__ == "__main__":
     FIXTURES.mkdir(parents=True, exist_ok=True)
     previous = None
-    for version in ("0001", "0002", "0003", "0004", "0005"):
+    for version in ("0001", "0002", "0003", "0004", "0005", "0006"):
         if not (FIXTURES / f"store-{version}.sqlite3").exists():
             print(make(version, previous))
         previous = version

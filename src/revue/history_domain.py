@@ -25,6 +25,8 @@ from revue.french import clip, date, number
 COALESCE_WINDOW = dt.timedelta(minutes=10)
 #: The note of the first version of an item written before histories existed.
 BASE_NOTE = "avant l'historique"
+#: The note of an accompaniment's version as it arrived from another laptop.
+RECEIVED_NOTE = "reçu par échange"
 
 #: French labels of an objective record's fields, in the order they are shown.
 OBJECTIVE_FIELDS = {

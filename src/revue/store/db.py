@@ -19,8 +19,8 @@ from revue.errors import RevueError
 
 #: The newest migration in ``migrations/versions``. A test checks it is Alembic's head; knowing
 #: it here lets a store that is already current open without loading Alembic at all.
-SCHEMA_HEAD = "0006"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+SCHEMA_HEAD = "0007"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -20,6 +20,7 @@ from revue.french import local_time
 from revue.history_domain import (
     BASE_NOTE,
     COALESCE_WINDOW,
+    RECEIVED_NOTE,
     HistoryEntry,
     Snapshot,
     canonical_json,
@@ -30,6 +31,7 @@ from revue.history_domain import (
 from revue.log_domain import content_from_dict
 from revue.store.db import read_session, write_session
 from revue.store.models import (
+    AccompanimentRow,
     AvenantRow,
     ContractRow,
     EvidenceRow,
@@ -55,13 +57,20 @@ def _local(at: dt.datetime) -> str:
     return f"{local_time(at):%d/%m/%Y à %H:%M}"
 
 
+#: Who wrote an accompaniment received by exchange, and when it arrived.
+Received = tuple[str, dt.datetime]
+
+
 def base_version(kind: str, item_id: uuid.UUID, review_id: uuid.UUID | None,
-                 content: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    """The history row that keeps the state of an item written before histories existed,
-    just before the version that changes it."""
+                 content: dict[str, Any], now: dt.datetime, *,
+                 received: Received | None = None) -> dict[str, Any]:
+    """The history row that keeps an item's state from before its first recorded change, just
+    before the version that changes it: an accompaniment received by exchange as it arrived
+    (``received``), anything else as written before histories existed."""
+    author, at, note = (("", now - dt.timedelta(milliseconds=1), BASE_NOTE) if received is None
+                        else (*received, RECEIVED_NOTE))
     return {"id": uuid.uuid4(), "kind": kind, "item_id": item_id, "review_id": review_id,
-            "at": now - dt.timedelta(milliseconds=1), "author": "", "note": BASE_NOTE,
-            "content": content}
+            "at": at, "author": author, "note": note, "content": content}
 
 
 def objective_states(session: Session, review_id: uuid.UUID,
@@ -130,15 +139,16 @@ class HistoryQueries:
     def _keep_version(self, session: Session, kind: str, item_id: uuid.UUID,
                       review_id: uuid.UUID | None, content: dict[str, Any], *,
                       author: str | None = None, note: str = "", new: bool = False,
-                      base: dict[str, Any] | None = None) -> None:
+                      base: dict[str, Any] | None = None,
+                      received: Received | None = None) -> None:
         """Keep ``content`` as the item's newest version (``new``: the item was just created,
         so it has no versions yet and there is nothing to look up). ``base``: the item's
         state before this change, kept first if the item has no versions yet (data written
-        before histories existed)."""
+        before histories existed, or an accompaniment as ``received`` by exchange)."""
         author = self.author if author is None else author
         last = None if new else self._last_version(session, kind, item_id, review_id)
         if last is None and base is not None:
-            last = self._add_base(session, kind, item_id, review_id, base)
+            last = self._add_base(session, kind, item_id, review_id, base, received=received)
         now = _now()
         if last is not None:
             if last.content == content:
@@ -154,8 +164,10 @@ class HistoryQueries:
 
     @staticmethod
     def _add_base(session: Session, kind: str, item_id: uuid.UUID,
-                  review_id: uuid.UUID | None, content: dict[str, Any]) -> HistoryRow:
-        row = HistoryRow(**base_version(kind, item_id, review_id, content, _now()))
+                  review_id: uuid.UUID | None, content: dict[str, Any], *,
+                  received: Received | None = None) -> HistoryRow:
+        row = HistoryRow(**base_version(kind, item_id, review_id, content, _now(),
+                                        received=received))
         session.add(row)
         return row
 
@@ -251,8 +263,20 @@ class HistoryQueries:
                                  note=f"restauration de la version du {_local(row.at)}")
 
     def accompaniment_history(self, accompaniment_id: uuid.UUID) -> list[HistoryEntry]:
+        """Every version of an entry, oldest first. An entry received by exchange and not
+        changed since has no history row: its one version is the entry as it arrived."""
         with read_session(self.engine) as session:
-            return self._entries(session, ACCOMPANIMENT, accompaniment_id, None)
+            entries = self._entries(session, ACCOMPANIMENT, accompaniment_id, None)
+            if entries:
+                return entries
+            received_at = session.scalar(select(AccompanimentRow.received_at).where(
+                AccompanimentRow.id == accompaniment_id))
+            if received_at is None:
+                return []
+            _, version = self._load(session, [accompaniment_id])[accompaniment_id]  # type: ignore[attr-defined]
+            return [HistoryEntry(id=accompaniment_id, at=received_at,
+                                 author=version.content.author, note=RECEIVED_NOTE,
+                                 content=version.content.as_dict())]
 
     def restore_accompaniment(self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID) -> None:
         """Make an earlier version of an entry its current one: a new version that travels in

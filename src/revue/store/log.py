@@ -22,7 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from revue.domain import ComputedCount, stable_uuid
-from revue.errors import NotFoundError
+from revue.errors import ConflictError, NotFoundError
+from revue.history_domain import RECEIVED_NOTE
 from revue.log_domain import (
     Content,
     LogFilter,
@@ -37,7 +38,7 @@ from revue.log_domain import (
 )
 from revue.review_domain import school_year_bounds
 from revue.store.db import bulk_cache, insert_many, new_ids, read_session, write_session
-from revue.store.history import base_version
+from revue.store.history import Received, base_version
 from revue.store.models import (
     AccompanimentObjectiveRow,
     AccompanimentRow,
@@ -147,7 +148,8 @@ class LogQueries:
         self._keep_version(session, "accompaniment", current.id, None,  # type: ignore[attr-defined]
                            c.as_dict(), author=author, note=note,
                            new=row_was_new and previous is None,
-                           base=previous.content.as_dict() if previous is not None else None)
+                           base=previous.content.as_dict() if previous is not None else None,
+                           received=_received(row, previous))
 
     def add_accompaniment(self, content: Content) -> Version:
         version = Version.first(content)
@@ -170,6 +172,10 @@ class LogQueries:
             if accompaniment_id not in found:
                 raise NotFoundError("cet accompagnement n'existe plus")
             row, current = found[accompaniment_id]
+            if row.conflicts:
+                # Which version is shown must be the same on every laptop; an edit made on one
+                # of two conflicting versions would make it differ. The conflict goes first.
+                raise ConflictError(IN_CONFLICT)
             if current.content == content:
                 return current
             new = current.edited(content)
@@ -401,7 +407,7 @@ class LogQueries:
                        report: MergeReport) -> None:
         found = self._load(session, [aid for aid in changed if aid in known])
         added: list[tuple[Version, list[Version]]] = []
-        updated: list[tuple[Version, list[Version], Version]] = []
+        updated: list[Updated] = []
         for aid in changed:
             versions = by_id[aid]
             if aid not in found:
@@ -418,7 +424,7 @@ class LogQueries:
             if before == after:
                 report.unchanged += 1
                 continue
-            updated.append((current, conflicts, local))
+            updated.append((current, conflicts, local, _received(row, local)))
             if conflicts:
                 report.conflicts += 1
             else:
@@ -443,50 +449,71 @@ class LogQueries:
         return out
 
     def _write_many(self, session: Session, added: list[tuple[Version, list[Version]]],
-                    updated: list[tuple[Version, list[Version], Version]]) -> None:
-        """Write merged entries, their links and their history versions in bulk."""
+                    updated: list[Updated]) -> None:
+        """Write merged entries, their links and their history versions in bulk.
+
+        An entry received new gets no history row: it records when it arrived, and its first
+        version is the row itself until it changes (then that version is written first, see
+        ``_received``). A history row would copy it whole and double what a merge writes."""
         table = AccompanimentRow.__table__
         now = _now()
-        insert_many(session, table, [_row_values(c, k, now) for c, k in added])
+        insert_many(session, table, [{**_row_values(c, k, now), "received_at": now}
+                                     for c, k in added])
         if updated:
             params = [{"b_id": c.id, **{k: v for k, v in _row_values(c, k2, now).items()
                                          if k != "id"}}
-                      for c, k2, _ in updated]
+                      for c, k2, _, _ in updated]
             session.execute(
                 update(table).where(table.c.id == bindparam("b_id")).values(
                     {name: bindparam(name) for name in params[0] if name != "b_id"}),
                 params)
-            ids = [c.id for c, _, _ in updated]
+            ids = [c.id for c, *_ in updated]
             for chunk in _chunks(ids):
                 session.execute(delete(AccompanimentSchoolRow.__table__).where(
                     AccompanimentSchoolRow.accompaniment_id.in_(chunk)))
                 session.execute(delete(AccompanimentObjectiveRow.__table__).where(
                     AccompanimentObjectiveRow.accompaniment_id.in_(chunk)))
-        written = [c for c, _ in added] + [c for c, _, _ in updated]
+        written = [c for c, _ in added] + [c for c, *_ in updated]
         schools = [{"accompaniment_id": c.id, "uai": u} for c in written for u in c.content.schools]
         objectives = [{"accompaniment_id": c.id, "objective_id": uuid.UUID(o)}
                       for c in written for o in c.content.objectives]
         insert_many(session, AccompanimentSchoolRow.__table__, schools)
         insert_many(session, AccompanimentObjectiveRow.__table__, objectives)
-        # History: entries that predate histories keep their local state first.
+        # History of the updated entries: one with no versions yet keeps its local state first.
         with_history: set[uuid.UUID] = set()
-        for chunk in _chunks([c.id for c, _, _ in updated]):
+        for chunk in _chunks([c.id for c, *_ in updated]):
             with_history.update(session.scalars(
                 select(HistoryRow.item_id).where(HistoryRow.kind == "accompaniment",
                                                  HistoryRow.item_id.in_(chunk)).distinct()))
         history = [
-            base_version("accompaniment", c.id, None, local.content.as_dict(), now)
-            for c, _, local in updated if c.id not in with_history
+            base_version("accompaniment", c.id, None, local.content.as_dict(), now,
+                         received=received)
+            for c, _, local, received in updated if c.id not in with_history
         ] + [
             {"id": ident, "kind": "accompaniment", "review_id": None, "item_id": c.id,
-             "at": now, "author": c.content.author, "note": "reçu par échange",
+             "at": now, "author": c.content.author, "note": RECEIVED_NOTE,
              "content": c.content.as_dict()}
-            for c, ident in zip(written, new_ids(len(written)), strict=True)
+            for (c, *_), ident in zip(updated, new_ids(len(updated)), strict=True)
         ]
         insert_many(session, HistoryRow.__table__, history)
 
 
 CHUNK = 500
+
+IN_CONFLICT = ("cet accompagnement est en conflit entre deux versions venues de deux ordinateurs : "
+               "choisissez d'abord celle à garder (touche c, « Conflits ») ; rien n'a été modifié")
+
+#: An entry a merge changes: the version shown, its conflicts, the local version it replaces,
+#: and who wrote that one and when it arrived if it came by exchange and has no history yet.
+Updated = tuple[Version, list[Version], Version, "Received | None"]
+
+
+def _received(row: AccompanimentRow | None, previous: Version | None) -> Received | None:
+    """For an entry received by exchange: its author and arrival, to write its first version
+    (as it arrived) before the version that changes it."""
+    if row is None or previous is None or row.received_at is None:
+        return None
+    return previous.content.author, row.received_at
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:  # type: ignore[type-arg]

@@ -377,6 +377,9 @@ class AccompanimentRow(Base):
     #: someone picks (same shape as an exchange file entry).
     conflicts: Mapped[list[Any]] = mapped_column(default=list)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    #: When the entry arrived new by an exchange (migration 0007). Such an entry has no history
+    #: row until it changes: its first version is this row, by its author, at this time.
+    received_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 
 
 class AccompanimentSchoolRow(Base):

@@ -312,14 +312,24 @@ class LogScreen(Screen[None]):
     @on(DataTable.RowSelected)
     def action_edit(self) -> None:
         version = self.selected()
-        if version is not None:
+        if version is not None and not self._in_conflict(version):
             self.app.push_screen(EntryScreen(version, list(self.schools.values()),
                                              self.objectives), self._reload_all)
 
     def action_delete(self) -> None:
         version = self.selected()
-        if version is not None:
+        if version is not None and not self._in_conflict(version):
             self._set_deleted(version.id, True)
+
+    def _in_conflict(self, version: Version) -> bool:
+        """An entry in conflict is settled before it is changed (every laptop must show the
+        same version): say so and open the conflicts."""
+        if version.id not in self.conflicts:
+            return False
+        self.notify("Cet accompagnement est en conflit entre deux versions : choisissez "
+                    "d'abord celle à garder.", severity="warning")
+        self.action_conflicts()
+        return True
 
     def action_undo(self) -> None:
         if not self.deleted:
