@@ -245,3 +245,23 @@ def test_computed_indicators_feed_the_walk(sample_url: str) -> None:
             "2016-2017": 0, "2017-2018": 0}
     finally:
         store.close()
+
+
+def test_text_search_ignores_case_and_takes_percent_and_underscore_literally(
+        store: Store) -> None:
+    for notes in ("Réussite à 50 % des élèves", "Réussite à 5000 élèves", "fichier eval_CP",
+                  "fichier evalxCP", "FLUENCE en CE1"):
+        store.add_accompaniment(entry(dt.date(2019, 1, 10), notes=notes))
+
+    def found(text: str) -> list[str]:
+        flt = LogFilter(text=text)
+        rows = store.page_of_accompaniments(flt, limit=10)
+        assert store.count_accompaniments(flt) == len(rows)
+        return sorted(v.content.notes for v in rows)
+
+    assert found("50 %") == ["Réussite à 50 % des élèves"]
+    assert found("eval_") == ["fichier eval_CP"]
+    assert found("fluence") == ["FLUENCE en CE1"]
+    assert found("lecture") == sorted(  # the theme is searched too
+        ["Réussite à 50 % des élèves", "Réussite à 5000 élèves", "fichier eval_CP",
+         "fichier evalxCP", "FLUENCE en CE1"])

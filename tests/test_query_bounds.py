@@ -124,7 +124,9 @@ async def test_statements_do_not_grow_with_the_store(sample_url: str,
     large = large_dir / "revue.sqlite3"
     shutil.copy(source, small)
     shutil.copy(source, large)
-    _fill(f"sqlite:///{small}", years=2, entries=20)  # a previous review in both
+    # a previous review in both; more entries than one page of the log in both (a page that
+    # holds every match needs no count)
+    _fill(f"sqlite:///{small}", years=2, entries=80)
     _fill(f"sqlite:///{large}", years=4, entries=600)
     few = await _statements(f"sqlite:///{small}")
     many = await _statements(f"sqlite:///{large}")

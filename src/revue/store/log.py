@@ -224,9 +224,13 @@ class LogQueries:
                 select(AccompanimentObjectiveRow.accompaniment_id)
                 .where(AccompanimentObjectiveRow.objective_id == uuid.UUID(flt.objective))))
         if flt.text:
-            pattern = f"%{flt.text}%"
-            query = query.where(or_(AccompanimentRow.theme.ilike(pattern),
-                                    AccompanimentRow.notes.ilike(pattern)))
+            pattern = "%" + "".join("\\" + ch if ch in "%_\\" else ch for ch in flt.text) + "%"
+            # SQLite's LIKE ignores case just as its lower() does (for ASCII letters), without
+            # copying every note: a search through a department's log takes half the time.
+            like = "like" if self.engine.dialect.name == "sqlite" else "ilike"
+            matches = [getattr(column, like)(pattern, escape="\\")
+                       for column in (AccompanimentRow.theme, AccompanimentRow.notes)]
+            query = query.where(or_(*matches))
         return query
 
     def list_accompaniments(self, flt: LogFilter | None = None, *, limit: int = 200,
@@ -234,9 +238,19 @@ class LogQueries:
         """One page of the log in the filter's order (newest first by default), and how many
         entries match in all."""
         flt = flt or LogFilter()
+        return self.page_of_accompaniments(flt, limit=limit, offset=offset), \
+            self.count_accompaniments(flt)
+
+    def count_accompaniments(self, flt: LogFilter) -> int:
+        """How many entries the filter lets through."""
         with read_session(self.engine) as session:
-            total = session.scalar(self._filtered(
+            return session.scalar(self._filtered(
                 select(func.count()).select_from(AccompanimentRow), flt)) or 0
+
+    def page_of_accompaniments(self, flt: LogFilter, *, limit: int, offset: int = 0
+                               ) -> list[Version]:
+        """One page of the log in the filter's order (newest first by default)."""
+        with read_session(self.engine) as session:
             column = {
                 "date": AccompanimentRow.date, "author": AccompanimentRow.author,
                 "modality": AccompanimentRow.modality, "initiative": AccompanimentRow.initiative,
@@ -248,7 +262,7 @@ class LogQueries:
                                                  AccompanimentRow.id)
                                        .limit(limit).offset(offset)))
             found = self._load(session, ids)
-            return [found[i][1] for i in ids], total
+            return [found[i][1] for i in ids]
 
     def count_computed(self, computed: ComputedCount, objective_id: uuid.UUID,
                        school_year: str) -> int:

@@ -97,9 +97,15 @@ class LogScreen(Screen[None]):
     @dataclass
     class Loaded(Message):
         rows: list[Version]
-        total: int
+        total: int | None  # None: still being counted (a Counted message follows)
         conflicts: set[uuid.UUID]
         schools: list[School]
+        filter: LogFilter
+
+    @dataclass
+    class Counted(Message):
+        total: int
+        filter: LogFilter
 
     @dataclass
     class More(Message):
@@ -117,6 +123,7 @@ class LogScreen(Screen[None]):
         super().__init__()
         self.rows: list[Version] = []
         self.total = 0
+        self.counting = False  # the total is being counted
         self.conflicts: set[uuid.UUID] = set()
         self._filter: LogFilter | None = None
         self.schools: dict[str, School] = {}
@@ -210,9 +217,14 @@ class LogScreen(Screen[None]):
     def _load(self, flt: LogFilter) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         self._marker = store.change_marker()  # what the table reflects
-        rows, total = store.list_accompaniments(flt, limit=PAGE)
+        rows = store.page_of_accompaniments(flt, limit=PAGE)
         conflicts = store.conflict_ids()
-        self.post_message(self.Loaded(rows, total, conflicts, store.list_schools()))
+        # The rows are shown first; counting every match (a whole scan for a text search)
+        # comes after, unless the page already holds them all.
+        total = len(rows) if len(rows) < PAGE else None
+        self.post_message(self.Loaded(rows, total, conflicts, store.list_schools(), flt))
+        if total is None:
+            self.post_message(self.Counted(store.count_accompaniments(flt), flt))
 
     @work(thread=True, exclusive=True, group="log-more")
     def _load_more(self, flt: LogFilter, offset: int) -> None:
@@ -237,11 +249,14 @@ class LogScreen(Screen[None]):
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
+        if message.filter != self.current_filter():  # typed on meanwhile: a newer load comes
+            return
         self.rows = message.rows
-        self.total = message.total
+        self.total = message.total if message.total is not None else len(message.rows)
+        self.counting = message.total is None
         self.conflicts = message.conflicts
         self.schools = {s.uai: s for s in message.schools}
-        self._filter = self.current_filter()
+        self._filter = message.filter
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -250,10 +265,18 @@ class LogScreen(Screen[None]):
             table.move_cursor(row=min(row, len(message.rows) - 1))
         self._count()
 
+    @on(Counted)
+    def counted(self, message: Counted) -> None:
+        if message.filter != self._filter:  # the filter changed meanwhile
+            return
+        self.total, self.counting = message.total, False
+        self._count()
+
     @on(DataTable.RowHighlighted, "#log")
     def near_the_end(self, event: DataTable.RowHighlighted) -> None:
         """The next page comes as the cursor nears the last row shown."""
-        if (event.cursor_row >= len(self.rows) - PAGE // 4 and len(self.rows) < self.total
+        if (event.cursor_row >= len(self.rows) - PAGE // 4
+                and (self.counting or len(self.rows) < self.total)
                 and self._filter is not None):
             self._load_more(self._filter, len(self.rows))
 
@@ -262,14 +285,16 @@ class LogScreen(Screen[None]):
         if message.offset != len(self.rows):  # the filter changed meanwhile
             return
         self.rows = self.rows + message.rows
-        self.total = message.total
+        self.total, self.counting = message.total, False
         self.query_one(DataTable).add_rows(self._table_rows(message.rows))
         self._count()
 
     def _count(self) -> None:
         shown, total = len(self.rows), self.total
         count = f"{fr.number(total)} accompagnement{'s' if total > 1 else ''}"
-        if shown < total:
+        if self.counting:
+            count = f"{fr.number(shown)} accompagnements ou plus (décompte en cours…)"
+        elif shown < total:
             count += f" ({shown} affichés, les plus récents ; la suite vient en descendant)"
         if self.conflicts:
             count += f" · {len(self.conflicts)} conflit(s) à départager (touche c)"
