@@ -8,14 +8,16 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
-from sqlalchemy.orm import Session
 
 from revue.errors import RevueError
+
+if TYPE_CHECKING:  # the ORM is imported where sessions are made: the app starts without it
+    from sqlalchemy.orm import Session
 
 #: The newest migration in ``migrations/versions``. A test checks it is Alembic's head; knowing
 #: it here lets a store that is already current open without loading Alembic at all.
@@ -102,6 +104,17 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def open_engine(url: str) -> Engine:
+    """The engine of the store at ``url``, its schema brought up to date (see :func:`migrate`)."""
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return engine
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to :data:`SCHEMA_HEAD`; refuse a store made by a newer revue."""
     try:
@@ -157,6 +170,8 @@ def write_session(engine: Engine) -> Iterator[Session]:
     A write the disk refuses (full, read-only, locked too long) raises :class:`StoreError`
     with a French message; the transaction is rolled back, the store is as it was.
     """
+    from sqlalchemy.orm import Session
+
     try:
         with engine.connect() as conn:
             conn.execution_options(sqlite_immediate=True)
@@ -168,6 +183,8 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
+    from sqlalchemy.orm import Session
+
     with Session(bind=engine) as session:
         yield session
 
@@ -184,6 +201,11 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         return
     connection = session.connection()
     dialect = connection.dialect
+    if dialect.paramstyle != "qmark":  # a server database: SQLAlchemy's own way
+        from sqlalchemy import insert
+
+        connection.execute(insert(table), rows)
+        return
     names = list(rows[0])
     quote = dialect.identifier_preparer.quote
     columns = []

@@ -37,14 +37,14 @@ from revue.domain import (
 )
 from revue.errors import ConflictError, NotFoundError
 from revue.store.backup import Backup, backup_alongside, take_backup
-from revue.store.db import make_engine, migrate, read_session, sqlite_path, write_session
+from revue.store.db import open_engine, read_session, sqlite_path, write_session
 from revue.store.history import HistoryQueries
+from revue.store.light import change_marker, contract_summaries
 from revue.store.log import LogQueries
 from revue.store.models import (
     AcademicAxisRow,
     AcademicObjectiveRow,
     AcademicProjectRow,
-    AccompanimentRow,
     ActionRow,
     ContractRow,
     IndicatorRow,
@@ -77,13 +77,7 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
 
     @classmethod
     def open(cls, url: str, author: str | None = None) -> Store:
-        engine = make_engine(url)
-        try:
-            migrate(engine)
-        except Exception:
-            engine.dispose()
-            raise
-        return cls(engine, url, author)
+        return cls(open_engine(url), url, author)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -203,25 +197,7 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
     # --- contracts -----------------------------------------------------------------------------
 
     def list_contracts(self) -> list[ContractSummary]:
-        with read_session(self.engine) as session:
-            counts = (
-                select(ObjectiveRow.contract_id, func.count().label("n"))
-                .group_by(ObjectiveRow.contract_id)
-                .subquery()
-            )
-            rows = session.execute(
-                select(ContractRow, func.coalesce(counts.c.n, 0))
-                .outerjoin(counts, counts.c.contract_id == ContractRow.id)
-                .order_by(ContractRow.start_date.desc(), ContractRow.slug)
-            ).all()
-            return [
-                ContractSummary(
-                    uuid=row.id, id=row.slug, title=row.title, kind=DocumentKind(row.kind),
-                    circonscription=row.circonscription, start_date=row.start_date,
-                    end_date=row.end_date, objective_count=count,
-                )
-                for row, count in rows
-            ]
+        return contract_summaries(self.engine)
 
     def contract_exists(self, slug: str) -> bool:
         with read_session(self.engine) as session:
@@ -274,15 +250,7 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
     def change_marker(self) -> tuple[object, ...]:
         """Changes when contracts or accompaniments are added, replaced or edited, by this
         process or another one (a CLI import while the app is open): screens poll it."""
-        with read_session(self.engine) as session:
-            contracts = session.execute(
-                select(func.count(), func.max(ContractRow.imported_at)).select_from(ContractRow)
-            ).one()
-            log = session.execute(
-                select(func.count(), func.max(AccompanimentRow.updated_at))
-                .select_from(AccompanimentRow)
-            ).one()
-            return (*contracts, *log)
+        return change_marker(self.engine)
 
     def session(self) -> Session:
         """A plain session, for tests that want to look at rows directly."""
