@@ -133,7 +133,8 @@ def test_bulk_insert_stores_what_sqlalchemy_would(store: Store) -> None:
             {"id": ident, "kind": "accompaniment", "review_id": None, "item_id": ident,
              "at": at + dt.timedelta(microseconds=n), "author": "Claire Martin",
              "note": "reçu par échange",
-             "content": {"notes": "élève « X »", "deleted": n % 2 == 0, "n": n, "list": []}}
+             "content": [] if n == 0 else {"notes": "élève « X »", "deleted": n % 2 == 0,
+                                           "n": n, "list": []}}
             for n, ident in enumerate(ids)
         ]
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import JSON, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 
@@ -212,7 +212,13 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     for name in names:
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         values = [row[name] for row in rows]
-        columns.append(list(map(process, values)) if process is not None else values)
+        if process is None:
+            columns.append(values)
+        elif isinstance(table.c[name].type, JSON):  # mostly empty lists (parents, conflicts)
+            empty = process([])
+            columns.append([empty if v == [] else process(v) for v in values])
+        else:
+            columns.append(list(map(process, values)))
     statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
                  f"VALUES ({', '.join('?' * len(names))})")
     connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
