@@ -66,7 +66,6 @@ class StoreHandle:
         self.url = url
         self._store: Store | None = None
         self._lock = threading.Lock()
-        self._preloading = False
 
     def full(self) -> Store:
         with self._lock:
@@ -78,9 +77,7 @@ class StoreHandle:
 
     def preload(self) -> None:
         """Import the rest of the store in a thread, so that the next screen finds it ready."""
-        if self._store is None and not self._preloading:
-            self._preloading = True
-            threading.Thread(target=self.full, name="revue-store-preload", daemon=True).start()
+        threading.Thread(target=self.full, name="revue-store-preload", daemon=True).start()
 
     def list_contracts(self) -> list[ContractSummary]:
         return contract_summaries(self.engine)

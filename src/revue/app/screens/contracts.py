@@ -83,8 +83,6 @@ class ContractsScreen(Screen[None]):
         empty = self.query_one("#contracts-empty", Static)
         empty.display = not message.contracts
         table.display = bool(message.contracts)
-        # The list is up: the rest of the store is loaded now, while the user reads it.
-        self.call_after_refresh(getattr(self.app.store, "preload", lambda: None))
         if not message.contracts:
             empty.update(
                 "Aucun contrat pour l'instant.\n\nAppuyez sur « i » pour importer un fichier "
