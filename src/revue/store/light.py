@@ -3,7 +3,7 @@
 The ORM and the models take about a tenth of a second to import, a third of what revue adds to
 a bare Textual app's start-up (docs/performance.md). The contract list and the change marker
 are read here with plain SQL; the rest of the store is imported on first use, or ahead of it in
-a thread once the first screen is up (:meth:`StoreHandle.preload`).
+a worker thread (the app's integrity check, half a second after start).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def _date(value: Any) -> dt.date:
 class StoreHandle:
     """The store as the app holds it: the contract list and the change marker answered at once
     with Core SQL; anything else by the whole :class:`~revue.store.store.Store`, made on first
-    use (or ahead, by :meth:`preload`)."""
+    use."""
 
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
@@ -74,10 +74,6 @@ class StoreHandle:
 
                 self._store = Store(self.engine, self.url)
             return self._store
-
-    def preload(self) -> None:
-        """Import the rest of the store in a thread, so that the next screen finds it ready."""
-        threading.Thread(target=self.full, name="revue-store-preload", daemon=True).start()
 
     def list_contracts(self) -> list[ContractSummary]:
         return contract_summaries(self.engine)
