@@ -48,24 +48,3 @@ def test_screens_run_no_sql() -> None:
         assert "sqlalchemy" not in source, path
         assert "revue.store.models" not in source, path
 
-
-def test_the_first_screen_is_ready_before_the_orm_is_imported(sample_url: str) -> None:
-    """Start-up reads the contract list with Core SQL; the ORM and the models (a tenth of a
-    second) come after, on first use. Same list, same change marker, either way."""
-    code = f"""
-import sys
-from revue.app.factory import make_app
-app = make_app({sample_url!r})
-summaries, marker = app.store.list_contracts(), app.store.change_marker()
-assert "revue.store.models" not in sys.modules and "sqlalchemy.orm" not in sys.modules
-assert [c.id for c in summaries] == ["epinay-2018-2020", "thionville1-2016-2020"], summaries
-from revue.store.store import Store
-store = Store.open({sample_url!r})
-assert store.list_contracts() == summaries and store.change_marker() == marker
-assert app.store.get_contract("epinay-2018-2020").id == "epinay-2018-2020"  # the rest, on use
-assert "revue.store.models" in sys.modules
-app.store.close()
-store.close()
-"""
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-2000:]

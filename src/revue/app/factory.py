@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from revue.app.app import RevueApp
-from revue.store.db import StoreError, open_engine, sqlite_path
-from revue.store.light import StoreHandle
+from revue.store.db import StoreError, sqlite_path
+from revue.store.store import Store
 
 
 def make_app(db_url: str, *, today: dt.date | None = None) -> RevueApp:
@@ -16,11 +16,11 @@ def make_app(db_url: str, *, today: dt.date | None = None) -> RevueApp:
     A SQLite file too damaged to open gives an app that offers its latest good backup.
     """
     try:
-        engine = open_engine(db_url)
+        store = Store.open(db_url)
     except StoreError as exc:
         path = sqlite_path(db_url)
         if path is None or not path.exists() or path.stat().st_size == 0 or (
                 "plus récente" in str(exc)):
             raise
         return RevueApp(None, today=today, url=db_url, damage=str(exc))
-    return RevueApp(StoreHandle(engine, db_url), today=today)
+    return RevueApp(store, today=today)
