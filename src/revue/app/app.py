@@ -6,7 +6,6 @@ import datetime as dt
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -20,11 +19,8 @@ from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.help import HelpScreen
 from revue.app.screens.recovery import RecoveryScreen
 from revue.store.backup import Backup, latest_good_backup, restore_backup
-from revue.store.db import open_engine, sqlite_path
-from revue.store.light import StoreHandle
-
-if TYPE_CHECKING:
-    from revue.store.store import Store
+from revue.store.db import sqlite_path
+from revue.store.store import Store
 
 #: Seconds after start before the integrity check runs in the background.
 INTEGRITY_CHECK_AFTER = 0.5
@@ -47,7 +43,7 @@ class RevueApp(App[None]):
         Binding("ctrl+q", "quit", "Quitter", id="quit", priority=True, show=False),
     ]
 
-    def __init__(self, store: Store | StoreHandle | None, *, today: dt.date | None = None,
+    def __init__(self, store: Store | None, *, today: dt.date | None = None,
                  url: str | None = None, damage: str | None = None) -> None:
         """``store`` is None only when the file could not even be opened (``damage`` says
         why): the app then starts on the recovery screen."""
@@ -81,8 +77,6 @@ class RevueApp(App[None]):
     def check_integrity(self) -> None:
         """SQLite's quick check, off the start-up path; a damaged store gets the recovery
         screen instead of errors later."""
-        # The first call past the contract list: the store's ORM part is imported here, in
-        # this worker, so that the next screen finds it ready (see StoreHandle).
         problem = self.store.integrity_problems()
         if problem:
             self.call_from_thread(self._show_recovery, problem, self._latest_good_backup())
@@ -100,7 +94,7 @@ class RevueApp(App[None]):
         if self.store is not None:
             self.store.close()
         aside = restore_backup(path, backup.name, damaged=True)
-        self.store = StoreHandle(open_engine(self.url), self.url)  # type: ignore[assignment]
+        self.store = Store.open(self.url)
         assert aside is not None
         return aside.path
 
