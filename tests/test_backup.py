@@ -122,3 +122,13 @@ def test_a_merge_whose_backup_fails_changes_nothing(store: Store,
         store.merge_versions(read_exchange(SAMPLES / "echange-claire-martin-2018-2019.json"))
     assert store.list_accompaniments(limit=1000) == ([], 0)
     assert table_counts(store)["history"] == 0
+
+
+def test_a_bulk_merge_puts_sqlite_settings_back(store: Store) -> None:
+    """A merge writes with a large page cache and without SQLite's automatic checkpoint (a
+    thread checkpoints after the commit); the connection goes back to the pool as it was."""
+    store.merge_versions(read_exchange(SAMPLES / "echange-claire-martin-2018-2019.json"))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000
+        assert conn.exec_driver_sql("PRAGMA quick_check").scalar() == "ok"

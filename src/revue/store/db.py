@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from revue.errors import RevueError
 
@@ -164,21 +166,77 @@ def write_failure(exc: OperationalError) -> str:
 
 
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
+def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
     """A session whose transaction takes the write lock at once and commits on success.
 
     A write the disk refuses (full, read-only, locked too long) raises :class:`StoreError`
     with a French message; the transaction is rolled back, the store is as it was.
+
+    ``bulk`` (a merge of thousands of entries, SQLite): a large page cache while the
+    transaction runs, and the WAL copied back into the database file by a thread after the
+    commit instead of inside it (SQLite's automatic checkpoint would make the commit wait for
+    tens of megabytes to be written again). The commit is as durable either way: it is in the
+    WAL, synced, when this returns.
     """
     from sqlalchemy.orm import Session
 
     try:
         with engine.connect() as conn:
             conn.execution_options(sqlite_immediate=True)
-            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
-                yield session
+            raw = conn.connection.dbapi_connection if bulk and _is_sqlite(engine) else None
+            before = _bulk_settings(raw)
+            try:
+                with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                    yield session
+            finally:
+                _restore_settings(raw, before)
+            if raw is not None:
+                _checkpoint_in_background(engine)
     except OperationalError as exc:
         raise StoreError(write_failure(exc)) from None
+
+
+def _is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _bulk_settings(raw: Any) -> tuple[int, int] | None:
+    """Set the bulk write's cache and checkpoint settings on a DBAPI connection (outside any
+    transaction: PRAGMAs there start none); the previous ones, to put back."""
+    if raw is None:
+        return None
+    before = (raw.execute("PRAGMA cache_size").fetchone()[0],
+              raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    raw.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    raw.execute("PRAGMA wal_autocheckpoint = 0")
+    return before
+
+
+def _restore_settings(raw: Any, before: tuple[int, int] | None) -> None:
+    if raw is None or before is None:
+        return
+    with suppress(Exception):  # a connection that cannot take this is being discarded
+        raw.execute(f"PRAGMA cache_size = {int(before[0])}")
+        raw.execute(f"PRAGMA wal_autocheckpoint = {int(before[1])}")
+
+
+def _checkpoint_in_background(engine: Engine) -> None:
+    """Copy the WAL back into the database file in a thread (what SQLite's automatic
+    checkpoint does after a commit). Housekeeping only: if it cannot run now (another reader,
+    the process ending), SQLite does it at a later commit or when the store is closed."""
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is None:
+        return
+
+    def checkpoint() -> None:
+        with suppress(Exception):
+            connection = sqlite3.connect(path, timeout=10)
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                connection.close()
+
+    threading.Thread(target=checkpoint, name="revue-checkpoint", daemon=True).start()
 
 
 @contextmanager
@@ -228,22 +286,6 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 #: entries merged into a department's log dirty about 45 MB of pages; with the default cache
 #: SQLite spills them to the WAL and rewrites some, a third slower (docs/performance.md).
 BULK_CACHE_KIB = 65_536
-
-
-@contextmanager
-def bulk_cache(session: Session) -> Iterator[None]:
-    """A large page cache on the session's connection for the body, the default after."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    connection = session.connection()
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with suppress(DBAPIError):  # a connection that cannot take this is being discarded
-            connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def new_ids(count: int) -> list[uuid.UUID]:

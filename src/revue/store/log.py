@@ -37,7 +37,7 @@ from revue.log_domain import (
     with_deleted,
 )
 from revue.review_domain import school_year_bounds
-from revue.store.db import bulk_cache, insert_many, new_ids, read_session, write_session
+from revue.store.db import insert_many, new_ids, read_session, write_session
 from revue.store.history import Received, base_version
 from revue.store.models import (
     AccompanimentObjectiveRow,
@@ -405,14 +405,14 @@ class LogQueries:
                     if aid not in known or any(v.version not in known[aid] for v in versions)
                     ], set(known)
 
-        with write_session(self.engine) as session:
+        with write_session(self.engine, bulk=True) as session:
             changed, known = changed_ids(session)
             report.unchanged = len(by_id) - len(changed)
             if not changed:  # a file already merged: nothing to write or save
                 return report
             # The backup is copied in a thread while the merge is prepared and written; the
             # transaction commits only once the copy is whole.
-            with self.backup_alongside("fusion"), bulk_cache(session):  # type: ignore[attr-defined]
+            with self.backup_alongside("fusion"):  # type: ignore[attr-defined]
                 self._merge_changed(session, by_id, changed, known, report)
         return report
 
