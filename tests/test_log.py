@@ -247,7 +247,7 @@ def test_computed_indicators_feed_the_walk(sample_url: str) -> None:
         store.close()
 
 
-def test_text_search_ignores_case_and_takes_percent_and_underscore_literally(
+def test_text_search_ignores_case_and_accents_and_takes_percent_and_underscore_literally(
         store: Store) -> None:
     for notes in ("Réussite à 50 % des élèves", "Réussite à 5000 élèves", "fichier eval_CP",
                   "fichier evalxCP", "FLUENCE en CE1"):
@@ -260,6 +260,8 @@ def test_text_search_ignores_case_and_takes_percent_and_underscore_literally(
         return sorted(v.content.notes for v in rows)
 
     assert found("50 %") == ["Réussite à 50 % des élèves"]
+    assert found("ELEVES") == found("élèves") == found("eleves") == [
+        "Réussite à 50 % des élèves", "Réussite à 5000 élèves"]
     assert found("eval_") == ["fichier eval_CP"]
     assert found("fluence") == ["FLUENCE en CE1"]
     assert found("lecture") == sorted(  # the theme is searched too

@@ -153,3 +153,11 @@ def test_bulk_insert_stores_what_sqlalchemy_would(store: Store) -> None:
     for a, b, ident_a, ident_b in zip(by_sqlalchemy, by_bulk, first, second, strict=True):
         assert a[0] == ident_a.hex and b[0] == ident_b.hex
         assert a[1:3] == b[1:3] and a[4:] == b[4:]
+
+
+def test_fold_removes_case_accents_and_ligatures() -> None:
+    from revue.french import fold
+
+    # non-breaking spaces (French typography) become the spaces a search is typed with
+    assert fold("Élève à l’ŒUVRE, «\u00a0Ça\u00a0»") == "eleve a l'oeuvre, « ca »"
+    assert fold("ÉCOLE") == fold("école") == fold("ecole") == "ecole"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 NBSP = "\u00a0"  # before : and %, inside « »
 NNBSP = "\u202f"  # before ; ! ? and as thousands separator
@@ -14,6 +15,25 @@ _BEFORE_THIN = re.compile(r"[ \t]*([;!?])(?=\s|$)")
 _BEFORE_PERCENT = re.compile(r"(\d)[ \t]*%")
 _GUILLEMETS_OPEN = re.compile(r"«[ \t]*")
 _GUILLEMETS_CLOSE = re.compile(r"[ \t]*»")
+
+
+_SPELT_OUT = (("œ", "oe"), ("Œ", "oe"), ("æ", "ae"), ("Æ", "ae"), ("’", "'"), ("ʼ", "'"))
+#: The combining accents NFKD separates from their letters (the Unicode blocks of combining
+#: diacritical marks).
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def fold(text: str) -> str:
+    """Text as searches compare it: no case, no accents, ligatures spelt out, one apostrophe,
+    plain spaces (« Élève », « eleve » and « ÉLÈVE » are the same; « œuvre » is « oeuvre »).
+
+    The log's ``search_text`` column is stored folded (migration 0007): a change here needs a
+    migration that folds it again."""
+    if text.isascii():
+        return text.casefold()
+    for ligature, spelt in _SPELT_OUT:
+        text = text.replace(ligature, spelt)
+    return _ACCENTS.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def typo(text: str) -> str:

@@ -14,7 +14,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    or_,
     select,
     text,
     update,
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from revue.domain import ComputedCount, stable_uuid
 from revue.errors import ConflictError, NotFoundError
+from revue.french import fold
 from revue.history_domain import RECEIVED_NOTE
 from revue.log_domain import (
     Content,
@@ -130,6 +130,7 @@ class LogQueries:
             session.add(row)
         row.date, row.author, row.modality, row.initiative = c.date, c.author, c.modality, c.initiative
         row.network, row.theme, row.notes, row.follow_up = c.network, c.theme, c.notes, c.follow_up
+        row.search_text = _search_text(c)
         row.duration_minutes, row.participants, row.deleted = (c.duration_minutes, c.participants,
                                                                c.deleted)
         row.version, row.parents = current.version, list(current.parents)
@@ -224,13 +225,11 @@ class LogQueries:
                 select(AccompanimentObjectiveRow.accompaniment_id)
                 .where(AccompanimentObjectiveRow.objective_id == uuid.UUID(flt.objective))))
         if flt.text:
-            pattern = "%" + "".join("\\" + ch if ch in "%_\\" else ch for ch in flt.text) + "%"
-            # SQLite's LIKE ignores case just as its lower() does (for ASCII letters), without
-            # copying every note: a search through a department's log takes half the time.
-            like = "like" if self.engine.dialect.name == "sqlite" else "ilike"
-            matches = [getattr(column, like)(pattern, escape="\\")
-                       for column in (AccompanimentRow.theme, AccompanimentRow.notes)]
-            query = query.where(or_(*matches))
+            # Theme and notes are stored folded (no case, no accents): « eleve » finds
+            # « Élève ». One column scanned with LIKE, % and _ taken as they are.
+            folded = fold(flt.text)
+            pattern = "%" + "".join("\\" + ch if ch in "%_\\" else ch for ch in folded) + "%"
+            query = query.where(AccompanimentRow.search_text.like(pattern, escape="\\"))
         return query
 
     def list_accompaniments(self, flt: LogFilter | None = None, *, limit: int = 200,
@@ -539,6 +538,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def _search_text(content: Content) -> str:
+    """What the log's search looks through (see revue.french.fold)."""
+    return fold(f"{content.theme}\n{content.notes}")
+
+
 def _row_values(current: Version, conflicts: list[Version], now: dt.datetime) -> dict[str, Any]:
     """An accompaniments row as plain values, for bulk statements."""
     c = current.content
@@ -547,6 +551,7 @@ def _row_values(current: Version, conflicts: list[Version], now: dt.datetime) ->
         "modality": c.modality, "initiative": c.initiative, "theme": c.theme,
         "duration_minutes": c.duration_minutes, "participants": c.participants,
         "notes": c.notes, "follow_up": c.follow_up, "deleted": c.deleted,
+        "search_text": _search_text(c),
         "version": current.version, "parents": list(current.parents),
         "ancestors": sorted(current.ancestors),
         "conflicts": [version_to_dict(v) for v in conflicts], "updated_at": now,
