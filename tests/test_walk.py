@@ -340,9 +340,17 @@ async def test_full_disk_or_read_only_folder_keeps_the_edit_and_saves_it_later(
         area = screen.query_one("#analysis", TextArea)
         area.focus()
         area.insert(long_text)
-        await pilot.pause(walk_module.SAVE_DELAY + 0.3)
+        def status() -> str:
+            return str(screen.query_one("#walk-saved", Static).render())
+
+        # the save is tried after SAVE_DELAY of quiet, by the writer thread (not a worker
+        # settle waits for): give a loaded machine time to try and fail
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if "non enregistré" in status():
+                break
         await settle(pilot)
-        assert "non enregistré" in str(screen.query_one("#walk-saved", Static).render())
+        assert "non enregistré" in status()
         assert area.text == long_text
         await pilot.press("escape")  # leaving would lose it: the screen stays
         await settle(pilot)
@@ -355,9 +363,12 @@ async def test_full_disk_or_read_only_folder_keeps_the_edit_and_saves_it_later(
             check.close()
         event.remove(engine, "connect", refuse_writes)
         engine.dispose()
-        await pilot.pause(1.0)
+        for _ in range(50):  # retried every RETRY_EVERY
+            await pilot.pause(0.1)
+            if "Enregistré" in status() and "non" not in status():
+                break
         await settle(pilot)
-        assert "Enregistré" in str(screen.query_one("#walk-saved", Static).render())
+        assert "Enregistré" in status()
     store = Store.open(sample_url)
     try:
         walk = store.load_walk(review.id)
