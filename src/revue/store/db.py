@@ -10,16 +10,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import JSON, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.orm import Session
 
 from revue.errors import RevueError
-
-if TYPE_CHECKING:  # the ORM is imported where sessions are made: the app starts without it
-    from sqlalchemy.orm import Session
 
 #: The newest migration in ``migrations/versions``. A test checks it is Alembic's head; knowing
 #: it here lets a store that is already current open without loading Alembic at all.
@@ -106,17 +104,6 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def open_engine(url: str) -> Engine:
-    """The engine of the store at ``url``, its schema brought up to date (see :func:`migrate`)."""
-    engine = make_engine(url)
-    try:
-        migrate(engine)
-    except Exception:
-        engine.dispose()
-        raise
-    return engine
-
-
 def migrate(engine: Engine) -> None:
     """Bring the schema to :data:`SCHEMA_HEAD`; refuse a store made by a newer revue."""
     try:
@@ -165,6 +152,12 @@ def write_failure(exc: OperationalError) -> str:
     return f"écriture impossible : {why} ; rien n'a été modifié"
 
 
+#: SQLite's page cache while a bulk write runs, in KiB (the default is 2,000 KiB). Ten thousand
+#: entries merged into a department's log dirty about 45 MB of pages; with the default cache
+#: SQLite spills them to the WAL and rewrites some, a third slower (docs/performance.md).
+BULK_CACHE_KIB = 65_536
+
+
 @contextmanager
 def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
     """A session whose transaction takes the write lock at once and commits on success.
@@ -178,12 +171,11 @@ def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
     tens of megabytes to be written again). The commit is as durable either way: it is in the
     WAL, synced, when this returns.
     """
-    from sqlalchemy.orm import Session
-
     try:
         with engine.connect() as conn:
             conn.execution_options(sqlite_immediate=True)
-            raw = conn.connection.dbapi_connection if bulk and _is_sqlite(engine) else None
+            raw = (conn.connection.dbapi_connection
+                   if bulk and engine.dialect.name == "sqlite" else None)
             before = _bulk_settings(raw)
             try:
                 with Session(bind=conn, expire_on_commit=False) as session, session.begin():
@@ -194,10 +186,6 @@ def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
                 _checkpoint_in_background(engine)
     except OperationalError as exc:
         raise StoreError(write_failure(exc)) from None
-
-
-def _is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
 
 
 def _bulk_settings(raw: Any) -> tuple[int, int] | None:
@@ -213,7 +201,7 @@ def _bulk_settings(raw: Any) -> tuple[int, int] | None:
 
 
 def _restore_settings(raw: Any, before: tuple[int, int] | None) -> None:
-    if raw is None or before is None:
+    if before is None:  # not a bulk write
         return
     with suppress(Exception):  # a connection that cannot take this is being discarded
         raw.execute(f"PRAGMA cache_size = {int(before[0])}")
@@ -241,8 +229,6 @@ def _checkpoint_in_background(engine: Engine) -> None:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    from sqlalchemy.orm import Session
-
     with Session(bind=engine) as session:
         yield session
 
@@ -280,12 +266,6 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
                  f"VALUES ({', '.join('?' * len(names))})")
     connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
-
-
-#: SQLite's page cache while a bulk write runs, in KiB (the default is 2,000 KiB). Ten thousand
-#: entries merged into a department's log dirty about 45 MB of pages; with the default cache
-#: SQLite spills them to the WAL and rewrites some, a third slower (docs/performance.md).
-BULK_CACHE_KIB = 65_536
 
 
 def new_ids(count: int) -> list[uuid.UUID]:

@@ -31,7 +31,6 @@ from revue.history_domain import (
 from revue.log_domain import content_from_dict
 from revue.store.db import read_session, write_session
 from revue.store.models import (
-    AccompanimentRow,
     AvenantRow,
     ContractRow,
     EvidenceRow,
@@ -269,12 +268,11 @@ class HistoryQueries:
             entries = self._entries(session, ACCOMPANIMENT, accompaniment_id, None)
             if entries:
                 return entries
-            received_at = session.scalar(select(AccompanimentRow.received_at).where(
-                AccompanimentRow.id == accompaniment_id))
-            if received_at is None:
+            found = self._load(session, [accompaniment_id])  # type: ignore[attr-defined]
+            if accompaniment_id not in found or found[accompaniment_id][0].received_at is None:
                 return []
-            _, version = self._load(session, [accompaniment_id])[accompaniment_id]  # type: ignore[attr-defined]
-            return [HistoryEntry(id=accompaniment_id, at=received_at,
+            row, version = found[accompaniment_id]
+            return [HistoryEntry(id=accompaniment_id, at=row.received_at,
                                  author=version.content.author, note=RECEIVED_NOTE,
                                  content=version.content.as_dict())]
 

@@ -396,16 +396,13 @@ class LogQueries:
         for version in incoming:
             by_id.setdefault(version.id, []).append(version)
 
-        def changed_ids(session: Session) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
-            """The entries the file changes, and which of them the store already holds (asked
-            under the write lock, so nobody changes them before the merge is written)."""
-            known = self._known_versions(session, list(by_id))
-            return [aid for aid, versions in by_id.items()
-                    if aid not in known or any(v.version not in known[aid] for v in versions)
-                    ], set(known)
-
         with write_session(self.engine, bulk=True) as session:
-            changed, known = changed_ids(session)
+            # The entries the file changes, and which of them the store already holds (asked
+            # under the write lock, so nobody changes them before the merge is written).
+            hashes = self._known_versions(session, list(by_id))
+            changed = [aid for aid, versions in by_id.items()
+                       if aid not in hashes or any(v.version not in hashes[aid] for v in versions)]
+            known = set(hashes)
             report.unchanged = len(by_id) - len(changed)
             if not changed:  # a file already merged: nothing to write or save
                 return report
@@ -444,7 +441,6 @@ class LogQueries:
                 report.updated += 1
         session.expunge_all()  # what follows writes through the tables, not the rows
         self._write_many(session, added, updated)
-        return report
 
     @staticmethod
     def _known_versions(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:

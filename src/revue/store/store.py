@@ -37,14 +37,14 @@ from revue.domain import (
 )
 from revue.errors import ConflictError, NotFoundError
 from revue.store.backup import Backup, backup_alongside, take_backup
-from revue.store.db import open_engine, read_session, sqlite_path, write_session
+from revue.store.db import make_engine, migrate, read_session, sqlite_path, write_session
 from revue.store.history import HistoryQueries
-from revue.store.light import change_marker, contract_summaries
 from revue.store.log import LogQueries
 from revue.store.models import (
     AcademicAxisRow,
     AcademicObjectiveRow,
     AcademicProjectRow,
+    AccompanimentRow,
     ActionRow,
     ContractRow,
     IndicatorRow,
@@ -77,7 +77,13 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
 
     @classmethod
     def open(cls, url: str, author: str | None = None) -> Store:
-        return cls(open_engine(url), url, author)
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(engine, url, author)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -197,7 +203,23 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
     # --- contracts -----------------------------------------------------------------------------
 
     def list_contracts(self) -> list[ContractSummary]:
-        return contract_summaries(self.engine)
+        """Every contract, newest first, with its number of objectives. A Core query on the
+        tables: the first screen needs no ORM mapper configured (docs/performance.md)."""
+        contracts, objectives = ContractRow.__table__.c, ObjectiveRow.__table__.c
+        count = (select(func.count()).where(objectives.contract_id == contracts.id)
+                 .scalar_subquery())
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(contracts.id, contracts.slug, contracts.title, contracts.kind,
+                       contracts.circonscription, contracts.start_date, contracts.end_date,
+                       count)
+                .order_by(contracts.start_date.desc(), contracts.slug)).all()
+        return [
+            ContractSummary(uuid=ident, id=slug, title=title, kind=DocumentKind(kind),
+                            circonscription=circonscription, start_date=start, end_date=end,
+                            objective_count=n)
+            for ident, slug, title, kind, circonscription, start, end, n in rows
+        ]
 
     def contract_exists(self, slug: str) -> bool:
         with read_session(self.engine) as session:
@@ -250,7 +272,10 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
     def change_marker(self) -> tuple[object, ...]:
         """Changes when contracts or accompaniments are added, replaced or edited, by this
         process or another one (a CLI import while the app is open): screens poll it."""
-        return change_marker(self.engine)
+        contracts, log = ContractRow.__table__.c, AccompanimentRow.__table__.c
+        with self.engine.connect() as conn:
+            return (*conn.execute(select(func.count(), func.max(contracts.imported_at))).one(),
+                    *conn.execute(select(func.count(), func.max(log.updated_at))).one())
 
     def session(self) -> Session:
         """A plain session, for tests that want to look at rows directly."""

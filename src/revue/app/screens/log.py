@@ -122,8 +122,7 @@ class LogScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[Version] = []
-        self.total = 0
-        self.counting = False  # the total is being counted
+        self.total: int | None = 0  # None: being counted
         self.conflicts: set[uuid.UUID] = set()
         self._filter: LogFilter | None = None
         self.schools: dict[str, School] = {}
@@ -252,8 +251,7 @@ class LogScreen(Screen[None]):
         if message.filter != self.current_filter():  # typed on meanwhile: a newer load comes
             return
         self.rows = message.rows
-        self.total = message.total if message.total is not None else len(message.rows)
-        self.counting = message.total is None
+        self.total = message.total
         self.conflicts = message.conflicts
         self.schools = {s.uai: s for s in message.schools}
         self._filter = message.filter
@@ -269,14 +267,14 @@ class LogScreen(Screen[None]):
     def counted(self, message: Counted) -> None:
         if message.filter != self._filter:  # the filter changed meanwhile
             return
-        self.total, self.counting = message.total, False
+        self.total = message.total
         self._count()
 
     @on(DataTable.RowHighlighted, "#log")
     def near_the_end(self, event: DataTable.RowHighlighted) -> None:
         """The next page comes as the cursor nears the last row shown."""
         if (event.cursor_row >= len(self.rows) - PAGE // 4
-                and (self.counting or len(self.rows) < self.total)
+                and (self.total is None or len(self.rows) < self.total)
                 and self._filter is not None):
             self._load_more(self._filter, len(self.rows))
 
@@ -285,17 +283,18 @@ class LogScreen(Screen[None]):
         if message.offset != len(self.rows):  # the filter changed meanwhile
             return
         self.rows = self.rows + message.rows
-        self.total, self.counting = message.total, False
+        self.total = message.total
         self.query_one(DataTable).add_rows(self._table_rows(message.rows))
         self._count()
 
     def _count(self) -> None:
         shown, total = len(self.rows), self.total
-        count = f"{fr.number(total)} accompagnement{'s' if total > 1 else ''}"
-        if self.counting:
+        if total is None:
             count = f"{fr.number(shown)} accompagnements ou plus (décompte en cours…)"
-        elif shown < total:
-            count += f" ({shown} affichés, les plus récents ; la suite vient en descendant)"
+        else:
+            count = f"{fr.number(total)} accompagnement{'s' if total > 1 else ''}"
+            if shown < total:
+                count += f" ({shown} affichés, les plus récents ; la suite vient en descendant)"
         if self.conflicts:
             count += f" · {len(self.conflicts)} conflit(s) à départager (touche c)"
         self.query_one("#log-count", Static).update(count)
