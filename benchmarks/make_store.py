@@ -23,7 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
-from revue.domain import (
+from revue.domain.contract import (
     ComputedCount,
     Contract,
     Direction,
@@ -33,9 +33,9 @@ from revue.domain import (
     Section,
     stable_uuid,
 )
+from revue.domain.log import Content, School, Version
+from revue.domain.review import EvidenceSource, ReviewKind, Status
 from revue.formats.exchange import dump_exchange
-from revue.log_domain import Content, School, Version
-from revue.review_domain import EvidenceSource, ReviewKind, Status
 from revue.store.db import write_session
 from revue.store.models import EvidenceRow, IndicatorValueRow, ObjectiveReviewRow
 from revue.store.store import Store

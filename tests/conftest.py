@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from revue.paths import demo_files, sample_data_dir
+from revue.services.demo import demo_files, sample_data_dir
 from revue.store.store import Store
 
 SAMPLES = sample_data_dir()
@@ -45,7 +45,7 @@ def store(db_url: str) -> Iterator[Store]:
 @pytest.fixture
 def sample_url(db_url: str) -> str:
     """A store holding the sample contracts and projet académique."""
-    from revue.imports import import_files
+    from revue.services.imports import import_files
 
     opened = Store.open(db_url)
     done, errors = import_files(opened, list(demo_files()))

@@ -11,7 +11,7 @@ from revue.app.screens.contract import ContractScreen
 from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.files import ExportScreen, ImportScreen
 from revue.app.screens.help import HelpScreen
-from revue.domain import Objective
+from revue.domain.contract import Objective
 from revue.formats.contract_toml import dump_contract
 from revue.store.store import Store
 from tests.conftest import EPINAY, table_counts
@@ -227,7 +227,8 @@ async def test_every_footer_key_is_in_the_palette(sample_url: str) -> None:
 async def test_contract_screen_shows_the_revised_version(sample_url: str) -> None:
     import datetime as dt
 
-    from revue.review_domain import Avenant, AvenantChange, ReviewKind
+    from revue.domain.avenant import Avenant, AvenantChange
+    from revue.domain.review import ReviewKind
 
     store = Store.open(sample_url)
     midterm = store.create_review("epinay-2018-2020", "2018-2019", ReviewKind.MIDTERM)

@@ -9,8 +9,10 @@ import pytest
 from textual.widgets import Input, Select, TextArea
 
 from revue.app.factory import make_app
-from revue.app.screens.avenant import AvenantScreen, parse_target
-from revue.review_domain import Avenant, AvenantChange, ReviewKind, ReviewSummary
+from revue.app.screens.avenant import AvenantScreen
+from revue.domain.avenant import Avenant, AvenantChange
+from revue.domain.parsing import parse_number as parse_target
+from revue.domain.review import ReviewKind, ReviewSummary
 from revue.store.store import Store
 from tests.test_app import settle, shown
 from tests.test_snapshots import SIZES
@@ -70,7 +72,8 @@ async def add(pilot) -> None:  # type: ignore[no-untyped-def]
 def test_parse_target_accepts_french_and_english_decimals() -> None:
     assert parse_target("4,5") == parse_target("4.5") == 4.5
     assert parse_target("95 %") == 95
-    for bad in ("", "beaucoup", "4,5,6"):
+    assert parse_target("") is None
+    for bad in ("beaucoup", "4,5,6"):
         with pytest.raises(ValueError):
             parse_target(bad)
 

@@ -9,7 +9,7 @@ import pytest
 
 from revue.cli.main import main
 from revue.formats.exchange import read_exchange
-from revue.imports import import_files
+from revue.services.imports import import_files
 from revue.store.backup import list_backups, take_backup
 from revue.store.store import Store
 from tests.conftest import EPINAY, SAMPLES, table_counts
@@ -74,7 +74,7 @@ def test_check_verifies_the_frozen_reviews(capsys: pytest.CaptureFixture[str],
                                            sample_url: str) -> None:
     from sqlalchemy import update
 
-    from revue.review_domain import ReviewKind
+    from revue.domain.review import ReviewKind
     from revue.store.models import ReviewSnapshotRow
 
     store = Store.open(sample_url)
@@ -111,7 +111,7 @@ def test_backup_taken_alongside_a_merge_holds_the_log_before_it(store: Store) ->
 
 def test_a_merge_whose_backup_fails_changes_nothing(store: Store,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from revue.errors import RevueError
+    from revue.domain.errors import RevueError
     from revue.store import backup as backup_module
 
     def refuse(*args: object, **kwargs: object) -> None:

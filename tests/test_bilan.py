@@ -13,9 +13,10 @@ from revue.bilan.data import render_toml
 from revue.bilan.markdown import esc, render_markdown
 from revue.bilan.model import build_bilan
 from revue.cli.main import main
-from revue.french import typo
-from revue.log_domain import Content
-from revue.review_domain import Avenant, AvenantChange, EvidenceSource, ReviewKind, Status
+from revue.domain.avenant import Avenant, AvenantChange
+from revue.domain.french import typo
+from revue.domain.log import Content
+from revue.domain.review import EvidenceSource, ReviewKind, Status
 from revue.store.store import Store
 
 EPI = "epinay-2018-2020"
@@ -62,7 +63,7 @@ def _generated_reviews(url: str) -> None:
 
 
 def _objective_key(slug: str):  # type: ignore[no-untyped-def]
-    from revue.domain import stable_uuid
+    from revue.domain.contract import stable_uuid
 
     return stable_uuid(EPI, "objective", slug)
 
@@ -252,7 +253,7 @@ def test_a_large_contract_with_empty_reviews_exports_valid_documents(tmp_path: P
     import zipfile
     from xml.dom import minidom
 
-    from revue.imports import import_files
+    from revue.services.imports import import_files
 
     parts = ['format = "revue-contrat"\nformat_version = 1\nid = "grand"\n'
              'title = "Grand contrat <&> « essai »"\ncirconscription = "Ailleurs"\n'

@@ -14,7 +14,7 @@ from textual.widgets import Input, Static, TextArea
 from revue.app.factory import make_app
 from revue.app.screens.log import LogScreen
 from revue.app.screens.walk import WalkScreen
-from revue.review_domain import ReviewKind
+from revue.domain.review import ReviewKind
 from revue.store.store import Store
 from tests.test_app import settle, shown
 from tests.test_crash import ENTRIES, _exchange

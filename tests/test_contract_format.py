@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from revue.domain import Contract
-from revue.errors import InputError
+from revue.domain.contract import Contract
+from revue.domain.errors import InputError
 from revue.formats.contract_toml import dump_contract, load_document
-from revue.imports import import_files
+from revue.services.imports import import_files
 from revue.store.store import Store
 from tests.conftest import table_counts
 

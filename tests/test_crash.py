@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from revue.domain.log import Content, Version
 from revue.formats.exchange import dump_exchange
-from revue.log_domain import Content, Version
 from revue.store.store import Store
 
 ROUNDS = int(os.environ.get("REVUE_CRASH_ROUNDS", "10"))
@@ -58,8 +58,8 @@ def _template(tmp_path: Path, name: str, *, samples: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     store = Store.open(f"sqlite:///{path}")
     if samples:
-        from revue.imports import import_files
-        from revue.paths import demo_files
+        from revue.services.demo import demo_files
+        from revue.services.imports import import_files
 
         import_files(store, list(demo_files()))
     store.close()
@@ -177,7 +177,7 @@ while True:
 
 
 def test_killing_review_edits_loses_no_acknowledged_write(tmp_path: Path) -> None:
-    from revue.review_domain import ReviewKind
+    from revue.domain.review import ReviewKind
 
     template = _template(tmp_path, "samples", samples=True)
     store = Store.open(f"sqlite:///{template}")

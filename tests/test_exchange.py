@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from revue.cli.main import main
-from revue.errors import InputError
+from revue.domain.errors import InputError
 from revue.formats.exchange import read_exchange
 from revue.formats.schools_csv import read_schools
 from revue.store.store import Store

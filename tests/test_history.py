@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from revue.errors import NotFoundError
-from revue.history_domain import OBJECTIVE_FIELDS, describe, sha256_of
-from revue.log_domain import Content
-from revue.review_domain import EvidenceSource, ReviewKind, Status
+from revue.domain.errors import NotFoundError
+from revue.domain.history import OBJECTIVE_FIELDS, describe, sha256_of
+from revue.domain.log import Content
+from revue.domain.review import EvidenceSource, ReviewKind, Status
 from revue.store.models import ObjectiveReviewRow, ReviewSnapshotRow
 from revue.store.store import Store
 

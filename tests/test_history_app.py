@@ -15,8 +15,8 @@ from revue.app.factory import make_app
 from revue.app.screens.history import HistoryScreen
 from revue.app.screens.log import LogScreen
 from revue.app.screens.walk import WalkScreen
-from revue.log_domain import Content
-from revue.review_domain import ReviewKind, Status
+from revue.domain.log import Content
+from revue.domain.review import ReviewKind, Status
 from revue.store.models import HistoryRow
 from revue.store.store import Store
 from tests.test_app import settle, shown

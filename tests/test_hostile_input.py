@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from revue.errors import InputError
+from revue.domain.errors import InputError
 from revue.formats.contract_toml import load_document
 from revue.formats.exchange import read_exchange
 from revue.formats.schools_csv import read_schools

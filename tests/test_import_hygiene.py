@@ -34,7 +34,7 @@ def test_no_textual_outside_the_app_package() -> None:
 def test_cli_store_and_formats_load_without_textual() -> None:
     code = (
         "import sys\n"
-        "import revue.cli.main, revue.store.store, revue.formats.contract_toml, revue.imports\n"
+        "import revue.cli.main, revue.store.store, revue.formats.contract_toml, revue.services.imports\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from revue.domain import ComputedCount, stable_uuid
-from revue.errors import ConflictError
-from revue.log_domain import Content, LogFilter, School
+from revue.domain.contract import ComputedCount, stable_uuid
+from revue.domain.errors import ConflictError
+from revue.domain.log import Content, LogFilter, School
 from revue.store.store import Store
 
 OBJ = str(stable_uuid("thionville1-2016-2020", "objective", "axe2-pilotage-o1"))
@@ -226,8 +226,8 @@ def test_random_edits_then_exchanges_converge(tmp_path_factory: pytest.TempPathF
 
 
 def test_computed_indicators_feed_the_walk(sample_url: str) -> None:
+    from revue.domain.review import ReviewKind
     from revue.formats.exchange import read_exchange
-    from revue.review_domain import ReviewKind
     from tests.conftest import SAMPLES
 
     store = Store.open(sample_url)

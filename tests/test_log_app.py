@@ -10,9 +10,9 @@ from textual.widgets import DataTable, Input, Select, TextArea
 
 from revue.app.factory import make_app
 from revue.app.screens.log import ConflictsScreen, EntryScreen, ExchangeScreen, LogScreen
+from revue.domain.log import LogFilter
 from revue.formats.exchange import read_exchange
 from revue.formats.schools_csv import read_schools
-from revue.log_domain import LogFilter
 from revue.store.store import Store
 from tests.conftest import SAMPLES
 from tests.test_app import settle, shown
@@ -235,7 +235,7 @@ async def test_sorting_by_a_column(log_url: str) -> None:
 
 
 async def test_configured_user_writes_new_entries(log_url: str) -> None:
-    from revue.config import Config, save_config
+    from revue.formats.config import Config, save_config
 
     save_config(Config(user="Agnès Roux (IEN, fictive)"))
     app = make_app(log_url, today=TODAY)
@@ -259,7 +259,7 @@ async def test_suggester_matches_word_starts_then_fuzzy() -> None:
 
 async def test_a_long_log_loads_its_next_rows_as_the_cursor_moves_down(sample_url: str) -> None:
     from revue.app.screens import log as log_screen
-    from revue.log_domain import Content, Version
+    from revue.domain.log import Content, Version
 
     store = Store.open(sample_url)
     store.merge_versions([

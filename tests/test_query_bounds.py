@@ -16,9 +16,9 @@ from revue.app.factory import make_app
 from revue.app.screens import contracts, log
 from revue.app.screens.log import LogScreen
 from revue.app.screens.walk import WalkScreen
-from revue.domain import stable_uuid
-from revue.log_domain import Content, Version
-from revue.review_domain import EvidenceSource, ReviewKind, Status
+from revue.domain.contract import stable_uuid
+from revue.domain.log import Content, Version
+from revue.domain.review import EvidenceSource, ReviewKind, Status
 from revue.store.store import Store
 from tests.test_app import settle
 

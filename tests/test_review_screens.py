@@ -15,15 +15,9 @@ from revue.app.screens.changes import ChangesScreen, fit_widths
 from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.help import HelpScreen
 from revue.app.screens.overview import OverviewScreen, bar_widths, signed, sparkline
-from revue.imports import import_files
-from revue.review_domain import (
-    Avenant,
-    AvenantChange,
-    EvidenceSource,
-    ReviewKind,
-    ReviewSummary,
-    Status,
-)
+from revue.domain.avenant import Avenant, AvenantChange
+from revue.domain.review import EvidenceSource, ReviewKind, ReviewSummary, Status
+from revue.services.imports import import_files
 from revue.store.store import Store
 from tests.test_snapshots import SIZES
 

@@ -7,17 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from revue.errors import ConflictError, RevueError
-from revue.review_domain import (
-    Avenant,
-    AvenantChange,
-    EvidenceSource,
-    ReviewKind,
-    Status,
-    expected_value,
-    is_off_track,
-    school_year_of,
-)
+from revue.domain.avenant import Avenant, AvenantChange
+from revue.domain.errors import ConflictError, RevueError
+from revue.domain.progress import expected_value, is_off_track
+from revue.domain.review import EvidenceSource, ReviewKind, Status
+from revue.domain.schoolyear import school_year_of
 from revue.store.reviews import ReviewClosedError
 from revue.store.store import Store
 
@@ -139,8 +133,8 @@ def test_contract_with_reviews_cannot_be_replaced(samples: Store) -> None:
 
 
 def test_trajectory() -> None:
-    from revue.domain import Direction, Indicator
-    from revue.review_domain import RevisedTarget
+    from revue.domain.avenant import RevisedTarget
+    from revue.domain.contract import Direction, Indicator
 
     up = Indicator(id="i", label="x", baseline_value=60, baseline_year="2017-2018")
     target = RevisedTarget(80, "2019-2020", 80, "2019-2020")
@@ -156,7 +150,7 @@ def test_trajectory() -> None:
 
 
 def test_school_years_of_a_contract(samples: Store) -> None:
-    from revue.review_domain import school_years_of_contract
+    from revue.domain.schoolyear import school_years_of_contract
 
     assert school_years_of_contract(samples.get_contract(EPI)) == ["2018-2019", "2019-2020"]
     assert school_years_of_contract(samples.get_contract("thionville1-2016-2020")) == [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from revue.domain import AcademicProject, Contract
+from revue.domain.contract import AcademicProject, Contract
 from revue.formats.contract_toml import dump_contract, load_document
 from tests.conftest import ACADEMIC, EPINAY, SAMPLES, THIONVILLE
 
@@ -94,7 +94,7 @@ def test_examples_in_the_user_guide_import(tmp_path: Path) -> None:
     """Every complete example file in docs/format-contrat.md is accepted as written."""
     import re
 
-    from revue.imports import import_files
+    from revue.services.imports import import_files
     from revue.store.store import Store
 
     guide = (SAMPLES.parent / "docs" / "format-contrat.md").read_text(encoding="utf-8")

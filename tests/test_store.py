@@ -13,10 +13,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from revue.errors import RevueError
-from revue.paths import default_db_url
+from revue.domain.errors import RevueError
 from revue.store.db import MIGRATIONS, SCHEMA_HEAD
 from revue.store.models import Base
+from revue.store.paths import default_db_url
 from revue.store.store import Store
 
 
@@ -44,7 +44,7 @@ def test_sqlite_settings(store: Store) -> None:
 def test_default_store_is_private_in_the_user_data_folder(tmp_path: Path, umask: int) -> None:
     """The store, its -wal and -shm files and its backups are 0600 in 0700 folders, whatever
     the umask."""
-    from revue.imports import import_files
+    from revue.services.imports import import_files
     from revue.store.backup import list_backups
     from tests.conftest import EPINAY
 
@@ -100,8 +100,8 @@ def test_foreign_keys_cascade_on_contract_delete(sample_url: str) -> None:
 
 
 def test_same_file_gives_same_keys_on_every_laptop(tmp_path: Path, sample_url: str) -> None:
-    from revue.imports import import_files
-    from revue.paths import demo_files
+    from revue.services.demo import demo_files
+    from revue.services.imports import import_files
 
     other = Store.open(f"sqlite:///{tmp_path / 'autre.sqlite3'}")
     mine = Store.open(sample_url)
@@ -156,7 +156,7 @@ def test_bulk_insert_stores_what_sqlalchemy_would(store: Store) -> None:
 
 
 def test_fold_removes_case_accents_and_ligatures() -> None:
-    from revue.french import fold
+    from revue.domain.french import fold
 
     # non-breaking spaces (French typography) become the spaces a search is typed with
     assert fold("Élève à l’ŒUVRE, «\u00a0Ça\u00a0»") == "eleve a l'oeuvre, « ca »"

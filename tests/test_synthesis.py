@@ -8,7 +8,7 @@ from textual.widgets import TextArea
 from revue.app.factory import make_app
 from revue.app.screens.reviews import ReviewsScreen
 from revue.app.screens.synthesis import SynthesisScreen
-from revue.review_domain import ReviewKind
+from revue.domain.review import ReviewKind
 from revue.store.store import Store
 from tests.test_app import settle, shown
 from tests.test_snapshots import SIZES

@@ -50,7 +50,7 @@ def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
             assert [(h.note, h.content["notes"]) for h in store.accompaniment_history(entry)] \
                 == [("reçu par échange", "Note d'avant")]
         if version >= "0003":  # the search text of entries stored before 0007 was filled
-            from revue.log_domain import LogFilter
+            from revue.domain.log import LogFilter
 
             assert [e.content.notes for e in store.list_accompaniments(
                 LogFilter(text="NOTE D’AVANT"))[0]] == ["Note d'avant"]

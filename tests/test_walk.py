@@ -9,8 +9,9 @@ from textual.widgets import Input, Select, Static, TextArea
 
 from revue.app.factory import make_app
 from revue.app.screens.reviews import ReviewsScreen
-from revue.app.screens.walk import WalkScreen, parse_number
-from revue.review_domain import ReviewKind, Status
+from revue.app.screens.walk import WalkScreen
+from revue.domain.parsing import parse_number
+from revue.domain.review import ReviewKind, Status
 from revue.store.store import Store
 from tests.test_app import settle, shown
 

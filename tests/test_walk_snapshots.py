@@ -9,7 +9,7 @@ import pytest
 from revue.app.factory import make_app
 from revue.app.screens.reviews import ReviewsScreen
 from revue.app.screens.walk import WalkScreen
-from revue.review_domain import EvidenceSource, ReviewKind, Status
+from revue.domain.review import EvidenceSource, ReviewKind, Status
 from revue.store.store import Store
 from tests.test_snapshots import SIZES, _keys
 

@@ -20,7 +20,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from revue.domain import stable_uuid
+from revue.domain.contract import stable_uuid
 from revue.formats.contract_toml import load_document
 from revue.store.db import MIGRATIONS
 from revue.store.store import _contract_to_row
@@ -90,7 +90,7 @@ def make(version: str, previous: str | None) -> Path:
         elif version == "0003":
             import datetime as dt
 
-            from revue.log_domain import Content, version_of
+            from revue.domain.log import Content, version_of
 
             content = Content(date=dt.date(2019, 1, 10), author="Claire Martin (fictive)",
                               modality="collective", initiative="team", schools=("0579901A",),

@@ -12,9 +12,9 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
-from revue.domain import stable_uuid
+from revue.domain.contract import stable_uuid
+from revue.domain.log import Content, Version
 from revue.formats.exchange import dump_exchange
-from revue.log_domain import Content, Version
 
 CONTRACT = "thionville1-2016-2020"
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"

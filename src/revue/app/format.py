@@ -1,18 +1,19 @@
-"""Indicator facts in French for the screens; numbers and dates come from revue.french."""
+"""Indicator facts in French for the screens; numbers and dates come from revue.domain.french."""
 
 from __future__ import annotations
 
-from revue.domain import INITIATIVES, MODALITIES, ComputedCount, Indicator
-from revue.french import NBSP, NNBSP, date, number, quantity  # noqa: F401 - used as fr.*
+from revue.domain.contract import ComputedCount, Indicator
+from revue.domain.french import NBSP, NNBSP, date, number, quantity  # noqa: F401 - used as fr.*
+from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS
 
 
 def computed_filter(computed: ComputedCount) -> str:
     """A French sentence saying which accompaniments the indicator counts."""
     parts = ["accompagnements"]
     if computed.modality:
-        parts.append(MODALITIES[computed.modality] + "s")
+        parts.append(MODALITY_LABELS[computed.modality] + "s")
     if computed.initiative:
-        parts.append(f"à l'initiative de l'{INITIATIVES[computed.initiative]}")
+        parts.append(f"à l'initiative de l'{INITIATIVE_LABELS[computed.initiative]}")
     if computed.theme:
         parts.append(f"sur le thème « {computed.theme} »")
     if computed.linked_to_objective:

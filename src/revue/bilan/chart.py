@@ -12,8 +12,8 @@ import math
 from xml.sax.saxutils import escape, quoteattr
 
 from revue.bilan.model import IndicatorLine
-from revue.french import clip, number
-from revue.review_domain import school_year_start
+from revue.domain.french import clip, number
+from revue.domain.schoolyear import school_year_start
 
 WIDTH, HEIGHT = 600, 260
 LEFT, RIGHT, TOP, BOTTOM = 62, 20, 34, 52

@@ -13,8 +13,8 @@ from revue.bilan.rows import (
     review_line,
     snapshot_line,
 )
-from revue.french import date, typo
-from revue.review_domain import ReviewKind, Status
+from revue.domain.french import date, typo
+from revue.domain.review import ReviewKind, Status
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.M)

@@ -5,20 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from revue import french
-from revue.domain import Contract, Objective, Section, stable_uuid
-from revue.errors import NotFoundError
-from revue.history_domain import Snapshot
-from revue.review_domain import (
-    CHANGE_LABELS,
-    Avenant,
-    ReviewSummary,
-    Status,
-    Synthesis,
-    expected_value,
-    is_off_track,
-    school_year_start,
-)
+from revue.domain import french
+from revue.domain.avenant import CHANGE_LABELS, Avenant
+from revue.domain.contract import Contract, Objective, Section, stable_uuid
+from revue.domain.errors import NotFoundError
+from revue.domain.history import Snapshot
+from revue.domain.progress import expected_value, is_off_track
+from revue.domain.review import ReviewSummary, Status, Synthesis
+from revue.domain.schoolyear import school_year_start
 
 
 @dataclass

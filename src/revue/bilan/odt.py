@@ -27,10 +27,10 @@ from revue.bilan.rows import (
     review_line,
     snapshot_line,
 )
-from revue.errors import RevueError
-from revue.fileio import atomic_target
-from revue.french import date, typo
-from revue.review_domain import ReviewKind
+from revue.domain.errors import RevueError
+from revue.domain.french import date, typo
+from revue.domain.review import ReviewKind
+from revue.formats.fileio import atomic_target
 
 # Named styles, listed in LibreOffice's style panel: a user can change the look of every
 # bilan by editing them.

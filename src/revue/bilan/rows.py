@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from revue.bilan.model import Bilan, ObjectiveBilan
-from revue.french import date, local_time, number, quantity, signed, with_year
-from revue.log_domain import INITIATIVE_LABELS, MODALITY_LABELS
-from revue.review_domain import school_year_start
+from revue.domain.french import date, local_time, number, quantity, signed, with_year
+from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS
+from revue.domain.schoolyear import school_year_start
 
 
 def review_line(bilan: Bilan) -> str:

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from revue import __version__
-from revue.errors import RevueError
-from revue.fileio import write_text_atomically
-from revue.paths import ENV_DB, default_db_url, demo_files
+from revue.domain.errors import RevueError
+from revue.formats.fileio import write_text_atomically
+from revue.store.paths import ENV_DB, default_db_url
 
 
 class _Parser(argparse.ArgumentParser):
@@ -210,7 +210,7 @@ def _run_backup_or_check(args: argparse.Namespace, url: str) -> int:
 
 def _run_command(args: argparse.Namespace, url: str) -> int:
     from revue.formats.contract_toml import dump_academic_project, dump_contract
-    from revue.imports import import_files
+    from revue.services.imports import import_files
     from revue.store.store import Store
 
     store = Store.open(url)
@@ -240,7 +240,7 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
         if args.command == "exchange" and args.action == "export":
             import datetime as dt
 
-            from revue.config import load_config
+            from revue.formats.config import load_config
             from revue.formats.exchange import dump_exchange
 
             now = dt.datetime.now()
@@ -298,20 +298,6 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
     raise AssertionError(f"unhandled command {args.command} {args.action}")
 
 
-def fill_demo_store(url: str) -> None:
-    """Fill a store with the sample contracts (used by --demo)."""
-    from revue.imports import import_files
-    from revue.store.store import Store
-
-    store = Store.open(url)
-    try:
-        _done, errors = import_files(store, list(demo_files()))
-        if errors:
-            raise RevueError("données de démonstration invalides : " + "; ".join(map(str, errors)))
-    finally:
-        store.close()
-
-
 def _run_app(url: str) -> int:
     from revue.app.factory import make_app  # Textual is loaded only here
 
@@ -329,6 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             folder = Path(tempfile.mkdtemp(prefix="revue-demo-"))
             try:
                 url = f"sqlite:///{folder / 'demo.sqlite3'}"
+                from revue.services.demo import fill_demo_store
+
                 fill_demo_store(url)
                 return _run_app(url)
             finally:
@@ -337,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("backup", "check"):
             return _run_backup_or_check(args, url)
         if args.command == "config":
-            from revue.config import load_config, save_config
+            from revue.formats.config import load_config, save_config
 
             settings = load_config()
             if args.action == "set":

@@ -12,9 +12,7 @@ from typing import Any
 
 import tomli_w
 
-from revue.domain import (
-    INITIATIVES,
-    MODALITIES,
+from revue.domain.contract import (
     AcademicAxis,
     AcademicObjective,
     AcademicProject,
@@ -31,7 +29,8 @@ from revue.domain import (
     Party,
     Section,
 )
-from revue.errors import InputError
+from revue.domain.errors import InputError
+from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS
 from revue.formats.fields import Context, Table
 from revue.formats.tomlfile import Locator, read_toml
 
@@ -227,8 +226,8 @@ def _indicator(ind: Table, objective_id: str, position: int, claim: Any) -> Indi
     computed = ind.subtable("computed")
     if computed is not None:
         indicator.computed = ComputedCount(
-            modality=computed.choice("modality", MODALITIES),
-            initiative=computed.choice("initiative", INITIATIVES),
+            modality=computed.choice("modality", MODALITY_LABELS),
+            initiative=computed.choice("initiative", INITIATIVE_LABELS),
             theme=computed.optional_text("theme"),
             linked_to_objective=computed.boolean("linked_to_objective"),
         )

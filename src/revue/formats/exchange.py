@@ -1,6 +1,6 @@
 """The exchange file between laptops (JSON, version 1), documented in docs/format-echange.md.
 
-A file carries versions of accompaniments (see :mod:`revue.log_domain`) and a SHA-256 of its
+A file carries versions of accompaniments (see :mod:`revue.domain.log`) and a SHA-256 of its
 whole content, so a truncated or altered file is refused before anything is merged.
 """
 
@@ -14,14 +14,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from revue.errors import InputError
-from revue.log_domain import (
-    INITIATIVE_LABELS,
-    MODALITY_LABELS,
-    Content,
-    Version,
-    version_to_dict,
-)
+from revue.domain.errors import InputError
+from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS, Content, Version, version_to_dict
 
 EXCHANGE_FORMAT = "revue-echange"
 EXCHANGE_VERSION = 1

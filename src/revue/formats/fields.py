@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
-from revue.errors import InputError
+from revue.domain.errors import InputError
 from revue.formats.tomlfile import FieldPath, Locator
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")

@@ -8,8 +8,8 @@ import os
 import re
 from pathlib import Path
 
-from revue.errors import InputError
-from revue.log_domain import School
+from revue.domain.errors import InputError
+from revue.domain.log import School
 
 UAI = re.compile(r"^\d{7}[A-Z]$")
 COLUMNS = {

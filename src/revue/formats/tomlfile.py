@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from revue.errors import InputError
+from revue.domain.errors import InputError
 
 #: The largest file we read. A contract of a few hundred objectives is well under 1 MB.
 MAX_FILE_BYTES = 5 * 1024 * 1024

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from revue.errors import NotFoundError, RevueError
+from revue.domain.errors import NotFoundError, RevueError
 
 #: How many backups are kept; the oldest go first. Documented in docs/vos-donnees.md.
 KEEP = 20

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
-from revue.errors import RevueError
+from revue.domain.errors import RevueError
 
 #: The newest migration in ``migrations/versions``. A test checks it is Alembic's head; knowing
 #: it here lets a store that is already current open without loading Alembic at all.

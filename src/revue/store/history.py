@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from revue.domain import stable_uuid
-from revue.errors import NotFoundError
-from revue.french import local_time
-from revue.history_domain import (
+from revue.domain.contract import stable_uuid
+from revue.domain.errors import NotFoundError
+from revue.domain.french import local_time
+from revue.domain.history import (
     BASE_NOTE,
     COALESCE_WINDOW,
     RECEIVED_NOTE,
@@ -28,7 +28,7 @@ from revue.history_domain import (
     is_empty_objective_state,
     sha256_of,
 )
-from revue.log_domain import content_from_dict
+from revue.domain.log import content_from_dict
 from revue.store.db import read_session, write_session
 from revue.store.models import (
     AvenantRow,

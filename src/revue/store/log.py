@@ -20,11 +20,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from revue.domain import ComputedCount, stable_uuid
-from revue.errors import ConflictError, NotFoundError
-from revue.french import fold
-from revue.history_domain import RECEIVED_NOTE
-from revue.log_domain import (
+from revue.domain.contract import ComputedCount, stable_uuid
+from revue.domain.errors import ConflictError, NotFoundError
+from revue.domain.french import fold
+from revue.domain.history import RECEIVED_NOTE
+from revue.domain.log import (
     Content,
     LogFilter,
     MergeReport,
@@ -36,7 +36,7 @@ from revue.log_domain import (
     version_to_dict,
     with_deleted,
 )
-from revue.review_domain import school_year_bounds
+from revue.domain.schoolyear import school_year_bounds
 from revue.store.db import insert_many, new_ids, read_session, write_session
 from revue.store.history import Received, base_version
 from revue.store.models import (
@@ -535,7 +535,7 @@ def _now() -> dt.datetime:
 
 
 def _search_text(content: Content) -> str:
-    """What the log's search looks through (see revue.french.fold)."""
+    """What the log's search looks through (see revue.domain.french.fold)."""
     return fold(f"{content.theme}\n{content.notes}")
 
 

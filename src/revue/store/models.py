@@ -380,7 +380,7 @@ class AccompanimentRow(Base):
     #: When the entry arrived new by an exchange (migration 0007). Such an entry has no history
     #: row until it changes: its first version is this row, by its author, at this time.
     received_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
-    #: Theme and notes folded (no case, no accents: revue.french.fold), what the log's search
+    #: Theme and notes folded (no case, no accents: revue.domain.french.fold), what the log's search
     #: looks through (migration 0007).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 

@@ -6,7 +6,6 @@ review refuses writes until it is explicitly reopened (and the reopening is reco
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -15,26 +14,29 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from revue.domain import Action, Contract, stable_uuid
-from revue.errors import ConflictError, NotFoundError, RevueError
-from revue.review_domain import (
+from revue.domain.avenant import (
     Avenant,
     AvenantChange,
+    ChangeKind,
+    Revision,
+    added_action_id,
+    apply_avenants,
+)
+from revue.domain.contract import Contract, stable_uuid
+from revue.domain.errors import ConflictError, NotFoundError, RevueError
+from revue.domain.review import (
     ChangeLine,
     Evidence,
     EvidenceSource,
     ObjectiveReview,
     ReviewKind,
     ReviewSummary,
-    RevisedTarget,
-    Revision,
     Status,
     Synthesis,
     Walk,
     compare_walks,
-    school_year_start,
-    school_years_of_contract,
 )
+from revue.domain.schoolyear import school_year_start, school_years_of_contract
 from revue.store.db import read_session, write_session
 from revue.store.models import (
     AvenantChangeRow,
@@ -415,8 +417,8 @@ class ReviewQueries:
         if not avenant.changes:
             raise RevueError("un avenant contient au moins une modification")
         for k, change in enumerate(avenant.changes, start=1):
-            if change.kind == "action-add" and not change.target_id:
-                change.target_id = f"{change.objective_id}-av{avenant.number}-{k}"
+            if change.kind is ChangeKind.ACTION_ADD and not change.target_id:
+                change.target_id = added_action_id(change.objective_id, avenant.number, k)
         current, _ = apply_avenants(self.get_contract(summary.contract_id),
                                     self.list_avenants(summary.contract_id))
         apply_avenants(current, [avenant])  # raises on a change that does not fit the contract
@@ -457,61 +459,3 @@ class ReviewQueries:
                 select(ReviewRow.id).where(ReviewRow.contract_id == stable_uuid(contract_slug))
                 .limit(1)
             ) is not None
-
-
-def apply_avenants(initial: Contract, avenants: list[Avenant]
-                   ) -> tuple[Contract, dict[str, RevisedTarget]]:
-    """The contract as revised by ``avenants`` (in number order), and every indicator's target
-    initial and revised. Raises RevueError on a change that does not fit."""
-    contract = copy.deepcopy(initial)
-    objectives = {o.id: o for o in contract.objectives}
-    targets = {
-        i.id: RevisedTarget(i.target_value, i.target_year, i.target_value, i.target_year)
-        for o in contract.objectives for i in o.indicators
-    }
-    for avenant in sorted(avenants, key=lambda a: a.number):
-        for change in avenant.changes:
-            objective = objectives.get(change.objective_id)
-            if objective is None:
-                raise RevueError(f"avenant n° {avenant.number} : objectif « {change.objective_id} » "
-                                 "inconnu")
-            if change.kind == "objective-text":
-                text = str(change.after.get("text", "")).strip()
-                if not text:
-                    raise RevueError("le nouveau texte de l'objectif est vide")
-                objective.text = text
-                objective.title = ""
-            elif change.kind == "indicator-target":
-                indicator = next((i for i in objective.indicators if i.id == change.target_id), None)
-                if indicator is None:
-                    raise RevueError(f"avenant n° {avenant.number} : indicateur "
-                                     f"« {change.target_id} » inconnu")
-                value = change.after.get("value")
-                year = change.after.get("year")
-                indicator.target_value = None if value is None else float(value)  # type: ignore[arg-type]
-                indicator.target_year = None if year is None else str(year)
-                revised = targets[indicator.id]
-                revised.value, revised.year, revised.avenant = (
-                    indicator.target_value, indicator.target_year, avenant.number)
-            elif change.kind == "action-add":
-                what = str(change.after.get("what", "")).strip()
-                if not what:
-                    raise RevueError("l'action ajoutée n'a pas de texte")
-                action_id = change.target_id or f"{objective.id}-av{avenant.number}"
-                objective.actions.append(Action(id=action_id, what=what,
-                                                who=str(change.after.get("who", "")),
-                                                when=str(change.after.get("when", ""))))
-            elif change.kind in ("action-change", "action-drop"):
-                action = next((a for a in objective.actions if a.id == change.target_id), None)
-                if action is None:
-                    raise RevueError(f"avenant n° {avenant.number} : action « {change.target_id} » "
-                                     "inconnue")
-                if change.kind == "action-drop":
-                    objective.actions.remove(action)
-                else:
-                    action.what = str(change.after.get("what", action.what))
-                    action.who = str(change.after.get("who", action.who))
-                    action.when = str(change.after.get("when", action.when))
-            else:
-                raise RevueError(f"modification « {change.kind} » inconnue")
-    return contract, targets

@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from revue.config import default_author
-from revue.domain import (
+from revue.domain.contract import (
     AcademicAxis,
     AcademicObjective,
     AcademicProject,
@@ -35,7 +34,8 @@ from revue.domain import (
     Section,
     stable_uuid,
 )
-from revue.errors import ConflictError, NotFoundError
+from revue.domain.errors import ConflictError, NotFoundError
+from revue.formats.config import default_author
 from revue.store.backup import Backup, backup_alongside, take_backup
 from revue.store.db import make_engine, migrate, read_session, sqlite_path, write_session
 from revue.store.history import HistoryQueries

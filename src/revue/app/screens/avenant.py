@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 import uuid
 from dataclasses import dataclass
 
@@ -23,39 +22,28 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
 
 from revue.app import format as fr
-from revue.domain import Action, Indicator, Objective
-from revue.errors import RevueError
-from revue.french import clip
-from revue.review_domain import (
-    CHANGE_LABELS,
+from revue.domain.avenant import (
     Avenant,
     AvenantChange,
-    ReviewKind,
-    Walk,
-    school_year_start,
+    ChangeKind,
+    added_action_id,
+    apply_change,
 )
+from revue.domain.contract import Action, Indicator, Objective
+from revue.domain.errors import RevueError
+from revue.domain.french import clip
+from revue.domain.parsing import NoSuchDay, parse_date, parse_number
+from revue.domain.review import ReviewKind, Walk
+from revue.domain.schoolyear import school_year_start
 
 #: The kinds of change, in the order the "Nature" list offers them.
 KINDS = [
-    ("Texte de l'objectif", "objective-text"),
-    ("Cible d'un indicateur", "indicator-target"),
-    ("Ajouter une action", "action-add"),
-    ("Modifier une action", "action-change"),
-    ("Supprimer une action", "action-drop"),
+    ("Texte de l'objectif", ChangeKind.OBJECTIVE_TEXT),
+    ("Cible d'un indicateur", ChangeKind.INDICATOR_TARGET),
+    ("Ajouter une action", ChangeKind.ACTION_ADD),
+    ("Modifier une action", ChangeKind.ACTION_CHANGE),
+    ("Supprimer une action", ChangeKind.ACTION_DROP),
 ]
-
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
-
-
-def parse_target(raw: str) -> float:
-    """``"4,5"``, ``"4.5"``, ``"95 %"`` -> float; raises ValueError otherwise (empty too)."""
-    text = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").rstrip("%")
-    if not _NUMBER.match(text):
-        raise ValueError(raw)
-    return float(text.replace(",", "."))
-
-
 
 def _target_text(value: object, year: object, unit: str) -> str:
     shown = fr.quantity(float(value), unit) if isinstance(value, int | float) else "sans valeur"
@@ -333,11 +321,11 @@ class AvenantScreen(Screen[bool]):
         note = ""
         if objective is None or kind is None:
             note = "Choisissez l'objectif et la nature de la modification."
-        elif kind == "objective-text":
+        elif kind == ChangeKind.OBJECTIVE_TEXT:
             groups["text"] = True
             if refill:
                 self.query_one("#av-text", TextArea).text = objective.text
-        elif kind == "indicator-target":
+        elif kind == ChangeKind.INDICATOR_TARGET:
             if objective.indicators:
                 groups["target"] = True
                 self._set_options("#av-indicator", [(clip(i.label, 100), i.id)
@@ -346,7 +334,7 @@ class AvenantScreen(Screen[bool]):
             else:
                 note = ("Cet objectif n'a pas d'indicateur chiffré : choisissez un autre "
                         "objectif, ou modifiez son texte.")
-        elif kind == "action-add":
+        elif kind == ChangeKind.ACTION_ADD:
             groups["action"] = True
             for name in ("what", "who", "when"):
                 if refill:
@@ -354,7 +342,7 @@ class AvenantScreen(Screen[bool]):
         else:
             if objective.actions:
                 groups["pick"] = True
-                groups["action"] = kind == "action-change"
+                groups["action"] = kind == ChangeKind.ACTION_CHANGE
                 self._set_options("#av-action", [(clip(a.what, 100), a.id)
                                                  for a in objective.actions])
                 self._fill_action()
@@ -375,12 +363,12 @@ class AvenantScreen(Screen[bool]):
 
     @on(Select.Changed, "#av-indicator")
     def indicator_changed(self) -> None:
-        if self.kind() == "indicator-target":
+        if self.kind() == ChangeKind.INDICATOR_TARGET:
             self._fill_target()
 
     @on(Select.Changed, "#av-action")
     def action_changed(self) -> None:
-        if self.kind() in ("action-change", "action-drop"):
+        if self.kind() in (ChangeKind.ACTION_CHANGE, ChangeKind.ACTION_DROP):
             self._fill_action()
 
     def _fill_target(self) -> None:
@@ -403,7 +391,7 @@ class AvenantScreen(Screen[bool]):
         assert self.walk is not None
         now = _target_text(indicator.target_value, indicator.target_year, indicator.unit)
         pending = [c for c in self.changes
-                   if c.kind == "indicator-target" and c.target_id == indicator.id]
+                   if c.kind == ChangeKind.INDICATOR_TARGET and c.target_id == indicator.id]
         if pending:
             before = pending[0].before
             was = _target_text(before.get("value"), before.get("year"), indicator.unit)
@@ -444,15 +432,15 @@ class AvenantScreen(Screen[bool]):
         objective, kind = self.objective(), self.kind()
         if objective is None or kind is None:
             raise RevueError("choisissez d'abord l'objectif et la nature de la modification")
-        if kind == "objective-text":
+        if kind == ChangeKind.OBJECTIVE_TEXT:
             text = self.query_one("#av-text", TextArea).text.strip()
             if not text:
                 raise RevueError("écrivez le nouveau texte de l'objectif")
             if " ".join(text.split()) == " ".join(objective.text.split()):
                 raise RevueError("le texte n'a pas changé : modifiez-le avant de l'ajouter")
-            return AvenantChange("objective-text", objective.id, before={"text": objective.text},
+            return AvenantChange(ChangeKind.OBJECTIVE_TEXT, objective.id, before={"text": objective.text},
                                  after={"text": text})
-        if kind == "indicator-target":
+        if kind == ChangeKind.INDICATOR_TARGET:
             indicator = self.indicator()
             if indicator is None:
                 raise RevueError("cet objectif n'a pas d'indicateur chiffré")
@@ -460,8 +448,10 @@ class AvenantScreen(Screen[bool]):
             if not raw:
                 raise RevueError("indiquez la nouvelle cible (un nombre, ex. 95 ou 4,5)")
             try:
-                value = parse_target(raw)
+                value = parse_number(raw)
             except ValueError:
+                value = None
+            if value is None:
                 raise RevueError(f"cible «\u00a0{clip(raw, 20)}\u00a0» : ce n'est pas un nombre "
                                  "(ex. 95 ou 4,5)") from None
             year = self.query_one("#av-year", Input).value.strip()
@@ -472,28 +462,34 @@ class AvenantScreen(Screen[bool]):
                                  "scolaire, ex. 2019-2020") from None
             if (value, year) == (indicator.target_value, indicator.target_year):
                 raise RevueError("la cible n'a pas changé")
-            return AvenantChange("indicator-target", objective.id, indicator.id,
+            return AvenantChange(ChangeKind.INDICATOR_TARGET, objective.id, indicator.id,
                                  before={"value": indicator.target_value,
                                          "year": indicator.target_year},
                                  after={"value": value, "year": year})
         fields = {name: self.query_one(f"#av-{name}", Input).value.strip()
                   for name in ("what", "who", "when")}
-        if kind == "action-add":
+        if kind == ChangeKind.ACTION_ADD:
             if not fields["what"]:
                 raise RevueError("écrivez l'intitulé de l'action ajoutée")
-            return AvenantChange("action-add", objective.id, after=fields)
+            position = len(self.changes) + 1
+            taken = {c.target_id for c in self.changes}
+            while added_action_id(objective.id, self.next_number, position) in taken:
+                position += 1
+            return AvenantChange(ChangeKind.ACTION_ADD, objective.id,
+                                 added_action_id(objective.id, self.next_number, position),
+                                 after=fields)
         action = self.action()
         if action is None:
             raise RevueError("cet objectif n'a pas d'action")
         before = {"what": action.what, "who": action.who, "when": action.when}
-        if kind == "action-drop":
-            return AvenantChange("action-drop", objective.id, action.id, before=before)
+        if kind == ChangeKind.ACTION_DROP:
+            return AvenantChange(ChangeKind.ACTION_DROP, objective.id, action.id, before=before)
         if not fields["what"]:
             raise RevueError("l'intitulé de l'action ne peut pas être vide (pour la retirer, "
                              "choisissez «\u00a0Supprimer une action\u00a0»)")
         if fields == before:
             raise RevueError("l'action n'a pas changé")
-        return AvenantChange("action-change", objective.id, action.id, before=before,
+        return AvenantChange(ChangeKind.ACTION_CHANGE, objective.id, action.id, before=before,
                              after=fields)
 
     @on(Button.Pressed, "#av-add")
@@ -527,32 +523,18 @@ class AvenantScreen(Screen[bool]):
 
     def _revise(self) -> None:
         """Rebuild the working copy from the revised contract and the prepared changes,
-        refreshing each change's "before" (a change removed may have been another's before)."""
+        refreshing each change's "before" (a change removed may have been another's before).
+
+        The changes go through the same function the store replays avenants with; one that no
+        longer fits (its action was dropped by a change removed since) is left as it is: the
+        store refuses it, with its message, when the avenant is saved."""
         assert self.walk is not None
         current = {o.id: copy.deepcopy(o) for o in self.walk.objectives}
         for change in self.changes:
-            objective = current[change.objective_id]
-            if change.kind == "objective-text":
-                change.before = {"text": objective.text}
-                objective.text = str(change.after["text"])
-                objective.title = ""
-            elif change.kind == "indicator-target":
-                indicator = next(i for i in objective.indicators if i.id == change.target_id)
-                change.before = {"value": indicator.target_value, "year": indicator.target_year}
-                indicator.target_value = float(change.after["value"])  # type: ignore[arg-type]
-                indicator.target_year = str(change.after["year"])
-            elif change.kind in ("action-change", "action-drop"):
-                action = next((a for a in objective.actions if a.id == change.target_id), None)
-                if action is None:
-                    continue
-                change.before = {"what": action.what, "who": action.who, "when": action.when}
-                if change.kind == "action-drop":
-                    objective.actions.remove(action)
-                else:
-                    action.what = str(change.after["what"])
-                    action.who = str(change.after["who"])
-                    action.when = str(change.after["when"])
-            # an action added here gets its key when recorded: it cannot be changed before
+            try:
+                apply_change(current, change, self.next_number, record_before=True)
+            except RevueError:
+                continue
         self.current = current
 
     def _show_changes(self) -> None:
@@ -573,8 +555,8 @@ class AvenantScreen(Screen[bool]):
         for change in self.changes:
             objective = self.current[change.objective_id]
             before, after = self._describe(change)
-            kind = CHANGE_LABELS[change.kind]
-            if change.kind == "indicator-target":
+            kind = change.kind.label
+            if change.kind == ChangeKind.INDICATOR_TARGET:
                 indicator = next(i for i in objective.indicators if i.id == change.target_id)
                 kind = f"cible : {indicator.label}"
             table.add_row(
@@ -591,16 +573,16 @@ class AvenantScreen(Screen[bool]):
 
     def _describe(self, change: AvenantChange) -> tuple[str, str]:
         """Before and after, as the table shows them."""
-        if change.kind == "objective-text":
+        if change.kind == ChangeKind.OBJECTIVE_TEXT:
             return str(change.before.get("text", "")), str(change.after.get("text", ""))
-        if change.kind == "indicator-target":
+        if change.kind == ChangeKind.INDICATOR_TARGET:
             objective = self.current[change.objective_id]
             unit = next((i.unit for i in objective.indicators if i.id == change.target_id), "")
             return (_target_text(change.before.get("value"), change.before.get("year"), unit),
                     _target_text(change.after.get("value"), change.after.get("year"), unit))
-        if change.kind == "action-add":
+        if change.kind == ChangeKind.ACTION_ADD:
             return "—", _action_text(change.after)
-        if change.kind == "action-drop":
+        if change.kind == ChangeKind.ACTION_DROP:
             return _action_text(change.before), "— (supprimée)"
         return _action_text(change.before), _action_text(change.after)
 
@@ -632,17 +614,15 @@ class AvenantScreen(Screen[bool]):
 
     def checked_date(self) -> dt.date | None:
         raw = self.query_one("#av-date", Input).value.strip()
-        match = _DATE.match(raw)
         error = ""
         day = None
-        if not match:
+        try:
+            day = parse_date(raw)
+        except NoSuchDay:
+            error = f"Le {raw} n'existe pas : vérifiez le jour et le mois."
+        except ValueError:
             error = (f"«\u00a0{clip(raw, 12)}\u00a0» : écrivez la date en jj/mm/aaaa, "
                      "ex. 20/06/2019." if raw else "Indiquez la date de l'avenant (jj/mm/aaaa).")
-        else:
-            try:
-                day = dt.date(int(match[3]), int(match[2]), int(match[1]))
-            except ValueError:
-                error = f"Le {raw} n'existe pas : vérifiez le jour et le mois."
         if day is not None and self.walk is not None:
             contract = self.walk.contract
             if not contract.start_date <= day <= contract.end_date:

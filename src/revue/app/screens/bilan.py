@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
-from revue.errors import RevueError
+from revue.domain.errors import RevueError
 
 FORMATS = [("Document ODT (modifiable)", "odt"), ("PDF/A (avec LibreOffice)", "pdf"),
            ("Markdown (texte)", "md"), ("Données TOML (consolidation)", "toml")]
@@ -67,7 +67,7 @@ class BilanScreen(ModalScreen[None]):
         from revue.bilan.markdown import render_markdown
         from revue.bilan.model import build_bilan
         from revue.bilan.odt import save_odt, save_pdf
-        from revue.fileio import write_text_atomically
+        from revue.formats.fileio import write_text_atomically
 
         try:
             bilan = build_bilan(self.app.store, self.contract_id, self.review)  # type: ignore[attr-defined]

@@ -16,9 +16,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from revue.errors import RevueError
-from revue.french import clip
-from revue.review_domain import ChangeLine, Walk
+from revue.domain.errors import RevueError
+from revue.domain.french import clip
+from revue.domain.review import ChangeLine, Walk
 
 VALUE = "valeur : "  # how compare_walks names a change of an indicator's value
 

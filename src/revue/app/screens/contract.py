@@ -14,9 +14,9 @@ from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from revue.app.widgets.detail import Detail
-from revue.domain import AcademicProject, Contract, Objective, Section
-from revue.french import clip
-from revue.review_domain import Revision
+from revue.domain.avenant import Revision
+from revue.domain.contract import AcademicProject, Contract, Objective, Section
+from revue.domain.french import clip
 
 NodeData = Contract | Section | Objective
 

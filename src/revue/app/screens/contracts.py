@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from revue.app.messages import StoreChanged
-from revue.domain import ContractSummary
+from revue.domain.contract import ContractSummary
 
 #: How often lists look for changes made by another process (seconds).
 POLL_SECONDS = 2.0

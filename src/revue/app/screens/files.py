@@ -11,10 +11,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from revue.errors import RevueError
-from revue.fileio import write_text_atomically
+from revue.domain.errors import RevueError
 from revue.formats.contract_toml import dump_contract
-from revue.imports import import_files
+from revue.formats.fileio import write_text_atomically
+from revue.services.imports import import_files
 
 
 class ImportScreen(ModalScreen[bool]):

@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from revue import french
-from revue.errors import RevueError
-from revue.french import clip
-from revue.history_domain import HistoryEntry, describe
+from revue.domain import french
+from revue.domain.errors import RevueError
+from revue.domain.french import clip
+from revue.domain.history import HistoryEntry, describe
 
 
 def local_time(at: dt.datetime) -> str:

@@ -20,19 +20,13 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Sta
 
 from revue.app import format as fr
 from revue.app.screens.contracts import POLL_SECONDS
-from revue.errors import RevueError
-from revue.fileio import write_text_atomically
+from revue.domain.errors import RevueError
+from revue.domain.french import clip
+from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS, Content, LogFilter, School, Version
+from revue.domain.parsing import parse_date, parse_whole
+from revue.domain.schoolyear import school_year_of
 from revue.formats.exchange import dump_exchange, read_exchange
-from revue.french import clip
-from revue.log_domain import (
-    INITIATIVE_LABELS,
-    MODALITY_LABELS,
-    Content,
-    LogFilter,
-    School,
-    Version,
-)
-from revue.review_domain import school_year_of
+from revue.formats.fileio import write_text_atomically
 
 PAGE = 60  # rows loaded at once; the next ones come as the cursor moves down
 
@@ -385,8 +379,8 @@ class LogScreen(Screen[None]):
         if version is None:
             return
         from revue.app.screens.history import HistoryScreen
-        from revue.history_domain import ACCOMPANIMENT_FIELDS
-        from revue.log_domain import content_from_dict
+        from revue.domain.history import ACCOMPANIMENT_FIELDS
+        from revue.domain.log import content_from_dict
 
         store = self.app.store  # type: ignore[attr-defined]
         c = version.content
@@ -488,8 +482,8 @@ class EntryScreen(ModalScreen[bool]):
 
     @work(thread=True)
     def _defaults(self) -> None:
-        from revue.config import load_config
-        from revue.errors import RevueError as _Error
+        from revue.domain.errors import RevueError as _Error
+        from revue.formats.config import load_config
 
         try:
             user = load_config().user
@@ -527,8 +521,7 @@ class EntryScreen(ModalScreen[bool]):
         """The form as a Content, or RevueError with a French message."""
         raw_date = self.query_one("#e-date", Input).value.strip()
         try:
-            day, month, year = (int(x) for x in raw_date.split("/"))
-            date = dt.date(year, month, day)
+            date = parse_date(raw_date)
         except ValueError:
             raise RevueError(f"date « {raw_date} » invalide : écrivez jj/mm/aaaa") from None
         author = self.query_one("#e-author", Input).value.strip()
@@ -562,12 +555,10 @@ class EntryScreen(ModalScreen[bool]):
                 objectives.append(by_text[item])
 
         def count(selector: str, what: str) -> int | None:
-            raw = self.query_one(selector, Input).value.strip()
-            if not raw:
-                return None
-            if not raw.isdigit():
-                raise RevueError(f"{what} : un nombre entier est attendu")
-            return int(raw)
+            try:
+                return parse_whole(self.query_one(selector, Input).value)
+            except ValueError:
+                raise RevueError(f"{what} : un nombre entier est attendu") from None
 
         return Content(
             date=date, author=author,

@@ -21,19 +21,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from revue.app import format as fr
-from revue.domain import Indicator, Objective, Section
-from revue.errors import RevueError
-from revue.french import clip, signed
-from revue.review_domain import (
-    OFF_TRACK_MARGIN,
-    RevisedTarget,
-    Status,
-    Walk,
-    behind_by,
-    expected_value,
-    is_off_track,
-    school_year_start,
-)
+from revue.domain.avenant import RevisedTarget
+from revue.domain.contract import Indicator, Objective, Section
+from revue.domain.errors import RevueError
+from revue.domain.french import clip, signed
+from revue.domain.progress import OFF_TRACK_MARGIN, behind_by, expected_value, is_off_track
+from revue.domain.review import Status, Walk
+from revue.domain.schoolyear import school_year_start
 
 NBSP = fr.NBSP
 

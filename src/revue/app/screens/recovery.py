@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from revue.errors import RevueError
+from revue.domain.errors import RevueError
 from revue.store.backup import Backup
 
 

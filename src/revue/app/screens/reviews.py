@@ -14,14 +14,10 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 
-from revue.domain import Contract
-from revue.errors import RevueError
-from revue.review_domain import (
-    ReviewKind,
-    ReviewSummary,
-    school_year_of,
-    school_years_of_contract,
-)
+from revue.domain.contract import Contract
+from revue.domain.errors import RevueError
+from revue.domain.review import ReviewKind, ReviewSummary
+from revue.domain.schoolyear import school_year_of, school_years_of_contract
 
 
 class ReviewsScreen(Screen[None]):

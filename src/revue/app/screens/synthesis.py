@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static, TextArea
 
-from revue.errors import RevueError
-from revue.review_domain import ReviewSummary, Synthesis
+from revue.domain.errors import RevueError
+from revue.domain.review import ReviewSummary, Synthesis
 
 FIELDS = (("strengths", "Points forts"), ("vigilance", "Points de vigilance"),
           ("perspectives", "Perspectives"))

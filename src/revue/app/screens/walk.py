@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,43 +28,18 @@ from textual.widgets import (
 )
 
 from revue.app import format as fr
-from revue.domain import Objective
-from revue.errors import RevueError
-from revue.french import clip
-from revue.review_domain import (
-    EvidenceSource,
-    ObjectiveReview,
-    Status,
-    Walk,
-    school_year_bounds,
-)
+from revue.domain.contract import Objective
+from revue.domain.errors import RevueError
+from revue.domain.french import clip
+from revue.domain.parsing import parse_date, parse_number
+from revue.domain.review import EvidenceSource, ObjectiveReview, Status, Walk
+from revue.domain.schoolyear import school_year_bounds
 
 #: Seconds of quiet typing after which a change is written. Leaving the objective, the screen
 #: or the app writes at once whatever is pending.
 SAVE_DELAY = 0.4
 #: Seconds between attempts to write changes the disk refused (full, read-only folder).
 RETRY_EVERY = 5.0
-
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-
-
-def parse_number(raw: str) -> float | None:
-    """``"87,5 %"`` -> 87.5; ``""`` -> None; raises ValueError on anything else."""
-    text = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").rstrip("%")
-    if not text:
-        return None
-    if not _NUMBER.match(text):
-        raise ValueError(raw)
-    return float(text.replace(",", "."))
-
-
-def parse_date(raw: str) -> dt.date:
-    """``"15/03/2019"`` -> date; raises ValueError."""
-    match = re.match(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$", raw)
-    if not match:
-        raise ValueError(raw)
-    return dt.date(int(match[3]), int(match[2]), int(match[1]))
-
 
 class WalkScreen(Screen[None]):
     """Examine a review objective by objective."""
@@ -625,7 +598,7 @@ class WalkScreen(Screen[None]):
             return
         self.flush(wait=True)
         from revue.app.screens.history import HistoryScreen
-        from revue.history_domain import OBJECTIVE_FIELDS, objective_state_lines
+        from revue.domain.history import OBJECTIVE_FIELDS, objective_state_lines
 
         store = self.app.store  # type: ignore[attr-defined]
         objective = walk.objectives[self.index]

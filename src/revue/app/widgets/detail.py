@@ -10,8 +10,15 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from revue.app import format as fr
-from revue.domain import AcademicAxis, AcademicProject, Contract, Indicator, Objective, Section
-from revue.review_domain import CHANGE_LABELS, Avenant, RevisedTarget, Revision
+from revue.domain.avenant import CHANGE_LABELS, Avenant, RevisedTarget, Revision
+from revue.domain.contract import (
+    AcademicAxis,
+    AcademicProject,
+    Contract,
+    Indicator,
+    Objective,
+    Section,
+)
 
 
 def _heading(text: str) -> Text:

@@ -6,14 +6,14 @@ Create Date: 2026-11-30 15:10:00
 
 An entry received new by an exchange records when it arrived, instead of a history row that
 would copy it whole: its first version is the row itself until it changes. The log's search
-looks through ``search_text``: theme and notes without case or accents (revue.french.fold),
+looks through ``search_text``: theme and notes without case or accents (revue.domain.french.fold),
 filled here for the entries already stored (docs/performance.md).
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-from revue.french import fold
+from revue.domain.french import fold
 
 revision = '0007'
 down_revision = '0006'

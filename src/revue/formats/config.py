@@ -10,8 +10,8 @@ from pathlib import Path
 import platformdirs
 import tomli_w
 
-from revue.errors import InputError
-from revue.fileio import write_text_atomically
+from revue.domain.errors import InputError
+from revue.formats.fileio import write_text_atomically
 
 ENV_CONFIG = "REVUE_CONFIG"
 

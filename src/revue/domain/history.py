@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from revue.french import clip, date, number
+from revue.domain.french import clip, date, number
 
 COALESCE_WINDOW = dt.timedelta(minutes=10)
 #: The note of the first version of an item written before histories existed.

@@ -86,8 +86,6 @@ class ComputedCount:
     linked_to_objective: bool = False
 
 
-MODALITIES = {"collective": "collectif", "individual": "individuel"}
-INITIATIVES = {"team": "équipe", "ien": "IEN", "teacher": "enseignant"}
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from revue.domain import AcademicProject, Contract
-from revue.errors import InputError, RevueError
+from revue.domain.contract import AcademicProject, Contract
+from revue.domain.errors import InputError, RevueError
 from revue.formats.contract_toml import load_document, locate_link_error
 from revue.formats.tomlfile import Locator
 from revue.store.store import Store

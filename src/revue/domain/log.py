@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from revue.review_domain import school_year_bounds
+from revue.domain.schoolyear import school_year_bounds
 
 MODALITY_LABELS = {"collective": "collectif", "individual": "individuel"}
 INITIATIVE_LABELS = {"team": "équipe", "ien": "IEN", "teacher": "enseignant"}

@@ -1,15 +1,15 @@
-"""Plain data for reviews (examen annuel, évaluation à mi-parcours, bilan final) and avenants."""
+"""Plain data for reviews (examen annuel, évaluation à mi-parcours, bilan final)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from revue.domain import Contract, Indicator, Objective, Section
-from revue.french import number
+from revue.domain.avenant import Avenant, RevisedTarget
+from revue.domain.contract import Contract, Objective, Section
+from revue.domain.french import number
 
 
 class ReviewKind(StrEnum):
@@ -66,47 +66,6 @@ class EvidenceSource(StrEnum):
         }[self]
 
 
-_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
-
-
-def school_year_start(year: str) -> int:
-    """``"2018-2019"`` -> 2018; raises ValueError for anything else."""
-    match = _YEAR.match(year)
-    if not match or int(match[2]) != int(match[1]) + 1:
-        raise ValueError(year)
-    return int(match[1])
-
-
-def school_year_bounds(year: str) -> tuple[dt.date, dt.date]:
-    """1 September – 31 August."""
-    start = school_year_start(year)
-    return dt.date(start, 9, 1), dt.date(start + 1, 8, 31)
-
-
-def school_year_of(day: dt.date) -> str:
-    start = day.year if day.month >= 9 else day.year - 1
-    return f"{start}-{start + 1}"
-
-
-#: A school year belongs to a contract when the contract covers at least this many days of it
-#: (a contract signed on 15 June does not make its first weeks a year to review).
-MIN_DAYS_IN_YEAR = 90
-
-
-def school_years_of_contract(contract: Contract) -> list[str]:
-    """The school years the contract covers (at least :data:`MIN_DAYS_IN_YEAR` days of each)."""
-    first = school_year_start(school_year_of(contract.start_date))
-    last = school_year_start(school_year_of(contract.end_date))
-    years = []
-    for start in range(first, last + 1):
-        year = f"{start}-{start + 1}"
-        begin, end = school_year_bounds(year)
-        overlap = (min(end, contract.end_date) - max(begin, contract.start_date)).days + 1
-        if overlap >= MIN_DAYS_IN_YEAR:
-            years.append(year)
-    return years or [school_year_of(contract.start_date)]
-
-
 @dataclass
 class ReviewSummary:
     id: uuid.UUID
@@ -159,60 +118,6 @@ class ObjectiveReview:
 
 
 @dataclass
-class AvenantChange:
-    """One change inside an avenant, kept as before -> after.
-
-    kind: "objective-text" (text), "indicator-target" (value, year), "action-add",
-    "action-change", "action-drop" (what, who, when).
-    """
-
-    kind: str
-    objective_id: str
-    target_id: str | None = None  # indicator or action id
-    before: dict[str, object] = field(default_factory=dict)
-    after: dict[str, object] = field(default_factory=dict)
-
-
-CHANGE_LABELS = {
-    "objective-text": "texte de l'objectif",
-    "indicator-target": "cible d'un indicateur",
-    "action-add": "action ajoutée",
-    "action-change": "action modifiée",
-    "action-drop": "action supprimée",
-}
-
-
-@dataclass
-class Avenant:
-    number: int
-    date: dt.date
-    reason: str
-    changes: list[AvenantChange] = field(default_factory=list)
-    review_id: uuid.UUID | None = None
-
-
-@dataclass
-class RevisedTarget:
-    """An indicator's target as first signed and as last revised by avenant."""
-
-    initial_value: float | None
-    initial_year: str | None
-    value: float | None
-    year: str | None
-    avenant: int | None = None  # number of the avenant that set the current target
-
-
-@dataclass
-class Revision:
-    """A contract as signed and as revised by its avenants."""
-
-    initial: Contract
-    revised: Contract
-    targets: dict[str, RevisedTarget]
-    avenants: list[Avenant]
-
-
-@dataclass
 class Walk:
     """Everything the review walk shows, loaded at once."""
 
@@ -242,47 +147,6 @@ class Walk:
     @property
     def examined(self) -> int:
         return sum(1 for o in self.objectives if self.records.get(o.id, ObjectiveReview(o.id)).examined)
-
-
-def expected_value(indicator: Indicator, target: RevisedTarget, year: str) -> float | None:
-    """The value on the straight line from the baseline (year) to the target (year).
-
-    None when the indicator has no baseline or no target: no trajectory can be drawn.
-    """
-    if indicator.baseline_value is None or indicator.baseline_year is None:
-        return None
-    if target.value is None or target.year is None:
-        return None
-    start = school_year_start(indicator.baseline_year)
-    end = school_year_start(target.year)
-    at = school_year_start(year)
-    if end <= start:
-        return target.value
-    fraction = min(max((at - start) / (end - start), 0.0), 1.0)
-    return indicator.baseline_value + (target.value - indicator.baseline_value) * fraction
-
-
-#: How far behind its trajectory an indicator may be before it is "off track", as a share of the
-#: whole planned change (|target - baseline|). Documented for users in docs/revue.md.
-OFF_TRACK_MARGIN = 0.10
-
-
-def behind_by(indicator: Indicator, expected: float, observed: float) -> float:
-    """How much the observed value lags the expected one, in the indicator's better direction
-    (positive = behind, negative = ahead)."""
-    gap = expected - observed
-    return gap if indicator.direction.value == "higher" else -gap
-
-
-def is_off_track(indicator: Indicator, target: RevisedTarget, year: str, observed: float | None,
-                 margin: float = OFF_TRACK_MARGIN) -> bool:
-    if observed is None or indicator.baseline_value is None or target.value is None:
-        return False
-    expected = expected_value(indicator, target, year)
-    if expected is None:
-        return False
-    span = abs(target.value - indicator.baseline_value) or abs(target.value) or 1.0
-    return behind_by(indicator, expected, observed) > margin * span
 
 
 @dataclass
