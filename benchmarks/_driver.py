@@ -65,8 +65,13 @@ async def startup(spawned_at: float, store: str) -> dict[str, object]:
 
     app = make_app(f"sqlite:///{store}")
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, ContractsScreen)
-                     and app.screen.query_one(DataTable).row_count > 0)
+        await _until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ContractsScreen)
+                and app.screen.query_one(DataTable).row_count > 0
+            ),
+        )
         ready = time.time()
         app.workers.cancel_all()
     return {"ready_ms": (ready - spawned_at) * 1000}
@@ -82,28 +87,43 @@ async def app_session(store: str, contract: str) -> dict[str, object]:
     from revue.app.screens.walk import WalkScreen
 
     app = make_app(f"sqlite:///{store}")
-    out: dict[str, list[float]] = {"open_contract_ms": [], "next_objective_ms": [],
-                                   "next_objective_press_ms": [],
-                                   "log_filter_year_ms": [], "log_filter_text_ms": []}
+    out: dict[str, list[float]] = {
+        "open_contract_ms": [],
+        "next_objective_ms": [],
+        "next_objective_press_ms": [],
+        "log_filter_year_ms": [],
+        "log_filter_text_ms": [],
+    }
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, ContractsScreen)
-                     and app.screen.query_one(DataTable).row_count > 0)
+        await _until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ContractsScreen)
+                and app.screen.query_one(DataTable).row_count > 0
+            ),
+        )
         await app.workers.wait_for_complete()  # the integrity check at start
 
         for _ in range(3):  # the contract's tree
             start = time.perf_counter()
             app.open_contract(contract)
-            await _until(pilot, lambda: isinstance(app.screen, ContractScreen)
-                         and bool(app.screen.query(Tree))
-                         and len(app.screen.query_one(Tree).root.children) > 0)
+            await _until(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, ContractScreen)
+                    and bool(app.screen.query(Tree))
+                    and len(app.screen.query_one(Tree).root.children) > 0
+                ),
+            )
             out["open_contract_ms"].append((time.perf_counter() - start) * 1000)
             app.pop_screen()
             await pilot.pause()
 
         review = app.store.list_reviews(contract)[-1]
         app.push_screen(WalkScreen(review.id))
-        await _until(pilot, lambda: isinstance(app.screen, WalkScreen)
-                     and app.screen.walk is not None)
+        await _until(
+            pilot, lambda: isinstance(app.screen, WalkScreen) and app.screen.walk is not None
+        )
         walk = app.screen
         assert isinstance(walk, WalkScreen) and walk.walk is not None
         count = len(walk.walk.objectives)
@@ -119,7 +139,8 @@ async def app_session(store: str, contract: str) -> dict[str, object]:
             await pilot.press("f6")
             await pilot.pause()
             out.setdefault("next_objective_press_ms", []).append(
-                (time.perf_counter() - start) * 1000)
+                (time.perf_counter() - start) * 1000
+            )
         app.pop_screen()
         await pilot.pause()
 
@@ -136,14 +157,16 @@ async def app_session(store: str, contract: str) -> dict[str, object]:
             return (time.perf_counter() - start) * 1000
 
         for year in ("2019-2020", "2020-2021", "2021-2022", "2018-2019"):
-            out["log_filter_year_ms"].append(await filtered(
-                lambda y=year: setattr(log.query_one("#f-year", Select), "value", y)))
+            out["log_filter_year_ms"].append(
+                await filtered(lambda y=year: setattr(log.query_one("#f-year", Select), "value", y))
+            )
         log.query_one("#f-year", Select).clear()
         await pilot.pause(0.2)
         await app.workers.wait_for_complete()
         for text in ("fluence", "calcul mental", "conseil", "projet d'école"):
-            out["log_filter_text_ms"].append(await filtered(
-                lambda t=text: setattr(log.query_one("#f-text", Input), "value", t)))
+            out["log_filter_text_ms"].append(
+                await filtered(lambda t=text: setattr(log.query_one("#f-text", Input), "value", t))
+            )
         app.workers.cancel_all()
     result: dict[str, object] = dict(out)
     result["log_filter_ms"] = out["log_filter_year_ms"] + out["log_filter_text_ms"]

@@ -59,8 +59,13 @@ def reference_ms() -> float:
 def summary(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"median": statistics.median(ordered), "min": ordered[0], "max": ordered[-1],
-            "p95": p95, "runs": len(ordered)}
+    return {
+        "median": statistics.median(ordered),
+        "min": ordered[0],
+        "max": ordered[-1],
+        "p95": p95,
+        "runs": len(ordered),
+    }
 
 
 def driver(*args: str) -> dict[str, float]:
@@ -68,8 +73,9 @@ def driver(*args: str) -> dict[str, float]:
     whole process's wall time and peak memory."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, str(DRIVER), *args], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, str(DRIVER), *args], capture_output=True, text=True, check=False
+    )
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
@@ -134,8 +140,13 @@ def measure_bilan(store: Path, runs: int) -> dict[str, object]:
             whole = _timed(runs, lambda: save_odt(build_bilan(opened, contract_id(0)), target))
     finally:
         opened.close()
-    return {"gather_s": summary(gather), "odt_s": summary(odt), "toml_s": summary(toml),
-            "odt_whole_s": summary(whole), "objectives": len(bilan.objectives)}
+    return {
+        "gather_s": summary(gather),
+        "odt_s": summary(odt),
+        "toml_s": summary(toml),
+        "odt_whole_s": summary(whole),
+        "objectives": len(bilan.objectives),
+    }
 
 
 def measure_exchange(store: Path, runs: int) -> dict[str, object]:
@@ -164,8 +175,7 @@ def measure_exchange(store: Path, runs: int) -> dict[str, object]:
                 assert report.unchanged == 10_000, report
             finally:
                 opened.close()
-    return {"import_s": summary(first), "reimport_s": summary(again),
-            "backup_s": summary(backups)}
+    return {"import_s": summary(first), "reimport_s": summary(again), "backup_s": summary(backups)}
 
 
 MEASURES = {
@@ -227,8 +237,10 @@ def main() -> None:
         add("exchange_reimport_s", exchange["reimport_s"], 1, ref / 1000)
         add("backup_before_merge_s", exchange["backup_s"], 1, ref / 1000)
     results["machine"] = {
-        "python": platform.python_version(), "system": platform.platform(),
-        "cpus": os.cpu_count(), "cpu": _cpu_name(),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "cpus": os.cpu_count(),
+        "cpu": _cpu_name(),
         "store_mb": round(args.store.stat().st_size / 1e6),
     }
     print(f"\nréférence (tri de 300 000 nombres) : {ref:.1f} ms")
@@ -236,8 +248,10 @@ def main() -> None:
     print(f"{'mesure':<26}{'valeur':>11}{'min':>11}{'max':>11}{'ratio':>9}  objectif")
     for key, stats, ratio, goal in rows:
         value = stats["p95"] if key.endswith("_p95_ms") else stats["median"]
-        print(f"{key:<26}{value:>11.3f}{stats['min']:>11.3f}{stats['max']:>11.3f}"
-              f"{ratio:>9.2f}  {goal}")
+        print(
+            f"{key:<26}{value:>11.3f}{stats['min']:>11.3f}{stats['max']:>11.3f}"
+            f"{ratio:>9.2f}  {goal}"
+        )
     out = HERE / "results.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\n{out} écrit.")

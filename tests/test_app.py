@@ -167,7 +167,9 @@ async def test_import_from_the_app(db_url: str) -> None:
     store.close()
 
 
-async def test_import_of_a_bad_file_from_the_app_changes_nothing(db_url: str, tmp_path: Path) -> None:
+async def test_import_of_a_bad_file_from_the_app_changes_nothing(
+    db_url: str, tmp_path: Path
+) -> None:
     bad = tmp_path / "abime.toml"
     bad.write_bytes(b"\xff\xfe garbage")
     app = make_app(db_url)
@@ -199,7 +201,9 @@ async def test_export_from_the_app(sample_url: str, tmp_path: Path) -> None:
         await settle(pilot)
         assert "écrit" in shown(app)
     store = Store.open(sample_url)
-    assert target.read_text(encoding="utf-8") == dump_contract(store.get_contract("epinay-2018-2020"))
+    assert target.read_text(encoding="utf-8") == dump_contract(
+        store.get_contract("epinay-2018-2020")
+    )
     store.close()
 
 
@@ -233,13 +237,29 @@ async def test_contract_screen_shows_the_revised_version(sample_url: str) -> Non
     store = Store.open(sample_url)
     midterm = store.create_review("epinay-2018-2020", "2018-2019", ReviewKind.MIDTERM)
     first = store.get_contract("epinay-2018-2020").objectives[0]
-    store.record_avenant(midterm.id, Avenant(1, dt.date(2019, 6, 20), "Cible révisée", [
-        AvenantChange("indicator-target", first.id, first.indicators[0].id,
-                      before={"value": 100, "year": "2019-2020"},
-                      after={"value": 95, "year": "2019-2020"}),
-        AvenantChange("objective-text", first.id, before={"text": first.text},
-                      after={"text": "Objectif après avenant"}),
-    ]))
+    store.record_avenant(
+        midterm.id,
+        Avenant(
+            1,
+            dt.date(2019, 6, 20),
+            "Cible révisée",
+            [
+                AvenantChange(
+                    "indicator-target",
+                    first.id,
+                    first.indicators[0].id,
+                    before={"value": 100, "year": "2019-2020"},
+                    after={"value": 95, "year": "2019-2020"},
+                ),
+                AvenantChange(
+                    "objective-text",
+                    first.id,
+                    before={"text": first.text},
+                    after={"text": "Objectif après avenant"},
+                ),
+            ],
+        ),
+    )
     store.close()
     app = make_app(sample_url)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -271,7 +291,10 @@ async def test_the_list_shows_a_contract_imported_meanwhile_from_the_cli(db_url:
             assert "Aucun contrat" in shown(app)
             done = subprocess.run(
                 [sys.executable, "-m", "revue", "--db", db_url, "contract", "import", str(EPINAY)],
-                capture_output=True, text=True, timeout=60)
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert done.returncode == 0, done.stderr
             for _ in range(50):
                 await pilot.pause(0.1)

@@ -23,8 +23,9 @@ FIRST = "s1-p1-c1-o1"  # "Une amélioration des résultats aux évaluations nati
 TENTATIVE = "s1-p1-c1-o1-tentative"  # its first indicator: 100 % in 2019-2020
 
 
-def review(url: str, kind: ReviewKind = ReviewKind.MIDTERM, *,
-           closed: bool = False) -> ReviewSummary:
+def review(
+    url: str, kind: ReviewKind = ReviewKind.MIDTERM, *, closed: bool = False
+) -> ReviewSummary:
     store = Store.open(url)
     try:
         created = store.create_review(EPI, "2018-2019", kind)
@@ -47,8 +48,11 @@ def flat(app) -> str:  # type: ignore[no-untyped-def]
     return " ".join(shown(app).split())
 
 
-async def open_screen(pilot, review_id: uuid.UUID,  # type: ignore[no-untyped-def]
-                      results: list[bool | None] | None = None) -> AvenantScreen:
+async def open_screen(
+    pilot,
+    review_id: uuid.UUID,  # type: ignore[no-untyped-def]
+    results: list[bool | None] | None = None,
+) -> AvenantScreen:
     await settle(pilot)
     screen = AvenantScreen(review_id, today=TODAY)
     pilot.app.push_screen(screen, results.append if results is not None else None)
@@ -56,8 +60,12 @@ async def open_screen(pilot, review_id: uuid.UUID,  # type: ignore[no-untyped-de
     return screen
 
 
-async def choose(pilot, screen: AvenantScreen,  # type: ignore[no-untyped-def]
-                 objective: str, kind: str) -> None:
+async def choose(
+    pilot,
+    screen: AvenantScreen,  # type: ignore[no-untyped-def]
+    objective: str,
+    kind: str,
+) -> None:
     screen.query_one("#av-objective", Select).value = objective
     screen.query_one("#av-kind", Select).value = kind
     await settle(pilot)
@@ -125,15 +133,27 @@ async def test_record_an_avenant_revising_a_target_and_adding_an_action(sample_u
     assert results == [True]
     [recorded] = avenants(sample_url)
     assert (recorded.number, recorded.date, recorded.reason, recorded.review_id) == (
-        1, TODAY, "Cible de tentative trop ambitieuse", midterm.id)
+        1,
+        TODAY,
+        "Cible de tentative trop ambitieuse",
+        midterm.id,
+    )
     target, action = recorded.changes
     assert (target.kind, target.objective_id, target.target_id) == (
-        "indicator-target", FIRST, TENTATIVE)
-    assert (target.before, target.after) == ({"value": 100, "year": "2019-2020"},
-                                             {"value": 95, "year": "2019-2020"})
+        "indicator-target",
+        FIRST,
+        TENTATIVE,
+    )
+    assert (target.before, target.after) == (
+        {"value": 100, "year": "2019-2020"},
+        {"value": 95, "year": "2019-2020"},
+    )
     assert action.kind == "action-add" and action.before == {}
-    assert action.after == {"what": "Analyse des items non réussis en conseil de cycle",
-                            "who": "CPC", "when": "janvier 2020"}
+    assert action.after == {
+        "what": "Analyse des items non réussis en conseil de cycle",
+        "who": "CPC",
+        "when": "janvier 2020",
+    }
     store = Store.open(sample_url)
     walk = store.load_walk(midterm.id)
     store.close()
@@ -141,11 +161,11 @@ async def test_record_an_avenant_revising_a_target_and_adding_an_action(sample_u
     assert (revised.initial_value, revised.value, revised.avenant) == (100, 95, 1)
     assert walk.objectives[0].indicators[0].target_value == 95
     assert [(a.what, a.who) for a in walk.objectives[0].actions] == [
-        ("Analyse des items non réussis en conseil de cycle", "CPC")]
+        ("Analyse des items non réussis en conseil de cycle", "CPC")
+    ]
 
 
-async def test_bad_date_and_empty_reason_are_explained_and_nothing_is_lost(
-        sample_url: str) -> None:
+async def test_bad_date_and_empty_reason_are_explained_and_nothing_is_lost(sample_url: str) -> None:
     midterm = review(sample_url)
     app = make_app(sample_url)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -209,9 +229,21 @@ async def test_number_already_taken_and_action_plan_changes(sample_url: str) -> 
     changed then dropped, each change saying what it replaces."""
     midterm = review(sample_url)
     store = Store.open(sample_url)
-    store.record_avenant(midterm.id, Avenant(1, dt.date(2019, 3, 1), "Premier", changes=[
-        AvenantChange("action-add", FIRST, after={"what": "Conseils de cycle", "who": "IEN",
-                                                  "when": "mars"})]))
+    store.record_avenant(
+        midterm.id,
+        Avenant(
+            1,
+            dt.date(2019, 3, 1),
+            "Premier",
+            changes=[
+                AvenantChange(
+                    "action-add",
+                    FIRST,
+                    after={"what": "Conseils de cycle", "who": "IEN", "when": "mars"},
+                )
+            ],
+        ),
+    )
     action_id = store.load_walk(midterm.id).objectives[0].actions[0].id
     store.close()
     app = make_app(sample_url)
@@ -240,8 +272,9 @@ async def test_number_already_taken_and_action_plan_changes(sample_url: str) -> 
         assert not screen.query_one("#av-fields-action").display
         assert "Conseils de cycle" in flat(app)  # the action to drop is shown
         await add(pilot)
-        screen.query_one("#av-reason", TextArea).text = "Les conseils passent aux CPC, puis "\
-            "s'arrêtent"
+        screen.query_one("#av-reason", TextArea).text = (
+            "Les conseils passent aux CPC, puis s'arrêtent"
+        )
         await pilot.click("#av-save")
         await settle(pilot)
         assert not isinstance(app.screen, AvenantScreen)
@@ -255,7 +288,8 @@ async def test_number_already_taken_and_action_plan_changes(sample_url: str) -> 
 
 
 async def test_objective_text_is_prefilled_and_a_pending_change_can_be_removed(
-        sample_url: str) -> None:
+    sample_url: str,
+) -> None:
     midterm = review(sample_url)
     app = make_app(sample_url)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -292,15 +326,26 @@ async def test_objective_text_is_prefilled_and_a_pending_change_can_be_removed(
         assert screen.current[FIRST].text == original
 
 
-@pytest.mark.parametrize("kind, closed, expected, how", [
-    (ReviewKind.ANNUAL, False, "« Examen annuel 2018-2019 » est un examen annuel",
-     "commencez l'évaluation à mi-parcours"),
-    (ReviewKind.MIDTERM, True, "« Évaluation à mi-parcours 2018-2019 » est clôturée",
-     "rouvrez-la dans la liste des revues"),
-])
-async def test_refused_outside_an_open_midterm_review(sample_url: str, kind: ReviewKind,
-                                                     closed: bool, expected: str,
-                                                     how: str) -> None:
+@pytest.mark.parametrize(
+    "kind, closed, expected, how",
+    [
+        (
+            ReviewKind.ANNUAL,
+            False,
+            "« Examen annuel 2018-2019 » est un examen annuel",
+            "commencez l'évaluation à mi-parcours",
+        ),
+        (
+            ReviewKind.MIDTERM,
+            True,
+            "« Évaluation à mi-parcours 2018-2019 » est clôturée",
+            "rouvrez-la dans la liste des revues",
+        ),
+    ],
+)
+async def test_refused_outside_an_open_midterm_review(
+    sample_url: str, kind: ReviewKind, closed: bool, expected: str, how: str
+) -> None:
     other = review(sample_url, kind, closed=closed)
     results: list[bool | None] = []
     app = make_app(sample_url)
@@ -343,8 +388,7 @@ async def test_escape_with_typed_work_asks_first(sample_url: str) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_avenant_empty_form_snapshot(snap_compare, sample_url: str,
-                                     size: tuple[int, int]) -> None:
+def test_avenant_empty_form_snapshot(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
     midterm = review(sample_url)
 
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -371,8 +415,9 @@ def test_avenant_form_snapshot(snap_compare, sample_url: str, size: tuple[int, i
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_avenant_refused_on_annual_snapshot(snap_compare, sample_url: str,
-                                            size: tuple[int, int]) -> None:
+def test_avenant_refused_on_annual_snapshot(
+    snap_compare, sample_url: str, size: tuple[int, int]
+) -> None:
     annual = review(sample_url, ReviewKind.ANNUAL)
 
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]

@@ -33,13 +33,15 @@ def test_rotation_keeps_the_newest(store: Store) -> None:
     assert len(list_backups(store.path)) == 3
 
 
-def test_restore_puts_the_old_data_back_after_a_backup(capsys: pytest.CaptureFixture[str],
-                                                       db_url: str) -> None:
+def test_restore_puts_the_old_data_back_after_a_backup(
+    capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
     store = Store.open(db_url)
     import_files(store, [EPINAY])  # backup "import" holds the empty store
     store.close()
-    empty = next(b for b in list_backups(Path(db_url.removeprefix("sqlite:///")))
-                 if b.reason == "import")
+    empty = next(
+        b for b in list_backups(Path(db_url.removeprefix("sqlite:///"))) if b.reason == "import"
+    )
     assert main(["--db", db_url, "backup", "restore", empty.name]) == 0
     assert "sauvegardées d'abord" in capsys.readouterr().out
     store = Store.open(db_url)
@@ -70,8 +72,9 @@ def test_unknown_backup_name(capsys: pytest.CaptureFixture[str], db_url: str) ->
     assert "aucune sauvegarde" in capsys.readouterr().err
 
 
-def test_check_verifies_the_frozen_reviews(capsys: pytest.CaptureFixture[str],
-                                           sample_url: str) -> None:
+def test_check_verifies_the_frozen_reviews(
+    capsys: pytest.CaptureFixture[str], sample_url: str
+) -> None:
     from sqlalchemy import update
 
     from revue.domain.review import ReviewKind
@@ -109,8 +112,9 @@ def test_backup_taken_alongside_a_merge_holds_the_log_before_it(store: Store) ->
         copy.close()
 
 
-def test_a_merge_whose_backup_fails_changes_nothing(store: Store,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_merge_whose_backup_fails_changes_nothing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from revue.domain.errors import RevueError
     from revue.store import backup as backup_module
 

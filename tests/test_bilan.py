@@ -33,31 +33,67 @@ def _generated_reviews(url: str) -> None:
         walk = store.load_walk(midterm.id)
         first = walk.objectives[0]
         for number, objective in enumerate(walk.objectives):
-            store.save_record(midterm.id, objective.id, status=list(Status)[number % 6],
-                              analysis=f"Analyse de mi-parcours n° {number + 1} : en cours.")
+            store.save_record(
+                midterm.id,
+                objective.id,
+                status=list(Status)[number % 6],
+                analysis=f"Analyse de mi-parcours n° {number + 1} : en cours.",
+            )
         store.save_value(midterm.id, first.indicators[0].id, 88)
         store.save_value(midterm.id, first.indicators[1].id, 7.5)
-        store.record_avenant(midterm.id, Avenant(1, dt.date(2019, 6, 20), "Cible révisée", [
-            AvenantChange("indicator-target", first.id, first.indicators[0].id,
-                          before={"value": 100, "year": "2019-2020"},
-                          after={"value": 95, "year": "2019-2020"})]))
+        store.record_avenant(
+            midterm.id,
+            Avenant(
+                1,
+                dt.date(2019, 6, 20),
+                "Cible révisée",
+                [
+                    AvenantChange(
+                        "indicator-target",
+                        first.id,
+                        first.indicators[0].id,
+                        before={"value": 100, "year": "2019-2020"},
+                        after={"value": 95, "year": "2019-2020"},
+                    )
+                ],
+            ),
+        )
         store.close_review(midterm.id)
         final = store.create_review(EPI, "2019-2020", ReviewKind.FINAL)
-        store.save_record(final.id, first.id, status=Status.PARTLY,
-                          analysis="Progrès nets ; la non-réponse baisse.",
-                          adjustments="Poursuivre l'analyse des items *non réussis*.")
+        store.save_record(
+            final.id,
+            first.id,
+            status=Status.PARTLY,
+            analysis="Progrès nets ; la non-réponse baisse.",
+            adjustments="Poursuivre l'analyse des items *non réussis*.",
+        )
         store.save_value(final.id, first.indicators[0].id, 93.5)
         store.save_value(final.id, first.indicators[1].id, 4)
-        store.add_evidence(final.id, first.id, dt.date(2020, 1, 20),
-                           f"Compte rendu de visite chez {SENTINEL}", EvidenceSource.VISIT)
-        store.save_synthesis(final.id, strengths="Une culture de l'évaluation partagée.",
-                             vigilance="La non-réponse en CE1.",
-                             perspectives="Étendre les conseils de cycle 3.")
-        store.add_accompaniment(Content(
-            date=dt.date(2019, 11, 5), author=SENTINEL, modality="collective",
-            initiative="team", schools=("0930001A",), theme="Évaluations",
-            objectives=(str(_objective_key(first.id)),),
-            notes=f"Rencontre avec {SENTINEL}, enseignante de CE1."))
+        store.add_evidence(
+            final.id,
+            first.id,
+            dt.date(2020, 1, 20),
+            f"Compte rendu de visite chez {SENTINEL}",
+            EvidenceSource.VISIT,
+        )
+        store.save_synthesis(
+            final.id,
+            strengths="Une culture de l'évaluation partagée.",
+            vigilance="La non-réponse en CE1.",
+            perspectives="Étendre les conseils de cycle 3.",
+        )
+        store.add_accompaniment(
+            Content(
+                date=dt.date(2019, 11, 5),
+                author=SENTINEL,
+                modality="collective",
+                initiative="team",
+                schools=("0930001A",),
+                theme="Évaluations",
+                objectives=(str(_objective_key(first.id)),),
+                notes=f"Rencontre avec {SENTINEL}, enseignante de CE1.",
+            )
+        )
     finally:
         store.close()
 
@@ -82,8 +118,9 @@ def _build(url: str):  # type: ignore[no-untyped-def]
         store.close()
 
 
-@pytest.mark.parametrize(("render", "name"), [(render_markdown, "bilan-epinay.md"),
-                                              (render_toml, "bilan-epinay.toml")])
+@pytest.mark.parametrize(
+    ("render", "name"), [(render_markdown, "bilan-epinay.md"), (render_toml, "bilan-epinay.toml")]
+)
 def test_golden_files(bilan_url: str, render, name: str, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
     text = render(_build(bilan_url))
     golden = GOLDEN / name
@@ -108,12 +145,15 @@ def test_bilan_content(bilan_url: str) -> None:
     assert "\\*non réussis\\*" in markdown  # typed text is escaped
     data = tomllib.loads(render_toml(bilan))
     assert data["format"] == "revue-bilan" and data["contract"]["id"] == EPI
-    assert data["objectives"][0]["indicators"][0]["values"] == {"2018-2019": 88.0,
-                                                               "2019-2020": 93.5}
+    assert data["objectives"][0]["indicators"][0]["values"] == {
+        "2018-2019": 88.0,
+        "2019-2020": 93.5,
+    }
 
 
-def test_nothing_personal_leaves(bilan_url: str, tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_nothing_personal_leaves(
+    bilan_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import zipfile
 
     for fmt in ("md", "toml", "odt"):
@@ -129,8 +169,12 @@ def test_nothing_personal_leaves(bilan_url: str, tmp_path: Path,
 
 
 def test_choose_the_review(bilan_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", bilan_url, "bilan", EPI, "--format", "md",
-                 "--review", "2018-2019/mi-parcours"]) == 0
+    assert (
+        main(
+            ["--db", bilan_url, "bilan", EPI, "--format", "md", "--review", "2018-2019/mi-parcours"]
+        )
+        == 0
+    )
     assert "Évaluation à mi-parcours 2018-2019" in capsys.readouterr().out
     assert main(["--db", bilan_url, "bilan", EPI, "--review", "2030-2031"]) == 1
     assert "aucune revue « 2030-2031 »" in capsys.readouterr().err
@@ -181,8 +225,12 @@ def test_odt_structure(bilan_url: str, tmp_path: Path) -> None:
     assert "Sentinelle" not in content
 
 
-def test_pdf_needs_libreoffice(bilan_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_pdf_needs_libreoffice(
+    bilan_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import revue.bilan.odt as odt
 
     monkeypatch.setattr(odt, "soffice", lambda: None)
@@ -194,8 +242,9 @@ def test_pdf_needs_libreoffice(bilan_url: str, tmp_path: Path, monkeypatch: pyte
     assert list(out.iterdir()) == []  # never a half-written file
 
 
-@pytest.mark.skipif(__import__("shutil").which("soffice") is None,
-                    reason="LibreOffice n'est pas installé")
+@pytest.mark.skipif(
+    __import__("shutil").which("soffice") is None, reason="LibreOffice n'est pas installé"
+)
 def test_pdf_through_libreoffice(bilan_url: str, tmp_path: Path) -> None:
     target = tmp_path / "bilan.pdf"
     assert main(["--db", bilan_url, "bilan", EPI, "--format", "pdf", "-o", str(target)]) == 0
@@ -229,8 +278,9 @@ async def test_export_the_bilan_from_the_app(bilan_url: str, tmp_path: Path) -> 
     assert target.read_text(encoding="utf-8").startswith("# Bilan — circonscription d'Épinay")
 
 
-@pytest.mark.parametrize("size", [pytest.param((120, 40), id="120x40"),
-                                  pytest.param((80, 24), id="80x24")])
+@pytest.mark.parametrize(
+    "size", [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
+)
 def test_bilan_screen_snapshot(snap_compare, bilan_url: str, size: tuple[int, int]) -> None:
     from textual.widgets import Input
 
@@ -242,7 +292,9 @@ def test_bilan_screen_snapshot(snap_compare, bilan_url: str, size: tuple[int, in
         await settle(pilot)
         pilot.app.push_screen(BilanScreen(EPI, "2019-2020", "final"))
         await settle(pilot)
-        pilot.app.screen.query_one("#b-path", Input).value = "~/bilan-epinay-2018-2020-2019-2020.odt"
+        pilot.app.screen.query_one(
+            "#b-path", Input
+        ).value = "~/bilan-epinay-2018-2020-2019-2020.odt"
         await settle(pilot)
 
     assert snap_compare(make_app(bilan_url), terminal_size=size, run_before=run)
@@ -255,18 +307,24 @@ def test_a_large_contract_with_empty_reviews_exports_valid_documents(tmp_path: P
 
     from revue.services.imports import import_files
 
-    parts = ['format = "revue-contrat"\nformat_version = 1\nid = "grand"\n'
-             'title = "Grand contrat <&> « essai »"\ncirconscription = "Ailleurs"\n'
-             'start_date = 2019-09-01\nend_date = 2022-08-31\n']
+    parts = [
+        'format = "revue-contrat"\nformat_version = 1\nid = "grand"\n'
+        'title = "Grand contrat <&> « essai »"\ncirconscription = "Ailleurs"\n'
+        "start_date = 2019-09-01\nend_date = 2022-08-31\n"
+    ]
     for s in range(10):
-        parts.append(f'\n[[sections]]\nid = "s{s}"\nlevel = "Axe"\ncode = "{s + 1}"\n'
-                     f'title = "Axe {s + 1} & <co>"\n')
+        parts.append(
+            f'\n[[sections]]\nid = "s{s}"\nlevel = "Axe"\ncode = "{s + 1}"\n'
+            f'title = "Axe {s + 1} & <co>"\n'
+        )
         for o in range(20):
-            parts.append(f'\n[[objectives]]\nid = "o{s}-{o}"\nsection = "s{s}"\n'
-                         f'text = "Objectif {s}.{o} : *gras* | <b> & ; ?"\n'
-                         f'\n[[objectives.indicators]]\nid = "i{s}-{o}"\nlabel = "Taux"\n'
-                         f'unit = "%"\nbaseline = 50\nbaseline_year = "2018-2019"\n'
-                         f'target = 80\ntarget_year = "2021-2022"\n')
+            parts.append(
+                f'\n[[objectives]]\nid = "o{s}-{o}"\nsection = "s{s}"\n'
+                f'text = "Objectif {s}.{o} : *gras* | <b> & ; ?"\n'
+                f'\n[[objectives.indicators]]\nid = "i{s}-{o}"\nlabel = "Taux"\n'
+                f'unit = "%"\nbaseline = 50\nbaseline_year = "2018-2019"\n'
+                f'target = 80\ntarget_year = "2021-2022"\n'
+            )
     source = tmp_path / "grand.toml"
     source.write_text("".join(parts), encoding="utf-8")
     store = Store.open(f"sqlite:///{tmp_path / 'grand.sqlite3'}")
@@ -314,11 +372,22 @@ def test_indicator_chart_is_valid_svg() -> None:
     from revue.bilan.model import IndicatorLine
 
     line = IndicatorLine(
-        label="Taux de tentative < & >", unit="%", direction="higher", baseline=88.0,
-        baseline_year="2017-2018", initial_target=100.0, initial_target_year="2019-2020",
-        target=95.0, target_year="2019-2020", target_avenant=1,
-        values={"2018-2019": 88.0, "2019-2020": 93.5}, expected=None, gap=None,
-        off_track=False, computed=False)
+        label="Taux de tentative < & >",
+        unit="%",
+        direction="higher",
+        baseline=88.0,
+        baseline_year="2017-2018",
+        initial_target=100.0,
+        initial_target_year="2019-2020",
+        target=95.0,
+        target_year="2019-2020",
+        target_avenant=1,
+        values={"2018-2019": 88.0, "2019-2020": 93.5},
+        expected=None,
+        gap=None,
+        off_track=False,
+        computed=False,
+    )
     svg = indicator_svg(line)
     assert svg is not None
     document = minidom.parseString(svg)

@@ -29,8 +29,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_import_list_export_round_trip(
     capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
 ) -> None:
-    code, out, err = run(capsys, "--db", db_url, "contract", "import", str(EPINAY),
-                         str(THIONVILLE), str(ACADEMIC))
+    code, out, err = run(
+        capsys, "--db", db_url, "contract", "import", str(EPINAY), str(THIONVILLE), str(ACADEMIC)
+    )
     assert code == 0, err
     assert "epinay-2018-2020" in out and "importé" in out
     assert out.splitlines()[0].startswith(f"{ACADEMIC} : projet académique")
@@ -41,8 +42,9 @@ def test_import_list_export_round_trip(
     assert {line.split("\t")[0] for line in lines} == {"epinay-2018-2020", "thionville1-2016-2020"}
 
     first = tmp_path / "export1.toml"
-    code, _, err = run(capsys, "--db", db_url, "contract", "export", "epinay-2018-2020",
-                       "-o", str(first))
+    code, _, err = run(
+        capsys, "--db", db_url, "contract", "export", "epinay-2018-2020", "-o", str(first)
+    )
     assert code == 0 and "écrit" in err
     code, _, _ = run(capsys, "--db", db_url, "contract", "import", "--replace", str(first))
     assert code == 0
@@ -51,7 +53,9 @@ def test_import_list_export_round_trip(
     assert second == first.read_text(encoding="utf-8")
 
 
-def test_existing_id_refused_without_replace(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+def test_existing_id_refused_without_replace(
+    capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
     assert run(capsys, "--db", db_url, "contract", "import", str(EPINAY))[0] == 0
     code, _, err = run(capsys, "--db", db_url, "contract", "import", str(EPINAY))
     assert code == 1
@@ -64,8 +68,9 @@ def test_bad_file_exits_non_zero_without_traceback(
     capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
 ) -> None:
     bad = tmp_path / "abime.toml"
-    bad.write_text('format = "revue-contrat"\nformat_version = 1\nid = "x"\ntitle = \n',
-                   encoding="utf-8")
+    bad.write_text(
+        'format = "revue-contrat"\nformat_version = 1\nid = "x"\ntitle = \n', encoding="utf-8"
+    )
     code, out, err = run(capsys, "--db", db_url, "contract", "import", str(bad))
     assert code == 1 and out == ""
     assert f"{bad}, ligne 4" in err and "Traceback" not in err
@@ -87,9 +92,11 @@ def test_academic_projects(capsys: pytest.CaptureFixture[str], db_url: str) -> N
 def test_console_script_runs_in_a_real_process(db_url: str) -> None:
     """The installed entry point, with REVUE_DB instead of --db, and a French usage error."""
     env = {"REVUE_DB": db_url, "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "revue", "contract", "list"], env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "revue", "contract", "list"], env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0 and "Aucun contrat" in done.stderr
-    wrong = subprocess.run([sys.executable, "-m", "revue", "contract"], env=env,
-                           capture_output=True, text=True)
+    wrong = subprocess.run(
+        [sys.executable, "-m", "revue", "contract"], env=env, capture_output=True, text=True
+    )
     assert wrong.returncode == 2 and "erreur" in wrong.stderr

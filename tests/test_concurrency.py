@@ -23,9 +23,12 @@ from tests.test_crash import ENTRIES, _exchange
 def _merge_in_background(url: str, tmp_path: Path) -> subprocess.Popen[str]:
     source = tmp_path / "echange.json"
     _exchange(source)
-    return subprocess.Popen([sys.executable, "-m", "revue", "--db", url, "exchange", "import",
-                             str(source)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "revue", "--db", url, "exchange", "import", str(source)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 async def test_typing_in_the_walk_while_a_merge_runs(sample_url: str, tmp_path: Path) -> None:
@@ -66,7 +69,8 @@ async def test_typing_in_the_walk_while_a_merge_runs(sample_url: str, tmp_path: 
 
 
 async def test_the_log_shows_a_merge_made_meanwhile_and_keeps_its_own_entry(
-        sample_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from revue.app.screens import log
 
     monkeypatch.setattr(log, "POLL_SECONDS", 0.3)

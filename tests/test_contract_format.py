@@ -91,38 +91,75 @@ BAD = [
     ("latin-1", VALID.replace("Stratégie", "Strat\xe9gie").encode("latin-1"), "UTF-8", 11),
     ("syntax", VALID.replace('title = "Une stratégie"', 'title = "Une stratégie'), "syntaxe", 13),
     ("missing equals", VALID.replace('code = "1"', 'code "1"'), "syntaxe", 12),
-    ("impossible date", VALID.replace("start_date = 2019-09-01", "start_date = 2018-02-30"),
-     "date", 6),
-    ("impossible date as text",
-     VALID.replace("start_date = 2019-09-01", 'start_date = "2018-02-30"'), "2018-02-30", 6),
-    ("end before start", VALID.replace("end_date = 2021-08-31", "end_date = 2019-08-31"),
-     "postérieure", 7),
+    (
+        "impossible date",
+        VALID.replace("start_date = 2019-09-01", "start_date = 2018-02-30"),
+        "date",
+        6,
+    ),
+    (
+        "impossible date as text",
+        VALID.replace("start_date = 2019-09-01", 'start_date = "2018-02-30"'),
+        "2018-02-30",
+        6,
+    ),
+    (
+        "end before start",
+        VALID.replace("end_date = 2021-08-31", "end_date = 2019-08-31"),
+        "postérieure",
+        7,
+    ),
     ("wrong type", VALID.replace("target = 80", 'target = "quatre-vingts"'), "nombre", 25),
-    ("wrong type title", VALID.replace("title = \"Contrat d'essai\"", "title = 12"), "texte", 4),
-    ("missing title", VALID.replace("title = \"Contrat d'essai\"\n", ""), "obligatoire", None),
+    ("wrong type title", VALID.replace('title = "Contrat d\'essai"', "title = 12"), "texte", 4),
+    ("missing title", VALID.replace('title = "Contrat d\'essai"\n', ""), "obligatoire", None),
     ("missing objective text", VALID.replace('text = "Un objectif"\n', ""), "obligatoire", 15),
     ("unknown key", VALID.replace('code = "1"', 'code = "1"\ncolour = "bleu"'), "inconnue", 13),
-    ("unknown top key", "auteur = \"moi\"\n" + VALID, "inconnue", 1),
+    ("unknown top key", 'auteur = "moi"\n' + VALID, "inconnue", 1),
     ("duplicate id", VALID.replace('id = "o2"', 'id = "o1"'), "déjà utilisé", 35),
     ("duplicate section id", VALID.replace('id = "s1-a"', 'id = "s1"'), "déjà utilisé", 29),
     ("unknown parent", VALID.replace('parent = "s1"', 'parent = "s9"'), "inconnue", 30),
-    ("unknown section", VALID.replace('section = "s1-a"', 'section = "nulle-part"'),
-     "inconnue", 36),
+    (
+        "unknown section",
+        VALID.replace('section = "s1-a"', 'section = "nulle-part"'),
+        "inconnue",
+        36,
+    ),
     ("bad slug", VALID.replace('id = "essai-2019-2021"', 'id = "Essai 2019"'), "invalide", 3),
     ("bad school year", VALID.replace('"2018-2019"', '"2018-2020"'), "année scolaire", 24),
     ("baseline without year", VALID.replace('baseline_year = "2018-2019"\n', ""), "année", None),
-    ("bad direction", VALID.replace('target_year = "2020-2021"',
-                                    'target_year = "2020-2021"\ndirection = "up"'), "up", 27),
+    (
+        "bad direction",
+        VALID.replace('target_year = "2020-2021"', 'target_year = "2020-2021"\ndirection = "up"'),
+        "up",
+        27,
+    ),
     ("not a contract", 'titre = "x"\n', "format", None),
-    ("future version", VALID.replace("format_version = 1", "format_version = 7"),
-     "mettez revue à jour", 2),
-    ("links without projet", VALID.replace('text = "Un autre objectif"',
-                                           'text = "Un autre objectif"\nacademic_links = ["1.1"]'),
-     "academic_project", 38),
+    (
+        "future version",
+        VALID.replace("format_version = 1", "format_version = 7"),
+        "mettez revue à jour",
+        2,
+    ),
+    (
+        "links without projet",
+        VALID.replace(
+            'text = "Un autre objectif"', 'text = "Un autre objectif"\nacademic_links = ["1.1"]'
+        ),
+        "academic_project",
+        38,
+    ),
     ("deep nesting", "a = " + "[" * 5000 + "]" * 5000 + "\n", "imbrication", None),
-    ("deep sections", VALID + "".join(
-        f'\n[[sections]]\nid = "d{i}"\nparent = "{"s1" if i == 0 else f"d{i - 1}"}"\n'
-        f'level = "Niveau"\ntitle = "Niveau {i}"\n' for i in range(20)), "profonde", None),
+    (
+        "deep sections",
+        VALID
+        + "".join(
+            f'\n[[sections]]\nid = "d{i}"\nparent = "{"s1" if i == 0 else f"d{i - 1}"}"\n'
+            f'level = "Niveau"\ntitle = "Niveau {i}"\n'
+            for i in range(20)
+        ),
+        "profonde",
+        None,
+    ),
     ("nan", VALID.replace("target = 80", "target = nan"), "fini", 25),
 ]
 
@@ -163,7 +200,9 @@ def test_missing_file(tmp_path: Path, store: Store) -> None:
 
 
 def test_links_to_unknown_projet_objectives_are_refused(tmp_path: Path, store: Store) -> None:
-    academic = write(tmp_path, """\
+    academic = write(
+        tmp_path,
+        """\
 format = "revue-projet-academique"
 format_version = 1
 id = "pa-essai"
@@ -178,9 +217,11 @@ code = "1.1"
 title = "Objectif un point un"
 levers = ["Un levier"]
 criteria = ["Un critère"]
-""", "pa.toml")
+""",
+        "pa.toml",
+    )
     linked = VALID.replace(
-        'start_date = 2019-09-01',
+        "start_date = 2019-09-01",
         'start_date = 2019-09-01\nacademic_project = { id = "pa-essai", title = "PA" }',
     ).replace('text = "Un autre objectif"', 'text = "Un autre objectif"\nacademic_links = ["1.2"]')
     contract = write(tmp_path, linked)
@@ -196,7 +237,7 @@ criteria = ["Un critère"]
 
 def test_links_need_the_projet_in_the_store(tmp_path: Path, store: Store) -> None:
     linked = VALID.replace(
-        'start_date = 2019-09-01',
+        "start_date = 2019-09-01",
         'start_date = 2019-09-01\nacademic_project = { id = "pa-absent", title = "PA" }',
     )
     _, errors = import_files(store, [write(tmp_path, linked)])
@@ -218,8 +259,11 @@ def test_duplicate_contract_is_refused_unless_replace(tmp_path: Path, store: Sto
 
 def test_each_file_is_all_or_nothing(tmp_path: Path, store: Store) -> None:
     good = write(tmp_path, VALID, "bon.toml")
-    bad = write(tmp_path, VALID.replace('id = "essai-2019-2021"', 'id = "autre"')
-                .replace('id = "o2"', 'id = "o1"'), "mauvais.toml")
+    bad = write(
+        tmp_path,
+        VALID.replace('id = "essai-2019-2021"', 'id = "autre"').replace('id = "o2"', 'id = "o1"'),
+        "mauvais.toml",
+    )
     done, errors = import_files(store, [good, bad])
     assert [d.id for d in done] == ["essai-2019-2021"]
     assert "mauvais.toml" in str(errors[0])

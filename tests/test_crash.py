@@ -32,25 +32,39 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
 
 def _big_contract(path: Path) -> None:
-    parts = ['format = "revue-contrat"\nformat_version = 1\nid = "grand"\n'
-             'title = "Grand contrat"\ncirconscription = "Ailleurs"\n'
-             'start_date = 2019-09-01\nend_date = 2022-08-31\n']
+    parts = [
+        'format = "revue-contrat"\nformat_version = 1\nid = "grand"\n'
+        'title = "Grand contrat"\ncirconscription = "Ailleurs"\n'
+        "start_date = 2019-09-01\nend_date = 2022-08-31\n"
+    ]
     for o in range(OBJECTIVES):
-        parts.append(f'\n[[objectives]]\nid = "o{o}"\ntext = "Objectif {o}"\n'
-                     f'\n[[objectives.indicators]]\nid = "i{o}"\nlabel = "Taux"\nunit = "%"\n'
-                     f'target = 80\ntarget_year = "2021-2022"\n')
+        parts.append(
+            f'\n[[objectives]]\nid = "o{o}"\ntext = "Objectif {o}"\n'
+            f'\n[[objectives.indicators]]\nid = "i{o}"\nlabel = "Taux"\nunit = "%"\n'
+            f'target = 80\ntarget_year = "2021-2022"\n'
+        )
     path.write_text("".join(parts), encoding="utf-8")
 
 
 def _exchange(path: Path) -> None:
     versions = [
-        Version.first(Content(date=dt.date(2019, 1, 1) + dt.timedelta(days=n % 300),
-                              author="Claire Martin", modality="collective", initiative="team",
-                              schools=("0570001A",), theme=f"Thème {n}", notes="x" * 200))
+        Version.first(
+            Content(
+                date=dt.date(2019, 1, 1) + dt.timedelta(days=n % 300),
+                author="Claire Martin",
+                modality="collective",
+                initiative="team",
+                schools=("0570001A",),
+                theme=f"Thème {n}",
+                notes="x" * 200,
+            )
+        )
         for n in range(ENTRIES)
     ]
-    path.write_text(dump_exchange(versions, author="Claire Martin",
-                                  exported_at=dt.datetime(2019, 6, 1)), encoding="utf-8")
+    path.write_text(
+        dump_exchange(versions, author="Claire Martin", exported_at=dt.datetime(2019, 6, 1)),
+        encoding="utf-8",
+    )
 
 
 def _template(tmp_path: Path, name: str, *, samples: bool = False) -> Path:
@@ -92,8 +106,9 @@ def _count(path: Path, sql: str) -> int:
 
 
 def _revue(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "revue", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "revue", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def _kill_after(process: subprocess.Popen[bytes], delay: float) -> bool:
@@ -111,13 +126,25 @@ def _finished_in(args: list[str], template: Path, folder: Path) -> float:
     """How long the command takes when left alone: kills are spread over that time."""
     path = _fresh(template, folder)
     start = time.monotonic()
-    assert subprocess.run([sys.executable, "-m", "revue", "--db", f"sqlite:///{path}", *args],
-                          capture_output=True).returncode == 0
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "revue", "--db", f"sqlite:///{path}", *args], capture_output=True
+        ).returncode
+        == 0
+    )
     return time.monotonic() - start
 
 
-def _kill_rounds(tmp_path: Path, name: str, template: Path, args: list[str], seed: int,
-                 window: tuple[float, float], counts: list[str], whole: int) -> None:
+def _kill_rounds(
+    tmp_path: Path,
+    name: str,
+    template: Path,
+    args: list[str],
+    seed: int,
+    window: tuple[float, float],
+    counts: list[str],
+    whole: int,
+) -> None:
     """Start ``revue ARGS`` on a fresh copy of ``template`` and SIGKILL it at a random moment
     of ``window`` (fractions of the time it takes alone), ROUNDS times; after each kill the
     store is intact and the ``counts`` queries give all zeros or all ``whole``."""
@@ -133,29 +160,42 @@ def _kill_rounds(tmp_path: Path, name: str, template: Path, args: list[str], see
         found = tuple(_count(path, sql) for sql in counts)
         assert found in ((0,) * len(counts), (whole,) * len(counts)), found
         outcomes["whole" if found[0] else "absent"] += 1
-    print(f"\n{name} ({duration:.1f} s alone) killed {kills} times in {ROUNDS} rounds: "
-          f"{outcomes}")
+    print(f"\n{name} ({duration:.1f} s alone) killed {kills} times in {ROUNDS} rounds: {outcomes}")
     assert kills > 0
 
 
 def test_killing_a_contract_import_leaves_it_whole_or_absent(tmp_path: Path) -> None:
     source = tmp_path / "grand.toml"
     _big_contract(source)
-    _kill_rounds(tmp_path, "contract import", _template(tmp_path, "empty"),
-                 ["contract", "import", str(source)], seed=6, window=(0.05, 1.0),
-                 counts=["SELECT count(*) FROM objectives", "SELECT count(*) FROM indicators"],
-                 whole=OBJECTIVES)
+    _kill_rounds(
+        tmp_path,
+        "contract import",
+        _template(tmp_path, "empty"),
+        ["contract", "import", str(source)],
+        seed=6,
+        window=(0.05, 1.0),
+        counts=["SELECT count(*) FROM objectives", "SELECT count(*) FROM indicators"],
+        whole=OBJECTIVES,
+    )
 
 
 def test_killing_a_merge_leaves_it_whole_or_absent(tmp_path: Path) -> None:
     source = tmp_path / "echange.json"
     _exchange(source)
-    _kill_rounds(tmp_path, "exchange merge", _template(tmp_path, "samples", samples=True),
-                 ["exchange", "import", str(source)], seed=7, window=(0.5, 1.5),
-                 counts=["SELECT count(*) FROM accompaniments",
-                         "SELECT count(*) FROM accompaniments WHERE received_at IS NOT NULL",
-                         "SELECT count(*) FROM accompaniment_schools"],
-                 whole=ENTRIES)
+    _kill_rounds(
+        tmp_path,
+        "exchange merge",
+        _template(tmp_path, "samples", samples=True),
+        ["exchange", "import", str(source)],
+        seed=7,
+        window=(0.5, 1.5),
+        counts=[
+            "SELECT count(*) FROM accompaniments",
+            "SELECT count(*) FROM accompaniments WHERE received_at IS NOT NULL",
+            "SELECT count(*) FROM accompaniment_schools",
+        ],
+        whole=ENTRIES,
+    )
 
 
 EDIT_LOOP = """
@@ -189,7 +229,10 @@ def test_killing_review_edits_loses_no_acknowledged_write(tmp_path: Path) -> Non
         path = _fresh(template, tmp_path / f"edit-{n}")
         process = subprocess.Popen(
             [sys.executable, "-c", EDIT_LOOP, f"sqlite:///{path}", str(review.id)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         assert process.stdout is not None
         wanted = rng.randint(5, 120)
         acknowledged: dict[str, int] = {}
@@ -214,8 +257,7 @@ def test_killing_review_edits_loses_no_acknowledged_write(tmp_path: Path) -> Non
                 assert int(analysis.removeprefix("version ")) >= number
                 history = check.objective_history(review.id, objective)
                 # Kept as such, or within a later version that only added text to it.
-                assert any(h.content["analysis"].startswith(f"version {number}")
-                           for h in history)
+                assert any(h.content["analysis"].startswith(f"version {number}") for h in history)
         finally:
             check.close()
     print(f"\nreview edits killed {ROUNDS} times after {acknowledged_total} acknowledged writes")

@@ -29,11 +29,13 @@ def test_sample_files_overlap_and_conflict(store: Store) -> None:
     assert len(store.list_conflicts()) == 1
 
 
-def test_cli_import_prints_the_summary_line(capsys: pytest.CaptureFixture[str], db_url: str,
-                                            tmp_path: Path) -> None:
+def test_cli_import_prints_the_summary_line(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
     assert main(["--db", db_url, "exchange", "import", str(CLAIRE)]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-1] == (
-        "ajoutés : 6, mis à jour : 0, inchangés : 0, conflits : 0")
+        "ajoutés : 6, mis à jour : 0, inchangés : 0, conflits : 0"
+    )
     target = tmp_path / "sortie.json"
     assert main(["--db", db_url, "exchange", "export", "-o", str(target)]) == 0
     assert len(read_exchange(target)) == 6
@@ -62,10 +64,12 @@ def _bad_files(tmp_path: Path) -> dict[str, Path]:
     return out
 
 
-@pytest.mark.parametrize("name", ["vide", "binaire", "tronque", "etranger", "altere", "version",
-                                  "sans-somme"])
-def test_bad_exchange_files_are_refused(name: str, tmp_path: Path, store: Store,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "name", ["vide", "binaire", "tronque", "etranger", "altere", "version", "sans-somme"]
+)
+def test_bad_exchange_files_are_refused(
+    name: str, tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
     store.merge_versions(read_exchange(PAUL))
     before = table_counts(store)
     path = _bad_files(tmp_path)[name]
@@ -84,8 +88,9 @@ def test_tampered_entry_with_recomputed_checksum_is_refused(tmp_path: Path) -> N
     document = json.loads(CLAIRE.read_text(encoding="utf-8"))
     document["accompaniments"][0]["notes"] = "modifié à la main"
     del document["sha256"]
-    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":")).encode()
+    canonical = json.dumps(
+        document, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    ).encode()
     document["sha256"] = hashlib.sha256(canonical).hexdigest()
     path = tmp_path / "forge.json"
     path.write_text(json.dumps(document), encoding="utf-8")
@@ -102,15 +107,17 @@ def test_sample_schools_are_marked_fictitious() -> None:
 
 def test_bad_schools_csv(tmp_path: Path) -> None:
     path = tmp_path / "ecoles.csv"
-    path.write_text("Identifiant_de_l_etablissement;Nom_etablissement\n0579901A;A\n12345;B\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Identifiant_de_l_etablissement;Nom_etablissement\n0579901A;A\n12345;B\n", encoding="utf-8"
+    )
     with pytest.raises(InputError) as refused:
         read_schools(path)
     assert refused.value.line == 3 and "12345" in str(refused.value)
 
 
-def test_configured_user_is_the_default_author(capsys: pytest.CaptureFixture[str], db_url: str,
-                                               tmp_path: Path) -> None:
+def test_configured_user_is_the_default_author(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
     assert main(["--db", db_url, "exchange", "import", str(PAUL)]) == 0
     assert main(["config", "set", "user", "Paul Durand (ERUN, fictif)"]) == 0
     capsys.readouterr()

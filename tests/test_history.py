@@ -40,22 +40,31 @@ def test_each_change_is_a_version_with_who_and_when(samples: Store) -> None:
     samples.add_evidence(review.id, first.id, dt.date(2019, 3, 1), "Visite", EvidenceSource.VISIT)
     history = samples.objective_history(review.id, first.id)
     assert [h.content["analysis"] for h in history] == [
-        "Les résultats progressent", "Tout effacé", "Tout effacé", "Tout effacé", "Tout effacé"]
+        "Les résultats progressent",
+        "Tout effacé",
+        "Tout effacé",
+        "Tout effacé",
+        "Tout effacé",
+    ]
     assert {h.author for h in history} == {"Anne Inspectrice"}
     assert [h.at for h in history] == sorted(h.at for h in history)
     assert describe(history, OBJECTIVE_FIELDS)[1:] == [
-        "analyse", "statut", "valeurs", "éléments de preuve"]
+        "analyse",
+        "statut",
+        "valeurs",
+        "éléments de preuve",
+    ]
     assert history[-1].content["values"][first.indicators[0].id] == 42.0
 
 
-def test_restoring_a_version_brings_everything_back_and_is_itself_a_version(
-        samples: Store) -> None:
+def test_restoring_a_version_brings_everything_back_and_is_itself_a_version(samples: Store) -> None:
     review = samples.create_review(EPI, "2018-2019", ReviewKind.ANNUAL)
     first = samples.load_walk(review.id).objectives[0]
     samples.save_record(review.id, first.id, status=Status.REACHED, analysis="Texte précieux")
     samples.save_value(review.id, first.indicators[0].id, 80.0)
-    ev = samples.add_evidence(review.id, first.id, dt.date(2019, 3, 1), "Visite du 1er mars",
-                              EvidenceSource.VISIT)
+    ev = samples.add_evidence(
+        review.id, first.id, dt.date(2019, 3, 1), "Visite du 1er mars", EvidenceSource.VISIT
+    )
     good = samples.objective_history(review.id, first.id)[-1]
     # An unfortunate evening.
     samples.save_record(review.id, first.id, status=None, analysis="")
@@ -85,16 +94,26 @@ def test_data_written_before_histories_keeps_its_state_as_first_version(samples:
     samples.save_record(review.id, first.id, analysis="Nouveau")
     history = samples.objective_history(review.id, first.id)
     assert [(h.note, h.content["analysis"]) for h in history] == [
-        ("avant l'historique", "Ancien texte"), ("", "Nouveau")]
+        ("avant l'historique", "Ancien texte"),
+        ("", "Nouveau"),
+    ]
 
 
 def test_accompaniment_history_and_restore_travel(tmp_path: Path) -> None:
     a = Store.open(f"sqlite:///{tmp_path / 'a.sqlite3'}", author="Claire Martin")
     b = Store.open(f"sqlite:///{tmp_path / 'b.sqlite3'}", author="Paul Durand")
     try:
-        first = a.add_accompaniment(Content(
-            date=dt.date(2019, 1, 10), author="Claire Martin", modality="collective",
-            initiative="team", schools=("0570001A",), theme="Lecture", notes="Notes utiles"))
+        first = a.add_accompaniment(
+            Content(
+                date=dt.date(2019, 1, 10),
+                author="Claire Martin",
+                modality="collective",
+                initiative="team",
+                schools=("0570001A",),
+                theme="Lecture",
+                notes="Notes utiles",
+            )
+        )
         a.update_accompaniment(first.id, dataclasses.replace(first.content, notes=""))
         history = a.accompaniment_history(first.id)
         assert [h.content["notes"] for h in history] == ["Notes utiles", ""]
@@ -105,7 +124,8 @@ def test_accompaniment_history_and_restore_travel(tmp_path: Path) -> None:
         b.merge_versions(a.export_versions())
         received = b.accompaniment_history(first.id)
         assert [(h.author, h.note, h.content["notes"]) for h in received] == [
-            ("Claire Martin", "reçu par échange", "Notes utiles")]
+            ("Claire Martin", "reçu par échange", "Notes utiles")
+        ]
     finally:
         a.close()
         b.close()

@@ -40,8 +40,12 @@ def _review_with_versions(url: str):  # type: ignore[no-untyped-def]
     try:
         review = store.create_review(EPI, "2018-2019", ReviewKind.ANNUAL)
         objective = store.load_walk(review.id).objectives[0]
-        store.save_record(review.id, objective.id, status=Status.IN_PROGRESS,
-                          analysis="Analyse soignée du premier trimestre.")
+        store.save_record(
+            review.id,
+            objective.id,
+            status=Status.IN_PROGRESS,
+            analysis="Analyse soignée du premier trimestre.",
+        )
         store.save_value(review.id, objective.indicators[0].id, 91)
         store.save_record(review.id, objective.id, analysis="")  # wiped by mistake
         with store.session() as session:
@@ -90,9 +94,17 @@ async def test_restore_a_wiped_analysis_from_the_walk(sample_url: str) -> None:
 
 async def test_restore_an_accompaniment_from_the_log(sample_url: str) -> None:
     store = Store.open(sample_url, author="Claire Martin")
-    first = store.add_accompaniment(Content(
-        date=dt.date(2019, 1, 10), author="Claire Martin", modality="collective",
-        initiative="team", schools=(), theme="Lecture", notes="Compte rendu complet"))
+    first = store.add_accompaniment(
+        Content(
+            date=dt.date(2019, 1, 10),
+            author="Claire Martin",
+            modality="collective",
+            initiative="team",
+            schools=(),
+            theme="Lecture",
+            notes="Compte rendu complet",
+        )
+    )
     store.update_accompaniment(first.id, dataclasses.replace(first.content, notes="Compte"))
     store.close()
     app = make_app(sample_url, today=dt.date(2019, 3, 14))

@@ -16,8 +16,11 @@ from revue.formats.schools_csv import read_schools
 from tests.conftest import EPINAY, SAMPLES
 
 EXAMPLES = 800
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 VALID_CONTRACT = EPINAY.read_text(encoding="utf-8")
 VALID_EXCHANGE = (SAMPLES / "echange-claire-martin-2018-2019.json").read_text(encoding="utf-8")
 VALID_CSV = (SAMPLES / "ecoles-thionville1-fictives.csv").read_text(encoding="utf-8")
@@ -25,17 +28,21 @@ VALID_CSV = (SAMPLES / "ecoles-thionville1-fictives.csv").read_text(encoding="ut
 
 def mutations(valid: str) -> st.SearchStrategy[bytes]:
     """Random bytes, random text, and the valid file cut, spliced or with characters changed."""
+
     def mutate(data: tuple[int, int, str]) -> bytes:
         at, length, insert = data
         at %= len(valid)
-        return (valid[:at] + insert + valid[at + length:]).encode("utf-8", "surrogatepass")
+        return (valid[:at] + insert + valid[at + length :]).encode("utf-8", "surrogatepass")
 
     return st.one_of(
         st.binary(max_size=2000),
         st.text(max_size=500).map(lambda t: t.encode("utf-8", "surrogatepass")),
         st.integers(min_value=0, max_value=len(valid)).map(lambda n: valid[:n].encode()),
-        st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=50),
-                  st.text(alphabet=string.printable + "éà«»[]{}=\"'\n", max_size=20)).map(mutate),
+        st.tuples(
+            st.integers(min_value=0),
+            st.integers(min_value=0, max_value=50),
+            st.text(alphabet=string.printable + "éà«»[]{}=\"'\n", max_size=20),
+        ).map(mutate),
     )
 
 
@@ -80,17 +87,29 @@ def test_schools_importer_never_crashes(tmp_path_factory, data: bytes) -> None: 
 
 
 @SETTINGS
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-                    lambda children: st.lists(children, max_size=4)
-                    | st.dictionaries(st.text(max_size=8), children, max_size=4),
-                    max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=8), children, max_size=4)
+        ),
+        max_leaves=20,
+    )
+)
 def test_exchange_entries_of_any_shape_are_refused(tmp_path_factory, junk: object) -> None:  # type: ignore[no-untyped-def]
     import hashlib
 
-    document = {"format": "revue-echange", "format_version": 1, "exported_at": "x",
-                "author": None, "accompaniments": [junk]}
-    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":")).encode()
+    document = {
+        "format": "revue-echange",
+        "format_version": 1,
+        "exported_at": "x",
+        "author": None,
+        "accompaniments": [junk],
+    }
+    canonical = json.dumps(
+        document, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    ).encode()
     document["sha256"] = hashlib.sha256(canonical).hexdigest()
     path = tmp_path_factory.mktemp("j") / "echange.json"
     path.write_text(json.dumps(document), encoding="utf-8")
@@ -99,5 +118,7 @@ def test_exchange_entries_of_any_shape_are_refused(tmp_path_factory, junk: objec
 
 def test_zz_report_counts() -> None:
     """Says how many generated files each importer refused (run with -s to read it)."""
-    print(f"\nrefusés proprement : contrats {_contract_refusals[0]}, échanges "
-          f"{_exchange_refusals[0]}, écoles {_csv_refusals[0]}")
+    print(
+        f"\nrefusés proprement : contrats {_contract_refusals[0]}, échanges "
+        f"{_exchange_refusals[0]}, écoles {_csv_refusals[0]}"
+    )

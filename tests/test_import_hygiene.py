@@ -47,4 +47,3 @@ def test_screens_run_no_sql() -> None:
         source = path.read_text(encoding="utf-8")
         assert "sqlalchemy" not in source, path
         assert "revue.store.models" not in source, path
-

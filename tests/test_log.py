@@ -21,8 +21,15 @@ OBJ = str(stable_uuid("thionville1-2016-2020", "objective", "axe2-pilotage-o1"))
 
 
 def entry(day: dt.date, **kw: object) -> Content:
-    base = dict(date=day, author="Claire Martin", modality="collective", initiative="team",
-                schools=("0570001A",), theme="Lecture", notes="")
+    base = dict(
+        date=day,
+        author="Claire Martin",
+        modality="collective",
+        initiative="team",
+        schools=("0570001A",),
+        theme="Lecture",
+        notes="",
+    )
     base.update(kw)
     return Content(**base)  # type: ignore[arg-type]
 
@@ -40,17 +47,28 @@ def test_counts_respect_school_year_boundaries(store: Store) -> None:
     store.add_accompaniment(entry(dt.date(2019, 8, 31)))
     store.add_accompaniment(entry(dt.date(2019, 9, 1)))
     store.add_accompaniment(entry(dt.date(2019, 9, 2), initiative="ien"))
-    store.add_accompaniment(entry(dt.date(2019, 10, 1), modality="individual",
-                                  initiative="teacher"))
+    store.add_accompaniment(
+        entry(dt.date(2019, 10, 1), modality="individual", initiative="teacher")
+    )
     linked = store.add_accompaniment(entry(dt.date(2020, 8, 31), objectives=(OBJ,)))
     team = ComputedCount(modality="collective", initiative="team")
     assert store.count_computed(team, stable_uuid("x"), "2018-2019") == 1
     assert store.count_computed(team, stable_uuid("x"), "2019-2020") == 2
-    assert store.count_computed(ComputedCount(modality="individual", initiative="teacher"),
-                                stable_uuid("x"), "2019-2020") == 1
+    assert (
+        store.count_computed(
+            ComputedCount(modality="individual", initiative="teacher"),
+            stable_uuid("x"),
+            "2019-2020",
+        )
+        == 1
+    )
     mine = ComputedCount(initiative="team", linked_to_objective=True)
-    assert store.count_computed(mine, stable_uuid("thionville1-2016-2020", "objective",
-                                                  "axe2-pilotage-o1"), "2019-2020") == 1
+    assert (
+        store.count_computed(
+            mine, stable_uuid("thionville1-2016-2020", "objective", "axe2-pilotage-o1"), "2019-2020"
+        )
+        == 1
+    )
     store.set_deleted(linked.id, True)
     assert store.count_computed(team, stable_uuid("x"), "2019-2020") == 1
 
@@ -59,8 +77,9 @@ def test_many_counts_at_once_match_one_by_one(store: Store) -> None:
     obj = uuid.UUID(OBJ)
     store.add_accompaniment(entry(dt.date(2019, 1, 10), theme="ÉVALUATIONS de CP"))
     store.add_accompaniment(entry(dt.date(2019, 11, 10), theme="Lecture", objectives=(OBJ,)))
-    store.add_accompaniment(entry(dt.date(2020, 2, 1), theme="évaluation", objectives=(OBJ,),
-                                  initiative="ien"))
+    store.add_accompaniment(
+        entry(dt.date(2020, 2, 1), theme="évaluation", objectives=(OBJ,), initiative="ien")
+    )
     filters = {
         "all": ComputedCount(),
         "theme": ComputedCount(theme="évaluation"),  # accents and case folded
@@ -69,16 +88,18 @@ def test_many_counts_at_once_match_one_by_one(store: Store) -> None:
     }
     years = ["2018-2019", "2019-2020"]
     many = store.count_computed_many([(k, f, obj) for k, f in filters.items()], years)
-    assert many == {(k, y): store.count_computed(f, obj, y)
-                    for k, f in filters.items() for y in years}
+    assert many == {
+        (k, y): store.count_computed(f, obj, y) for k, f in filters.items() for y in years
+    }
     assert many[("theme", "2018-2019")] == 1 and many[("linked", "2019-2020")] == 2
     assert many[("linked-team", "2019-2020")] == 1
 
 
 def test_filters_and_search(store: Store) -> None:
     store.add_accompaniment(entry(dt.date(2019, 1, 10), theme="Numération", notes="CP"))
-    store.add_accompaniment(entry(dt.date(2019, 2, 10), author="Paul Durand",
-                                  notes="Lecture à voix haute"))
+    store.add_accompaniment(
+        entry(dt.date(2019, 2, 10), author="Paul Durand", notes="Lecture à voix haute")
+    )
     store.add_accompaniment(entry(dt.date(2019, 10, 10)))
     assert store.list_accompaniments(LogFilter(school_year="2018-2019"))[1] == 2
     assert store.list_accompaniments(LogFilter(author="Paul Durand"))[1] == 1
@@ -97,8 +118,9 @@ def test_delete_can_be_undone(store: Store) -> None:
 
 def test_schools(store: Store) -> None:
     assert store.save_schools([School("0570001A", "École A", "Thionville")]) == (1, 0)
-    assert store.save_schools([School("0570001A", "École A bis", "Thionville"),
-                               School("0570002B", "École B")]) == (1, 1)
+    assert store.save_schools(
+        [School("0570001A", "École A bis", "Thionville"), School("0570002B", "École B")]
+    ) == (1, 1)
     assert [s.name for s in store.list_schools()] == ["École A bis", "École B"]
 
 
@@ -148,8 +170,10 @@ def test_conflict_both_ways_keeps_both_and_converges(two: tuple[Store, Store]) -
     assert b.merge_versions(a.export_versions()).unchanged == 1
     # an entry in conflict is settled before it changes: an edit of one version would make the
     # laptops show different versions
-    for change in (lambda: a.update_accompaniment(v.id, entry(dt.date(2019, 1, 1), notes="C")),
-                   lambda: a.set_deleted(v.id, True)):
+    for change in (
+        lambda: a.update_accompaniment(v.id, entry(dt.date(2019, 1, 1), notes="C")),
+        lambda: a.set_deleted(v.id, True),
+    ):
         with pytest.raises(ConflictError, match="choisissez d'abord celle à garder"):
             change()
     assert a.get_accompaniment(v.id) == (shown_a, others_a)
@@ -167,19 +191,28 @@ def _key(version) -> tuple[object, str]:  # type: ignore[no-untyped-def]
 
 
 edits = st.lists(
-    st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["add", "edit", "delete", "sync"]),
-              st.integers(min_value=0, max_value=5), st.text(max_size=8)),
+    st.tuples(
+        st.sampled_from(["a", "b"]),
+        st.sampled_from(["add", "edit", "delete", "sync"]),
+        st.integers(min_value=0, max_value=5),
+        st.text(max_size=8),
+    ),
     max_size=25,
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(edits)
-def test_random_edits_then_exchanges_converge(tmp_path_factory: pytest.TempPathFactory,
-                                              script: list[tuple[str, str, int, str]]) -> None:
+def test_random_edits_then_exchanges_converge(
+    tmp_path_factory: pytest.TempPathFactory, script: list[tuple[str, str, int, str]]
+) -> None:
     folder = tmp_path_factory.mktemp("prop")
-    stores = {"a": Store.open(f"sqlite:///{folder / 'a.sqlite3'}"),
-              "b": Store.open(f"sqlite:///{folder / 'b.sqlite3'}")}
+    stores = {
+        "a": Store.open(f"sqlite:///{folder / 'a.sqlite3'}"),
+        "b": Store.open(f"sqlite:///{folder / 'b.sqlite3'}"),
+    }
     try:
         made: set[tuple[object, str]] = set()  # every version created on either laptop
         for who, op, n, text in script:
@@ -196,8 +229,13 @@ def test_random_edits_then_exchanges_converge(tmp_path_factory: pytest.TempPathF
                     target = store.resolve_conflict(target.id, heads[n % len(heads)].version)
                     made.add(_key(target))
                 if op == "edit":
-                    made.add(_key(store.update_accompaniment(
-                        target.id, dataclasses.replace(target.content, notes=text))))
+                    made.add(
+                        _key(
+                            store.update_accompaniment(
+                                target.id, dataclasses.replace(target.content, notes=text)
+                            )
+                        )
+                    )
                 else:
                     made.add(_key(store.set_deleted(target.id, True)))
             else:
@@ -241,16 +279,21 @@ def test_computed_indicators_feed_the_walk(sample_url: str) -> None:
         assert walk.values["axe2-equipes-o1-ien"] == 2  # c3, p3
         assert walk.values["axe2-pilotage-o1-sollicitations"] == 1  # p1 (team, linked)
         assert walk.values["axe2-carriere-o1-demandes"] == 2  # c2, p2
-        assert walk.history["axe2-equipes-o1-demandes"] == {
-            "2016-2017": 0, "2017-2018": 0}
+        assert walk.history["axe2-equipes-o1-demandes"] == {"2016-2017": 0, "2017-2018": 0}
     finally:
         store.close()
 
 
 def test_text_search_ignores_case_and_accents_and_takes_percent_and_underscore_literally(
-        store: Store) -> None:
-    for notes in ("Réussite à 50 % des élèves", "Réussite à 5000 élèves", "fichier eval_CP",
-                  "fichier evalxCP", "FLUENCE en CE1"):
+    store: Store,
+) -> None:
+    for notes in (
+        "Réussite à 50 % des élèves",
+        "Réussite à 5000 élèves",
+        "fichier eval_CP",
+        "fichier evalxCP",
+        "FLUENCE en CE1",
+    ):
         store.add_accompaniment(entry(dt.date(2019, 1, 10), notes=notes))
 
     def found(text: str) -> list[str]:
@@ -260,10 +303,20 @@ def test_text_search_ignores_case_and_accents_and_takes_percent_and_underscore_l
         return sorted(v.content.notes for v in rows)
 
     assert found("50 %") == ["Réussite à 50 % des élèves"]
-    assert found("ELEVES") == found("élèves") == found("eleves") == [
-        "Réussite à 50 % des élèves", "Réussite à 5000 élèves"]
+    assert (
+        found("ELEVES")
+        == found("élèves")
+        == found("eleves")
+        == ["Réussite à 50 % des élèves", "Réussite à 5000 élèves"]
+    )
     assert found("eval_") == ["fichier eval_CP"]
     assert found("fluence") == ["FLUENCE en CE1"]
     assert found("lecture") == sorted(  # the theme is searched too
-        ["Réussite à 50 % des élèves", "Réussite à 5000 élèves", "fichier eval_CP",
-         "fichier evalxCP", "FLUENCE en CE1"])
+        [
+            "Réussite à 50 % des élèves",
+            "Réussite à 5000 élèves",
+            "fichier eval_CP",
+            "fichier evalxCP",
+            "FLUENCE en CE1",
+        ]
+    )

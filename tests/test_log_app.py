@@ -150,7 +150,7 @@ async def test_an_entry_in_conflict_is_settled_before_it_is_edited(log_url: str)
     async with app.run_test(size=(120, 40)) as pilot:
         log = await open_log(pilot)
         store = Store.open(log_url)
-        (current, _), = store.list_conflicts()
+        ((current, _),) = store.list_conflicts()
         store.close()
         table = log.query_one(DataTable)
         table.focus()
@@ -262,11 +262,21 @@ async def test_a_long_log_loads_its_next_rows_as_the_cursor_moves_down(sample_ur
     from revue.domain.log import Content, Version
 
     store = Store.open(sample_url)
-    store.merge_versions([
-        Version.first(Content(date=dt.date(2018, 9, 3) + dt.timedelta(days=n), author="Claire",
-                              modality="collective", initiative="team", schools=("0570001A",),
-                              theme=f"Thème {n}"))
-        for n in range(150)])
+    store.merge_versions(
+        [
+            Version.first(
+                Content(
+                    date=dt.date(2018, 9, 3) + dt.timedelta(days=n),
+                    author="Claire",
+                    modality="collective",
+                    initiative="team",
+                    schools=("0570001A",),
+                    theme=f"Thème {n}",
+                )
+            )
+            for n in range(150)
+        ]
+    )
     store.close()
     app = make_app(sample_url, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:

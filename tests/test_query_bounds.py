@@ -49,22 +49,39 @@ def _fill(url: str, years: int, entries: int) -> None:
             review = store.create_review(THIONVILLE, year, ReviewKind.ANNUAL)
             walk = store.load_walk(review.id)
             for objective in walk.objectives:
-                store.save_record(review.id, objective.id, status=Status.IN_PROGRESS,
-                                  analysis=f"Analyse {year}")
+                store.save_record(
+                    review.id, objective.id, status=Status.IN_PROGRESS, analysis=f"Analyse {year}"
+                )
                 for indicator in objective.indicators:
                     if indicator.computed is None:
                         store.save_value(review.id, indicator.id, 10.0)
-                store.add_evidence(review.id, objective.id, dt.date(int(year[:4]), 10, 1),
-                                   "Visite", EvidenceSource.VISIT)
-        objectives = [str(stable_uuid(THIONVILLE, "objective", o.id))
-                      for o in store.get_contract(THIONVILLE).objectives]
-        store.merge_versions([
-            Version.first(Content(
-                date=dt.date(2016, 9, 5) + dt.timedelta(days=n % 1400), author=f"CPC {n % 7}",
-                modality=("collective", "individual")[n % 2], initiative="team",
-                schools=("0570001A",), theme=f"Thème {n % 13}",
-                objectives=(objectives[n % len(objectives)],)))
-            for n in range(entries)])
+                store.add_evidence(
+                    review.id,
+                    objective.id,
+                    dt.date(int(year[:4]), 10, 1),
+                    "Visite",
+                    EvidenceSource.VISIT,
+                )
+        objectives = [
+            str(stable_uuid(THIONVILLE, "objective", o.id))
+            for o in store.get_contract(THIONVILLE).objectives
+        ]
+        store.merge_versions(
+            [
+                Version.first(
+                    Content(
+                        date=dt.date(2016, 9, 5) + dt.timedelta(days=n % 1400),
+                        author=f"CPC {n % 7}",
+                        modality=("collective", "individual")[n % 2],
+                        initiative="team",
+                        schools=("0570001A",),
+                        theme=f"Thème {n % 13}",
+                        objectives=(objectives[n % len(objectives)],),
+                    )
+                )
+                for n in range(entries)
+            ]
+        )
     finally:
         store.close()
 
@@ -111,11 +128,10 @@ def _no_polling(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(log, "POLL_SECONDS", 3600.0)
 
 
-async def test_statements_do_not_grow_with_the_store(sample_url: str,
-                                                     tmp_path_factory: pytest.TempPathFactory
-                                                     ) -> None:
+async def test_statements_do_not_grow_with_the_store(
+    sample_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     import shutil
-
 
     small_dir = tmp_path_factory.mktemp("small")
     large_dir = tmp_path_factory.mktemp("large")

@@ -91,6 +91,7 @@ def test_recovery_screen(snap_compare, sample_url: str, size: tuple[int, int]) -
         # The SQLite message varies with the library version; the screen's layout does not.
         pilot.app.screen.query_one("#recovery-problem").update(
             "Les données n'ont pas passé la vérification d'intégrité.\n"
-            "Détail : le fichier de données est illisible (file is not a database)")
+            "Détail : le fichier de données est illisible (file is not a database)"
+        )
 
     assert snap_compare(make_app(sample_url), terminal_size=size, run_before=run)

@@ -143,7 +143,8 @@ async def open_screen(pilot, screen) -> None:  # type: ignore[no-untyped-def]
     def ready() -> bool:
         shown = [t for t in tables if t.display]
         return (not tables or bool(shown)) and all(
-            t.virtual_size.height > 0 and t.row_count > 0 for t in shown)
+            t.virtual_size.height > 0 and t.row_count > 0 for t in shown
+        )
 
     steady = 0
     for _ in range(100):
@@ -208,11 +209,23 @@ def trajectory_reviews(url: str, tmp_path: Path) -> tuple[ReviewSummary, ReviewS
         store.save_record(second.id, "o1", status=Status.PARTLY)
         store.save_record(second.id, "o4", status=Status.NOT_REACHED)
         midterm = store.create_review(TRAJ, "2019-2020", ReviewKind.MIDTERM)
-        store.record_avenant(midterm.id, Avenant(
-            number=1, date=dt.date(2020, 2, 3), reason="Cible de non-réponse irréaliste",
-            changes=[AvenantChange(kind="indicator-target", objective_id="o1",
-                                   target_id="non-reponse", before={"value": 0, "year": "2020-2021"},
-                                   after={"value": 3, "year": "2020-2021"})]))
+        store.record_avenant(
+            midterm.id,
+            Avenant(
+                number=1,
+                date=dt.date(2020, 2, 3),
+                reason="Cible de non-réponse irréaliste",
+                changes=[
+                    AvenantChange(
+                        kind="indicator-target",
+                        objective_id="o1",
+                        target_id="non-reponse",
+                        before={"value": 0, "year": "2020-2021"},
+                        after={"value": 3, "year": "2020-2021"},
+                    )
+                ],
+            ),
+        )
         return first, second
     finally:
         store.close()
@@ -220,9 +233,17 @@ def trajectory_reviews(url: str, tmp_path: Path) -> tuple[ReviewSummary, ReviewS
 
 #: (objective number in the walk, status) for the Épinay sample's 2018-2019 review.
 EPINAY_STATUSES = {
-    1: Status.IN_PROGRESS, 2: Status.REACHED, 3: Status.REACHED, 4: Status.PARTLY,
-    5: Status.TO_START, 7: Status.NOT_REACHED, 11: Status.REACHED, 12: Status.DROPPED,
-    19: Status.IN_PROGRESS, 28: Status.REACHED, 30: Status.PARTLY,
+    1: Status.IN_PROGRESS,
+    2: Status.REACHED,
+    3: Status.REACHED,
+    4: Status.PARTLY,
+    5: Status.TO_START,
+    7: Status.NOT_REACHED,
+    11: Status.REACHED,
+    12: Status.DROPPED,
+    19: Status.IN_PROGRESS,
+    28: Status.REACHED,
+    30: Status.PARTLY,
 }
 
 
@@ -237,23 +258,39 @@ def epinay_reviews(url: str) -> tuple[ReviewSummary, ReviewSummary]:
             store.save_record(first.id, objectives[number - 1].id, status=status)
         store.save_value(first.id, "s1-p1-c1-o1-tentative", 91)
         store.save_value(first.id, "s1-p1-c1-o1-non-reponse", 6.5)
-        store.save_record(first.id, objectives[0].id,
-                          analysis="Les tentatives progressent ; la non-réponse reste forte en CE1.")
-        store.add_evidence(first.id, objectives[0].id, dt.date(2019, 3, 12),
-                           "Résultats des évaluations de CP", EvidenceSource.NATIONAL)
+        store.save_record(
+            first.id,
+            objectives[0].id,
+            analysis="Les tentatives progressent ; la non-réponse reste forte en CE1.",
+        )
+        store.add_evidence(
+            first.id,
+            objectives[0].id,
+            dt.date(2019, 3, 12),
+            "Résultats des évaluations de CP",
+            EvidenceSource.NATIONAL,
+        )
         store.close_review(first.id)
         second = store.create_review(EPI, "2019-2020", ReviewKind.ANNUAL)
         for number, status in EPINAY_STATUSES.items():
             store.save_record(second.id, objectives[number - 1].id, status=status)
-        store.save_record(second.id, objectives[0].id, status=Status.REACHED,
-                          analysis="Objectif atteint : toutes les écoles ont fait passer les "
-                                   "évaluations et la non-réponse a nettement reculé en CE1.")
+        store.save_record(
+            second.id,
+            objectives[0].id,
+            status=Status.REACHED,
+            analysis="Objectif atteint : toutes les écoles ont fait passer les "
+            "évaluations et la non-réponse a nettement reculé en CE1.",
+        )
         store.save_record(second.id, objectives[6].id, status=Status.PARTLY)
         store.save_value(second.id, "s1-p1-c1-o1-tentative", 98.5)
         store.save_value(second.id, "s1-p1-c1-o1-non-reponse", 3)
-        store.add_evidence(second.id, objectives[27].id, dt.date(2020, 1, 20),
-                           "Formation PSC1 de tous les directeurs du réseau",
-                           EvidenceSource.CPC_NOTE)
+        store.add_evidence(
+            second.id,
+            objectives[27].id,
+            dt.date(2020, 1, 20),
+            "Formation PSC1 de tous les directeurs du réseau",
+            EvidenceSource.CPC_NOTE,
+        )
         return first, second
     finally:
         store.close()
@@ -313,8 +350,10 @@ async def test_overview_counts_statuses_per_strategy(sample_url: str) -> None:
         # Stratégie 1 holds objectives 1 to 10, 2 holds 11 to 18, 3 holds 19 to 29, 4 the last two
         assert "Stratégie 1 · UNE CIRCONSCRIPTION, DES ÉCOLES INCLUSIVES ET PERFORMANTES" in text
         assert "6/10 objectifs examinés" in text
-        assert ("█ atteint 2 █ partiellement atteint 1 █ en cours 1 █ à engager 1 "
-                "█ non atteint 1 ░ non examiné 4") in text
+        assert (
+            "█ atteint 2 █ partiellement atteint 1 █ en cours 1 █ à engager 1 "
+            "█ non atteint 1 ░ non examiné 4"
+        ) in text
         assert "2/8 objectifs examinés" in text
         assert "█ atteint 1 █ abandonné 1 ░ non examiné 6" in text
         assert "2/11 objectifs examinés" in text
@@ -323,8 +362,9 @@ async def test_overview_counts_statuses_per_strategy(sample_url: str) -> None:
         assert "█ partiellement atteint 1 ░ non examiné 1" in text
         assert "Hors stratégie" not in text
         # the strategies' bars line up, each status in proportion; the progress follows the bar
-        bars = [line.strip() for line in shown(app).splitlines()
-                if line.strip().startswith(("█", "░"))]
+        bars = [
+            line.strip() for line in shown(app).splitlines() if line.strip().startswith(("█", "░"))
+        ]
         bars = [bar.split("  ")[0] for bar in bars if "objectif" in bar]
         assert [len(bar) for bar in bars] == [90] * 4
         assert bars[3] == "█" * 45 + "░" * 45  # 1 of 2
@@ -343,15 +383,21 @@ async def test_overview_lists_indicators_without_trajectory(sample_url: str) -> 
         assert line_of(lines, "Indicateur initiale Cible 2018-2019 Constaté Écart Sens Évolution")
         # no baseline in the sample: no expected value, so no gap; the target's year below it
         assert line_of(lines, "Taux de tentative aux évaluations") == (
-            "Taux de tentative aux évaluations nationales — 100 % — 91 % — ↑ mieux ▄")
+            "Taux de tentative aux évaluations nationales — 100 % — 91 % — ↑ mieux ▄"
+        )
         assert line_of(lines, "Taux de non-réponse aux évaluations") == (
-            "Taux de non-réponse aux évaluations — 0 % — 6,5 % — ↓ mieux ▄")
+            "Taux de non-réponse aux évaluations — 0 % — 6,5 % — ↓ mieux ▄"
+        )
         assert line_of(lines, "(2019-2020)") == "(2019-2020)"
-        assert ("Attendu : la valeur de l'année sur la ligne droite qui va de la valeur initiale "
-                "à la cible ; « — » quand l'une des deux manque.") in text
+        assert (
+            "Attendu : la valeur de l'année sur la ligne droite qui va de la valeur initiale "
+            "à la cible ; « — » quand l'une des deux manque."
+        ) in text
         # the two counts with neither target nor value are left out, and said so
-        assert ("2 indicateurs sans valeur initiale, sans cible et sans valeur constatée "
-                "n'apparaissent pas dans le tableau.") in text
+        assert (
+            "2 indicateurs sans valeur initiale, sans cible et sans valeur constatée "
+            "n'apparaissent pas dans le tableau."
+        ) in text
         # nothing can be off track without a baseline; the objective « non atteint » is listed
         assert line_of(lines, "• Objectif 7 · Chaque élève quittant l'élémentaire")
         assert "Statut de la revue : non atteint." in lines
@@ -375,26 +421,32 @@ async def test_overview_trajectories_and_off_track(db_url: str, tmp_path: Path) 
         # 70 % (2017-2018) -> 100 % (2020-2021): 90 % expected in 2019-2020, 82 % seen;
         # the values of 2018-2019 and 2019-2020 in the sparkline
         assert line_of(lines, "Taux de tentative") == (
-            "Taux de tentative 70 % 100 % 90 % 82 % −8 ↑ mieux ▁█")
+            "Taux de tentative 70 % 100 % 90 % 82 % −8 ↑ mieux ▁█"
+        )
         # 12 % -> 3 % by avenant n° 1: 6 % expected, 4,5 % seen: ahead of the trajectory
         row = lines.index(line_of(lines, "Taux de non-réponse"))
-        assert lines[row:row + 3] == [
+        assert lines[row : row + 3] == [
             "Taux de non-réponse 12 % 0 % → 3 % 6 % 4,5 % −1,5 ↓ mieux █▁",
             "(2017-2018) (2020-2021)",
             "révisée (avenant n° 1)",
         ]
         # no baseline: no trajectory
         assert line_of(lines, "Taux de validation de") == (
-            "Taux de validation de — 100 % — 64 % — ↑ mieux ▄")
+            "Taux de validation de — 100 % — 64 % — ↑ mieux ▄"
+        )
         # a count from the accompaniment log (empty here) is said to come from it
         assert line_of(lines, "Nombre d'accompagnements") == (
-            "Nombre d'accompagnements — — — 0 (journal) — ↑ mieux ▄▄")
+            "Nombre d'accompagnements — — — 0 (journal) — ↑ mieux ▄▄"
+        )
         # off track, and why; then the objective « non atteint »
         assert line_of(lines, "• Objectif") == (
             "• Objectif 2 · Améliorer les résultats aux évaluations nationales et réduire la "
-            "non-réponse")
-        assert ("Taux de tentative : constaté 82 %, attendu 90 % en 2019-2020 — 8 points de "
-                "retard sur la trajectoire (marge tolérée : 3 points).") in text
+            "non-réponse"
+        )
+        assert (
+            "Taux de tentative : constaté 82 %, attendu 90 % en 2019-2020 — 8 points de "
+            "retard sur la trajectoire (marge tolérée : 3 points)."
+        ) in text
         assert "Taux de non-réponse :" not in text
         assert "• Objectif 5 · Former les directeurs aux gestes qui sauvent" in lines
         assert "Statut de la revue : non atteint." in lines
@@ -409,7 +461,7 @@ async def test_overview_at_80_columns_keeps_every_column(db_url: str, tmp_path: 
         lines = await overview_lines(pilot)
         # the direction and the trend go under the indicator's label
         row = lines.index("tentative (2017-2018) (2020-2021)")
-        assert lines[row - 1:row + 2] == [
+        assert lines[row - 1 : row + 2] == [
             "Taux de 70 % 100 % 90 % 82 % −8",
             "tentative (2017-2018) (2020-2021)",
             "↑ mieux ▁█",
@@ -461,8 +513,10 @@ async def test_changes_since_last_review(sample_url: str) -> None:
         screen = app.screen
         assert isinstance(screen, ChangesScreen)
         text = flat(app)
-        assert ("Depuis la dernière revue — Examen annuel 2019-2020 (comparée à examen annuel "
-                "2018-2019)") in text
+        assert (
+            "Depuis la dernière revue — Examen annuel 2019-2020 (comparée à examen annuel "
+            "2018-2019)"
+        ) in text
         table = screen.query_one(DataTable)
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         assert [row[1] for row in rows] == [
@@ -481,7 +535,9 @@ async def test_changes_since_last_review(sample_url: str) -> None:
         assert rows[3][2] == "modifiée" and rows[3][3].startswith("Objectif atteint : toutes")
         assert rows[3][3].endswith("…")
         assert rows[4][0].startswith("7. Chaque élève") and rows[4][2:] == [
-            "non atteint", "partiellement atteint"]
+            "non atteint",
+            "partiellement atteint",
+        ]
         assert rows[5][0].startswith("28. 100% des directeurs formés")
         assert rows[5][3].startswith("20/01/2020 — note CPC — Formatio")
         # the whole of the selected line under the table
@@ -490,8 +546,9 @@ async def test_changes_since_last_review(sample_url: str) -> None:
         assert "Statut : en cours → atteint" in flat(app)
         await pilot.press("down")
         await pilot.pause()
-        assert ("Valeur constatée « Taux de tentative aux évaluations nationales » : "
-                "91 % → 98,5 %") in flat(app)
+        assert (
+            "Valeur constatée « Taux de tentative aux évaluations nationales » : 91 % → 98,5 %"
+        ) in flat(app)
         await pilot.press("down", "down")
         await pilot.pause()
         text = flat(app)
@@ -542,13 +599,15 @@ def _push(screen_factory):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("size", SIZES)
 def test_overview_epinay_snapshot(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
     first, _second = epinay_reviews(sample_url)
-    assert snap_compare(make_app(sample_url), terminal_size=size,
-                        run_before=_push(lambda: OverviewScreen(first.id)))
+    assert snap_compare(
+        make_app(sample_url), terminal_size=size, run_before=_push(lambda: OverviewScreen(first.id))
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_overview_trajectories_snapshot(snap_compare, db_url: str, tmp_path: Path,
-                                        size: tuple[int, int]) -> None:
+def test_overview_trajectories_snapshot(
+    snap_compare, db_url: str, tmp_path: Path, size: tuple[int, int]
+) -> None:
     """Scrolled to the indicators, so their table shows."""
     _first, second = trajectory_reviews(db_url, tmp_path)
 
@@ -556,7 +615,8 @@ def test_overview_trajectories_snapshot(snap_compare, db_url: str, tmp_path: Pat
         await open_screen(pilot, OverviewScreen(second.id))
         label = pilot.app.screen.query_one("#overview-indicators-title")
         pilot.app.screen.query_one("#overview-scroll").scroll_to_widget(
-            label, animate=False, top=True)
+            label, animate=False, top=True
+        )
         await settle(pilot)
 
     assert snap_compare(make_app(db_url), terminal_size=size, run_before=run)
@@ -565,5 +625,6 @@ def test_overview_trajectories_snapshot(snap_compare, db_url: str, tmp_path: Pat
 @pytest.mark.parametrize("size", SIZES)
 def test_changes_snapshot(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
     _first, second = epinay_reviews(sample_url)
-    assert snap_compare(make_app(sample_url), terminal_size=size,
-                        run_before=_push(lambda: ChangesScreen(second.id)))
+    assert snap_compare(
+        make_app(sample_url), terminal_size=size, run_before=_push(lambda: ChangesScreen(second.id))
+    )

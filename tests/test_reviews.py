@@ -46,8 +46,9 @@ def test_records_values_evidence_are_saved(samples: Store) -> None:
     indicator = first.indicators[0]
     samples.save_record(review.id, first.id, status=Status.IN_PROGRESS, analysis="Analyse")
     samples.save_value(review.id, indicator.id, 87.5)
-    samples.add_evidence(review.id, first.id, dt.date(2019, 3, 1), "Résultats de mars",
-                         EvidenceSource.NATIONAL)
+    samples.add_evidence(
+        review.id, first.id, dt.date(2019, 3, 1), "Résultats de mars", EvidenceSource.NATIONAL
+    )
     walk = samples.load_walk(review.id)
     record = walk.records[first.id]
     assert record.status is Status.IN_PROGRESS and record.analysis == "Analyse"
@@ -85,7 +86,9 @@ def test_copy_forward_and_changes_since_last(samples: Store) -> None:
     assert samples.load_walk(second.id).records[objective.id].analysis == "An 1"
     samples.save_record(second.id, objective.id, status=Status.REACHED)
     samples.save_value(second.id, indicator.id, 95)
-    samples.add_evidence(second.id, objective.id, dt.date(2020, 1, 10), "Visite", EvidenceSource.VISIT)
+    samples.add_evidence(
+        second.id, objective.id, dt.date(2020, 1, 10), "Visite", EvidenceSource.VISIT
+    )
     lines = samples.changes_since_last(second.id)
     whats = [(line.what, line.before, line.after) for line in lines]
     assert ("statut", "en cours", "atteint") in whats
@@ -97,14 +100,27 @@ def test_avenant_revises_target_and_keeps_the_initial(samples: Store) -> None:
     annual = samples.create_review(EPI, "2018-2019", ReviewKind.ANNUAL)
     objective = samples.load_walk(annual.id).objectives[0]
     indicator = objective.indicators[0]
-    avenant = Avenant(number=1, date=dt.date(2019, 6, 20), reason="Cible irréaliste", changes=[
-        AvenantChange("indicator-target", objective.id, indicator.id,
-                      before={"value": 100, "year": "2019-2020"},
-                      after={"value": 95, "year": "2019-2020"}),
-        AvenantChange("objective-text", objective.id, before={"text": objective.text},
-                      after={"text": "Objectif révisé"}),
-        AvenantChange("action-add", objective.id, after={"what": "Nouvelle action"}),
-    ])
+    avenant = Avenant(
+        number=1,
+        date=dt.date(2019, 6, 20),
+        reason="Cible irréaliste",
+        changes=[
+            AvenantChange(
+                "indicator-target",
+                objective.id,
+                indicator.id,
+                before={"value": 100, "year": "2019-2020"},
+                after={"value": 95, "year": "2019-2020"},
+            ),
+            AvenantChange(
+                "objective-text",
+                objective.id,
+                before={"text": objective.text},
+                after={"text": "Objectif révisé"},
+            ),
+            AvenantChange("action-add", objective.id, after={"what": "Nouvelle action"}),
+        ],
+    )
     with pytest.raises(RevueError, match="mi-parcours"):
         samples.record_avenant(annual.id, avenant)
     midterm = samples.create_review(EPI, "2018-2019", ReviewKind.MIDTERM)
@@ -118,8 +134,12 @@ def test_avenant_revises_target_and_keeps_the_initial(samples: Store) -> None:
     assert walk.initial.objectives[0].text == objective.text
     with pytest.raises(ConflictError):
         samples.record_avenant(midterm.id, avenant)
-    bad = Avenant(number=2, date=dt.date(2019, 6, 20), reason="x", changes=[
-        AvenantChange("indicator-target", objective.id, "nope", after={"value": 1})])
+    bad = Avenant(
+        number=2,
+        date=dt.date(2019, 6, 20),
+        reason="x",
+        changes=[AvenantChange("indicator-target", objective.id, "nope", after={"value": 1})],
+    )
     with pytest.raises(RevueError, match="inconnu"):
         samples.record_avenant(midterm.id, bad)
     assert len(samples.list_avenants(EPI)) == 1
@@ -142,8 +162,9 @@ def test_trajectory() -> None:
     assert expected_value(up, target, "2025-2026") == 80
     assert is_off_track(up, target, "2018-2019", 67)  # 3 behind > 10 % of 20
     assert not is_off_track(up, target, "2018-2019", 69)
-    down = Indicator(id="j", label="y", baseline_value=20, baseline_year="2017-2018",
-                     direction=Direction.LOWER)
+    down = Indicator(
+        id="j", label="y", baseline_value=20, baseline_year="2017-2018", direction=Direction.LOWER
+    )
     low = RevisedTarget(0, "2019-2020", 0, "2019-2020")
     assert is_off_track(down, low, "2018-2019", 14)
     assert not is_off_track(down, low, "2018-2019", 9)
@@ -154,4 +175,8 @@ def test_school_years_of_a_contract(samples: Store) -> None:
 
     assert school_years_of_contract(samples.get_contract(EPI)) == ["2018-2019", "2019-2020"]
     assert school_years_of_contract(samples.get_contract("thionville1-2016-2020")) == [
-        "2016-2017", "2017-2018", "2018-2019", "2019-2020"]
+        "2016-2017",
+        "2017-2018",
+        "2018-2019",
+        "2019-2020",
+    ]

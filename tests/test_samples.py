@@ -39,10 +39,17 @@ def test_epinay_numbers_are_indicators_with_targets_and_no_invented_baseline() -
     contract = load(EPINAY)
     indicators = [i for o in contract.objectives for i in o.indicators]
     assert all(i.baseline_value is None for i in indicators)
-    targets = sorted((i.target_value, i.direction.value) for i in indicators
-                     if i.target_value is not None)
-    assert targets == [(0, "lower"), (100, "higher"), (100, "higher"), (100, "higher"),
-                       (100, "higher"), (100, "higher")]
+    targets = sorted(
+        (i.target_value, i.direction.value) for i in indicators if i.target_value is not None
+    )
+    assert targets == [
+        (0, "lower"),
+        (100, "higher"),
+        (100, "higher"),
+        (100, "higher"),
+        (100, "higher"),
+        (100, "higher"),
+    ]
 
 
 def test_thionville_is_whole() -> None:
@@ -74,8 +81,16 @@ def test_academic_extract_invents_nothing() -> None:
 def test_no_extraction_artefacts_left() -> None:
     for path in SAMPLES.glob("*.toml"):
         text = path.read_text(encoding="utf-8")
-        for artefact in ("Epina y", "^{", "**", "<b>", "Education nationale", "ELEVES",
-                         "ACCROITRE", "➤"):
+        for artefact in (
+            "Epina y",
+            "^{",
+            "**",
+            "<b>",
+            "Education nationale",
+            "ELEVES",
+            "ACCROITRE",
+            "➤",
+        ):
             assert artefact not in text, (path.name, artefact)
 
 

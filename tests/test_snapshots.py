@@ -47,26 +47,26 @@ def test_contract_cover(snap_compare, sample_url: str, size: tuple[int, int]) ->
 
 @pytest.mark.parametrize("size", SIZES)
 def test_objective_with_indicators(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(sample_url), terminal_size=size,
-                        run_before=_keys("enter", "n"))
+    assert snap_compare(make_app(sample_url), terminal_size=size, run_before=_keys("enter", "n"))
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_objective_with_computed_counts(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(sample_url), terminal_size=size,
-                        run_before=_keys("down", "enter", "n"))
+def test_objective_with_computed_counts(
+    snap_compare, sample_url: str, size: tuple[int, int]
+) -> None:
+    assert snap_compare(
+        make_app(sample_url), terminal_size=size, run_before=_keys("down", "enter", "n")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_section(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(sample_url), terminal_size=size,
-                        run_before=_keys("enter", "down"))
+    assert snap_compare(make_app(sample_url), terminal_size=size, run_before=_keys("enter", "down"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(sample_url), terminal_size=size,
-                        run_before=_keys("enter", "f1"))
+    assert snap_compare(make_app(sample_url), terminal_size=size, run_before=_keys("enter", "f1"))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -81,7 +81,10 @@ def test_command_palette(snap_compare, sample_url: str, size: tuple[int, int]) -
 
 @pytest.mark.parametrize("size", SIZES)
 def test_import_dialog_reports(
-    snap_compare, db_url: str, size: tuple[int, int], tmp_path: Path,
+    snap_compare,
+    db_url: str,
+    size: tuple[int, int],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A relative path typed in a fixed folder, so the report reads the same on every machine.

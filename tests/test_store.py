@@ -56,8 +56,12 @@ def test_default_store_is_private_in_the_user_data_folder(tmp_path: Path, umask:
         Store.open(url).close()
         store = Store.open(url)
         import_files(store, [EPINAY])  # a write (WAL in use) and a backup
-        files = [path, Path(f"{path}-wal"), Path(f"{path}-shm"),
-                 *(b.path for b in list_backups(path))]
+        files = [
+            path,
+            Path(f"{path}-wal"),
+            Path(f"{path}-shm"),
+            *(b.path for b in list_backups(path)),
+        ]
         assert len(files) >= 4
         for file in files:
             assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
@@ -115,7 +119,6 @@ def test_same_file_gives_same_keys_on_every_laptop(tmp_path: Path, sample_url: s
         mine.close()
 
 
-
 def test_bulk_insert_stores_what_sqlalchemy_would(store: Store) -> None:
     """insert_many converts values with the columns' own types: the stored bytes are those of
     an ordinary SQLAlchemy insert (uuids, dates and times, JSON, booleans, NULLs)."""
@@ -130,11 +133,18 @@ def test_bulk_insert_stores_what_sqlalchemy_would(store: Store) -> None:
     def rows(ids: list[uuid.UUID]) -> list[dict[str, object]]:
         at = dt.datetime(2026, 6, 20, 21, 30)  # no microseconds: SQLite's format keeps them
         return [
-            {"id": ident, "kind": "accompaniment", "review_id": None, "item_id": ident,
-             "at": at + dt.timedelta(microseconds=n), "author": "Claire Martin",
-             "note": "reçu par échange",
-             "content": [] if n == 0 else {"notes": "élève « X »", "deleted": n % 2 == 0,
-                                           "n": n, "list": []}}
+            {
+                "id": ident,
+                "kind": "accompaniment",
+                "review_id": None,
+                "item_id": ident,
+                "at": at + dt.timedelta(microseconds=n),
+                "author": "Claire Martin",
+                "note": "reçu par échange",
+                "content": []
+                if n == 0
+                else {"notes": "élève « X »", "deleted": n % 2 == 0, "n": n, "list": []},
+            }
             for n, ident in enumerate(ids)
         ]
 
@@ -145,9 +155,14 @@ def test_bulk_insert_stores_what_sqlalchemy_would(store: Store) -> None:
         insert_many(session, HistoryRow.__table__, rows(second))
         insert_many(session, AccompanimentRow.__table__, [])  # nothing to do
     with store.session() as session:
-        stored = session.connection().exec_driver_sql(
-            "SELECT id, kind, review_id, item_id, at, author, note, content FROM history "
-            "ORDER BY at, rowid").all()
+        stored = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT id, kind, review_id, item_id, at, author, note, content FROM history "
+                "ORDER BY at, rowid"
+            )
+            .all()
+        )
     by_sqlalchemy, by_bulk = stored[0::2], stored[1::2]
     assert len(by_sqlalchemy) == len(by_bulk) == 3
     for a, b, ident_a, ident_b in zip(by_sqlalchemy, by_bulk, first, second, strict=True):

@@ -64,8 +64,11 @@ async def test_closed_review_synthesis_is_read_only(sample_url: str) -> None:
 def test_synthesis_snapshot(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
     final = review(sample_url)
     store = Store.open(sample_url)
-    store.save_synthesis(final.id, strengths="Une culture de l'évaluation partagée.",
-                         vigilance="La non-réponse reste forte en CE1.")
+    store.save_synthesis(
+        final.id,
+        strengths="Une culture de l'évaluation partagée.",
+        vigilance="La non-réponse reste forte en CE1.",
+    )
     store.close()
 
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]

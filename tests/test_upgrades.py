@@ -23,7 +23,10 @@ def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
     store = Store.open(f"sqlite:///{path}")
     try:
         with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == SCHEMA_HEAD
+            assert (
+                conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+                == SCHEMA_HEAD
+            )
         contract = store.get_contract("epinay-2018-2020")
         assert len(contract.objectives) == 31
         backups = list_backups(path)
@@ -47,13 +50,16 @@ def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
             assert walk.records[first.id].actions_done == ["action-d-avant"]
         if version >= "0006":
             entry = _uuid.UUID("00000000-0000-4000-8000-000000000002")
-            assert [(h.note, h.content["notes"]) for h in store.accompaniment_history(entry)] \
-                == [("reçu par échange", "Note d'avant")]
+            assert [(h.note, h.content["notes"]) for h in store.accompaniment_history(entry)] == [
+                ("reçu par échange", "Note d'avant")
+            ]
         if version >= "0003":  # the search text of entries stored before 0007 was filled
             from revue.domain.log import LogFilter
 
-            assert [e.content.notes for e in store.list_accompaniments(
-                LogFilter(text="NOTE D’AVANT"))[0]] == ["Note d'avant"]
+            assert [
+                e.content.notes
+                for e in store.list_accompaniments(LogFilter(text="NOTE D’AVANT"))[0]
+            ] == ["Note d'avant"]
         entries = store.list_accompaniments()[0]
         assert [e.content.notes for e in entries] == (["Note d'avant"] if version >= "0003" else [])
     finally:
@@ -70,8 +76,12 @@ def test_entries_of_an_old_store_still_travel(tmp_path: Path) -> None:
         import datetime as dt
 
         exported = tmp_path / "echange.json"
-        exported.write_text(dump_exchange(store.export_versions(), author=None,
-                                          exported_at=dt.datetime(2019, 6, 1)), encoding="utf-8")
+        exported.write_text(
+            dump_exchange(
+                store.export_versions(), author=None, exported_at=dt.datetime(2019, 6, 1)
+            ),
+            encoding="utf-8",
+        )
         assert [v.content.notes for v in read_exchange(exported)] == ["Note d'avant"]
     finally:
         store.close()

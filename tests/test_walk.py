@@ -188,7 +188,8 @@ async def test_bad_input_gets_a_message_in_place_and_nothing_is_lost(sample_url:
     assert walk.values.get(first.indicators[0].id) is None
     evidence = walk.records[first.id].evidence
     assert [(e.date, e.file_path) for e in evidence] == [
-        (dt.date(2019, 2, 12), "/nulle/part/compte-rendu.pdf")]
+        (dt.date(2019, 2, 12), "/nulle/part/compte-rendu.pdf")
+    ]
 
 
 async def test_next_not_yet_examined_and_copy_forward(sample_url: str) -> None:
@@ -245,7 +246,9 @@ async def test_closed_review_is_read_only_and_reopening_is_recorded(sample_url: 
     store = Store.open(sample_url)
     assert not store.get_review(review.id).closed
     assert [(a, n) for _, a, n in store.review_events(review.id)] == [
-        ("closed", ""), ("reopened", "Une preuve oubliée")]
+        ("closed", ""),
+        ("reopened", "Une preuve oubliée"),
+    ]
     store.close()
 
 
@@ -312,7 +315,8 @@ async def test_actions_carried_out_are_ticked_and_reach_the_bilan(sample_url: st
 
 @pytest.mark.parametrize("trouble", ["disque plein", "lecture seule"])
 async def test_full_disk_or_read_only_folder_keeps_the_edit_and_saves_it_later(
-        sample_url: str, trouble: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample_url: str, trouble: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The disk refuses writes: a clear message, the text stays on screen, the screen does not
     close, nothing is corrupted; once the disk accepts writes again, the text is saved."""
     from sqlalchemy import event
@@ -341,6 +345,7 @@ async def test_full_disk_or_read_only_folder_keeps_the_edit_and_saves_it_later(
         area = screen.query_one("#analysis", TextArea)
         area.focus()
         area.insert(long_text)
+
         def status() -> str:
             return str(screen.query_one("#walk-saved", Static).render())
 

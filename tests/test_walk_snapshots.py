@@ -22,12 +22,21 @@ def _filled(url: str):  # type: ignore[no-untyped-def]
     try:
         first = store.create_review(EPI, "2018-2019", ReviewKind.ANNUAL)
         objective = store.load_walk(first.id).objectives[0]
-        store.save_record(first.id, objective.id, status=Status.IN_PROGRESS,
-                          analysis="Les tentatives progressent ; la non-réponse reste forte en CE1.")
+        store.save_record(
+            first.id,
+            objective.id,
+            status=Status.IN_PROGRESS,
+            analysis="Les tentatives progressent ; la non-réponse reste forte en CE1.",
+        )
         store.save_value(first.id, objective.indicators[0].id, 91)
         store.save_value(first.id, objective.indicators[1].id, 6.5)
-        store.add_evidence(first.id, objective.id, dt.date(2019, 3, 12),
-                           "Résultats des évaluations de CP", EvidenceSource.NATIONAL)
+        store.add_evidence(
+            first.id,
+            objective.id,
+            dt.date(2019, 3, 12),
+            "Résultats des évaluations de CP",
+            EvidenceSource.NATIONAL,
+        )
         store.close_review(first.id)
         second = store.create_review(EPI, "2019-2020", ReviewKind.ANNUAL)
         return first, second
@@ -47,8 +56,9 @@ def _push(screen_factory):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("size", SIZES)
 def test_reviews_list(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
     _filled(sample_url)
-    assert snap_compare(make_app(sample_url), terminal_size=size,
-                        run_before=_push(lambda: ReviewsScreen(EPI)))
+    assert snap_compare(
+        make_app(sample_url), terminal_size=size, run_before=_push(lambda: ReviewsScreen(EPI))
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -66,12 +76,14 @@ def test_new_review_dialog(snap_compare, sample_url: str, size: tuple[int, int])
 @pytest.mark.parametrize("size", SIZES)
 def test_walk_with_history(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
     _first, second = _filled(sample_url)
-    assert snap_compare(make_app(sample_url), terminal_size=size,
-                        run_before=_push(lambda: WalkScreen(second.id)))
+    assert snap_compare(
+        make_app(sample_url), terminal_size=size, run_before=_push(lambda: WalkScreen(second.id))
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_walk_closed_review(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
     first, _second = _filled(sample_url)
-    assert snap_compare(make_app(sample_url), terminal_size=size,
-                        run_before=_push(lambda: WalkScreen(first.id)))
+    assert snap_compare(
+        make_app(sample_url), terminal_size=size, run_before=_push(lambda: WalkScreen(first.id))
+    )

@@ -56,69 +56,120 @@ def make(version: str, previous: str | None) -> Path:
                 session.flush()
         elif version == "0002":
             cid = _hex(stable_uuid(contract.id))
-            conn.execute(text(
-                "INSERT INTO reviews (id, contract_id, school_year, kind, created_at) "
-                "VALUES (:id, :c, '2018-2019', 'mi-parcours', '2019-06-01 10:00:00')"),
-                {"id": _hex(REVIEW), "c": cid})
-            conn.execute(text(
-                "INSERT INTO objective_reviews (id, review_id, objective_id, status, analysis, "
-                "adjustments, updated_at) VALUES (:id, :r, :o, 'en-cours', 'Analyse d''avant', "
-                "'', '2019-06-01 10:00:00')"), {"id": uuid.uuid4().hex, "r": _hex(REVIEW),
-                                                "o": objective})
-            conn.execute(text(
-                "INSERT INTO indicator_values (id, review_id, indicator_id, value, updated_at) "
-                "VALUES (:id, :r, :i, 91.5, '2019-06-01 10:00:00')"),
-                {"id": uuid.uuid4().hex, "r": _hex(REVIEW),
-                 "i": _hex(stable_uuid(contract.id, "indicator", first.indicators[0].id))})
-            conn.execute(text(
-                "INSERT INTO evidence (id, review_id, objective_id, date, text, source, file_path,"
-                " created_at) VALUES (:id, :r, :o, '2019-03-12', 'Preuve d''avant', 'visite', '',"
-                " '2019-06-01 10:00:00')"), {"id": uuid.uuid4().hex, "r": _hex(REVIEW),
-                                             "o": objective})
+            conn.execute(
+                text(
+                    "INSERT INTO reviews (id, contract_id, school_year, kind, created_at) "
+                    "VALUES (:id, :c, '2018-2019', 'mi-parcours', '2019-06-01 10:00:00')"
+                ),
+                {"id": _hex(REVIEW), "c": cid},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO objective_reviews (id, review_id, objective_id, status, analysis, "
+                    "adjustments, updated_at) VALUES (:id, :r, :o, 'en-cours', 'Analyse d''avant', "
+                    "'', '2019-06-01 10:00:00')"
+                ),
+                {"id": uuid.uuid4().hex, "r": _hex(REVIEW), "o": objective},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO indicator_values (id, review_id, indicator_id, value, updated_at) "
+                    "VALUES (:id, :r, :i, 91.5, '2019-06-01 10:00:00')"
+                ),
+                {
+                    "id": uuid.uuid4().hex,
+                    "r": _hex(REVIEW),
+                    "i": _hex(stable_uuid(contract.id, "indicator", first.indicators[0].id)),
+                },
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO evidence (id, review_id, objective_id, date, text, source, file_path,"
+                    " created_at) VALUES (:id, :r, :o, '2019-03-12', 'Preuve d''avant', 'visite', '',"
+                    " '2019-06-01 10:00:00')"
+                ),
+                {"id": uuid.uuid4().hex, "r": _hex(REVIEW), "o": objective},
+            )
             avenant = uuid.uuid4().hex
-            conn.execute(text(
-                "INSERT INTO avenants (id, contract_id, review_id, number, date, reason, "
-                "created_at) VALUES (:id, :c, :r, 1, '2019-06-20', 'Motif d''avant', "
-                "'2019-06-20 10:00:00')"), {"id": avenant, "c": cid, "r": _hex(REVIEW)})
-            conn.execute(text(
-                "INSERT INTO avenant_changes (id, avenant_id, position, kind, objective_slug, "
-                "target_slug, before, after) VALUES (:id, :a, 0, 'indicator-target', :o, :i, "
-                ":before, :after)"),
-                {"id": uuid.uuid4().hex, "a": avenant, "o": first.id,
-                 "i": first.indicators[0].id, "before": '{"value": 100, "year": "2019-2020"}',
-                 "after": '{"value": 95, "year": "2019-2020"}'})
+            conn.execute(
+                text(
+                    "INSERT INTO avenants (id, contract_id, review_id, number, date, reason, "
+                    "created_at) VALUES (:id, :c, :r, 1, '2019-06-20', 'Motif d''avant', "
+                    "'2019-06-20 10:00:00')"
+                ),
+                {"id": avenant, "c": cid, "r": _hex(REVIEW)},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO avenant_changes (id, avenant_id, position, kind, objective_slug, "
+                    "target_slug, before, after) VALUES (:id, :a, 0, 'indicator-target', :o, :i, "
+                    ":before, :after)"
+                ),
+                {
+                    "id": uuid.uuid4().hex,
+                    "a": avenant,
+                    "o": first.id,
+                    "i": first.indicators[0].id,
+                    "before": '{"value": 100, "year": "2019-2020"}',
+                    "after": '{"value": 95, "year": "2019-2020"}',
+                },
+            )
         elif version == "0003":
             import datetime as dt
 
             from revue.domain.log import Content, version_of
 
-            content = Content(date=dt.date(2019, 1, 10), author="Claire Martin (fictive)",
-                              modality="collective", initiative="team", schools=("0579901A",),
-                              theme="Lecture", notes="Note d'avant")
+            content = Content(
+                date=dt.date(2019, 1, 10),
+                author="Claire Martin (fictive)",
+                modality="collective",
+                initiative="team",
+                schools=("0579901A",),
+                theme="Lecture",
+                notes="Note d'avant",
+            )
             entry = uuid.UUID("00000000-0000-4000-8000-000000000002").hex
-            conn.execute(text(
-                "INSERT INTO accompaniments (id, date, author, network, modality, initiative, "
-                "theme, notes, follow_up, deleted, version, parents, ancestors, conflicts, "
-                "updated_at) VALUES (:id, '2019-01-10', 'Claire Martin (fictive)', '', "
-                "'collective', 'team', 'Lecture', 'Note d''avant', '', 0, :v, '[]', '[]', '[]', "
-                "'2019-01-10 18:00:00')"), {"id": entry, "v": version_of(content, [])})
-            conn.execute(text("INSERT INTO accompaniment_schools (accompaniment_id, uai) "
-                              "VALUES (:id, '0579901A')"), {"id": entry})
+            conn.execute(
+                text(
+                    "INSERT INTO accompaniments (id, date, author, network, modality, initiative, "
+                    "theme, notes, follow_up, deleted, version, parents, ancestors, conflicts, "
+                    "updated_at) VALUES (:id, '2019-01-10', 'Claire Martin (fictive)', '', "
+                    "'collective', 'team', 'Lecture', 'Note d''avant', '', 0, :v, '[]', '[]', '[]', "
+                    "'2019-01-10 18:00:00')"
+                ),
+                {"id": entry, "v": version_of(content, [])},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO accompaniment_schools (accompaniment_id, uai) "
+                    "VALUES (:id, '0579901A')"
+                ),
+                {"id": entry},
+            )
         elif version == "0004":
-            conn.execute(text("UPDATE reviews SET strengths = 'Points forts d''avant' "
-                              "WHERE id = :id"), {"id": _hex(REVIEW)})
+            conn.execute(
+                text("UPDATE reviews SET strengths = 'Points forts d''avant' WHERE id = :id"),
+                {"id": _hex(REVIEW)},
+            )
         elif version == "0005":
-            conn.execute(text("UPDATE objective_reviews SET actions_done = :done "
-                              "WHERE review_id = :id"),
-                         {"done": '["action-d-avant"]', "id": _hex(REVIEW)})
+            conn.execute(
+                text("UPDATE objective_reviews SET actions_done = :done WHERE review_id = :id"),
+                {"done": '["action-d-avant"]', "id": _hex(REVIEW)},
+            )
         elif version == "0006":
             entry = uuid.UUID("00000000-0000-4000-8000-000000000002").hex
-            conn.execute(text(
-                "INSERT INTO history (id, kind, review_id, item_id, at, author, note, content) "
-                "VALUES (:id, 'accompaniment', NULL, :item, '2019-01-10 18:00:00.000000', "
-                "'Claire Martin (fictive)', 'reçu par échange', :content)"),
-                {"id": uuid.uuid4().hex, "item": entry,
-                 "content": '{"notes": "Note d\'avant", "theme": "Lecture"}'})
+            conn.execute(
+                text(
+                    "INSERT INTO history (id, kind, review_id, item_id, at, author, note, content) "
+                    "VALUES (:id, 'accompaniment', NULL, :item, '2019-01-10 18:00:00.000000', "
+                    "'Claire Martin (fictive)', 'reçu par échange', :content)"
+                ),
+                {
+                    "id": uuid.uuid4().hex,
+                    "item": entry,
+                    "content": '{"notes": "Note d\'avant", "theme": "Lecture"}',
+                },
+            )
     engine.dispose()
     return path
 

@@ -36,15 +36,28 @@ class RevueApp(App[None]):
     COMMANDS = App.COMMANDS | {RevueCommands}
     BINDINGS = [
         Binding("f1,question_mark", "help", "Aide", id="help"),
-        Binding("ctrl+p", "command_palette", "Palette", id="palette", priority=True, show=False,
-                tooltip="Palette de commandes"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            id="palette",
+            priority=True,
+            show=False,
+            tooltip="Palette de commandes",
+        ),
         # Shown in the footer of the first screen only (the others have no room at 80
         # columns); it works everywhere, and the palette and the help list it.
         Binding("ctrl+q", "quit", "Quitter", id="quit", priority=True, show=False),
     ]
 
-    def __init__(self, store: Store | None, *, today: dt.date | None = None,
-                 url: str | None = None, damage: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store | None,
+        *,
+        today: dt.date | None = None,
+        url: str | None = None,
+        damage: str | None = None,
+    ) -> None:
         """``store`` is None only when the file could not even be opened (``damage`` says
         why): the app then starts on the recovery screen."""
         super().__init__()
@@ -123,23 +136,28 @@ class RevueApp(App[None]):
         now = time.monotonic()
         if unsaved and now - self._quit_warned > QUIT_AGAIN_WITHIN:
             self._quit_warned = now
-            self.notify("Des saisies n'ont pas encore pu être enregistrées (disque plein ou "
-                        "dossier en lecture seule). Corrigez le problème et revue les "
-                        "enregistrera ; Ctrl+Q une seconde fois quitte quand même et les perd.",
-                        title="Non enregistré", severity="error", timeout=10)
+            self.notify(
+                "Des saisies n'ont pas encore pu être enregistrées (disque plein ou "
+                "dossier en lecture seule). Corrigez le problème et revue les "
+                "enregistrera ; Ctrl+Q une seconde fois quitte quand même et les perd.",
+                title="Non enregistré",
+                severity="error",
+                timeout=10,
+            )
             return
         self.exit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield SystemCommand("Aide", "les touches de cet écran", self.action_help)
-        yield SystemCommand("Quitter", "fermer revue (tout est déjà enregistré)",
-                            self.action_quit)
+        yield SystemCommand("Quitter", "fermer revue (tout est déjà enregistré)", self.action_quit)
 
     def action_command_palette(self) -> None:
         if not CommandPalette.is_open(self):
             self.push_screen(
-                CommandPalette(placeholder="Chercher une commande, un contrat, un objectif…",
-                               id="--command-palette")
+                CommandPalette(
+                    placeholder="Chercher une commande, un contrat, un objectif…",
+                    id="--command-palette",
+                )
             )
 
     def action_help(self) -> None:

@@ -24,25 +24,39 @@ class RevueCommands(Provider):
         out: list[tuple[str, str, object]] = []
         if isinstance(screen, ContractsScreen):
             for cid, title in screen.contract_ids():
-                out.append((f"Ouvrir : {title}", f"contrat {cid}",
-                            partial(app.open_contract, cid)))  # type: ignore[attr-defined]
+                out.append((f"Ouvrir : {title}", f"contrat {cid}", partial(app.open_contract, cid)))  # type: ignore[attr-defined]
         if isinstance(screen, WalkScreen):
             for number, objective in enumerate(screen.objectives(), start=1):
                 text = " ".join(objective.display_title.split())
                 where = screen.where(objective)
-                out.append((f"Objectif {number} : {text}", f"aller à l'objectif — {where}",
-                            partial(screen.go_to_objective, objective.id)))
+                out.append(
+                    (
+                        f"Objectif {number} : {text}",
+                        f"aller à l'objectif — {where}",
+                        partial(screen.go_to_objective, objective.id),
+                    )
+                )
         if isinstance(screen, ContractScreen):
             for objective in screen.objectives():
                 text = " ".join(objective.display_title.split())
-                out.append((f"Objectif : {text}", f"aller à l'objectif {objective.id}",
-                            partial(screen.go_to_objective, objective.id)))
+                out.append(
+                    (
+                        f"Objectif : {text}",
+                        f"aller à l'objectif {objective.id}",
+                        partial(screen.go_to_objective, objective.id),
+                    )
+                )
         # Every key of the screen is also a command, so nothing is reachable only by its key.
         for binding in screen.BINDINGS:
             if isinstance(binding, Binding) and binding.show:
                 title = binding.tooltip or binding.description
-                out.append((f"{title} ({key_label(binding.key)})", "touche de cet écran",
-                            partial(screen.run_action, binding.action)))
+                out.append(
+                    (
+                        f"{title} ({key_label(binding.key)})",
+                        "touche de cet écran",
+                        partial(screen.run_action, binding.action),
+                    )
+                )
         return out
 
     async def discover(self) -> Hits:

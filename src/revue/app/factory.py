@@ -19,8 +19,12 @@ def make_app(db_url: str, *, today: dt.date | None = None) -> RevueApp:
         store = Store.open(db_url)
     except StoreError as exc:
         path = sqlite_path(db_url)
-        if path is None or not path.exists() or path.stat().st_size == 0 or (
-                "plus récente" in str(exc)):
+        if (
+            path is None
+            or not path.exists()
+            or path.stat().st_size == 0
+            or ("plus récente" in str(exc))
+        ):
             raise
         return RevueApp(None, today=today, url=db_url, damage=str(exc))
     return RevueApp(store, today=today)

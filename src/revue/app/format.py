@@ -31,4 +31,3 @@ def target(indicator: Indicator) -> str:
     if indicator.target_value is None:
         return f"{'en hausse' if indicator.direction.value == 'higher' else 'en baisse'}, sans valeur chiffrée"
     return f"{quantity(indicator.target_value, indicator.unit)} ({indicator.target_year})"
-

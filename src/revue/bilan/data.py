@@ -18,31 +18,45 @@ def _clean(table: dict[str, Any]) -> dict[str, Any]:
 
 
 def _objective(objective: ObjectiveBilan, strategy: str) -> dict[str, Any]:
-    return _clean({
-        "number": objective.number,
-        "id": objective.id,
-        "strategy": strategy,
-        "text": objective.text,
-        "initial_text": objective.initial_text,
-        "status": objective.status.value if objective.status else "non-examine",
-        "actions": [{"what": what, "done": done} for what, done in objective.actions],
-        "accompaniments": {f"{m}-{i}": n for (m, i), n in sorted(objective.accompaniments.items())},
-        "evidence": [{"date": d, "source": source} for d, source in objective.evidence],
-        "analysis": objective.analysis,
-        "adjustments": objective.adjustments,
-        "indicators": [
-            _clean({
-                "label": line.label, "unit": line.unit, "direction": line.direction,
-                "computed": line.computed, "baseline": line.baseline,
-                "baseline_year": line.baseline_year, "initial_target": line.initial_target,
-                "initial_target_year": line.initial_target_year, "target": line.target,
-                "target_year": line.target_year, "target_avenant": line.target_avenant,
-                "values": dict(line.values), "expected": line.expected, "gap": line.gap,
-                "off_track": line.off_track,
-            })
-            for line in objective.indicators
-        ],
-    })
+    return _clean(
+        {
+            "number": objective.number,
+            "id": objective.id,
+            "strategy": strategy,
+            "text": objective.text,
+            "initial_text": objective.initial_text,
+            "status": objective.status.value if objective.status else "non-examine",
+            "actions": [{"what": what, "done": done} for what, done in objective.actions],
+            "accompaniments": {
+                f"{m}-{i}": n for (m, i), n in sorted(objective.accompaniments.items())
+            },
+            "evidence": [{"date": d, "source": source} for d, source in objective.evidence],
+            "analysis": objective.analysis,
+            "adjustments": objective.adjustments,
+            "indicators": [
+                _clean(
+                    {
+                        "label": line.label,
+                        "unit": line.unit,
+                        "direction": line.direction,
+                        "computed": line.computed,
+                        "baseline": line.baseline,
+                        "baseline_year": line.baseline_year,
+                        "initial_target": line.initial_target,
+                        "initial_target_year": line.initial_target_year,
+                        "target": line.target,
+                        "target_year": line.target_year,
+                        "target_avenant": line.target_avenant,
+                        "values": dict(line.values),
+                        "expected": line.expected,
+                        "gap": line.gap,
+                        "off_track": line.off_track,
+                    }
+                )
+                for line in objective.indicators
+            ],
+        }
+    )
 
 
 def render_toml(bilan: Bilan) -> str:
@@ -51,33 +65,62 @@ def render_toml(bilan: Bilan) -> str:
     for objective in bilan.objectives:
         key = objective.status.value if objective.status else "non-examine"
         counts[key] = counts.get(key, 0) + 1
-    document = _clean({
-        "format": BILAN_FORMAT,
-        "format_version": BILAN_VERSION,
-        "written_on": bilan.written_on,
-        "contract": _clean({
-            "id": c.id, "kind": c.kind.value, "title": c.title,
-            "circonscription": c.circonscription, "academie": c.academie,
-            "departement": c.departement, "ien": c.ien, "start_date": c.start_date,
-            "end_date": c.end_date, "signature_date": c.signature_date,
-            "academic_project": c.academic_project.title if c.academic_project else None,
-        }),
-        "review": {"school_year": bilan.review.school_year, "kind": bilan.review.kind.value,
-                   "closed": bilan.review.closed, "examined": bilan.review.examined,
-                   "objectives": bilan.review.total,
-                   **({"snapshot_sha256": bilan.snapshot.sha256,
-                       "snapshot_taken_at": bilan.snapshot.taken_at.replace(microsecond=0)}
-                      if bilan.snapshot else {})},
-        "summary": dict(sorted(counts.items())),
-        "synthesis": _clean({"strengths": bilan.synthesis.strengths,
-                             "vigilance": bilan.synthesis.vigilance,
-                             "perspectives": bilan.synthesis.perspectives}),
-        "avenants": [
-            {"number": a.number, "date": a.date, "reason": a.reason,
-             "changes": [{"objective": o, "what": w, "before": b, "after": af}
-                         for o, w, b, af in a.changes]}
-            for a in bilan.avenants
-        ],
-        "objectives": [_objective(o, s.title) for s in bilan.strategies for o in s.objectives],
-    })
+    document = _clean(
+        {
+            "format": BILAN_FORMAT,
+            "format_version": BILAN_VERSION,
+            "written_on": bilan.written_on,
+            "contract": _clean(
+                {
+                    "id": c.id,
+                    "kind": c.kind.value,
+                    "title": c.title,
+                    "circonscription": c.circonscription,
+                    "academie": c.academie,
+                    "departement": c.departement,
+                    "ien": c.ien,
+                    "start_date": c.start_date,
+                    "end_date": c.end_date,
+                    "signature_date": c.signature_date,
+                    "academic_project": c.academic_project.title if c.academic_project else None,
+                }
+            ),
+            "review": {
+                "school_year": bilan.review.school_year,
+                "kind": bilan.review.kind.value,
+                "closed": bilan.review.closed,
+                "examined": bilan.review.examined,
+                "objectives": bilan.review.total,
+                **(
+                    {
+                        "snapshot_sha256": bilan.snapshot.sha256,
+                        "snapshot_taken_at": bilan.snapshot.taken_at.replace(microsecond=0),
+                    }
+                    if bilan.snapshot
+                    else {}
+                ),
+            },
+            "summary": dict(sorted(counts.items())),
+            "synthesis": _clean(
+                {
+                    "strengths": bilan.synthesis.strengths,
+                    "vigilance": bilan.synthesis.vigilance,
+                    "perspectives": bilan.synthesis.perspectives,
+                }
+            ),
+            "avenants": [
+                {
+                    "number": a.number,
+                    "date": a.date,
+                    "reason": a.reason,
+                    "changes": [
+                        {"objective": o, "what": w, "before": b, "after": af}
+                        for o, w, b, af in a.changes
+                    ],
+                }
+                for a in bilan.avenants
+            ],
+            "objectives": [_objective(o, s.title) for s in bilan.strategies for o in s.objectives],
+        }
+    )
     return tomli_w.dumps(document, multiline_strings=True)

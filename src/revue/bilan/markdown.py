@@ -24,6 +24,7 @@ STATUS_ORDER: list[Status | None] = [*Status, None]
 def esc(text: str) -> str:
     """Text the user typed, made inert for Markdown and set in French typography."""
     text = _SPECIAL.sub(r"\\\1", typo(text.strip()))
+
     def inert(m: re.Match[str]) -> str:
         marker = m[2]
         marker = "\\" + marker if marker in "-+" else marker[:-1] + "\\" + marker[-1]
@@ -50,12 +51,21 @@ def render_markdown(bilan: Bilan) -> str:
     out: list[str] = [f"# Bilan — circonscription {of(esc(c.circonscription))}", ""]
     out.append(f"**{esc(c.title)}**")
     out.append("")
-    facts = [("Circonscription", c.circonscription), ("Académie", c.academie),
-             ("Département", c.departement), ("IEN", c.ien),
-             ("Période du contrat", f"du {date(c.start_date)} au {date(c.end_date)}")]
+    facts = [
+        ("Circonscription", c.circonscription),
+        ("Académie", c.academie),
+        ("Département", c.departement),
+        ("IEN", c.ien),
+        ("Période du contrat", f"du {date(c.start_date)} au {date(c.end_date)}"),
+    ]
     if c.signature_date:
-        facts.append(("Signature", f"le {date(c.signature_date)}"
-                      + (f" à {c.signature_place}" if c.signature_place else "")))
+        facts.append(
+            (
+                "Signature",
+                f"le {date(c.signature_date)}"
+                + (f" à {c.signature_place}" if c.signature_place else ""),
+            )
+        )
     if c.academic_project:
         facts.append(("Projet académique", c.academic_project.title))
     facts.append(("Revue", review_line(bilan)))
@@ -68,7 +78,9 @@ def render_markdown(bilan: Bilan) -> str:
     if not bilan.avenants:
         out.append("Aucun avenant.")
     for avenant in bilan.avenants:
-        out.append(f"- **Avenant n° {avenant.number} du {date(avenant.date)}** — {esc(avenant.reason)}")
+        out.append(
+            f"- **Avenant n° {avenant.number} du {date(avenant.date)}** — {esc(avenant.reason)}"
+        )
         for objective, what, before, after in avenant.changes:
             out.append(f"    - {esc(objective)} — {esc(what)} : {esc(before)} → {esc(after)}")
     out.append("")
@@ -79,8 +91,11 @@ def render_markdown(bilan: Bilan) -> str:
     out.append("|" + "---|" * len(header))
     for strategy in bilan.strategies:
         counts = strategy.status_counts()
-        out.append("| " + " | ".join([cell(strategy.title),
-                                       *(str(counts.get(s, 0)) for s in STATUS_ORDER)]) + " |")
+        out.append(
+            "| "
+            + " | ".join([cell(strategy.title), *(str(counts.get(s, 0)) for s in STATUS_ORDER)])
+            + " |"
+        )
     out.append("")
 
     for strategy in bilan.strategies:
@@ -92,14 +107,28 @@ def render_markdown(bilan: Bilan) -> str:
         out += ["Aucune évaluation à mi-parcours n'a été conduite.", ""]
     for midterm in midterms:
         count = sum(1 for a in bilan.avenants)
-        out += [f"- {midterm.title} : {midterm.examined}/{midterm.total} objectifs examinés ; "
-                f"{count} avenant(s) au contrat.", ""]
+        out += [
+            f"- {midterm.title} : {midterm.examined}/{midterm.total} objectifs examinés ; "
+            f"{count} avenant(s) au contrat.",
+            "",
+        ]
 
-    out += ["## Synthèse", "", "### Points forts", "",
-            esc(bilan.synthesis.strengths) or "_Non renseigné._", "",
-            "### Points de vigilance", "", esc(bilan.synthesis.vigilance) or "_Non renseigné._",
-            "", "## Perspectives", "", esc(bilan.synthesis.perspectives) or "_Non renseigné._",
-            ""]
+    out += [
+        "## Synthèse",
+        "",
+        "### Points forts",
+        "",
+        esc(bilan.synthesis.strengths) or "_Non renseigné._",
+        "",
+        "### Points de vigilance",
+        "",
+        esc(bilan.synthesis.vigilance) or "_Non renseigné._",
+        "",
+        "## Perspectives",
+        "",
+        esc(bilan.synthesis.perspectives) or "_Non renseigné._",
+        "",
+    ]
     return "\n".join(out)
 
 

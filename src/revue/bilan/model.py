@@ -112,11 +112,20 @@ def _avenant_lines(avenants: list[Avenant], initial: Contract) -> list[AvenantLi
     titles = {o.id: o.display_title for o in initial.objectives}
     units = {i.id: i.unit for o in initial.objectives for i in o.indicators}
     return [
-        AvenantLine(a.number, a.date, a.reason, [
-            (titles.get(c.objective_id, c.objective_id), CHANGE_LABELS.get(c.kind, c.kind),
-             _change_text(c.before, units.get(c.target_id or "", "")),
-             _change_text(c.after, units.get(c.target_id or "", "")))
-            for c in a.changes])
+        AvenantLine(
+            a.number,
+            a.date,
+            a.reason,
+            [
+                (
+                    titles.get(c.objective_id, c.objective_id),
+                    CHANGE_LABELS.get(c.kind, c.kind),
+                    _change_text(c.before, units.get(c.target_id or "", "")),
+                    _change_text(c.after, units.get(c.target_id or "", "")),
+                )
+                for c in a.changes
+            ],
+        )
         for a in avenants
     ]
 
@@ -135,8 +144,13 @@ def pick_review(reviews: list[ReviewSummary], wanted: str | None) -> ReviewSumma
     raise NotFoundError(f"aucune revue « {wanted} » (revues du contrat : {known})")
 
 
-def build_bilan(store, contract_id: str, review: str | None = None,  # type: ignore[no-untyped-def]
-                *, written_on: dt.date | None = None) -> Bilan:
+def build_bilan(
+    store,
+    contract_id: str,
+    review: str | None = None,  # type: ignore[no-untyped-def]
+    *,
+    written_on: dt.date | None = None,
+) -> Bilan:
     """Gather the bilan of ``contract_id`` as of one of its reviews (the last by default)."""
     reviews = store.list_reviews(contract_id)
     summary = pick_review(reviews, review)
@@ -155,23 +169,46 @@ def build_bilan(store, contract_id: str, review: str | None = None,  # type: ign
         top = path[0] if path else None
         key = top.id if top else ""
         if key not in strategies:
-            title = (f"{top.level} {top.code} · {top.title}" if top and top.code
-                     else top.title if top else "Hors stratégie")
-            short = (f"{top.level} {top.code}" if top and top.code
-                     else title if len(title) <= 40 else title[:39] + "…")
+            title = (
+                f"{top.level} {top.code} · {top.title}"
+                if top and top.code
+                else top.title
+                if top
+                else "Hors stratégie"
+            )
+            short = (
+                f"{top.level} {top.code}"
+                if top and top.code
+                else title
+                if len(title) <= 40
+                else title[:39] + "…"
+            )
             strategies[key] = StrategyBilan(title, short)
         strategies[key].objectives.append(
-            _objective(store, walk, number, objective, path, values, year))
+            _objective(store, walk, number, objective, path, values, year)
+        )
     synthesis = store.get_synthesis(summary.id)
-    return Bilan(contract=walk.contract, review=summary, reviews=reviews,
-                 strategies=list(strategies.values()),
-                 avenants=_avenant_lines(walk.avenants, walk.initial), synthesis=synthesis,
-                 written_on=written_on or dt.date.today(),
-                 snapshot=store.review_snapshot(summary.id))
+    return Bilan(
+        contract=walk.contract,
+        review=summary,
+        reviews=reviews,
+        strategies=list(strategies.values()),
+        avenants=_avenant_lines(walk.avenants, walk.initial),
+        synthesis=synthesis,
+        written_on=written_on or dt.date.today(),
+        snapshot=store.review_snapshot(summary.id),
+    )
 
 
-def _objective(store, walk, number: int, objective: Objective, path: list[Section],  # type: ignore[no-untyped-def]
-               values: dict[str, dict[str, float]], year: str) -> ObjectiveBilan:
+def _objective(
+    store,
+    walk,
+    number: int,
+    objective: Objective,
+    path: list[Section],  # type: ignore[no-untyped-def]
+    values: dict[str, dict[str, float]],
+    year: str,
+) -> ObjectiveBilan:
     record = walk.records.get(objective.id)
     initial = next((o for o in walk.initial.objectives if o.id == objective.id), None)
     lines = []
@@ -179,32 +216,49 @@ def _objective(store, walk, number: int, objective: Objective, path: list[Sectio
         target = walk.targets[indicator.id]
         observed = walk.values.get(indicator.id)
         expected = expected_value(indicator, target, year)
-        by_year = dict(sorted(values.get(indicator.id, {}).items(),
-                              key=lambda item: school_year_start(item[0])))
-        lines.append(IndicatorLine(
-            label=indicator.label, unit=indicator.unit, direction=indicator.direction.value,
-            baseline=indicator.baseline_value, baseline_year=indicator.baseline_year,
-            initial_target=target.initial_value, initial_target_year=target.initial_year,
-            target=target.value, target_year=target.year, target_avenant=target.avenant,
-            values=by_year, expected=expected,
-            gap=None if observed is None or expected is None else observed - expected,
-            off_track=is_off_track(indicator, target, year, observed),
-            computed=indicator.computed is not None,
-        ))
+        by_year = dict(
+            sorted(
+                values.get(indicator.id, {}).items(), key=lambda item: school_year_start(item[0])
+            )
+        )
+        lines.append(
+            IndicatorLine(
+                label=indicator.label,
+                unit=indicator.unit,
+                direction=indicator.direction.value,
+                baseline=indicator.baseline_value,
+                baseline_year=indicator.baseline_year,
+                initial_target=target.initial_value,
+                initial_target_year=target.initial_year,
+                target=target.value,
+                target_year=target.year,
+                target_avenant=target.avenant,
+                values=by_year,
+                expected=expected,
+                gap=None if observed is None or expected is None else observed - expected,
+                off_track=is_off_track(indicator, target, year, observed),
+                computed=indicator.computed is not None,
+            )
+        )
     key = stable_uuid(walk.contract.id, "objective", objective.id)
     return ObjectiveBilan(
-        number=number, id=objective.id, path=[s.title for s in path], text=objective.text,
+        number=number,
+        id=objective.id,
+        path=[s.title for s in path],
+        text=objective.text,
         initial_text=initial.text if initial and initial.text != objective.text else None,
         status=record.status if record else None,
-        actions=[(a.what + (f" ({' — '.join(x for x in (a.who, a.when) if x)})"
-                            if a.who or a.when else ""),
-                  a.id in (record.actions_done if record else []))
-                 for a in objective.actions],
+        actions=[
+            (
+                a.what
+                + (f" ({' — '.join(x for x in (a.who, a.when) if x)})" if a.who or a.when else ""),
+                a.id in (record.actions_done if record else []),
+            )
+            for a in objective.actions
+        ],
         indicators=lines,
         accompaniments=store.counts_by_kind(key, year),
         evidence=[(e.date, e.source.label) for e in (record.evidence if record else [])],
         analysis=record.analysis if record else "",
         adjustments=record.adjustments if record else "",
     )
-
-

@@ -49,25 +49,71 @@ PAGE_WIDTH_CM = 17.0
 
 def _styles(document: Document) -> None:
     for style in (
-        Style("paragraph", name=STYLE_TITLE, display_name=STYLE_TITLE, parent_style="Standard",
-              area="text", size="22pt", bold=True, align="center"),
-        Style("paragraph", name=STYLE_SUBTITLE, display_name=STYLE_SUBTITLE,
-              parent_style="Standard", area="text", size="14pt", align="center"),
-        Style("paragraph", name=STYLE_BODY, display_name=STYLE_BODY, parent_style="Standard",
-              area="text", size="11pt"),
-        Style("paragraph", name=STYLE_LABEL, display_name=STYLE_LABEL, parent_style="Standard",
-              area="text", size="11pt", bold=True),
-        Style("paragraph", name=STYLE_CAPTION, display_name=STYLE_CAPTION,
-              parent_style="Standard", area="text", size="9pt", italic=True),
-        Style("paragraph", name=STYLE_CELL_TEXT, display_name=STYLE_CELL_TEXT,
-              parent_style="Standard", area="text", size="9pt"),
+        Style(
+            "paragraph",
+            name=STYLE_TITLE,
+            display_name=STYLE_TITLE,
+            parent_style="Standard",
+            area="text",
+            size="22pt",
+            bold=True,
+            align="center",
+        ),
+        Style(
+            "paragraph",
+            name=STYLE_SUBTITLE,
+            display_name=STYLE_SUBTITLE,
+            parent_style="Standard",
+            area="text",
+            size="14pt",
+            align="center",
+        ),
+        Style(
+            "paragraph",
+            name=STYLE_BODY,
+            display_name=STYLE_BODY,
+            parent_style="Standard",
+            area="text",
+            size="11pt",
+        ),
+        Style(
+            "paragraph",
+            name=STYLE_LABEL,
+            display_name=STYLE_LABEL,
+            parent_style="Standard",
+            area="text",
+            size="11pt",
+            bold=True,
+        ),
+        Style(
+            "paragraph",
+            name=STYLE_CAPTION,
+            display_name=STYLE_CAPTION,
+            parent_style="Standard",
+            area="text",
+            size="9pt",
+            italic=True,
+        ),
+        Style(
+            "paragraph",
+            name=STYLE_CELL_TEXT,
+            display_name=STYLE_CELL_TEXT,
+            parent_style="Standard",
+            area="text",
+            size="9pt",
+        ),
     ):
         document.insert_style(style, automatic=False)
     # Writer reads cell and table layout from automatic styles only.
     for style in (
         Style("table-cell", name=STYLE_CELL, border="0.5pt solid #808080", padding="0.08cm"),
-        Style("table-cell", name=STYLE_HEAD_CELL, border="0.5pt solid #808080",
-              padding="0.08cm", background_color="#dde4ee"),
+        Style(
+            "table-cell",
+            name=STYLE_HEAD_CELL,
+            border="0.5pt solid #808080",
+            padding="0.08cm",
+            background_color="#dde4ee",
+        ),
         Style("table", name=STYLE_TABLE, width=f"{PAGE_WIDTH_CM}cm", align="margins"),
     ):
         document.insert_style(style, automatic=True)
@@ -93,27 +139,34 @@ def _column_styles(document: Document, widths: list[float]) -> list[str]:
         known: set[str] = document.__dict__.setdefault(_COLUMN_STYLES, set())
         if name not in known:
             known.add(name)
-            document.insert_style(Element.from_tag(
-                f'<style:style style:name="{name}" style:family="table-column">'
-                f'<style:table-column-properties style:column-width="{cm}cm" '
-                f'style:rel-column-width="{int(cm * 1000)}*"/></style:style>'), automatic=True)
+            document.insert_style(
+                Element.from_tag(
+                    f'<style:style style:name="{name}" style:family="table-column">'
+                    f'<style:table-column-properties style:column-width="{cm}cm" '
+                    f'style:rel-column-width="{int(cm * 1000)}*"/></style:style>'
+                ),
+                automatic=True,
+            )
         names.append(name)
     return names
 
 
 def _cell(value: str, style: str) -> str:
-    return (f'<table:table-cell table:style-name="{style}" office:value-type="string">'
-            f'<text:p text:style-name="{STYLE_CELL_TEXT}">{escape(typo(value))}</text:p>'
-            "</table:table-cell>")
+    return (
+        f'<table:table-cell table:style-name="{style}" office:value-type="string">'
+        f'<text:p text:style-name="{STYLE_CELL_TEXT}">{escape(typo(value))}</text:p>'
+        "</table:table-cell>"
+    )
 
 
-def _table(document: Document, name: str, rows: list[list[str]],
-           widths: list[float] | None = None) -> Element:
+def _table(
+    document: Document, name: str, rows: list[list[str]], widths: list[float] | None = None
+) -> Element:
     """A bordered table whose first row is a header repeated on each page. Built as one XML
     fragment: cell by cell through odfdo took most of the bilan's time."""
     width = len(rows[0])
     columns = _column_styles(document, widths or [3.0] + [1.0] * (width - 1))
-    xml = [f"<table:table table:name={quoteattr(name)} table:style-name=\"{STYLE_TABLE}\">"]
+    xml = [f'<table:table table:name={quoteattr(name)} table:style-name="{STYLE_TABLE}">']
     xml += [f'<table:table-column table:style-name="{c}"/>' for c in columns]
     xml.append("<table:table-header-rows><table:table-row>")
     xml += [_cell(value, STYLE_HEAD_CELL) for value in rows[0]]
@@ -141,14 +194,21 @@ def build_odt(bilan: Bilan) -> Document:
     body.append(_p("Bilan du contrat", STYLE_TITLE))
     body.append(_p(f"Circonscription {of(c.circonscription)}", STYLE_SUBTITLE))
     body.append(_p(c.title, STYLE_SUBTITLE))
-    facts = [("Académie", c.academie), ("Département", c.departement), ("IEN", c.ien),
-             ("Contrat", f"du {date(c.start_date)} au {date(c.end_date)}"
-              + (f", signé le {date(c.signature_date)}" if c.signature_date else "")
-              + (f" à {c.signature_place}" if c.signature_place else "")),
-             ("Projet académique", c.academic_project.title if c.academic_project else ""),
-             ("Revue", review_line(bilan)),
-             ("Relevé", snapshot_line(bilan) or ""),
-             ("Établi le", date(bilan.written_on))]
+    facts = [
+        ("Académie", c.academie),
+        ("Département", c.departement),
+        ("IEN", c.ien),
+        (
+            "Contrat",
+            f"du {date(c.start_date)} au {date(c.end_date)}"
+            + (f", signé le {date(c.signature_date)}" if c.signature_date else "")
+            + (f" à {c.signature_place}" if c.signature_place else ""),
+        ),
+        ("Projet académique", c.academic_project.title if c.academic_project else ""),
+        ("Revue", review_line(bilan)),
+        ("Relevé", snapshot_line(bilan) or ""),
+        ("Établi le", date(bilan.written_on)),
+    ]
     for label, value in facts:
         if value:
             body.append(_p(f"{label} : {value}"))
@@ -180,16 +240,22 @@ def build_odt(bilan: Bilan) -> Document:
     if not midterms:
         body.append(_p("Aucune évaluation à mi-parcours n'a été conduite."))
     for midterm in midterms:
-        body.append(_p(f"{midterm.title} : {midterm.examined}/{midterm.total} objectifs "
-                       "examinés."))
+        body.append(_p(f"{midterm.title} : {midterm.examined}/{midterm.total} objectifs examinés."))
     for avenant in bilan.avenants:
         body.append(Header(2, typo(f"Avenant n° {avenant.number} du {date(avenant.date)}")))
         body.append(_p(f"Motif : {avenant.reason}"))
         if avenant.changes:
-            body.append(_table(document, f"Avenant{avenant.number}",
-                               [["Objectif", "Modification", "Avant", "Après"],
-                                *[list(change) for change in avenant.changes]],
-                               [3.0, 1.4, 1.6, 1.6]))
+            body.append(
+                _table(
+                    document,
+                    f"Avenant{avenant.number}",
+                    [
+                        ["Objectif", "Modification", "Avant", "Après"],
+                        *[list(change) for change in avenant.changes],
+                    ],
+                    [3.0, 1.4, 1.6, 1.6],
+                )
+            )
 
     body.append(Header(1, "Synthèse"))
     body.append(Header(2, "Points forts"))
@@ -208,17 +274,22 @@ def _texts(body, text: str) -> None:  # type: ignore[no-untyped-def]
         body.append(_p(paragraph))
 
 
-def _objective(document: Document, body, objective: ObjectiveBilan,  # type: ignore[no-untyped-def]
-               bilan: Bilan, pictures: Path) -> int:
+def _objective(
+    document: Document,
+    body,
+    objective: ObjectiveBilan,  # type: ignore[no-untyped-def]
+    bilan: Bilan,
+    pictures: Path,
+) -> int:
     year = bilan.review.school_year
     body.append(Header(2, typo(f"Objectif {objective.number} · {objective.text}")))
     if len(objective.path) > 1:
         body.append(_p(" › ".join(objective.path[1:]), STYLE_CAPTION))
     if objective.initial_text:
-        body.append(_p(f"Texte initial (avant avenant) : {objective.initial_text}",
-                       STYLE_CAPTION))
-    body.append(_p(f"Statut : {objective.status.label if objective.status else 'non examiné'}",
-                   STYLE_LABEL))
+        body.append(_p(f"Texte initial (avant avenant) : {objective.initial_text}", STYLE_CAPTION))
+    body.append(
+        _p(f"Statut : {objective.status.label if objective.status else 'non examiné'}", STYLE_LABEL)
+    )
     if objective.actions:
         body.append(_p("Actions prévues et réalisées", STYLE_LABEL))
         for line in actions_lines(objective):
@@ -226,8 +297,14 @@ def _objective(document: Document, body, objective: ObjectiveBilan,  # type: ign
     charts = 0
     if objective.indicators:
         rows = indicator_table(objective, year)
-        body.append(_table(document, f"Indicateurs{objective.number}", rows,
-                           [3.0, 1.4, 1.4, 1.6, *([1.1] * (len(rows[0]) - 6)), 1.0, 1.0]))
+        body.append(
+            _table(
+                document,
+                f"Indicateurs{objective.number}",
+                rows,
+                [3.0, 1.4, 1.4, 1.6, *([1.1] * (len(rows[0]) - 6)), 1.0, 1.0],
+            )
+        )
         for i_index, line in enumerate(objective.indicators, start=1):
             svg = indicator_svg(line)
             if svg is None:
@@ -235,8 +312,12 @@ def _objective(document: Document, body, objective: ObjectiveBilan,  # type: ign
             picture = pictures / f"graphique-{objective.number}-{i_index}.svg"
             picture.write_text(svg, encoding="utf-8")  # named .svg: the manifest says so
             uri = document.add_file(picture)
-            frame = Frame.image_frame(uri, name=f"Graphique{objective.number}-{i_index}",
-                                      size=("16cm", "6.9cm"), anchor_type="as-char")
+            frame = Frame.image_frame(
+                uri,
+                name=f"Graphique{objective.number}-{i_index}",
+                size=("16cm", "6.9cm"),
+                anchor_type="as-char",
+            )
             holder = Paragraph("", style=STYLE_BODY)
             holder.append(frame)
             body.append(holder)
@@ -282,9 +363,19 @@ def save_pdf(bilan: Bilan, target: Path) -> None:
         profile = Path(work) / "profil"
         try:
             subprocess.run(
-                [program, f"-env:UserInstallation=file://{profile}", "--headless",
-                 "--convert-to", pdf_filter, "--outdir", work, str(source)],
-                check=True, capture_output=True, timeout=180,
+                [
+                    program,
+                    f"-env:UserInstallation=file://{profile}",
+                    "--headless",
+                    "--convert-to",
+                    pdf_filter,
+                    "--outdir",
+                    work,
+                    str(source),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=180,
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
             raise RevueError(f"LibreOffice n'a pas pu produire le PDF ({exc})") from None

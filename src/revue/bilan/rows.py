@@ -21,42 +21,64 @@ def snapshot_line(bilan: Bilan) -> str | None:
     if snapshot is None:
         return None
     taken = local_time(snapshot.taken_at)
-    return (f"relevé figé à la clôture le {date(taken.date())} à {taken:%H:%M}, "
-            f"empreinte SHA-256 {snapshot.sha256}")
+    return (
+        f"relevé figé à la clôture le {date(taken.date())} à {taken:%H:%M}, "
+        f"empreinte SHA-256 {snapshot.sha256}"
+    )
 
 
 def indicator_table(objective: ObjectiveBilan, year: str) -> list[list[str]]:
     """Header then one row per indicator: initial value, initial and revised targets, the
     value observed each year, the gap to this year's trajectory, the direction."""
-    years = sorted({y for line in objective.indicators for y in line.values},
-                   key=school_year_start)
-    rows = [["Indicateur", "Valeur initiale", "Cible initiale", "Cible révisée",
-             *(f"Constaté {y}" for y in years), f"Écart {year}", "Sens"]]
+    years = sorted({y for line in objective.indicators for y in line.values}, key=school_year_start)
+    rows = [
+        [
+            "Indicateur",
+            "Valeur initiale",
+            "Cible initiale",
+            "Cible révisée",
+            *(f"Constaté {y}" for y in years),
+            f"Écart {year}",
+            "Sens",
+        ]
+    ]
     for line in objective.indicators:
-        revised = (f"{with_year(line.target, line.unit, line.target_year)} "
-                   f"(avenant n° {line.target_avenant})" if line.target_avenant else "—")
-        rows.append([
-            line.label + (" (journal)" if line.computed else ""),
-            with_year(line.baseline, line.unit, line.baseline_year),
-            with_year(line.initial_target, line.unit, line.initial_target_year),
-            revised, *(quantity(line.values.get(y), line.unit) for y in years),
-            signed(line.gap) + (" (en retard)" if line.off_track else ""),
-            "↑ mieux" if line.direction == "higher" else "↓ mieux",
-        ])
+        revised = (
+            f"{with_year(line.target, line.unit, line.target_year)} "
+            f"(avenant n° {line.target_avenant})"
+            if line.target_avenant
+            else "—"
+        )
+        rows.append(
+            [
+                line.label + (" (journal)" if line.computed else ""),
+                with_year(line.baseline, line.unit, line.baseline_year),
+                with_year(line.initial_target, line.unit, line.initial_target_year),
+                revised,
+                *(quantity(line.values.get(y), line.unit) for y in years),
+                signed(line.gap) + (" (en retard)" if line.off_track else ""),
+                "↑ mieux" if line.direction == "higher" else "↓ mieux",
+            ]
+        )
     return rows
 
 
 def accompaniments_line(objective: ObjectiveBilan, year: str) -> str:
-    parts = [f"{MODALITY_LABELS.get(m, m)}s à l'initiative de l'{INITIATIVE_LABELS.get(i, i)} :"
-             f" {number(n)}" for (m, i), n in sorted(objective.accompaniments.items())]
+    parts = [
+        f"{MODALITY_LABELS.get(m, m)}s à l'initiative de l'{INITIATIVE_LABELS.get(i, i)} :"
+        f" {number(n)}"
+        for (m, i), n in sorted(objective.accompaniments.items())
+    ]
     return f"Accompagnements {year} : " + " ; ".join(parts)
 
 
 def actions_lines(objective: ObjectiveBilan) -> list[str]:
-    return [f"{action} — {'réalisée' if done else 'non réalisée'}"
-            for action, done in objective.actions]
+    return [
+        f"{action} — {'réalisée' if done else 'non réalisée'}" for action, done in objective.actions
+    ]
 
 
 def evidence_line(objective: ObjectiveBilan) -> str:
     return "Éléments de preuve cités : " + " ; ".join(
-        f"{date(d)} ({source})" for d, source in objective.evidence)
+        f"{date(d)} ({source})" for d, source in objective.evidence
+    )

@@ -24,7 +24,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         translated = (
-            message.replace("the following arguments are required", "arguments obligatoires manquants")
+            message.replace(
+                "the following arguments are required", "arguments obligatoires manquants"
+            )
             .replace("unrecognized arguments", "arguments inconnus")
             .replace("invalid choice", "choix invalide")
             .replace("expected one argument", "une valeur est attendue")
@@ -41,90 +43,143 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
-    parser.add_argument("--version", action="version", version=f"revue {__version__}",
-                        help="afficher la version et quitter")
     parser.add_argument(
-        "--db", metavar="URL", default=None,
+        "--version",
+        action="version",
+        version=f"revue {__version__}",
+        help="afficher la version et quitter",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
         help=f"base de données (adresse SQLAlchemy) ; par défaut ${ENV_DB} ou le fichier "
         "revue.sqlite3 du dossier de données de l'utilisateur",
     )
-    parser.add_argument("--demo", action="store_true",
-                        help="ouvrir l'application sur des données de démonstration temporaires")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="ouvrir l'application sur des données de démonstration temporaires",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
 
-    contract = commands.add_parser("contract", help="importer, lister, exporter des contrats",
-                                   add_help=False)
+    contract = commands.add_parser(
+        "contract", help="importer, lister, exporter des contrats", add_help=False
+    )
     contract.add_argument("-h", "--help", action="help", help="afficher cette aide")
-    actions = contract.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                      parser_class=_Parser)
-    imp = actions.add_parser("import", help="importer des fichiers TOML (contrats ou projets "
-                             "académiques), chacun en entier ou pas du tout", add_help=False)
+    actions = contract.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    imp = actions.add_parser(
+        "import",
+        help="importer des fichiers TOML (contrats ou projets "
+        "académiques), chacun en entier ou pas du tout",
+        add_help=False,
+    )
     imp.add_argument("files", nargs="+", metavar="FICHIER")
-    imp.add_argument("--replace", action="store_true",
-                     help="remplacer un contrat déjà enregistré sous le même identifiant")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="remplacer un contrat déjà enregistré sous le même identifiant",
+    )
     actions.add_parser("list", help="lister les contrats (identifiant en premier)", add_help=False)
     exp = actions.add_parser("export", help="exporter un contrat en TOML", add_help=False)
     exp.add_argument("id", metavar="ID")
-    exp.add_argument("-o", "--output", metavar="FICHIER",
-                     help="fichier à écrire (par défaut : la sortie standard)")
+    exp.add_argument(
+        "-o",
+        "--output",
+        metavar="FICHIER",
+        help="fichier à écrire (par défaut : la sortie standard)",
+    )
 
-    exchange = commands.add_parser("exchange", help="échanger le journal des accompagnements "
-                                   "entre ordinateurs", add_help=False)
-    exchange_actions = exchange.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                               parser_class=_Parser)
-    xexp = exchange_actions.add_parser("export", help="écrire un fichier d'échange",
-                                       add_help=False)
-    xexp.add_argument("-o", "--output", metavar="FICHIER",
-                      help="fichier à écrire (par défaut : echange-AAAA-MM-JJ.json)")
-    xexp.add_argument("--author", metavar="NOM",
-                      help="seulement les accompagnements de cette personne")
-    ximp = exchange_actions.add_parser("import", help="fusionner un fichier d'échange",
-                                       add_help=False)
+    exchange = commands.add_parser(
+        "exchange", help="échanger le journal des accompagnements entre ordinateurs", add_help=False
+    )
+    exchange_actions = exchange.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    xexp = exchange_actions.add_parser("export", help="écrire un fichier d'échange", add_help=False)
+    xexp.add_argument(
+        "-o",
+        "--output",
+        metavar="FICHIER",
+        help="fichier à écrire (par défaut : echange-AAAA-MM-JJ.json)",
+    )
+    xexp.add_argument(
+        "--author", metavar="NOM", help="seulement les accompagnements de cette personne"
+    )
+    ximp = exchange_actions.add_parser(
+        "import", help="fusionner un fichier d'échange", add_help=False
+    )
     ximp.add_argument("file", metavar="FICHIER")
 
     schools = commands.add_parser("schools", help="la liste des écoles", add_help=False)
-    schools_actions = schools.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                             parser_class=_Parser)
-    simp = schools_actions.add_parser("import", help="importer un CSV de l'annuaire de "
-                                      "l'éducation", add_help=False)
+    schools_actions = schools.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    simp = schools_actions.add_parser(
+        "import", help="importer un CSV de l'annuaire de l'éducation", add_help=False
+    )
     simp.add_argument("file", metavar="FICHIER")
 
     backup = commands.add_parser("backup", help="les sauvegardes automatiques", add_help=False)
-    backup_actions = backup.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                           parser_class=_Parser)
+    backup_actions = backup.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
     backup_actions.add_parser("list", help="lister les sauvegardes", add_help=False)
     backup_actions.add_parser("create", help="faire une sauvegarde maintenant", add_help=False)
-    brest = backup_actions.add_parser("restore", help="remettre une sauvegarde en place "
-                                      "(les données actuelles sont d'abord sauvegardées)",
-                                      add_help=False)
+    brest = backup_actions.add_parser(
+        "restore",
+        help="remettre une sauvegarde en place (les données actuelles sont d'abord sauvegardées)",
+        add_help=False,
+    )
     brest.add_argument("name", metavar="NOM")
     commands.add_parser("check", help="vérifier l'intégrité des données", add_help=False)
     bilan = commands.add_parser("bilan", help="écrire le bilan pour la DSDEN", add_help=False)
     bilan.add_argument("id", metavar="ID", help="identifiant du contrat")
-    bilan.add_argument("--review", metavar="ANNÉE/NATURE",
-                       help="la revue, par exemple 2019-2020/final (par défaut : la dernière)")
-    bilan.add_argument("--format", choices=["odt", "pdf", "md", "toml"], default="odt",
-                       help="odt (document modifiable, par défaut), pdf (PDF/A, avec "
-                       "LibreOffice), md (Markdown) ou toml (données, pour consolider)")
-    bilan.add_argument("-o", "--output", metavar="FICHIER",
-                       help="fichier à écrire (par défaut : bilan-ID-ANNÉE.odt ou .pdf ; "
-                       "la sortie standard pour md et toml)")
+    bilan.add_argument(
+        "--review",
+        metavar="ANNÉE/NATURE",
+        help="la revue, par exemple 2019-2020/final (par défaut : la dernière)",
+    )
+    bilan.add_argument(
+        "--format",
+        choices=["odt", "pdf", "md", "toml"],
+        default="odt",
+        help="odt (document modifiable, par défaut), pdf (PDF/A, avec "
+        "LibreOffice), md (Markdown) ou toml (données, pour consolider)",
+    )
+    bilan.add_argument(
+        "-o",
+        "--output",
+        metavar="FICHIER",
+        help="fichier à écrire (par défaut : bilan-ID-ANNÉE.odt ou .pdf ; "
+        "la sortie standard pour md et toml)",
+    )
     config = commands.add_parser("config", help="les réglages (votre nom)", add_help=False)
-    config_actions = config.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                           parser_class=_Parser)
+    config_actions = config.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
     config_actions.add_parser("show", help="afficher les réglages", add_help=False)
     cset = config_actions.add_parser("set", help="changer un réglage", add_help=False)
-    cset.add_argument("key", choices=["user"], metavar="CLÉ",
-                      help="user : votre nom, auteur par défaut des accompagnements")
+    cset.add_argument(
+        "key",
+        choices=["user"],
+        metavar="CLÉ",
+        help="user : votre nom, auteur par défaut des accompagnements",
+    )
     cset.add_argument("value", metavar="VALEUR")
 
-    academic = commands.add_parser("academic", help="projets académiques : lister, exporter",
-                                   add_help=False)
-    academic_actions = academic.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                               parser_class=_Parser)
+    academic = commands.add_parser(
+        "academic", help="projets académiques : lister, exporter", add_help=False
+    )
+    academic_actions = academic.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
     academic_actions.add_parser("list", help="lister les projets académiques", add_help=False)
-    aexp = academic_actions.add_parser("export", help="exporter un projet académique en TOML",
-                                       add_help=False)
+    aexp = academic_actions.add_parser(
+        "export", help="exporter un projet académique en TOML", add_help=False
+    )
     aexp.add_argument("id", metavar="ID")
     aexp.add_argument("-o", "--output", metavar="FICHIER")
     return parser
@@ -178,8 +233,10 @@ def _run_backup_or_check(args: argparse.Namespace, url: str) -> int:
         problem = integrity_problems(path)
         if problem:
             print(f"{path} : ABÎMÉ — {problem}")
-            print("Restaurez la dernière bonne sauvegarde : revue backup list, puis "
-                  "revue backup restore NOM.")
+            print(
+                "Restaurez la dernière bonne sauvegarde : revue backup list, puis "
+                "revue backup restore NOM."
+            )
             return 1
         frozen = _snapshot_problems(url)
         if frozen:
@@ -187,8 +244,10 @@ def _run_backup_or_check(args: argparse.Namespace, url: str) -> int:
                 print(f"{path} : {line}")
             print("Le reste des données est intègre ; le relevé figé n'est plus une preuve.")
             return 1
-        print(f"{path} : intègre (vérification rapide, références entre tables et "
-              "empreintes des revues clôturées).")
+        print(
+            f"{path} : intègre (vérification rapide, références entre tables et "
+            "empreintes des revues clôturées)."
+        )
         return 0
     if args.action == "list":
         backups = list_backups(path)
@@ -222,18 +281,25 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
             for error in errors:
                 print(f"revue : {error}", file=sys.stderr)
             if errors:
-                print(f"{len(errors)} fichier(s) refusé(s) ; les données sont restées telles "
-                      "qu'elles étaient pour ces fichiers.", file=sys.stderr)
+                print(
+                    f"{len(errors)} fichier(s) refusé(s) ; les données sont restées telles "
+                    "qu'elles étaient pour ces fichiers.",
+                    file=sys.stderr,
+                )
                 return 1
             return 0
         if args.command == "contract" and args.action == "list":
             contracts = store.list_contracts()
             if not contracts:
-                print("Aucun contrat. Importez-en un : revue contract import FICHIER.toml",
-                      file=sys.stderr)
+                print(
+                    "Aucun contrat. Importez-en un : revue contract import FICHIER.toml",
+                    file=sys.stderr,
+                )
             for c in contracts:
-                print(f"{c.id}\t{c.title}\t{c.circonscription}\t{c.period}\t"
-                      f"{c.objective_count} objectifs")
+                print(
+                    f"{c.id}\t{c.title}\t{c.circonscription}\t{c.period}\t"
+                    f"{c.objective_count} objectifs"
+                )
             return 0
         if args.command == "contract" and args.action == "export":
             return _output(dump_contract(store.get_contract(args.id)), args.output, "Contrat")
@@ -247,8 +313,9 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
             author = args.author or load_config().user or None
             versions = store.export_versions(author)
             target = args.output or f"echange-{now:%Y-%m-%d}.json"
-            write_text_atomically(Path(target), dump_exchange(versions, author=author,
-                                                              exported_at=now))
+            write_text_atomically(
+                Path(target), dump_exchange(versions, author=author, exported_at=now)
+            )
             whose = f" de {author}" if author else ""
             print(f"{len(versions)} accompagnement(s){whose} écrit(s) dans {target}.")
             return 0
@@ -257,9 +324,11 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
 
             report = store.merge_versions(read_exchange(args.file))
             if report.conflicts:
-                print(f"{report.conflicts} accompagnement(s) modifié(s) des deux côtés depuis le "
-                      "dernier échange : les deux versions sont gardées, à départager dans "
-                      "l'application.")
+                print(
+                    f"{report.conflicts} accompagnement(s) modifié(s) des deux côtés depuis le "
+                    "dernier échange : les deux versions sont gardées, à départager dans "
+                    "l'application."
+                )
             print(report.line())
             return 0
         if args.command == "schools" and args.action == "import":
@@ -277,8 +346,9 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
             if args.format in ("odt", "pdf"):
                 from revue.bilan.odt import save_odt, save_pdf
 
-                target = Path(args.output or
-                              f"bilan-{args.id}-{built.review.school_year}.{args.format}")
+                target = Path(
+                    args.output or f"bilan-{args.id}-{built.review.school_year}.{args.format}"
+                )
                 (save_odt if args.format == "odt" else save_pdf)(built, target)
                 print(f"Bilan écrit dans {target.resolve()}.")
                 return 0

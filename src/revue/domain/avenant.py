@@ -137,14 +137,23 @@ def apply_change(
         if targets is not None:
             revised = targets[indicator.id]
             revised.value, revised.year, revised.avenant = (
-                indicator.target_value, indicator.target_year, number)
+                indicator.target_value,
+                indicator.target_year,
+                number,
+            )
     elif change.kind is ChangeKind.ACTION_ADD:
         what = _text(change.after, "what").strip()
         if not what:
             raise RevueError("l'action ajoutée n'a pas de texte")
         action_id = change.target_id or added_action_id(objective.id, number, 1)
-        objective.actions.append(Action(id=action_id, what=what, who=_text(change.after, "who"),
-                                        when=_text(change.after, "when")))
+        objective.actions.append(
+            Action(
+                id=action_id,
+                what=what,
+                who=_text(change.after, "who"),
+                when=_text(change.after, "when"),
+            )
+        )
     else:
         action = next((a for a in objective.actions if a.id == change.target_id), None)
         if action is None:

@@ -86,8 +86,6 @@ class ComputedCount:
     linked_to_objective: bool = False
 
 
-
-
 @dataclass
 class Indicator:
     id: str

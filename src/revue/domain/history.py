@@ -93,8 +93,11 @@ def sha256_of(text: str) -> str:
 
 def is_empty_objective_state(state: dict[str, Any]) -> bool:
     return (
-        state.get("status") is None and not state.get("analysis") and not state.get("adjustments")
-        and not state.get("actions_done") and not state.get("evidence")
+        state.get("status") is None
+        and not state.get("analysis")
+        and not state.get("adjustments")
+        and not state.get("actions_done")
+        and not state.get("evidence")
         and all(v is None for v in state.get("values", {}).values())
     )
 
@@ -113,8 +116,9 @@ def extends(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return True
 
 
-def changed_fields(old: dict[str, Any] | None, new: dict[str, Any],
-                   labels: dict[str, str]) -> list[str]:
+def changed_fields(
+    old: dict[str, Any] | None, new: dict[str, Any], labels: dict[str, str]
+) -> list[str]:
     """French labels of the fields that differ (all non-empty ones for a first version)."""
     if old is None:
         return [label for key, label in labels.items() if new.get(key) not in (None, "", [], {})]
@@ -135,8 +139,9 @@ def describe(entries: list[HistoryEntry], labels: dict[str, str]) -> list[str]:
     return out
 
 
-def objective_state_lines(state: dict[str, Any], indicator_labels: dict[str, str],
-                          status_labels: dict[str, str]) -> list[tuple[str, str]]:
+def objective_state_lines(
+    state: dict[str, Any], indicator_labels: dict[str, str], status_labels: dict[str, str]
+) -> list[tuple[str, str]]:
     """(label, text) lines that show an objective record's version to a reader."""
     status = state.get("status")
     lines = [("Statut", status_labels.get(status, "non examiné") if status else "non examiné")]

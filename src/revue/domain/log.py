@@ -100,17 +100,23 @@ class Version:
 
     def edited(self, content: Content) -> Version:
         """The next version after this one."""
-        return Version(id=self.id, content=content,
-                       version=version_of(content, [self.version]), parents=(self.version,),
-                       ancestors=self.ancestors | {self.version})
+        return Version(
+            id=self.id,
+            content=content,
+            version=version_of(content, [self.version]),
+            parents=(self.version,),
+            ancestors=self.ancestors | {self.version},
+        )
 
     def supersedes(self, other: Version) -> bool:
         return other.version in self.ancestors
 
     def is_valid(self) -> bool:
         """The hash matches the content and parents, and the parents are ancestors."""
-        return (version_of(self.content, list(self.parents)) == self.version
-                and set(self.parents) <= self.ancestors)
+        return (
+            version_of(self.content, list(self.parents)) == self.version
+            and set(self.parents) <= self.ancestors
+        )
 
 
 def merge_heads(versions: list[Version]) -> tuple[Version, list[Version]]:
@@ -119,8 +125,11 @@ def merge_heads(versions: list[Version]) -> tuple[Version, list[Version]]:
     Deterministic: the same set of versions gives the same answer on every laptop.
     """
     unique = {v.version: v for v in versions}
-    heads = [v for v in unique.values()
-             if not any(other.supersedes(v) for other in unique.values() if other is not v)]
+    heads = [
+        v
+        for v in unique.values()
+        if not any(other.supersedes(v) for other in unique.values() if other is not v)
+    ]
     heads.sort(key=lambda v: v.version, reverse=True)
     return heads[0], heads[1:]
 
@@ -130,9 +139,13 @@ def resolve(current: Version, conflicts: list[Version], keep: Version) -> Versio
     heads = [current, *conflicts]
     parents = sorted(h.version for h in heads)
     ancestors = frozenset().union(*(h.ancestors | {h.version} for h in heads))
-    return Version(id=current.id, content=keep.content,
-                   version=version_of(keep.content, parents), parents=tuple(parents),
-                   ancestors=ancestors)
+    return Version(
+        id=current.id,
+        content=keep.content,
+        version=version_of(keep.content, parents),
+        parents=tuple(parents),
+        ancestors=ancestors,
+    )
 
 
 @dataclass
@@ -162,8 +175,10 @@ class MergeReport:
     conflicts: int = 0
 
     def line(self) -> str:
-        return (f"ajoutés : {self.added}, mis à jour : {self.updated}, "
-                f"inchangés : {self.unchanged}, conflits : {self.conflicts}")
+        return (
+            f"ajoutés : {self.added}, mis à jour : {self.updated}, "
+            f"inchangés : {self.unchanged}, conflits : {self.conflicts}"
+        )
 
 
 def with_deleted(version: Version, deleted: bool) -> Version:
@@ -172,22 +187,39 @@ def with_deleted(version: Version, deleted: bool) -> Version:
 
 def version_to_dict(v: Version) -> dict[str, Any]:
     """The exchange-file shape of a version (also how conflicts are kept in the store)."""
-    return {"id": str(v.id), "version": v.version, "parents": list(v.parents),
-            "ancestors": sorted(v.ancestors), **v.content.as_dict()}
+    return {
+        "id": str(v.id),
+        "version": v.version,
+        "parents": list(v.parents),
+        "ancestors": sorted(v.ancestors),
+        **v.content.as_dict(),
+    }
 
 
 def content_from_dict(d: dict[str, Any]) -> Content:
     return Content(
-        date=dt.date.fromisoformat(d["date"]), author=d["author"], modality=d["modality"],
-        initiative=d["initiative"], schools=tuple(d.get("schools", ())),
-        network=d.get("network", ""), theme=d.get("theme", ""),
-        objectives=tuple(d.get("objectives", ())), duration_minutes=d.get("duration_minutes"),
-        participants=d.get("participants"), notes=d.get("notes", ""),
-        follow_up=d.get("follow_up", ""), deleted=bool(d.get("deleted", False)),
+        date=dt.date.fromisoformat(d["date"]),
+        author=d["author"],
+        modality=d["modality"],
+        initiative=d["initiative"],
+        schools=tuple(d.get("schools", ())),
+        network=d.get("network", ""),
+        theme=d.get("theme", ""),
+        objectives=tuple(d.get("objectives", ())),
+        duration_minutes=d.get("duration_minutes"),
+        participants=d.get("participants"),
+        notes=d.get("notes", ""),
+        follow_up=d.get("follow_up", ""),
+        deleted=bool(d.get("deleted", False)),
     )
 
 
 def version_from_dict(d: dict[str, Any]) -> Version:
     """Trusted input (the store's own JSON); the exchange reader validates before calling."""
-    return Version(id=uuid.UUID(d["id"]), content=content_from_dict(d), version=d["version"],
-                   parents=tuple(d.get("parents", ())), ancestors=frozenset(d.get("ancestors", ())))
+    return Version(
+        id=uuid.UUID(d["id"]),
+        content=content_from_dict(d),
+        version=d["version"],
+        parents=tuple(d.get("parents", ())),
+        ancestors=frozenset(d.get("ancestors", ())),
+    )

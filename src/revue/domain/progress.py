@@ -37,8 +37,13 @@ def behind_by(indicator: Indicator, expected: float, observed: float) -> float:
     return gap if indicator.direction is Direction.HIGHER else -gap
 
 
-def is_off_track(indicator: Indicator, target: RevisedTarget, year: str, observed: float | None,
-                 margin: float = OFF_TRACK_MARGIN) -> bool:
+def is_off_track(
+    indicator: Indicator,
+    target: RevisedTarget,
+    year: str,
+    observed: float | None,
+    margin: float = OFF_TRACK_MARGIN,
+) -> bool:
     if observed is None or indicator.baseline_value is None or target.value is None:
         return False
     expected = expected_value(indicator, target, year)

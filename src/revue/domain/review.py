@@ -146,7 +146,9 @@ class Walk:
 
     @property
     def examined(self) -> int:
-        return sum(1 for o in self.objectives if self.records.get(o.id, ObjectiveReview(o.id)).examined)
+        return sum(
+            1 for o in self.objectives if self.records.get(o.id, ObjectiveReview(o.id)).examined
+        )
 
 
 @dataclass
@@ -160,8 +162,6 @@ class ChangeLine:
     after: str
 
 
-
-
 def compare_walks(before: Walk, after: Walk) -> list[ChangeLine]:
     """Statuses, indicator values, analyses and evidence that differ from one review to the
     next, objective by objective in document order."""
@@ -171,24 +171,48 @@ def compare_walks(before: Walk, after: Walk) -> list[ChangeLine]:
         old = before.records.get(objective.id, ObjectiveReview(objective.id))
         new = after.records.get(objective.id, ObjectiveReview(objective.id))
         if old.status != new.status:
-            lines.append(ChangeLine(
-                objective.id, title, "statut",
-                old.status.label if old.status else "non examiné",
-                new.status.label if new.status else "non examiné"))
+            lines.append(
+                ChangeLine(
+                    objective.id,
+                    title,
+                    "statut",
+                    old.status.label if old.status else "non examiné",
+                    new.status.label if new.status else "non examiné",
+                )
+            )
         for indicator in objective.indicators:
             was, now = before.values.get(indicator.id), after.values.get(indicator.id)
             if was != now:
                 unit = f" {indicator.unit}" if indicator.unit else ""
-                lines.append(ChangeLine(objective.id, title, f"valeur : {indicator.label}",
-                                        number(was) + (unit if was is not None else ""),
-                                        number(now) + (unit if now is not None else "")))
+                lines.append(
+                    ChangeLine(
+                        objective.id,
+                        title,
+                        f"valeur : {indicator.label}",
+                        number(was) + (unit if was is not None else ""),
+                        number(now) + (unit if now is not None else ""),
+                    )
+                )
         if old.analysis.strip() != new.analysis.strip() and new.analysis.strip():
-            lines.append(ChangeLine(objective.id, title, "analyse",
-                                    "(vide)" if not old.analysis.strip() else "modifiée",
-                                    new.analysis.strip()))
+            lines.append(
+                ChangeLine(
+                    objective.id,
+                    title,
+                    "analyse",
+                    "(vide)" if not old.analysis.strip() else "modifiée",
+                    new.analysis.strip(),
+                )
+            )
         old_keys = {(e.date, e.text) for e in old.evidence}
         for item in new.evidence:
             if (item.date, item.text) not in old_keys:
-                lines.append(ChangeLine(objective.id, title, "preuve ajoutée", "",
-                                        f"{item.date:%d/%m/%Y} — {item.source.label} — {item.text}"))
+                lines.append(
+                    ChangeLine(
+                        objective.id,
+                        title,
+                        "preuve ajoutée",
+                        "",
+                        f"{item.date:%d/%m/%Y} — {item.source.label} — {item.text}",
+                    )
+                )
     return lines

@@ -36,8 +36,9 @@ def load_config() -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"réglages illisibles ({exc}) ; corrigez ou supprimez le fichier",
-                         file=str(path)) from None
+        raise InputError(
+            f"réglages illisibles ({exc}) ; corrigez ou supprimez le fichier", file=str(path)
+        ) from None
     known = {f.name for f in fields(Config)}
     values = {k: v for k, v in data.items() if k in known and isinstance(v, str)}
     return Config(**values)

@@ -59,8 +59,11 @@ def load_document(path: str | os.PathLike[str]) -> tuple[Contract | AcademicProj
                 f"clé « format » manquante : la première ligne d'un contrat est "
                 f'format = "{CONTRACT_FORMAT}" (ou "{ACADEMIC_FORMAT}" pour un projet académique)',
             )
-        top.fail("format", f"format « {str(fmt)[:40]} » inconnu : attendu « {CONTRACT_FORMAT} » "
-                 f"ou « {ACADEMIC_FORMAT} »")
+        top.fail(
+            "format",
+            f"format « {str(fmt)[:40]} » inconnu : attendu « {CONTRACT_FORMAT} » "
+            f"ou « {ACADEMIC_FORMAT} »",
+        )
     return parse_contract(top), locator
 
 
@@ -233,8 +236,11 @@ def _indicator(ind: Table, objective_id: str, position: int, claim: Any) -> Indi
         )
         computed.done()
         if indicator.baseline_value is not None:
-            ind.fail("baseline", "un indicateur calculé à partir du journal n'a pas de valeur "
-                     "initiale saisie : elle se compte dans le journal")
+            ind.fail(
+                "baseline",
+                "un indicateur calculé à partir du journal n'a pas de valeur "
+                "initiale saisie : elle se compte dans le journal",
+            )
     ind.done()
     return indicator
 
@@ -375,8 +381,13 @@ def dump_contract(contract: Contract) -> str:
             {"title": contract.academic_project.title, "id": contract.academic_project.id}
         )
     head["parties"] = [
-        _clean({"name": p.name, "representative": p.representative,
-                "representative_title": p.representative_title})
+        _clean(
+            {
+                "name": p.name,
+                "representative": p.representative,
+                "representative_title": p.representative_title,
+            }
+        )
         for p in contract.parties
     ]
     head["articles"] = [{"title": a.title, "text": a.text} for a in contract.articles]
@@ -433,8 +444,14 @@ def dump_academic_project(project: AcademicProject) -> str:
                         "title": axis.title,
                         "text": axis.text,
                         "objectives": [
-                            _clean({"code": o.code, "title": o.title, "levers": o.levers,
-                                    "criteria": o.criteria})
+                            _clean(
+                                {
+                                    "code": o.code,
+                                    "title": o.title,
+                                    "levers": o.levers,
+                                    "criteria": o.criteria,
+                                }
+                            )
                             for o in axis.objectives
                         ],
                     }
@@ -446,8 +463,9 @@ def dump_academic_project(project: AcademicProject) -> str:
     return _table_text("", data)
 
 
-def locate_link_error(locator: Locator, filename: str, contract: Contract, objective_id: str,
-                      code: str, message: str) -> InputError:
+def locate_link_error(
+    locator: Locator, filename: str, contract: Contract, objective_id: str, code: str, message: str
+) -> InputError:
     """An error about one objective's link to the projet académique, pointing at its line."""
     index = next(i for i, o in enumerate(contract.objectives) if o.id == objective_id)
     return InputError(

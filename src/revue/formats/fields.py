@@ -167,10 +167,14 @@ class Table:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.fail(key, f"une année scolaire (« 2018-2019 ») est attendue, trouvé {describe(value)}")
+            self.fail(
+                key, f"une année scolaire (« 2018-2019 ») est attendue, trouvé {describe(value)}"
+            )
         match = SCHOOL_YEAR.match(value.strip())
         if not match or int(match[2]) != int(match[1]) + 1:
-            self.fail(key, f"année scolaire « {value[:20]} » invalide : écrivez par exemple « 2018-2019 »")
+            self.fail(
+                key, f"année scolaire « {value[:20]} » invalide : écrivez par exemple « 2018-2019 »"
+            )
         return value.strip()
 
     def choice(self, key: str, choices: dict[str, str], default: str | None = None) -> str | None:
@@ -209,7 +213,9 @@ class Table:
         if value is None:
             return
         if not isinstance(value, list):
-            self.fail(key, f"une liste de tables ([[{key}]]) est attendue, trouvé {describe(value)}")
+            self.fail(
+                key, f"une liste de tables ([[{key}]]) est attendue, trouvé {describe(value)}"
+            )
         if len(value) > MAX_ITEMS * 5:
             self.fail(key, f"trop d'éléments ({len(value)})")
         for index, item in enumerate(value):

@@ -56,29 +56,46 @@ def _parse(text: str, filename: str) -> list[School]:
     found = {key: next((c for c in names if c in header), None) for key, names in COLUMNS.items()}
     for key in ("uai", "name"):
         if found[key] is None:
-            raise InputError(f"colonne {' ou '.join(COLUMNS[key][:2])} absente", file=filename,
-                             line=1, field=COLUMNS[key][0])
+            raise InputError(
+                f"colonne {' ou '.join(COLUMNS[key][:2])} absente",
+                file=filename,
+                line=1,
+                field=COLUMNS[key][0],
+            )
     schools: dict[str, School] = {}
     for row in reader:
         line = reader.line_num
         uai = (row.get(found["uai"]) or "").strip().upper()  # type: ignore[arg-type]
         if not UAI.match(uai):
-            raise InputError(f"UAI « {uai[:20]} » invalide (7 chiffres et une lettre)",
-                             file=filename, line=line, field=found["uai"])
+            raise InputError(
+                f"UAI « {uai[:20]} » invalide (7 chiffres et une lettre)",
+                file=filename,
+                line=line,
+                field=found["uai"],
+            )
         name = (row.get(found["name"]) or "").strip()  # type: ignore[arg-type]
         if not name:
-            raise InputError("nom de l'école manquant", file=filename, line=line,
-                             field=found["name"])
+            raise InputError(
+                "nom de l'école manquant", file=filename, line=line, field=found["name"]
+            )
+
         def get(key: str, row: dict[str, str] = row) -> str:
             column = found[key]
             return (row.get(column) or "").strip() if column else ""
 
         priority = get("priority").upper().replace(" ", "")
         if priority not in ("", "REP", "REP+", "HORSEP", "HORS_EP"):
-            raise InputError(f"éducation prioritaire « {priority} » inconnue (REP, REP+ ou vide)",
-                             file=filename, line=line, field=found["priority"])
+            raise InputError(
+                f"éducation prioritaire « {priority} » inconnue (REP, REP+ ou vide)",
+                file=filename,
+                line=line,
+                field=found["priority"],
+            )
         schools[uai] = School(
-            uai=uai, name=name, commune=get("commune"), network=get("network"),
+            uai=uai,
+            name=name,
+            commune=get("commune"),
+            network=get("network"),
             priority=priority if priority in ("REP", "REP+") else "",
             fictitious=get("fictitious").lower() in ("oui", "yes", "1", "true", "vrai"),
         )

@@ -44,8 +44,12 @@ _SYNTAX_MESSAGES = {
     ),
 }
 
-_POSITION = re.compile(r"^(?P<msg>.*?)\s*\((?:at line (?P<line>\d+), column \d+|at end of document)\)$")
-_KEY_LINE = re.compile(r"""^\s*(?P<key>(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_POSITION = re.compile(
+    r"^(?P<msg>.*?)\s*\((?:at line (?P<line>\d+), column \d+|at end of document)\)$"
+)
+_KEY_LINE = re.compile(
+    r"""^\s*(?P<key>(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
 _HEADER = re.compile(r"^\s*(?P<open>\[\[?)\s*(?P<name>[^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 
 
@@ -97,7 +101,7 @@ class Locator:
             if key:
                 path = current + tuple(_split_key(key["key"]))
                 loc.lines.setdefault(path, number)
-                rest = line[key.end():]
+                rest = line[key.end() :]
                 for quote in ('"""', "'''"):
                     if rest.count(quote) % 2 == 1:
                         in_multiline = quote

@@ -58,7 +58,11 @@ def check_links(store: Store, contract: Contract, locator: Locator, filename: st
             if code not in codes:
                 known = ", ".join(sorted(codes)) or "aucun"
                 raise locate_link_error(
-                    locator, filename, contract, objective.id, code,
+                    locator,
+                    filename,
+                    contract,
+                    objective.id,
+                    code,
                     f"l'objectif « {objective.id} » renvoie à « {code} », absent du projet "
                     f"académique « {ref.id} » (codes connus : {known})",
                 )
@@ -91,21 +95,34 @@ def import_files(
 
 
 def import_document(
-    store: Store, filename: str, document: Contract | AcademicProject, locator: Locator,
-    *, replace: bool = False,
+    store: Store,
+    filename: str,
+    document: Contract | AcademicProject,
+    locator: Locator,
+    *,
+    replace: bool = False,
 ) -> Imported:
     if isinstance(document, AcademicProject):
         existed = store.get_academic_project(document.id) is not None
         store.save_academic_project(document, replace=replace)
         return Imported(
-            file=filename, kind="projet-academique", id=document.id, title=document.title,
-            objectives=sum(len(a.objectives) for a in document.axes), replaced=existed,
+            file=filename,
+            kind="projet-academique",
+            id=document.id,
+            title=document.title,
+            objectives=sum(len(a.objectives) for a in document.axes),
+            replaced=existed,
         )
     check_links(store, document, locator, filename)
     existed = store.contract_exists(document.id)
     store.save_contract(document, replace=replace)
     return Imported(
-        file=filename, kind=document.kind.value, id=document.id, title=document.title,
-        sections=len(document.sections), objectives=len(document.objectives),
-        indicators=sum(len(o.indicators) for o in document.objectives), replaced=existed,
+        file=filename,
+        kind=document.kind.value,
+        id=document.id,
+        title=document.title,
+        sections=len(document.sections),
+        objectives=len(document.objectives),
+        indicators=sum(len(o.indicators) for o in document.objectives),
+        replaced=existed,
     )

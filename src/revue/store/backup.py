@@ -141,8 +141,7 @@ def list_backups_in(folder: Path) -> list[Backup]:
         match = _NAME.match(path.name)
         if match:
             stamp = match["stamp"][:15]
-            out.append(Backup(path, dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S"),
-                              match["reason"]))
+            out.append(Backup(path, dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S"), match["reason"]))
     return sorted(out, key=lambda b: (b.taken_at, b.path.stat().st_mtime_ns, b.name))
 
 
@@ -181,7 +180,9 @@ def restore_backup(store_path: Path, name: str, *, damaged: bool = False) -> Bac
         raise NotFoundError(f"aucune sauvegarde « {name} » (revue backup list les montre)")
     problem = integrity_problems(chosen.path)
     if problem:
-        raise RevueError(f"la sauvegarde « {name} » est abîmée ({problem}) : choisissez-en une autre")
+        raise RevueError(
+            f"la sauvegarde « {name} » est abîmée ({problem}) : choisissez-en une autre"
+        )
     if damaged:
         aside = set_aside_damaged(store_path)
         from revue.store.db import prepare_private_file
@@ -203,7 +204,7 @@ def restore_backup(store_path: Path, name: str, *, damaged: bool = False) -> Bac
 
 
 def integrity_problems(path: Path) -> str:
-    """"" when the file passes SQLite's quick check and the foreign-key check."""
+    """ "" when the file passes SQLite's quick check and the foreign-key check."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:

@@ -174,8 +174,11 @@ def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
     try:
         with engine.connect() as conn:
             conn.execution_options(sqlite_immediate=True)
-            raw = (conn.connection.dbapi_connection
-                   if bulk and engine.dialect.name == "sqlite" else None)
+            raw = (
+                conn.connection.dbapi_connection
+                if bulk and engine.dialect.name == "sqlite"
+                else None
+            )
             before = _bulk_settings(raw)
             try:
                 with Session(bind=conn, expire_on_commit=False) as session, session.begin():
@@ -193,8 +196,10 @@ def _bulk_settings(raw: Any) -> tuple[int, int] | None:
     transaction: PRAGMAs there start none); the previous ones, to put back."""
     if raw is None:
         return None
-    before = (raw.execute("PRAGMA cache_size").fetchone()[0],
-              raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    before = (
+        raw.execute("PRAGMA cache_size").fetchone()[0],
+        raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0],
+    )
     raw.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     raw.execute("PRAGMA wal_autocheckpoint = 0")
     return before
@@ -263,12 +268,14 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             columns.append([empty if v == [] else process(v) for v in values])
         else:
             columns.append(list(map(process, values)))
-    statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-                 f"VALUES ({', '.join('?' * len(names))})")
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' * len(names))})"
+    )
     connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
 
 
 def new_ids(count: int) -> list[uuid.UUID]:
     """``count`` random (version 4) UUIDs from one read of the system's random source."""
     raw = os.urandom(16 * count)
-    return [uuid.UUID(bytes=raw[i:i + 16], version=4) for i in range(0, 16 * count, 16)]
+    return [uuid.UUID(bytes=raw[i : i + 16], version=4) for i in range(0, 16 * count, 16)]

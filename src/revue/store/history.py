@@ -60,21 +60,38 @@ def _local(at: dt.datetime) -> str:
 Received = tuple[str, dt.datetime]
 
 
-def base_version(kind: str, item_id: uuid.UUID, review_id: uuid.UUID | None,
-                 content: dict[str, Any], now: dt.datetime, *,
-                 received: Received | None = None) -> dict[str, Any]:
+def base_version(
+    kind: str,
+    item_id: uuid.UUID,
+    review_id: uuid.UUID | None,
+    content: dict[str, Any],
+    now: dt.datetime,
+    *,
+    received: Received | None = None,
+) -> dict[str, Any]:
     """The history row that keeps an item's state from before its first recorded change, just
     before the version that changes it: an accompaniment received by exchange as it arrived
     (``received``), anything else as written before histories existed."""
-    author, at, note = (("", now - dt.timedelta(milliseconds=1), BASE_NOTE) if received is None
-                        else (*received, RECEIVED_NOTE))
-    return {"id": uuid.uuid4(), "kind": kind, "item_id": item_id, "review_id": review_id,
-            "at": at, "author": author, "note": note, "content": content}
+    author, at, note = (
+        ("", now - dt.timedelta(milliseconds=1), BASE_NOTE)
+        if received is None
+        else (*received, RECEIVED_NOTE)
+    )
+    return {
+        "id": uuid.uuid4(),
+        "kind": kind,
+        "item_id": item_id,
+        "review_id": review_id,
+        "at": at,
+        "author": author,
+        "note": note,
+        "content": content,
+    }
 
 
-def objective_states(session: Session, review_id: uuid.UUID,
-                     objective_ids: list[uuid.UUID] | None = None
-                     ) -> dict[uuid.UUID, dict[str, Any]]:
+def objective_states(
+    session: Session, review_id: uuid.UUID, objective_ids: list[uuid.UUID] | None = None
+) -> dict[uuid.UUID, dict[str, Any]]:
     """The record of each objective of the review (all of the contract's, or those given),
     as plain JSON-ready dicts: status, values by indicator slug, actions done, evidence,
     analysis and adjustments. A fixed number of queries whatever the number of objectives."""
@@ -84,37 +101,55 @@ def objective_states(session: Session, review_id: uuid.UUID,
         objectives = objectives.where(ObjectiveRow.id.in_(objective_ids))
     ids = list(session.scalars(objectives.order_by(ObjectiveRow.position)))
     states: dict[uuid.UUID, dict[str, Any]] = {
-        oid: {"status": None, "values": {}, "actions_done": [], "evidence": [],
-              "analysis": "", "adjustments": ""}
+        oid: {
+            "status": None,
+            "values": {},
+            "actions_done": [],
+            "evidence": [],
+            "analysis": "",
+            "adjustments": "",
+        }
         for oid in ids
     }
     indicators = session.execute(
         select(IndicatorRow.id, IndicatorRow.objective_id, IndicatorRow.slug)
-        .where(IndicatorRow.objective_id.in_(ids)).order_by(IndicatorRow.position)
+        .where(IndicatorRow.objective_id.in_(ids))
+        .order_by(IndicatorRow.position)
     ).all()
-    values = dict(session.execute(
-        select(IndicatorValueRow.indicator_id, IndicatorValueRow.value)
-        .where(IndicatorValueRow.review_id == review_id,
-               IndicatorValueRow.indicator_id.in_([i for i, _, _ in indicators]))
-    ).all())
+    values = dict(
+        session.execute(
+            select(IndicatorValueRow.indicator_id, IndicatorValueRow.value).where(
+                IndicatorValueRow.review_id == review_id,
+                IndicatorValueRow.indicator_id.in_([i for i, _, _ in indicators]),
+            )
+        ).all()
+    )
     for iid, oid, slug in indicators:
         states[oid]["values"][slug] = values.get(iid)
-    for row in session.scalars(select(ObjectiveReviewRow).where(
-            ObjectiveReviewRow.review_id == review_id, ObjectiveReviewRow.objective_id.in_(ids))):
+    for row in session.scalars(
+        select(ObjectiveReviewRow).where(
+            ObjectiveReviewRow.review_id == review_id, ObjectiveReviewRow.objective_id.in_(ids)
+        )
+    ):
         state = states[row.objective_id]
         state["status"] = row.status
         state["analysis"] = row.analysis
         state["adjustments"] = row.adjustments
         state["actions_done"] = sorted(row.actions_done or [])
     for ev in session.scalars(
-        select(EvidenceRow).where(EvidenceRow.review_id == review_id,
-                                  EvidenceRow.objective_id.in_(ids))
+        select(EvidenceRow)
+        .where(EvidenceRow.review_id == review_id, EvidenceRow.objective_id.in_(ids))
         .order_by(EvidenceRow.date, EvidenceRow.created_at, EvidenceRow.id)
     ):
-        states[ev.objective_id]["evidence"].append({
-            "id": str(ev.id), "date": ev.date.isoformat(), "text": ev.text,
-            "source": ev.source, "file_path": ev.file_path,
-        })
+        states[ev.objective_id]["evidence"].append(
+            {
+                "id": str(ev.id),
+                "date": ev.date.isoformat(),
+                "text": ev.text,
+                "source": ev.source,
+                "file_path": ev.file_path,
+            }
+        )
     return states
 
 
@@ -127,19 +162,34 @@ class HistoryQueries:
 
     # --- writing versions -----------------------------------------------------------------
 
-    def _last_version(self, session: Session, kind: str, item_id: uuid.UUID,
-                      review_id: uuid.UUID | None) -> HistoryRow | None:
+    def _last_version(
+        self, session: Session, kind: str, item_id: uuid.UUID, review_id: uuid.UUID | None
+    ) -> HistoryRow | None:
         return session.scalars(
-            select(HistoryRow).where(HistoryRow.kind == kind, HistoryRow.item_id == item_id,
-                                     HistoryRow.review_id == review_id)
-            .order_by(HistoryRow.at.desc()).limit(1)
+            select(HistoryRow)
+            .where(
+                HistoryRow.kind == kind,
+                HistoryRow.item_id == item_id,
+                HistoryRow.review_id == review_id,
+            )
+            .order_by(HistoryRow.at.desc())
+            .limit(1)
         ).first()
 
-    def _keep_version(self, session: Session, kind: str, item_id: uuid.UUID,
-                      review_id: uuid.UUID | None, content: dict[str, Any], *,
-                      author: str | None = None, note: str = "", new: bool = False,
-                      base: dict[str, Any] | None = None,
-                      received: Received | None = None) -> None:
+    def _keep_version(
+        self,
+        session: Session,
+        kind: str,
+        item_id: uuid.UUID,
+        review_id: uuid.UUID | None,
+        content: dict[str, Any],
+        *,
+        author: str | None = None,
+        note: str = "",
+        new: bool = False,
+        base: dict[str, Any] | None = None,
+        received: Received | None = None,
+    ) -> None:
         """Keep ``content`` as the item's newest version (``new``: the item was just created,
         so it has no versions yet and there is nothing to look up). ``base``: the item's
         state before this change, kept first if the item has no versions yet (data written
@@ -152,26 +202,48 @@ class HistoryQueries:
         if last is not None:
             if last.content == content:
                 return
-            if (not note and not last.note and last.author == author
-                    and now - last.at < COALESCE_WINDOW and extends(last.content, content)):
+            if (
+                not note
+                and not last.note
+                and last.author == author
+                and now - last.at < COALESCE_WINDOW
+                and extends(last.content, content)
+            ):
                 last.content = content
                 last.at = max(now, last.at)
                 return
             now = max(now, last.at + dt.timedelta(microseconds=1))
-        session.add(HistoryRow(kind=kind, item_id=item_id, review_id=review_id, at=now,
-                               author=author, note=note, content=content))
+        session.add(
+            HistoryRow(
+                kind=kind,
+                item_id=item_id,
+                review_id=review_id,
+                at=now,
+                author=author,
+                note=note,
+                content=content,
+            )
+        )
 
     @staticmethod
-    def _add_base(session: Session, kind: str, item_id: uuid.UUID,
-                  review_id: uuid.UUID | None, content: dict[str, Any], *,
-                  received: Received | None = None) -> HistoryRow:
-        row = HistoryRow(**base_version(kind, item_id, review_id, content, _now(),
-                                        received=received))
+    def _add_base(
+        session: Session,
+        kind: str,
+        item_id: uuid.UUID,
+        review_id: uuid.UUID | None,
+        content: dict[str, Any],
+        *,
+        received: Received | None = None,
+    ) -> HistoryRow:
+        row = HistoryRow(
+            **base_version(kind, item_id, review_id, content, _now(), received=received)
+        )
         session.add(row)
         return row
 
-    def _keep_base_objective(self, session: Session, review_id: uuid.UUID,
-                             objective_uuid: uuid.UUID) -> None:
+    def _keep_base_objective(
+        self, session: Session, review_id: uuid.UUID, objective_uuid: uuid.UUID
+    ) -> None:
         """Before a change to an objective's record with no versions yet, keep its state as
         it was (it is read before the change, so this cannot wait for _keep_version)."""
         if self._last_version(session, OBJECTIVE, objective_uuid, review_id) is not None:
@@ -180,8 +252,9 @@ class HistoryQueries:
         if state is not None and not is_empty_objective_state(state):
             self._add_base(session, OBJECTIVE, objective_uuid, review_id, state)
 
-    def _keep_objective(self, session: Session, review_id: uuid.UUID,
-                        objective_uuid: uuid.UUID, note: str = "") -> None:
+    def _keep_objective(
+        self, session: Session, review_id: uuid.UUID, objective_uuid: uuid.UUID, note: str = ""
+    ) -> None:
         session.flush()
         state = objective_states(session, review_id, [objective_uuid]).get(objective_uuid)
         if state is not None:
@@ -190,20 +263,31 @@ class HistoryQueries:
     # --- reading and restoring ------------------------------------------------------------
 
     @staticmethod
-    def _entries(session: Session, kind: str, item_id: uuid.UUID,
-                 review_id: uuid.UUID | None) -> list[HistoryEntry]:
+    def _entries(
+        session: Session, kind: str, item_id: uuid.UUID, review_id: uuid.UUID | None
+    ) -> list[HistoryEntry]:
         rows = session.scalars(
-            select(HistoryRow).where(HistoryRow.kind == kind, HistoryRow.item_id == item_id,
-                                     HistoryRow.review_id == review_id)
+            select(HistoryRow)
+            .where(
+                HistoryRow.kind == kind,
+                HistoryRow.item_id == item_id,
+                HistoryRow.review_id == review_id,
+            )
             .order_by(HistoryRow.at)
         ).all()
-        return [HistoryEntry(id=r.id, at=r.at, author=r.author, note=r.note, content=r.content)
-                for r in rows]
+        return [
+            HistoryEntry(id=r.id, at=r.at, author=r.author, note=r.note, content=r.content)
+            for r in rows
+        ]
 
-    def _objective_uuid(self, session: Session, review_id: uuid.UUID, objective_slug: str
-                        ) -> uuid.UUID:
-        slug = session.scalar(select(ContractRow.slug).join(
-            ReviewRow, ReviewRow.contract_id == ContractRow.id).where(ReviewRow.id == review_id))
+    def _objective_uuid(
+        self, session: Session, review_id: uuid.UUID, objective_slug: str
+    ) -> uuid.UUID:
+        slug = session.scalar(
+            select(ContractRow.slug)
+            .join(ReviewRow, ReviewRow.contract_id == ContractRow.id)
+            .where(ReviewRow.id == review_id)
+        )
         if slug is None:
             raise NotFoundError("cette revue n'existe plus")
         return stable_uuid(slug, OBJECTIVE, objective_slug)
@@ -214,8 +298,9 @@ class HistoryQueries:
             oid = self._objective_uuid(session, review_id, objective_slug)
             return self._entries(session, OBJECTIVE, oid, review_id)
 
-    def restore_objective(self, review_id: uuid.UUID, objective_slug: str,
-                          entry_id: uuid.UUID) -> None:
+    def restore_objective(
+        self, review_id: uuid.UUID, objective_slug: str, entry_id: uuid.UUID
+    ) -> None:
         """Put an objective's record back as it was in one of its versions (itself recorded as
         a new version, so a restore can be undone the same way)."""
         with write_session(self.engine) as session:
@@ -226,8 +311,12 @@ class HistoryQueries:
                 raise NotFoundError("cette version n'existe plus")
             self._keep_base_objective(session, review_id, oid)
             content = row.content
-            record = session.scalar(select(ObjectiveReviewRow).where(
-                ObjectiveReviewRow.review_id == review_id, ObjectiveReviewRow.objective_id == oid))
+            record = session.scalar(
+                select(ObjectiveReviewRow).where(
+                    ObjectiveReviewRow.review_id == review_id,
+                    ObjectiveReviewRow.objective_id == oid,
+                )
+            )
             if record is None:
                 record = ObjectiveReviewRow(review_id=review_id, objective_id=oid)
                 session.add(record)
@@ -235,14 +324,21 @@ class HistoryQueries:
             record.analysis = content.get("analysis", "")
             record.adjustments = content.get("adjustments", "")
             record.actions_done = list(content.get("actions_done", []))
-            indicators = dict(session.execute(
-                select(IndicatorRow.slug, IndicatorRow.id).where(IndicatorRow.objective_id == oid)
-            ).all())
+            indicators = dict(
+                session.execute(
+                    select(IndicatorRow.slug, IndicatorRow.id).where(
+                        IndicatorRow.objective_id == oid
+                    )
+                ).all()
+            )
             wanted = content.get("values", {})
             for slug, iid in indicators.items():
-                existing = session.scalar(select(IndicatorValueRow).where(
-                    IndicatorValueRow.review_id == review_id,
-                    IndicatorValueRow.indicator_id == iid))
+                existing = session.scalar(
+                    select(IndicatorValueRow).where(
+                        IndicatorValueRow.review_id == review_id,
+                        IndicatorValueRow.indicator_id == iid,
+                    )
+                )
                 if slug not in wanted and existing is not None:
                     session.delete(existing)
                 elif slug in wanted:
@@ -250,16 +346,26 @@ class HistoryQueries:
                         existing = IndicatorValueRow(review_id=review_id, indicator_id=iid)
                         session.add(existing)
                     existing.value = wanted[slug]
-            session.execute(delete(EvidenceRow).where(EvidenceRow.review_id == review_id,
-                                                      EvidenceRow.objective_id == oid))
+            session.execute(
+                delete(EvidenceRow).where(
+                    EvidenceRow.review_id == review_id, EvidenceRow.objective_id == oid
+                )
+            )
             for item in content.get("evidence", []):
-                session.add(EvidenceRow(
-                    id=uuid.UUID(item["id"]), review_id=review_id, objective_id=oid,
-                    date=dt.date.fromisoformat(item["date"]), text=item["text"],
-                    source=item["source"], file_path=item.get("file_path", ""),
-                ))
-            self._keep_objective(session, review_id, oid,
-                                 note=f"restauration de la version du {_local(row.at)}")
+                session.add(
+                    EvidenceRow(
+                        id=uuid.UUID(item["id"]),
+                        review_id=review_id,
+                        objective_id=oid,
+                        date=dt.date.fromisoformat(item["date"]),
+                        text=item["text"],
+                        source=item["source"],
+                        file_path=item.get("file_path", ""),
+                    )
+                )
+            self._keep_objective(
+                session, review_id, oid, note=f"restauration de la version du {_local(row.at)}"
+            )
 
     def accompaniment_history(self, accompaniment_id: uuid.UUID) -> list[HistoryEntry]:
         """Every version of an entry, oldest first. An entry received by exchange and not
@@ -272,9 +378,15 @@ class HistoryQueries:
             if accompaniment_id not in found or found[accompaniment_id][0].received_at is None:
                 return []
             row, version = found[accompaniment_id]
-            return [HistoryEntry(id=accompaniment_id, at=row.received_at,
-                                 author=version.content.author, note=RECEIVED_NOTE,
-                                 content=version.content.as_dict())]
+            return [
+                HistoryEntry(
+                    id=accompaniment_id,
+                    at=row.received_at,
+                    author=version.content.author,
+                    note=RECEIVED_NOTE,
+                    content=version.content.as_dict(),
+                )
+            ]
 
     def restore_accompaniment(self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID) -> None:
         """Make an earlier version of an entry its current one: a new version that travels in
@@ -285,8 +397,10 @@ class HistoryQueries:
                 raise NotFoundError("cette version n'existe plus")
             content, at = row.content, row.at
         self.update_accompaniment(  # type: ignore[attr-defined]
-            accompaniment_id, content_from_dict(content),
-            note=f"restauration de la version du {_local(at)}")
+            accompaniment_id,
+            content_from_dict(content),
+            note=f"restauration de la version du {_local(at)}",
+        )
 
     # --- snapshots ------------------------------------------------------------------------
 
@@ -294,29 +408,56 @@ class HistoryQueries:
         session.flush()
         contract = session.get(ContractRow, review.contract_id)
         assert contract is not None
-        slugs = dict(session.execute(select(ObjectiveRow.id, ObjectiveRow.slug).where(
-            ObjectiveRow.contract_id == contract.id)).all())
+        slugs = dict(
+            session.execute(
+                select(ObjectiveRow.id, ObjectiveRow.slug).where(
+                    ObjectiveRow.contract_id == contract.id
+                )
+            ).all()
+        )
         states = objective_states(session, review.id)
-        avenants = session.scalars(select(AvenantRow).where(AvenantRow.review_id == review.id)
-                                   .order_by(AvenantRow.number)).all()
+        avenants = session.scalars(
+            select(AvenantRow).where(AvenantRow.review_id == review.id).order_by(AvenantRow.number)
+        ).all()
         data = {
-            "format": SNAPSHOT_FORMAT, "version": 1,
-            "contract": contract.slug, "school_year": review.school_year, "kind": review.kind,
+            "format": SNAPSHOT_FORMAT,
+            "version": 1,
+            "contract": contract.slug,
+            "school_year": review.school_year,
+            "kind": review.kind,
             "closed_at": review.closed_at.isoformat() if review.closed_at else None,
-            "synthesis": {"strengths": review.strengths, "vigilance": review.vigilance,
-                          "perspectives": review.perspectives},
+            "synthesis": {
+                "strengths": review.strengths,
+                "vigilance": review.vigilance,
+                "perspectives": review.perspectives,
+            },
             "objectives": [{"objective": slugs[oid], **state} for oid, state in states.items()],
             "avenants": [
-                {"number": a.number, "date": a.date.isoformat(), "reason": a.reason,
-                 "changes": [{"kind": c.kind, "objective": c.objective_slug,
-                              "target": c.target_slug, "before": c.before, "after": c.after}
-                             for c in a.changes]}
+                {
+                    "number": a.number,
+                    "date": a.date.isoformat(),
+                    "reason": a.reason,
+                    "changes": [
+                        {
+                            "kind": c.kind,
+                            "objective": c.objective_slug,
+                            "target": c.target_slug,
+                            "before": c.before,
+                            "after": c.after,
+                        }
+                        for c in a.changes
+                    ],
+                }
                 for a in avenants
             ],
         }
         text = canonical_json(data)
-        row = ReviewSnapshotRow(review_id=review.id, taken_at=review.closed_at or _now(),
-                                sha256=sha256_of(text), content=text)
+        row = ReviewSnapshotRow(
+            review_id=review.id,
+            taken_at=review.closed_at or _now(),
+            sha256=sha256_of(text),
+            content=text,
+        )
         session.add(row)
         return Snapshot(taken_at=row.taken_at, sha256=row.sha256, content=text)
 
@@ -327,8 +468,10 @@ class HistoryQueries:
             if review is None or review.closed_at is None:
                 return None
             row = session.scalars(
-                select(ReviewSnapshotRow).where(ReviewSnapshotRow.review_id == review_id)
-                .order_by(ReviewSnapshotRow.taken_at.desc()).limit(1)
+                select(ReviewSnapshotRow)
+                .where(ReviewSnapshotRow.review_id == review_id)
+                .order_by(ReviewSnapshotRow.taken_at.desc())
+                .limit(1)
             ).first()
             if row is None:
                 return None

@@ -50,17 +50,31 @@ from revue.store.models import (
 )
 
 
-def _version_of_row(row: AccompanimentRow, schools: Iterable[str], objectives: Iterable[str]
-                    ) -> Version:
+def _version_of_row(
+    row: AccompanimentRow, schools: Iterable[str], objectives: Iterable[str]
+) -> Version:
     content = Content(
-        date=row.date, author=row.author, modality=row.modality, initiative=row.initiative,
-        schools=tuple(sorted(schools)), network=row.network, theme=row.theme,
-        objectives=tuple(sorted(objectives)), duration_minutes=row.duration_minutes,
-        participants=row.participants, notes=row.notes, follow_up=row.follow_up,
+        date=row.date,
+        author=row.author,
+        modality=row.modality,
+        initiative=row.initiative,
+        schools=tuple(sorted(schools)),
+        network=row.network,
+        theme=row.theme,
+        objectives=tuple(sorted(objectives)),
+        duration_minutes=row.duration_minutes,
+        participants=row.participants,
+        notes=row.notes,
+        follow_up=row.follow_up,
         deleted=row.deleted,
     )
-    return Version(id=row.id, content=content, version=row.version, parents=tuple(row.parents),
-                   ancestors=frozenset(row.ancestors))
+    return Version(
+        id=row.id,
+        content=content,
+        version=row.version,
+        parents=tuple(row.parents),
+        ancestors=frozenset(row.ancestors),
+    )
 
 
 class LogQueries:
@@ -74,19 +88,34 @@ class LogQueries:
         """Add or update schools by UAI, all or nothing; returns (added, updated)."""
         added = updated = 0
         with write_session(self.engine) as session:
-            existing = {row.uai: row for row in session.scalars(
-                select(SchoolRow).where(SchoolRow.uai.in_([s.uai for s in schools])))}
+            existing = {
+                row.uai: row
+                for row in session.scalars(
+                    select(SchoolRow).where(SchoolRow.uai.in_([s.uai for s in schools]))
+                )
+            }
             for school in schools:
                 row = existing.get(school.uai)
                 if row is None:
-                    session.add(SchoolRow(id=stable_uuid("school", school.uai), uai=school.uai,
-                                          name=school.name, commune=school.commune,
-                                          network=school.network, priority=school.priority,
-                                          fictitious=school.fictitious))
+                    session.add(
+                        SchoolRow(
+                            id=stable_uuid("school", school.uai),
+                            uai=school.uai,
+                            name=school.name,
+                            commune=school.commune,
+                            network=school.network,
+                            priority=school.priority,
+                            fictitious=school.fictitious,
+                        )
+                    )
                     added += 1
                 elif (row.name, row.commune, row.network, row.priority, row.fictitious) != (
-                        school.name, school.commune, school.network, school.priority,
-                        school.fictitious):
+                    school.name,
+                    school.commune,
+                    school.network,
+                    school.priority,
+                    school.fictitious,
+                ):
                     row.name, row.commune, row.network = school.name, school.commune, school.network
                     row.priority, row.fictitious = school.priority, school.fictitious
                     updated += 1
@@ -94,33 +123,52 @@ class LogQueries:
 
     def list_schools(self) -> list[School]:
         with read_session(self.engine) as session:
-            return [School(r.uai, r.name, r.commune, r.network, r.priority, r.fictitious)
-                    for r in session.scalars(select(SchoolRow).order_by(SchoolRow.name))]
+            return [
+                School(r.uai, r.name, r.commune, r.network, r.priority, r.fictitious)
+                for r in session.scalars(select(SchoolRow).order_by(SchoolRow.name))
+            ]
 
     # --- the log ----------------------------------------------------------------------------
 
-    def _load(self, session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[AccompanimentRow, Version]]:
+    def _load(
+        self, session: Session, ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[AccompanimentRow, Version]]:
         if not ids:
             return {}
-        rows = {r.id: r for r in session.scalars(
-            select(AccompanimentRow).where(AccompanimentRow.id.in_(ids)))}
+        rows = {
+            r.id: r
+            for r in session.scalars(select(AccompanimentRow).where(AccompanimentRow.id.in_(ids)))
+        }
         schools: dict[uuid.UUID, list[str]] = {}
-        for aid, uai in session.execute(select(AccompanimentSchoolRow.accompaniment_id,
-                                               AccompanimentSchoolRow.uai)
-                                        .where(AccompanimentSchoolRow.accompaniment_id.in_(ids))):
+        for aid, uai in session.execute(
+            select(AccompanimentSchoolRow.accompaniment_id, AccompanimentSchoolRow.uai).where(
+                AccompanimentSchoolRow.accompaniment_id.in_(ids)
+            )
+        ):
             schools.setdefault(aid, []).append(uai)
         objectives: dict[uuid.UUID, list[str]] = {}
         for aid, oid in session.execute(
-                select(AccompanimentObjectiveRow.accompaniment_id,
-                       AccompanimentObjectiveRow.objective_id)
-                .where(AccompanimentObjectiveRow.accompaniment_id.in_(ids))):
+            select(
+                AccompanimentObjectiveRow.accompaniment_id, AccompanimentObjectiveRow.objective_id
+            ).where(AccompanimentObjectiveRow.accompaniment_id.in_(ids))
+        ):
             objectives.setdefault(aid, []).append(str(oid))
-        return {aid: (row, _version_of_row(row, schools.get(aid, []), objectives.get(aid, [])))
-                for aid, row in rows.items()}
+        return {
+            aid: (row, _version_of_row(row, schools.get(aid, []), objectives.get(aid, [])))
+            for aid, row in rows.items()
+        }
 
-    def _write(self, session: Session, current: Version, conflicts: list[Version],
-               row: AccompanimentRow | None, *, previous: Version | None = None,
-               note: str = "", author: str | None = None) -> None:
+    def _write(
+        self,
+        session: Session,
+        current: Version,
+        conflicts: list[Version],
+        row: AccompanimentRow | None,
+        *,
+        previous: Version | None = None,
+        note: str = "",
+        author: str | None = None,
+    ) -> None:
         """Write an entry's shown version and its conflicts, and keep the version in the
         entry's history (with the one it replaces, if that one predates histories)."""
         c = current.content
@@ -128,29 +176,52 @@ class LogQueries:
         if row is None:
             row = AccompanimentRow(id=current.id)
             session.add(row)
-        row.date, row.author, row.modality, row.initiative = c.date, c.author, c.modality, c.initiative
+        row.date, row.author, row.modality, row.initiative = (
+            c.date,
+            c.author,
+            c.modality,
+            c.initiative,
+        )
         row.network, row.theme, row.notes, row.follow_up = c.network, c.theme, c.notes, c.follow_up
         row.search_text = _search_text(c)
-        row.duration_minutes, row.participants, row.deleted = (c.duration_minutes, c.participants,
-                                                               c.deleted)
+        row.duration_minutes, row.participants, row.deleted = (
+            c.duration_minutes,
+            c.participants,
+            c.deleted,
+        )
         row.version, row.parents = current.version, list(current.parents)
         row.ancestors = sorted(current.ancestors)
         row.conflicts = [version_to_dict(v) for v in conflicts]
         session.flush()
-        session.execute(delete(AccompanimentSchoolRow)
-                        .where(AccompanimentSchoolRow.accompaniment_id == current.id))
-        session.execute(delete(AccompanimentObjectiveRow)
-                        .where(AccompanimentObjectiveRow.accompaniment_id == current.id))
-        session.add_all(AccompanimentSchoolRow(accompaniment_id=current.id, uai=u)
-                        for u in c.schools)
-        session.add_all(AccompanimentObjectiveRow(accompaniment_id=current.id,
-                                                  objective_id=uuid.UUID(o))
-                        for o in c.objectives)
-        self._keep_version(session, "accompaniment", current.id, None,  # type: ignore[attr-defined]
-                           c.as_dict(), author=author, note=note,
-                           new=row_was_new and previous is None,
-                           base=previous.content.as_dict() if previous is not None else None,
-                           received=_received(row, previous))
+        session.execute(
+            delete(AccompanimentSchoolRow).where(
+                AccompanimentSchoolRow.accompaniment_id == current.id
+            )
+        )
+        session.execute(
+            delete(AccompanimentObjectiveRow).where(
+                AccompanimentObjectiveRow.accompaniment_id == current.id
+            )
+        )
+        session.add_all(
+            AccompanimentSchoolRow(accompaniment_id=current.id, uai=u) for u in c.schools
+        )
+        session.add_all(
+            AccompanimentObjectiveRow(accompaniment_id=current.id, objective_id=uuid.UUID(o))
+            for o in c.objectives
+        )
+        self._keep_version(
+            session,
+            "accompaniment",
+            current.id,
+            None,  # type: ignore[attr-defined]
+            c.as_dict(),
+            author=author,
+            note=note,
+            new=row_was_new and previous is None,
+            base=previous.content.as_dict() if previous is not None else None,
+            received=_received(row, previous),
+        )
 
     def add_accompaniment(self, content: Content) -> Version:
         version = Version.first(content)
@@ -166,8 +237,9 @@ class LogQueries:
             row, version = found[accompaniment_id]
             return version, [version_from_dict(d) for d in row.conflicts]
 
-    def update_accompaniment(self, accompaniment_id: uuid.UUID, content: Content,
-                             note: str = "") -> Version:
+    def update_accompaniment(
+        self, accompaniment_id: uuid.UUID, content: Content, note: str = ""
+    ) -> Version:
         with write_session(self.engine) as session:
             found = self._load(session, [accompaniment_id])
             if accompaniment_id not in found:
@@ -180,15 +252,20 @@ class LogQueries:
             if current.content == content:
                 return current
             new = current.edited(content)
-            self._write(session, new, [version_from_dict(d) for d in row.conflicts], row,
-                        previous=current, note=note)
+            self._write(
+                session,
+                new,
+                [version_from_dict(d) for d in row.conflicts],
+                row,
+                previous=current,
+                note=note,
+            )
             return new
 
     def set_deleted(self, accompaniment_id: uuid.UUID, deleted: bool) -> Version:
         """Delete (a tombstone that travels in exchanges) or undo the deletion."""
         current, _ = self.get_accompaniment(accompaniment_id)
-        return self.update_accompaniment(accompaniment_id,
-                                         with_deleted(current, deleted).content)
+        return self.update_accompaniment(accompaniment_id, with_deleted(current, deleted).content)
 
     def resolve_conflict(self, accompaniment_id: uuid.UUID, keep_version: str) -> Version:
         with write_session(self.engine) as session:
@@ -217,13 +294,21 @@ class LogQueries:
         if flt.initiative:
             query = query.where(AccompanimentRow.initiative == flt.initiative)
         if flt.school:
-            query = query.where(AccompanimentRow.id.in_(
-                select(AccompanimentSchoolRow.accompaniment_id)
-                .where(AccompanimentSchoolRow.uai == flt.school)))
+            query = query.where(
+                AccompanimentRow.id.in_(
+                    select(AccompanimentSchoolRow.accompaniment_id).where(
+                        AccompanimentSchoolRow.uai == flt.school
+                    )
+                )
+            )
         if flt.objective:
-            query = query.where(AccompanimentRow.id.in_(
-                select(AccompanimentObjectiveRow.accompaniment_id)
-                .where(AccompanimentObjectiveRow.objective_id == uuid.UUID(flt.objective))))
+            query = query.where(
+                AccompanimentRow.id.in_(
+                    select(AccompanimentObjectiveRow.accompaniment_id).where(
+                        AccompanimentObjectiveRow.objective_id == uuid.UUID(flt.objective)
+                    )
+                )
+            )
         if flt.text:
             # Theme and notes are stored folded (no case, no accents): « eleve » finds
             # « Élève ». One column scanned with LIKE, % and _ taken as they are.
@@ -232,45 +317,61 @@ class LogQueries:
             query = query.where(AccompanimentRow.search_text.like(pattern, escape="\\"))
         return query
 
-    def list_accompaniments(self, flt: LogFilter | None = None, *, limit: int = 200,
-                            offset: int = 0) -> tuple[list[Version], int]:
+    def list_accompaniments(
+        self, flt: LogFilter | None = None, *, limit: int = 200, offset: int = 0
+    ) -> tuple[list[Version], int]:
         """One page of the log in the filter's order (newest first by default), and how many
         entries match in all."""
         flt = flt or LogFilter()
-        return self.page_of_accompaniments(flt, limit=limit, offset=offset), \
-            self.count_accompaniments(flt)
+        return self.page_of_accompaniments(
+            flt, limit=limit, offset=offset
+        ), self.count_accompaniments(flt)
 
     def count_accompaniments(self, flt: LogFilter) -> int:
         """How many entries the filter lets through."""
         with read_session(self.engine) as session:
-            return session.scalar(self._filtered(
-                select(func.count()).select_from(AccompanimentRow), flt)) or 0
+            return (
+                session.scalar(
+                    self._filtered(select(func.count()).select_from(AccompanimentRow), flt)
+                )
+                or 0
+            )
 
-    def page_of_accompaniments(self, flt: LogFilter, *, limit: int, offset: int = 0
-                               ) -> list[Version]:
+    def page_of_accompaniments(
+        self, flt: LogFilter, *, limit: int, offset: int = 0
+    ) -> list[Version]:
         """One page of the log in the filter's order (newest first by default)."""
         with read_session(self.engine) as session:
             column = {
-                "date": AccompanimentRow.date, "author": AccompanimentRow.author,
-                "modality": AccompanimentRow.modality, "initiative": AccompanimentRow.initiative,
+                "date": AccompanimentRow.date,
+                "author": AccompanimentRow.author,
+                "modality": AccompanimentRow.modality,
+                "initiative": AccompanimentRow.initiative,
                 "theme": AccompanimentRow.theme,
             }.get(flt.sort, AccompanimentRow.date)
             first = column.desc() if flt.descending else column.asc()
-            ids = list(session.scalars(self._filtered(select(AccompanimentRow.id), flt)
-                                       .order_by(first, AccompanimentRow.date.desc(),
-                                                 AccompanimentRow.id)
-                                       .limit(limit).offset(offset)))
+            ids = list(
+                session.scalars(
+                    self._filtered(select(AccompanimentRow.id), flt)
+                    .order_by(first, AccompanimentRow.date.desc(), AccompanimentRow.id)
+                    .limit(limit)
+                    .offset(offset)
+                )
+            )
             found = self._load(session, ids)
             return [found[i][1] for i in ids]
 
-    def count_computed(self, computed: ComputedCount, objective_id: uuid.UUID,
-                       school_year: str) -> int:
+    def count_computed(
+        self, computed: ComputedCount, objective_id: uuid.UUID, school_year: str
+    ) -> int:
         """The value of a count indicator for one school year (1 September – 31 August)."""
-        return self.count_computed_many([("", computed, objective_id)],
-                                        [school_year])[("", school_year)]
+        return self.count_computed_many([("", computed, objective_id)], [school_year])[
+            ("", school_year)
+        ]
 
-    def count_computed_many(self, requests: list[tuple[str, ComputedCount, uuid.UUID]],
-                            years: list[str]) -> dict[tuple[str, str], int]:
+    def count_computed_many(
+        self, requests: list[tuple[str, ComputedCount, uuid.UUID]], years: list[str]
+    ) -> dict[tuple[str, str], int]:
         """The values of many count indicators over many school years, in two queries whatever
         their number: ``requests`` are (key, filter, objective id); the result maps
         (key, year) to the count. The log is grouped by year, modality, initiative and theme
@@ -280,57 +381,91 @@ class LogQueries:
         if not requests or not years:
             return out
         bounds = {year: school_year_bounds(year) for year in years}
-        year_of = case(*((AccompanimentRow.date.between(start, end), year)
-                         for year, (start, end) in bounds.items()), else_=None).label("year")
-        columns = (year_of, AccompanimentRow.modality, AccompanimentRow.initiative,
-                   AccompanimentRow.theme)
-        where = (AccompanimentRow.deleted.is_(False),
-                 AccompanimentRow.date.between(min(b[0] for b in bounds.values()),
-                                               max(b[1] for b in bounds.values())))
+        year_of = case(
+            *(
+                (AccompanimentRow.date.between(start, end), year)
+                for year, (start, end) in bounds.items()
+            ),
+            else_=None,
+        ).label("year")
+        columns = (
+            year_of,
+            AccompanimentRow.modality,
+            AccompanimentRow.initiative,
+            AccompanimentRow.theme,
+        )
+        where = (
+            AccompanimentRow.deleted.is_(False),
+            AccompanimentRow.date.between(
+                min(b[0] for b in bounds.values()), max(b[1] for b in bounds.values())
+            ),
+        )
         linked = sorted({oid for _, computed, oid in requests if computed.linked_to_objective})
         with read_session(self.engine) as session:
-            groups = [(None, *row) for row in session.execute(
-                select(*columns, func.count()).where(*where).group_by(*columns))]
+            groups = [
+                (None, *row)
+                for row in session.execute(
+                    select(*columns, func.count()).where(*where).group_by(*columns)
+                )
+            ]
             if linked:
                 link = AccompanimentObjectiveRow.objective_id
                 for year, modality, initiative, theme, oid, n in session.execute(
                     select(*columns, link, func.count())
-                    .join(AccompanimentObjectiveRow,
-                          AccompanimentObjectiveRow.accompaniment_id == AccompanimentRow.id)
-                    .where(*where, link.in_(linked)).group_by(*columns, link)
+                    .join(
+                        AccompanimentObjectiveRow,
+                        AccompanimentObjectiveRow.accompaniment_id == AccompanimentRow.id,
+                    )
+                    .where(*where, link.in_(linked))
+                    .group_by(*columns, link)
                 ):
                     groups.append((oid, year, modality, initiative, theme, n))
         for key, computed, objective_id in requests:
             theme = computed.theme.casefold() if computed.theme else None
             wanted = objective_id if computed.linked_to_objective else None
             for oid, year, modality, initiative, row_theme, count in groups:
-                if (year is None or oid != wanted
-                        or (computed.modality and modality != computed.modality)
-                        or (computed.initiative and initiative != computed.initiative)
-                        or (theme and theme not in (row_theme or "").casefold())):
+                if (
+                    year is None
+                    or oid != wanted
+                    or (computed.modality and modality != computed.modality)
+                    or (computed.initiative and initiative != computed.initiative)
+                    or (theme and theme not in (row_theme or "").casefold())
+                ):
                     continue
                 out[(key, year)] += count
         return out
 
-    def counts_by_kind(self, objective_id: uuid.UUID, school_year: str) -> dict[tuple[str, str], int]:
+    def counts_by_kind(
+        self, objective_id: uuid.UUID, school_year: str
+    ) -> dict[tuple[str, str], int]:
         """Accompaniments linked to an objective in a school year, by (modality, initiative)."""
         start, end = school_year_bounds(school_year)
-        query = (select(AccompanimentRow.modality, AccompanimentRow.initiative, func.count())
-                 .where(AccompanimentRow.deleted.is_(False),
-                        AccompanimentRow.date.between(start, end),
-                        AccompanimentRow.id.in_(
-                            select(AccompanimentObjectiveRow.accompaniment_id)
-                            .where(AccompanimentObjectiveRow.objective_id == objective_id)))
-                 .group_by(AccompanimentRow.modality, AccompanimentRow.initiative))
+        query = (
+            select(AccompanimentRow.modality, AccompanimentRow.initiative, func.count())
+            .where(
+                AccompanimentRow.deleted.is_(False),
+                AccompanimentRow.date.between(start, end),
+                AccompanimentRow.id.in_(
+                    select(AccompanimentObjectiveRow.accompaniment_id).where(
+                        AccompanimentObjectiveRow.objective_id == objective_id
+                    )
+                ),
+            )
+            .group_by(AccompanimentRow.modality, AccompanimentRow.initiative)
+        )
         with read_session(self.engine) as session:
             return {(m, i): n for m, i, n in session.execute(query)}
 
     @staticmethod
     def _in_conflict(session: Session) -> list[uuid.UUID]:
         # The same condition as the partial index ix_accompaniments_in_conflict.
-        return list(session.scalars(select(AccompanimentRow.id)
-                                    .where(text("json_array_length(conflicts) > 0"))
-                                    .order_by(AccompanimentRow.date)))
+        return list(
+            session.scalars(
+                select(AccompanimentRow.id)
+                .where(text("json_array_length(conflicts) > 0"))
+                .order_by(AccompanimentRow.date)
+            )
+        )
 
     def conflict_ids(self) -> set[uuid.UUID]:
         """The entries in conflict (an index keeps this instant on a large log)."""
@@ -341,21 +476,31 @@ class LogQueries:
         with read_session(self.engine) as session:
             ids = self._in_conflict(session)
             found = self._load(session, ids)
-            return [(found[i][1], [version_from_dict(d) for d in found[i][0].conflicts])
-                    for i in ids]
+            return [
+                (found[i][1], [version_from_dict(d) for d in found[i][0].conflicts]) for i in ids
+            ]
 
     def log_authors(self) -> list[str]:
         with read_session(self.engine) as session:
-            return list(session.scalars(select(AccompanimentRow.author).distinct()
-                                        .order_by(AccompanimentRow.author)))
+            return list(
+                session.scalars(
+                    select(AccompanimentRow.author).distinct().order_by(AccompanimentRow.author)
+                )
+            )
 
     def last_accompaniment(self) -> Version | None:
         """The most recently written entry: the form repeats its author, school and theme."""
         with read_session(self.engine) as session:
             # Entries merged together share their time: the latest by date among them.
-            aid = session.scalar(select(AccompanimentRow.id).order_by(
-                AccompanimentRow.updated_at.desc(), AccompanimentRow.date.desc(),
-                AccompanimentRow.id.desc()).limit(1))
+            aid = session.scalar(
+                select(AccompanimentRow.id)
+                .order_by(
+                    AccompanimentRow.updated_at.desc(),
+                    AccompanimentRow.date.desc(),
+                    AccompanimentRow.id.desc(),
+                )
+                .limit(1)
+            )
             if aid is None:
                 return None
             return self._load(session, [aid])[aid][1]
@@ -366,7 +511,8 @@ class LogQueries:
             rows = session.execute(
                 select(ObjectiveRow.id, ContractRow.slug, ObjectiveRow.title, ObjectiveRow.text)
                 .join(ContractRow, ContractRow.id == ObjectiveRow.contract_id)
-                .order_by(ContractRow.slug, ObjectiveRow.position))
+                .order_by(ContractRow.slug, ObjectiveRow.position)
+            )
             return [(str(oid), slug, title or text) for oid, slug, title, text in rows]
 
     # --- exchange ---------------------------------------------------------------------------
@@ -400,8 +546,11 @@ class LogQueries:
             # The entries the file changes, and which of them the store already holds (asked
             # under the write lock, so nobody changes them before the merge is written).
             hashes = self._known_versions(session, list(by_id))
-            changed = [aid for aid, versions in by_id.items()
-                       if aid not in hashes or any(v.version not in hashes[aid] for v in versions)]
+            changed = [
+                aid
+                for aid, versions in by_id.items()
+                if aid not in hashes or any(v.version not in hashes[aid] for v in versions)
+            ]
             known = set(hashes)
             report.unchanged = len(by_id) - len(changed)
             if not changed:  # a file already merged: nothing to write or save
@@ -412,9 +561,14 @@ class LogQueries:
                 self._merge_changed(session, by_id, changed, known, report)
         return report
 
-    def _merge_changed(self, session: Session, by_id: dict[uuid.UUID, list[Version]],
-                       changed: list[uuid.UUID], known: set[uuid.UUID],
-                       report: MergeReport) -> None:
+    def _merge_changed(
+        self,
+        session: Session,
+        by_id: dict[uuid.UUID, list[Version]],
+        changed: list[uuid.UUID],
+        known: set[uuid.UUID],
+        report: MergeReport,
+    ) -> None:
         found = self._load(session, [aid for aid in changed if aid in known])
         added: list[tuple[Version, list[Version]]] = []
         updated: list[Updated] = []
@@ -448,8 +602,13 @@ class LogQueries:
         out: dict[uuid.UUID, set[str]] = {}
         for chunk in _chunks(ids):
             for aid, version, ancestors, conflicts in session.execute(
-                select(AccompanimentRow.id, AccompanimentRow.version, AccompanimentRow.ancestors,
-                       AccompanimentRow.conflicts).where(AccompanimentRow.id.in_(chunk))):
+                select(
+                    AccompanimentRow.id,
+                    AccompanimentRow.version,
+                    AccompanimentRow.ancestors,
+                    AccompanimentRow.conflicts,
+                ).where(AccompanimentRow.id.in_(chunk))
+            ):
                 hashes = {version, *ancestors}
                 for other in conflicts:
                     hashes.add(other["version"])
@@ -457,8 +616,9 @@ class LogQueries:
                 out[aid] = hashes
         return out
 
-    def _write_many(self, session: Session, added: list[tuple[Version, list[Version]]],
-                    updated: list[Updated]) -> None:
+    def _write_many(
+        self, session: Session, added: list[tuple[Version, list[Version]]], updated: list[Updated]
+    ) -> None:
         """Write merged entries, their links and their history versions in bulk.
 
         An entry received new gets no history row: it records when it arrived, and its first
@@ -466,42 +626,68 @@ class LogQueries:
         ``_received``). A history row would copy it whole and double what a merge writes."""
         table = AccompanimentRow.__table__
         now = _now()
-        insert_many(session, table, [{**_row_values(c, k, now), "received_at": now}
-                                     for c, k in added])
+        insert_many(
+            session, table, [{**_row_values(c, k, now), "received_at": now} for c, k in added]
+        )
         if updated:
-            params = [{"b_id": c.id, **{k: v for k, v in _row_values(c, k2, now).items()
-                                         if k != "id"}}
-                      for c, k2, _, _ in updated]
+            params = [
+                {"b_id": c.id, **{k: v for k, v in _row_values(c, k2, now).items() if k != "id"}}
+                for c, k2, _, _ in updated
+            ]
             session.execute(
-                update(table).where(table.c.id == bindparam("b_id")).values(
-                    {name: bindparam(name) for name in params[0] if name != "b_id"}),
-                params)
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values({name: bindparam(name) for name in params[0] if name != "b_id"}),
+                params,
+            )
             ids = [c.id for c, *_ in updated]
             for chunk in _chunks(ids):
-                session.execute(delete(AccompanimentSchoolRow.__table__).where(
-                    AccompanimentSchoolRow.accompaniment_id.in_(chunk)))
-                session.execute(delete(AccompanimentObjectiveRow.__table__).where(
-                    AccompanimentObjectiveRow.accompaniment_id.in_(chunk)))
+                session.execute(
+                    delete(AccompanimentSchoolRow.__table__).where(
+                        AccompanimentSchoolRow.accompaniment_id.in_(chunk)
+                    )
+                )
+                session.execute(
+                    delete(AccompanimentObjectiveRow.__table__).where(
+                        AccompanimentObjectiveRow.accompaniment_id.in_(chunk)
+                    )
+                )
         written = [c for c, _ in added] + [c for c, *_ in updated]
         schools = [{"accompaniment_id": c.id, "uai": u} for c in written for u in c.content.schools]
-        objectives = [{"accompaniment_id": c.id, "objective_id": uuid.UUID(o)}
-                      for c in written for o in c.content.objectives]
+        objectives = [
+            {"accompaniment_id": c.id, "objective_id": uuid.UUID(o)}
+            for c in written
+            for o in c.content.objectives
+        ]
         insert_many(session, AccompanimentSchoolRow.__table__, schools)
         insert_many(session, AccompanimentObjectiveRow.__table__, objectives)
         # History of the updated entries: one with no versions yet keeps its local state first.
         with_history: set[uuid.UUID] = set()
         for chunk in _chunks([c.id for c, *_ in updated]):
-            with_history.update(session.scalars(
-                select(HistoryRow.item_id).where(HistoryRow.kind == "accompaniment",
-                                                 HistoryRow.item_id.in_(chunk)).distinct()))
+            with_history.update(
+                session.scalars(
+                    select(HistoryRow.item_id)
+                    .where(HistoryRow.kind == "accompaniment", HistoryRow.item_id.in_(chunk))
+                    .distinct()
+                )
+            )
         history = [
-            base_version("accompaniment", c.id, None, local.content.as_dict(), now,
-                         received=received)
-            for c, _, local, received in updated if c.id not in with_history
+            base_version(
+                "accompaniment", c.id, None, local.content.as_dict(), now, received=received
+            )
+            for c, _, local, received in updated
+            if c.id not in with_history
         ] + [
-            {"id": ident, "kind": "accompaniment", "review_id": None, "item_id": c.id,
-             "at": now, "author": c.content.author, "note": RECEIVED_NOTE,
-             "content": c.content.as_dict()}
+            {
+                "id": ident,
+                "kind": "accompaniment",
+                "review_id": None,
+                "item_id": c.id,
+                "at": now,
+                "author": c.content.author,
+                "note": RECEIVED_NOTE,
+                "content": c.content.as_dict(),
+            }
             for (c, *_), ident in zip(updated, new_ids(len(updated)), strict=True)
         ]
         insert_many(session, HistoryRow.__table__, history)
@@ -509,8 +695,10 @@ class LogQueries:
 
 CHUNK = 500
 
-IN_CONFLICT = ("cet accompagnement est en conflit entre deux versions venues de deux ordinateurs : "
-               "choisissez d'abord celle à garder (touche c, « Conflits ») ; rien n'a été modifié")
+IN_CONFLICT = (
+    "cet accompagnement est en conflit entre deux versions venues de deux ordinateurs : "
+    "choisissez d'abord celle à garder (touche c, « Conflits ») ; rien n'a été modifié"
+)
 
 #: An entry a merge changes: the version shown, its conflicts, the local version it replaces,
 #: and who wrote that one and when it arrived if it came by exchange and has no history yet.
@@ -527,7 +715,7 @@ def _received(row: AccompanimentRow | None, previous: Version | None) -> Receive
 
 def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:  # type: ignore[type-arg]
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _now() -> dt.datetime:
@@ -543,12 +731,22 @@ def _row_values(current: Version, conflicts: list[Version], now: dt.datetime) ->
     """An accompaniments row as plain values, for bulk statements."""
     c = current.content
     return {
-        "id": current.id, "date": c.date, "author": c.author, "network": c.network,
-        "modality": c.modality, "initiative": c.initiative, "theme": c.theme,
-        "duration_minutes": c.duration_minutes, "participants": c.participants,
-        "notes": c.notes, "follow_up": c.follow_up, "deleted": c.deleted,
+        "id": current.id,
+        "date": c.date,
+        "author": c.author,
+        "network": c.network,
+        "modality": c.modality,
+        "initiative": c.initiative,
+        "theme": c.theme,
+        "duration_minutes": c.duration_minutes,
+        "participants": c.participants,
+        "notes": c.notes,
+        "follow_up": c.follow_up,
+        "deleted": c.deleted,
         "search_text": _search_text(c),
-        "version": current.version, "parents": list(current.parents),
+        "version": current.version,
+        "parents": list(current.parents),
         "ancestors": sorted(current.ancestors),
-        "conflicts": [version_to_dict(v) for v in conflicts], "updated_at": now,
+        "conflicts": [version_to_dict(v) for v in conflicts],
+        "updated_at": now,
     }

@@ -46,7 +46,9 @@ class AcademicProjectRow(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
     axes: Mapped[list[AcademicAxisRow]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="project",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="AcademicAxisRow.position",
     )
 
@@ -65,7 +67,9 @@ class AcademicAxisRow(Base):
 
     project: Mapped[AcademicProjectRow] = relationship(back_populates="axes")
     objectives: Mapped[list[AcademicObjectiveRow]] = relationship(
-        back_populates="axis", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="axis",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="AcademicObjectiveRow.position",
     )
 
@@ -110,11 +114,15 @@ class ContractRow(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
     sections: Mapped[list[SectionRow]] = relationship(
-        back_populates="contract", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="contract",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="SectionRow.position",
     )
     objectives: Mapped[list[ObjectiveRow]] = relationship(
-        back_populates="contract", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="contract",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ObjectiveRow.position",
     )
 
@@ -164,11 +172,15 @@ class ObjectiveRow(Base):
     contract: Mapped[ContractRow] = relationship(back_populates="objectives")
     section: Mapped[SectionRow | None] = relationship()
     indicators: Mapped[list[IndicatorRow]] = relationship(
-        back_populates="objective", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="objective",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="IndicatorRow.position",
     )
     actions: Mapped[list[ActionRow]] = relationship(
-        back_populates="objective", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="objective",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ActionRow.position",
     )
 
@@ -350,8 +362,11 @@ class AccompanimentRow(Base):
     __table_args__ = (
         Index("ix_accompaniments_date", "date"),
         # The few entries in conflict, found without reading the whole log (migration 0006).
-        Index("ix_accompaniments_in_conflict", "date",
-              sqlite_where=text("json_array_length(conflicts) > 0")),
+        Index(
+            "ix_accompaniments_in_conflict",
+            "date",
+            sqlite_where=text("json_array_length(conflicts) > 0"),
+        ),
         # The change marker screens poll reads the newest update time (migration 0006).
         Index("ix_accompaniments_updated_at", "updated_at"),
     )

@@ -71,20 +71,32 @@ class ReviewQueries:
     # --- reviews --------------------------------------------------------------------------
 
     def _summary(self, session: Session, row: ReviewRow, contract_slug: str) -> ReviewSummary:
-        total = session.scalar(
-            select(func.count()).select_from(ObjectiveRow).where(
-                ObjectiveRow.contract_id == row.contract_id
+        total = (
+            session.scalar(
+                select(func.count())
+                .select_from(ObjectiveRow)
+                .where(ObjectiveRow.contract_id == row.contract_id)
             )
-        ) or 0
-        examined = session.scalar(
-            select(func.count()).select_from(ObjectiveReviewRow).where(
-                ObjectiveReviewRow.review_id == row.id, ObjectiveReviewRow.status.is_not(None)
+            or 0
+        )
+        examined = (
+            session.scalar(
+                select(func.count())
+                .select_from(ObjectiveReviewRow)
+                .where(
+                    ObjectiveReviewRow.review_id == row.id, ObjectiveReviewRow.status.is_not(None)
+                )
             )
-        ) or 0
+            or 0
+        )
         return ReviewSummary(
-            id=row.id, contract_id=contract_slug, school_year=row.school_year,
-            kind=ReviewKind(row.kind), closed=row.closed_at is not None,
-            examined=examined, total=total,
+            id=row.id,
+            contract_id=contract_slug,
+            school_year=row.school_year,
+            kind=ReviewKind(row.kind),
+            closed=row.closed_at is not None,
+            examined=examined,
+            total=total,
         )
 
     def list_reviews(self, contract_slug: str) -> list[ReviewSummary]:
@@ -104,7 +116,9 @@ class ReviewQueries:
             slug = session.scalar(select(ContractRow.slug).where(ContractRow.id == row.contract_id))
             return self._summary(session, row, slug or "")
 
-    def create_review(self, contract_slug: str, school_year: str, kind: ReviewKind) -> ReviewSummary:
+    def create_review(
+        self, contract_slug: str, school_year: str, kind: ReviewKind
+    ) -> ReviewSummary:
         """Start a review; the school year must fall within the contract's period."""
         contract = self.get_contract(contract_slug)
         years = school_years_of_contract(contract)
@@ -117,14 +131,16 @@ class ReviewQueries:
             cid = stable_uuid(contract_slug)
             exists = session.scalar(
                 select(ReviewRow.id).where(
-                    ReviewRow.contract_id == cid, ReviewRow.school_year == school_year,
+                    ReviewRow.contract_id == cid,
+                    ReviewRow.school_year == school_year,
                     ReviewRow.kind == kind.value,
                 )
             )
             if exists is not None:
                 raise ConflictError(f"il existe déjà une revue « {kind.label} {school_year} »")
-            row = ReviewRow(id=uuid.uuid4(), contract_id=cid, school_year=school_year,
-                            kind=kind.value)
+            row = ReviewRow(
+                id=uuid.uuid4(), contract_id=cid, school_year=school_year, kind=kind.value
+            )
             session.add(row)
             session.flush()
             return self._summary(session, row, contract_slug)
@@ -143,9 +159,10 @@ class ReviewQueries:
     def _contract_slug_for_write(self, session: Session, review_id: uuid.UUID) -> str:
         """The slug of the review's contract, once sure the review may be written."""
         review = self._open_review(session, review_id)
-        return session.scalar(
-            select(ContractRow.slug).where(ContractRow.id == review.contract_id)
-        ) or ""
+        return (
+            session.scalar(select(ContractRow.slug).where(ContractRow.id == review.contract_id))
+            or ""
+        )
 
     def close_review(self, review_id: uuid.UUID, note: str = "") -> None:
         with write_session(self.engine) as session:
@@ -180,27 +197,38 @@ class ReviewQueries:
             row = self._open_review(session, review_id)
 
             def state() -> dict[str, str]:
-                return {"strengths": row.strengths, "vigilance": row.vigilance,
-                        "perspectives": row.perspectives}
+                return {
+                    "strengths": row.strengths,
+                    "vigilance": row.vigilance,
+                    "perspectives": row.perspectives,
+                }
 
             before = state()
             for name, value in fields.items():
                 setattr(row, name, value)
-            self._keep_version(session, "synthesis", review_id, review_id, state(),  # type: ignore[attr-defined]
-                               base=before if any(before.values()) else None)
+            self._keep_version(
+                session,
+                "synthesis",
+                review_id,
+                review_id,
+                state(),  # type: ignore[attr-defined]
+                base=before if any(before.values()) else None,
+            )
 
     def review_events(self, review_id: uuid.UUID) -> list[tuple[dt.datetime, str, str]]:
         with read_session(self.engine) as session:
             rows = session.scalars(
-                select(ReviewEventRow).where(ReviewEventRow.review_id == review_id)
+                select(ReviewEventRow)
+                .where(ReviewEventRow.review_id == review_id)
                 .order_by(ReviewEventRow.at)
             ).all()
             return [(r.at, r.action, r.note) for r in rows]
 
     # --- one objective's record -----------------------------------------------------------
 
-    def _record(self, session: Session, review_id: uuid.UUID, objective_uuid: uuid.UUID
-                ) -> ObjectiveReviewRow:
+    def _record(
+        self, session: Session, review_id: uuid.UUID, objective_uuid: uuid.UUID
+    ) -> ObjectiveReviewRow:
         row = session.scalar(
             select(ObjectiveReviewRow).where(
                 ObjectiveReviewRow.review_id == review_id,
@@ -235,8 +263,9 @@ class ReviewQueries:
         with write_session(self.engine) as session:
             slug = self._contract_slug_for_write(session, review_id)
             indicator_uuid = stable_uuid(slug, "indicator", indicator_id)
-            oid = session.scalar(select(IndicatorRow.objective_id)
-                                 .where(IndicatorRow.id == indicator_uuid))
+            oid = session.scalar(
+                select(IndicatorRow.objective_id).where(IndicatorRow.id == indicator_uuid)
+            )
             if oid is None:
                 raise NotFoundError(f"aucun indicateur « {indicator_id} » dans ce contrat")
             self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
@@ -252,8 +281,15 @@ class ReviewQueries:
             row.value = value
             self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
 
-    def add_evidence(self, review_id: uuid.UUID, objective_id: str, date: dt.date, text: str,
-                     source: EvidenceSource, file_path: str = "") -> Evidence:
+    def add_evidence(
+        self,
+        review_id: uuid.UUID,
+        objective_id: str,
+        date: dt.date,
+        text: str,
+        source: EvidenceSource,
+        file_path: str = "",
+    ) -> Evidence:
         if not text.strip():
             raise RevueError("le texte de l'élément de preuve est vide")
         with write_session(self.engine) as session:
@@ -261,24 +297,41 @@ class ReviewQueries:
             oid = stable_uuid(slug, "objective", objective_id)
             self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
             row = EvidenceRow(
-                id=uuid.uuid4(), review_id=review_id, objective_id=oid, date=date,
-                text=text.strip(), source=source.value, file_path=file_path.strip(),
+                id=uuid.uuid4(),
+                review_id=review_id,
+                objective_id=oid,
+                date=date,
+                text=text.strip(),
+                source=source.value,
+                file_path=file_path.strip(),
             )
             session.add(row)
             self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
-            return Evidence(id=row.id, objective_id=objective_id, date=date, text=row.text,
-                            source=source, file_path=row.file_path)
+            return Evidence(
+                id=row.id,
+                objective_id=objective_id,
+                date=date,
+                text=row.text,
+                source=source,
+                file_path=row.file_path,
+            )
 
     def delete_evidence(self, review_id: uuid.UUID, evidence_id: uuid.UUID) -> None:
         with write_session(self.engine) as session:
             self._open_review(session, review_id)
-            oid = session.scalar(select(EvidenceRow.objective_id).where(
-                EvidenceRow.id == evidence_id, EvidenceRow.review_id == review_id))
+            oid = session.scalar(
+                select(EvidenceRow.objective_id).where(
+                    EvidenceRow.id == evidence_id, EvidenceRow.review_id == review_id
+                )
+            )
             if oid is None:
                 return
             self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
-            session.execute(delete(EvidenceRow).where(
-                EvidenceRow.id == evidence_id, EvidenceRow.review_id == review_id))
+            session.execute(
+                delete(EvidenceRow).where(
+                    EvidenceRow.id == evidence_id, EvidenceRow.review_id == review_id
+                )
+            )
             self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
 
     def copy_forward(self, review_id: uuid.UUID, objective_id: str) -> ObjectiveReview | None:
@@ -287,8 +340,9 @@ class ReviewQueries:
         previous = walk.previous.get(objective_id)
         if previous is None:
             return None
-        self.save_record(review_id, objective_id, status=previous.status,
-                         analysis=previous.analysis)
+        self.save_record(
+            review_id, objective_id, status=previous.status, analysis=previous.analysis
+        )
         return previous
 
     # --- the walk -------------------------------------------------------------------------
@@ -304,26 +358,34 @@ class ReviewQueries:
             ).all()
             reviews = sorted(reviews, key=lambda r: _sort_key(r.school_year, r.kind))
             objective_slugs = {
-                oid: slug for oid, slug in session.execute(
+                oid: slug
+                for oid, slug in session.execute(
                     select(ObjectiveRow.id, ObjectiveRow.slug).where(
-                        ObjectiveRow.contract_id == stable_uuid(contract.id))
+                        ObjectiveRow.contract_id == stable_uuid(contract.id)
+                    )
                 ).all()
             }
-            indicator_slugs = {stable_uuid(contract.id, "indicator", i.id): i.id
-                               for o in initial.objectives for i in o.indicators}
+            indicator_slugs = {
+                stable_uuid(contract.id, "indicator", i.id): i.id
+                for o in initial.objectives
+                for i in o.indicators
+            }
             records = self._records(session, review_id, objective_slugs)
             index = [r.id for r in reviews].index(review_id)
             previous_row = reviews[index - 1] if index > 0 else None
-            previous = (self._records(session, previous_row.id, objective_slugs)
-                        if previous_row else {})
+            previous = (
+                self._records(session, previous_row.id, objective_slugs) if previous_row else {}
+            )
             values: dict[str, float | None] = {}
             history: dict[str, dict[str, float]] = {}
             year_of = {r.id: r.school_year for r in reviews}
             rank = {r.id: i for i, r in enumerate(reviews)}
             rows = session.execute(
-                select(IndicatorValueRow.review_id, IndicatorValueRow.indicator_id,
-                       IndicatorValueRow.value)
-                .where(IndicatorValueRow.review_id.in_(list(year_of)))
+                select(
+                    IndicatorValueRow.review_id,
+                    IndicatorValueRow.indicator_id,
+                    IndicatorValueRow.value,
+                ).where(IndicatorValueRow.review_id.in_(list(year_of)))
             ).all()
             for rid, iid, value in sorted(rows, key=lambda r: rank[r[0]]):
                 slug = indicator_slugs.get(iid)
@@ -335,12 +397,15 @@ class ReviewQueries:
                     history.setdefault(slug, {})[year_of[rid]] = value
         # Counts taken from the accompaniment log: this year's, and every earlier year's.
         review_start = school_year_start(summary.school_year)
-        years = [y for y in school_years_of_contract(contract)
-                 if school_year_start(y) <= review_start] or [summary.school_year]
-        requests = [(indicator.id, indicator.computed,
-                     stable_uuid(contract.id, "objective", objective.id))
-                    for objective in contract.objectives for indicator in objective.indicators
-                    if indicator.computed is not None]
+        years = [
+            y for y in school_years_of_contract(contract) if school_year_start(y) <= review_start
+        ] or [summary.school_year]
+        requests = [
+            (indicator.id, indicator.computed, stable_uuid(contract.id, "objective", objective.id))
+            for objective in contract.objectives
+            for indicator in objective.indicators
+            if indicator.computed is not None
+        ]
         counts = self.count_computed_many(requests, years)  # type: ignore[attr-defined]
         for (indicator_id, year), count in counts.items():
             if year == summary.school_year:
@@ -348,20 +413,28 @@ class ReviewQueries:
             else:
                 history.setdefault(indicator_id, {})[year] = float(count)
         return Walk(
-            review=summary, contract=contract, initial=initial,
+            review=summary,
+            contract=contract,
+            initial=initial,
             objectives=list(contract.objectives_in_order()),
             sections={s.id: s for s in contract.sections},
-            records=records, values=values, history=history, previous=previous,
+            records=records,
+            values=values,
+            history=history,
+            previous=previous,
             previous_title=(
                 f"{ReviewKind(previous_row.kind).label} {previous_row.school_year}"
-                if previous_row else None
+                if previous_row
+                else None
             ),
-            targets=targets, avenants=avenants,
+            targets=targets,
+            avenants=avenants,
             previous_id=previous_row.id if previous_row else None,
         )
 
-    def _records(self, session: Session, review_id: uuid.UUID,
-                 objective_slugs: dict[uuid.UUID, str]) -> dict[str, ObjectiveReview]:
+    def _records(
+        self, session: Session, review_id: uuid.UUID, objective_slugs: dict[uuid.UUID, str]
+    ) -> dict[str, ObjectiveReview]:
         out: dict[str, ObjectiveReview] = {}
         for row in session.scalars(
             select(ObjectiveReviewRow).where(ObjectiveReviewRow.review_id == review_id)
@@ -369,19 +442,28 @@ class ReviewQueries:
             slug = objective_slugs.get(row.objective_id)
             if slug is not None:
                 out[slug] = ObjectiveReview(
-                    objective_id=slug, status=Status(row.status) if row.status else None,
-                    analysis=row.analysis, adjustments=row.adjustments,
+                    objective_id=slug,
+                    status=Status(row.status) if row.status else None,
+                    analysis=row.analysis,
+                    adjustments=row.adjustments,
                     actions_done=list(row.actions_done or []),
                 )
         for row in session.scalars(
-            select(EvidenceRow).where(EvidenceRow.review_id == review_id)
+            select(EvidenceRow)
+            .where(EvidenceRow.review_id == review_id)
             .order_by(EvidenceRow.date, EvidenceRow.created_at)
         ):
             slug = objective_slugs.get(row.objective_id)
             if slug is not None:
                 out.setdefault(slug, ObjectiveReview(slug)).evidence.append(
-                    Evidence(id=row.id, objective_id=slug, date=row.date, text=row.text,
-                             source=EvidenceSource(row.source), file_path=row.file_path)
+                    Evidence(
+                        id=row.id,
+                        objective_id=slug,
+                        date=row.date,
+                        text=row.text,
+                        source=EvidenceSource(row.source),
+                        file_path=row.file_path,
+                    )
                 )
         return out
 
@@ -390,16 +472,24 @@ class ReviewQueries:
     def list_avenants(self, contract_slug: str) -> list[Avenant]:
         with read_session(self.engine) as session:
             rows = session.scalars(
-                select(AvenantRow).where(AvenantRow.contract_id == stable_uuid(contract_slug))
+                select(AvenantRow)
+                .where(AvenantRow.contract_id == stable_uuid(contract_slug))
                 .order_by(AvenantRow.number)
             ).all()
             return [
                 Avenant(
-                    number=row.number, date=row.date, reason=row.reason, review_id=row.review_id,
+                    number=row.number,
+                    date=row.date,
+                    reason=row.reason,
+                    review_id=row.review_id,
                     changes=[
-                        AvenantChange(kind=c.kind, objective_id=c.objective_slug,
-                                      target_id=c.target_slug, before=dict(c.before),
-                                      after=dict(c.after))
+                        AvenantChange(
+                            kind=c.kind,
+                            objective_id=c.objective_slug,
+                            target_id=c.target_slug,
+                            before=dict(c.before),
+                            after=dict(c.after),
+                        )
                         for c in row.changes
                     ],
                 )
@@ -419,23 +509,38 @@ class ReviewQueries:
         for k, change in enumerate(avenant.changes, start=1):
             if change.kind is ChangeKind.ACTION_ADD and not change.target_id:
                 change.target_id = added_action_id(change.objective_id, avenant.number, k)
-        current, _ = apply_avenants(self.get_contract(summary.contract_id),
-                                    self.list_avenants(summary.contract_id))
+        current, _ = apply_avenants(
+            self.get_contract(summary.contract_id), self.list_avenants(summary.contract_id)
+        )
         apply_avenants(current, [avenant])  # raises on a change that does not fit the contract
         with write_session(self.engine) as session:
             self._open_review(session, review_id)
             cid = stable_uuid(summary.contract_id)
-            taken = session.scalar(select(AvenantRow.id).where(
-                AvenantRow.contract_id == cid, AvenantRow.number == avenant.number))
+            taken = session.scalar(
+                select(AvenantRow.id).where(
+                    AvenantRow.contract_id == cid, AvenantRow.number == avenant.number
+                )
+            )
             if taken is not None:
                 raise ConflictError(f"l'avenant n° {avenant.number} existe déjà")
-            row = AvenantRow(contract_id=cid, review_id=review_id, number=avenant.number,
-                             date=avenant.date, reason=avenant.reason.strip())
+            row = AvenantRow(
+                contract_id=cid,
+                review_id=review_id,
+                number=avenant.number,
+                date=avenant.date,
+                reason=avenant.reason.strip(),
+            )
             for position, change in enumerate(avenant.changes):
-                row.changes.append(AvenantChangeRow(
-                    position=position, kind=change.kind, objective_slug=change.objective_id,
-                    target_slug=change.target_id, before=dict(change.before),
-                    after=dict(change.after)))
+                row.changes.append(
+                    AvenantChangeRow(
+                        position=position,
+                        kind=change.kind,
+                        objective_slug=change.objective_id,
+                        target_slug=change.target_id,
+                        before=dict(change.before),
+                        after=dict(change.after),
+                    )
+                )
             session.add(row)
 
     def changes_since_last(self, review_id: uuid.UUID) -> list[ChangeLine]:
@@ -455,7 +560,11 @@ class ReviewQueries:
 
     def has_reviews(self, contract_slug: str) -> bool:
         with read_session(self.engine) as session:
-            return session.scalar(
-                select(ReviewRow.id).where(ReviewRow.contract_id == stable_uuid(contract_slug))
-                .limit(1)
-            ) is not None
+            return (
+                session.scalar(
+                    select(ReviewRow.id)
+                    .where(ReviewRow.contract_id == stable_uuid(contract_slug))
+                    .limit(1)
+                )
+                is not None
+            )

@@ -130,8 +130,12 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
             ).all()
             return [
                 AcademicProjectSummary(
-                    uuid=row.id, id=row.slug, title=row.title, academie=row.academie,
-                    period=row.period, objective_count=count,
+                    uuid=row.id,
+                    id=row.slug,
+                    title=row.title,
+                    academie=row.academie,
+                    period=row.period,
+                    objective_count=count,
                 )
                 for row, count in rows
             ]
@@ -141,7 +145,9 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
             row = session.scalar(
                 select(AcademicProjectRow)
                 .where(AcademicProjectRow.slug == slug)
-                .options(selectinload(AcademicProjectRow.axes).selectinload(AcademicAxisRow.objectives))
+                .options(
+                    selectinload(AcademicProjectRow.axes).selectinload(AcademicAxisRow.objectives)
+                )
             )
             if row is None:
                 return None
@@ -156,8 +162,12 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
                         title=axis.title,
                         text=axis.text,
                         objectives=[
-                            AcademicObjective(code=o.code, title=o.title, levers=list(o.levers),
-                                              criteria=list(o.criteria))
+                            AcademicObjective(
+                                code=o.code,
+                                title=o.title,
+                                levers=list(o.levers),
+                                criteria=list(o.criteria),
+                            )
                             for o in axis.objectives
                         ],
                     )
@@ -181,20 +191,29 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
                 session.execute(delete(AcademicProjectRow).where(AcademicProjectRow.id == existing))
             pid = stable_uuid("pa", project.id)
             row = AcademicProjectRow(
-                id=pid, slug=project.id, title=project.title, academie=project.academie,
+                id=pid,
+                slug=project.id,
+                title=project.title,
+                academie=project.academie,
                 period=project.period,
             )
             for a_pos, axis in enumerate(project.axes):
                 axis_row = AcademicAxisRow(
-                    id=stable_uuid("pa", project.id, "axis", axis.code), position=a_pos,
-                    code=axis.code, title=axis.title, text=axis.text,
+                    id=stable_uuid("pa", project.id, "axis", axis.code),
+                    position=a_pos,
+                    code=axis.code,
+                    title=axis.title,
+                    text=axis.text,
                 )
                 for o_pos, obj in enumerate(axis.objectives):
                     axis_row.objectives.append(
                         AcademicObjectiveRow(
                             id=stable_uuid("pa", project.id, "objective", obj.code),
-                            position=o_pos, code=obj.code, title=obj.title,
-                            levers=list(obj.levers), criteria=list(obj.criteria),
+                            position=o_pos,
+                            code=obj.code,
+                            title=obj.title,
+                            levers=list(obj.levers),
+                            criteria=list(obj.criteria),
                         )
                     )
                 row.axes.append(axis_row)
@@ -206,24 +225,39 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
         """Every contract, newest first, with its number of objectives. A Core query on the
         tables: the first screen needs no ORM mapper configured (docs/performance.md)."""
         contracts, objectives = ContractRow.__table__.c, ObjectiveRow.__table__.c
-        count = (select(func.count()).where(objectives.contract_id == contracts.id)
-                 .scalar_subquery())
+        count = select(func.count()).where(objectives.contract_id == contracts.id).scalar_subquery()
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(contracts.id, contracts.slug, contracts.title, contracts.kind,
-                       contracts.circonscription, contracts.start_date, contracts.end_date,
-                       count)
-                .order_by(contracts.start_date.desc(), contracts.slug)).all()
+                select(
+                    contracts.id,
+                    contracts.slug,
+                    contracts.title,
+                    contracts.kind,
+                    contracts.circonscription,
+                    contracts.start_date,
+                    contracts.end_date,
+                    count,
+                ).order_by(contracts.start_date.desc(), contracts.slug)
+            ).all()
         return [
-            ContractSummary(uuid=ident, id=slug, title=title, kind=DocumentKind(kind),
-                            circonscription=circonscription, start_date=start, end_date=end,
-                            objective_count=n)
+            ContractSummary(
+                uuid=ident,
+                id=slug,
+                title=title,
+                kind=DocumentKind(kind),
+                circonscription=circonscription,
+                start_date=start,
+                end_date=end,
+                objective_count=n,
+            )
             for ident, slug, title, kind, circonscription, start, end, n in rows
         ]
 
     def contract_exists(self, slug: str) -> bool:
         with read_session(self.engine) as session:
-            return session.scalar(select(ContractRow.id).where(ContractRow.slug == slug)) is not None
+            return (
+                session.scalar(select(ContractRow.id).where(ContractRow.slug == slug)) is not None
+            )
 
     def get_contract(self, slug: str) -> Contract:
         """The whole contract (5 queries whatever its size)."""
@@ -252,8 +286,12 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
                         f"le contrat « {contract.id} » est déjà enregistré : relancez avec "
                         "--replace pour le remplacer"
                     )
-                if session.scalar(select(ReviewRow.id).where(ReviewRow.contract_id == existing)
-                                  .limit(1)) is not None:
+                if (
+                    session.scalar(
+                        select(ReviewRow.id).where(ReviewRow.contract_id == existing).limit(1)
+                    )
+                    is not None
+                ):
                     raise ConflictError(
                         f"le contrat « {contract.id} » a déjà des revues : il ne se remplace plus ; "
                         "ses objectifs, cibles et actions changent par avenant, lors d'une "
@@ -274,8 +312,10 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
         process or another one (a CLI import while the app is open): screens poll it."""
         contracts, log = ContractRow.__table__.c, AccompanimentRow.__table__.c
         with self.engine.connect() as conn:
-            return (*conn.execute(select(func.count(), func.max(contracts.imported_at))).one(),
-                    *conn.execute(select(func.count(), func.max(log.updated_at))).one())
+            return (
+                *conn.execute(select(func.count(), func.max(contracts.imported_at))).one(),
+                *conn.execute(select(func.count(), func.max(log.updated_at))).one(),
+            )
 
     def session(self) -> Session:
         """A plain session, for tests that want to look at rows directly."""
@@ -302,8 +342,11 @@ def _contract_to_row(contract: Contract) -> ContractRow:
         academic_project_slug=ref.id if ref else None,
         academic_project_title=ref.title if ref else None,
         parties=[
-            {"name": p.name, "representative": p.representative,
-             "representative_title": p.representative_title}
+            {
+                "name": p.name,
+                "representative": p.representative,
+                "representative_title": p.representative_title,
+            }
             for p in contract.parties
         ],
         articles=[{"title": a.title, "text": a.text} for a in contract.articles],
@@ -315,27 +358,45 @@ def _contract_to_row(contract: Contract) -> ContractRow:
             section = SectionRow(
                 id=stable_uuid(contract.id, "section", item.id),
                 parent=sections[item.parent] if item.parent else None,
-                slug=item.id, position=position, level=item.level, code=item.code,
-                title=item.title, text=item.text, lists=_lists_in(item.lists),
+                slug=item.id,
+                position=position,
+                level=item.level,
+                code=item.code,
+                title=item.title,
+                text=item.text,
+                lists=_lists_in(item.lists),
             )
             sections[item.id] = section
             row.sections.append(section)
             continue
         oid = stable_uuid(contract.id, "objective", item.id)
         objective = ObjectiveRow(
-            id=oid, section=sections[item.section] if item.section else None,
-            slug=item.id, position=position, title=item.title, text=item.text,
-            criteria=list(item.criteria), academic_links=list(item.academic_links),
+            id=oid,
+            section=sections[item.section] if item.section else None,
+            slug=item.id,
+            position=position,
+            title=item.title,
+            text=item.text,
+            criteria=list(item.criteria),
+            academic_links=list(item.academic_links),
         )
         for i_pos, ind in enumerate(item.indicators):
             objective.indicators.append(
                 IndicatorRow(
-                    id=stable_uuid(contract.id, "indicator", ind.id), slug=ind.id,
-                    position=i_pos, label=ind.label, unit=ind.unit, source=ind.source,
-                    baseline_value=ind.baseline_value, baseline_year=ind.baseline_year,
-                    target_value=ind.target_value, target_year=ind.target_year,
+                    id=stable_uuid(contract.id, "indicator", ind.id),
+                    slug=ind.id,
+                    position=i_pos,
+                    label=ind.label,
+                    unit=ind.unit,
+                    source=ind.source,
+                    baseline_value=ind.baseline_value,
+                    baseline_year=ind.baseline_year,
+                    target_value=ind.target_value,
+                    target_year=ind.target_year,
                     direction=ind.direction.value,
-                    computed=None if ind.computed is None else {
+                    computed=None
+                    if ind.computed is None
+                    else {
                         "modality": ind.computed.modality,
                         "initiative": ind.computed.initiative,
                         "theme": ind.computed.theme,
@@ -347,8 +408,12 @@ def _contract_to_row(contract: Contract) -> ContractRow:
         for a_pos, act in enumerate(item.actions):
             objective.actions.append(
                 ActionRow(
-                    id=stable_uuid(contract.id, "action", act.id), slug=act.id, position=a_pos,
-                    what=act.what, who=act.who, due=act.when,
+                    id=stable_uuid(contract.id, "action", act.id),
+                    slug=act.id,
+                    position=a_pos,
+                    what=act.what,
+                    who=act.who,
+                    due=act.when,
                 )
             )
         row.objectives.append(objective)
@@ -380,8 +445,12 @@ def _contract_from_row(row: ContractRow) -> Contract:
         lists=_lists_out(row.lists),
         sections=[
             Section(
-                id=s.slug, level=s.level, title=s.title,
-                parent=slug_of[s.parent_id] if s.parent_id else None, code=s.code, text=s.text,
+                id=s.slug,
+                level=s.level,
+                title=s.title,
+                parent=slug_of[s.parent_id] if s.parent_id else None,
+                code=s.code,
+                text=s.text,
                 lists=_lists_out(s.lists),
             )
             for s in row.sections
@@ -390,14 +459,22 @@ def _contract_from_row(row: ContractRow) -> Contract:
     for o in row.objectives:
         contract.objectives.append(
             Objective(
-                id=o.slug, text=o.text, title=o.title,
+                id=o.slug,
+                text=o.text,
+                title=o.title,
                 section=slug_of[o.section_id] if o.section_id else None,
-                criteria=list(o.criteria), academic_links=list(o.academic_links),
+                criteria=list(o.criteria),
+                academic_links=list(o.academic_links),
                 indicators=[
                     Indicator(
-                        id=i.slug, label=i.label, unit=i.unit, source=i.source,
-                        baseline_value=i.baseline_value, baseline_year=i.baseline_year,
-                        target_value=i.target_value, target_year=i.target_year,
+                        id=i.slug,
+                        label=i.label,
+                        unit=i.unit,
+                        source=i.source,
+                        baseline_value=i.baseline_value,
+                        baseline_year=i.baseline_year,
+                        target_value=i.target_value,
+                        target_year=i.target_year,
                         direction=Direction(i.direction),
                         computed=ComputedCount(**i.computed) if i.computed else None,
                         note=i.note,

@@ -45,6 +45,7 @@ KINDS = [
     ("Supprimer une action", ChangeKind.ACTION_DROP),
 ]
 
+
 def _target_text(value: object, year: object, unit: str) -> str:
     shown = fr.quantity(float(value), unit) if isinstance(value, int | float) else "sans valeur"
     return f"{shown} ({year})" if year else shown
@@ -59,8 +60,13 @@ class ChangeTable(DataTable[str]):
     """The changes prepared for the avenant; Suppr removes the one under the cursor."""
 
     BINDINGS = [
-        Binding("delete,backspace", "remove_change", "Retirer", id="remove-change",
-                tooltip="Retirer de l'avenant la modification choisie"),
+        Binding(
+            "delete,backspace",
+            "remove_change",
+            "Retirer",
+            id="remove-change",
+            tooltip="Retirer de l'avenant la modification choisie",
+        ),
     ]
 
     def action_remove_change(self) -> None:
@@ -82,12 +88,25 @@ class AvenantScreen(Screen[bool]):
         "l'avenant en entier."
     )
     BINDINGS = [
-        Binding("escape", "cancel", "Annuler", id="cancel",
-                tooltip="Revenir sans enregistrer d'avenant"),
-        Binding("ctrl+s", "save", "Enregistrer", id="save", priority=True,
-                tooltip="Enregistrer l'avenant et toutes ses modifications"),
-        Binding("ctrl+n", "add_change", "Ajouter", id="add-change", show=False,
-                tooltip="Ajouter la modification préparée à l'avenant"),
+        Binding(
+            "escape", "cancel", "Annuler", id="cancel", tooltip="Revenir sans enregistrer d'avenant"
+        ),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Enregistrer",
+            id="save",
+            priority=True,
+            tooltip="Enregistrer l'avenant et toutes ses modifications",
+        ),
+        Binding(
+            "ctrl+n",
+            "add_change",
+            "Ajouter",
+            id="add-change",
+            show=False,
+            tooltip="Ajouter la modification préparée à l'avenant",
+        ),
     ]
 
     @dataclass
@@ -124,8 +143,12 @@ class AvenantScreen(Screen[bool]):
     def _compose_form(self) -> ComposeResult:
         with Horizontal(classes="av-row"):
             yield Label("Numéro", classes="av-label")
-            yield Input(id="av-number", compact=True, classes="av-short",
-                        tooltip="Le numéro qui suit ceux des avenants déjà enregistrés")
+            yield Input(
+                id="av-number",
+                compact=True,
+                classes="av-short",
+                tooltip="Le numéro qui suit ceux des avenants déjà enregistrés",
+            )
             yield Static("", id="av-number-error", classes="error av-error")
         with Horizontal(classes="av-row"):
             yield Label("Date", classes="av-label")
@@ -133,9 +156,13 @@ class AvenantScreen(Screen[bool]):
             yield Static("", id="av-date-error", classes="error av-error")
         with Horizontal(classes="av-row"):
             yield Label("Motif", classes="av-label")
-            yield TextArea(id="av-reason", soft_wrap=True, compact=True,
-                           highlight_cursor_line=False,
-                           placeholder="pourquoi ces modifications (décision, constat…)")
+            yield TextArea(
+                id="av-reason",
+                soft_wrap=True,
+                compact=True,
+                highlight_cursor_line=False,
+                placeholder="pourquoi ces modifications (décision, constat…)",
+            )
         yield Static("", id="av-reason-error", classes="error av-under")
 
         yield Label("Nouvelle modification", classes="av-part")
@@ -144,27 +171,30 @@ class AvenantScreen(Screen[bool]):
             yield Select([], prompt="choisir l'objectif…", id="av-objective", compact=True)
         with Horizontal(classes="av-row"):
             yield Label("Nature", classes="av-label")
-            yield Select(KINDS, prompt="choisir la nature de la modification…", id="av-kind",
-                         compact=True)
+            yield Select(
+                KINDS, prompt="choisir la nature de la modification…", id="av-kind", compact=True
+            )
         yield Static("", id="av-note", classes="dim av-under")
         with Vertical(id="av-fields-text", classes="av-fields"):
             with Horizontal(classes="av-row"):
                 yield Label("Nouveau texte", classes="av-label")
-                yield TextArea(id="av-text", soft_wrap=True, compact=True,
-                               highlight_cursor_line=False)
+                yield TextArea(
+                    id="av-text", soft_wrap=True, compact=True, highlight_cursor_line=False
+                )
         with Vertical(id="av-fields-target", classes="av-fields"):
             with Horizontal(classes="av-row"):
                 yield Label("Indicateur", classes="av-label")
-                yield Select([], prompt="choisir l'indicateur…", id="av-indicator",
-                             compact=True)
+                yield Select([], prompt="choisir l'indicateur…", id="av-indicator", compact=True)
             yield Static("", id="av-target-now", classes="dim av-under")
             with Horizontal(classes="av-row"):
                 yield Label("Nouvelle cible", classes="av-label")
-                yield Input(id="av-value", placeholder="ex. 95 ou 4,5", compact=True,
-                            classes="av-short")
+                yield Input(
+                    id="av-value", placeholder="ex. 95 ou 4,5", compact=True, classes="av-short"
+                )
                 yield Label("Année", classes="av-label-short")
-                yield Input(id="av-year", placeholder="ex. 2019-2020", compact=True,
-                            classes="av-short")
+                yield Input(
+                    id="av-year", placeholder="ex. 2019-2020", compact=True, classes="av-short"
+                )
         with Vertical(id="av-fields-pick", classes="av-fields"):
             with Horizontal(classes="av-row"):
                 yield Label("Action", classes="av-label")
@@ -209,14 +239,16 @@ class AvenantScreen(Screen[bool]):
     @on(LoadFailed)
     def load_failed(self, message: LoadFailed) -> None:
         self.query_one("#av-message", Static).update(
-            f"Impossible d'ouvrir la revue : {message.error}.\n\nÉchap pour revenir.")
+            f"Impossible d'ouvrir la revue : {message.error}.\n\nÉchap pour revenir."
+        )
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
         walk = self.walk = message.walk
         review = walk.review
         self.query_one("#avenant-title", Static).update(
-            f"Avenant — {review.title} — {walk.contract.circonscription}")
+            f"Avenant — {review.title} — {walk.contract.circonscription}"
+        )
         note = self.query_one("#av-message", Static)
         if not self.accepts_avenant:
             note.update(self._refusal())
@@ -225,8 +257,11 @@ class AvenantScreen(Screen[bool]):
             return
         self.current = {o.id: copy.deepcopy(o) for o in walk.objectives}
         if walk.avenants:
-            note.update("Avenants déjà enregistrés pour ce contrat : " + ", ".join(
-                f"n° {a.number} du {fr.date(a.date)}" for a in walk.avenants) + ".")
+            note.update(
+                "Avenants déjà enregistrés pour ce contrat : "
+                + ", ".join(f"n° {a.number} du {fr.date(a.date)}" for a in walk.avenants)
+                + "."
+            )
         else:
             note.update("Aucun avenant n'est encore enregistré pour ce contrat.")
         today = self.today or getattr(self.app, "today", dt.date.today)()
@@ -234,7 +269,8 @@ class AvenantScreen(Screen[bool]):
         self.query_one("#av-date", Input).value = fr.date(today)
         self.query_one("#av-objective", Select).set_options(
             (clip(f"{n}. {o.display_title}", 110), o.id)
-            for n, o in enumerate(walk.objectives, start=1))
+            for n, o in enumerate(walk.objectives, start=1)
+        )
         self.query_one("#av-form").display = True
         self._show_fields()
         self._show_changes()
@@ -266,8 +302,9 @@ class AvenantScreen(Screen[bool]):
     @property
     def accepts_avenant(self) -> bool:
         walk = self.walk
-        return (walk is not None and walk.review.kind is ReviewKind.MIDTERM
-                and not walk.review.closed)
+        return (
+            walk is not None and walk.review.kind is ReviewKind.MIDTERM and not walk.review.closed
+        )
 
     @property
     def next_number(self) -> int:
@@ -328,12 +365,15 @@ class AvenantScreen(Screen[bool]):
         elif kind == ChangeKind.INDICATOR_TARGET:
             if objective.indicators:
                 groups["target"] = True
-                self._set_options("#av-indicator", [(clip(i.label, 100), i.id)
-                                                    for i in objective.indicators])
+                self._set_options(
+                    "#av-indicator", [(clip(i.label, 100), i.id) for i in objective.indicators]
+                )
                 self._fill_target()
             else:
-                note = ("Cet objectif n'a pas d'indicateur chiffré : choisissez un autre "
-                        "objectif, ou modifiez son texte.")
+                note = (
+                    "Cet objectif n'a pas d'indicateur chiffré : choisissez un autre "
+                    "objectif, ou modifiez son texte."
+                )
         elif kind == ChangeKind.ACTION_ADD:
             groups["action"] = True
             for name in ("what", "who", "when"):
@@ -343,12 +383,15 @@ class AvenantScreen(Screen[bool]):
             if objective.actions:
                 groups["pick"] = True
                 groups["action"] = kind == ChangeKind.ACTION_CHANGE
-                self._set_options("#av-action", [(clip(a.what, 100), a.id)
-                                                 for a in objective.actions])
+                self._set_options(
+                    "#av-action", [(clip(a.what, 100), a.id) for a in objective.actions]
+                )
                 self._fill_action()
             else:
-                note = ("Cet objectif n'a pas d'action à modifier ou supprimer : choisissez "
-                        "«\u00a0Ajouter une action\u00a0».")
+                note = (
+                    "Cet objectif n'a pas d'action à modifier ou supprimer : choisissez "
+                    "«\u00a0Ajouter une action\u00a0»."
+                )
         for name, shown in groups.items():
             self.query_one(f"#av-fields-{name}").display = shown
         self.query_one("#av-note", Static).update(note)
@@ -383,15 +426,19 @@ class AvenantScreen(Screen[bool]):
         self._prefilled = key
         value = indicator.target_value
         self.query_one("#av-value", Input).value = (
-            "" if value is None else fr.number(value).replace(fr.NNBSP, ""))
+            "" if value is None else fr.number(value).replace(fr.NNBSP, "")
+        )
         self.query_one("#av-year", Input).value = indicator.target_year or ""
 
     def _target_story(self, indicator: Indicator) -> str:
         """``100 % (2019-2020), fixée par le contrat`` and the like."""
         assert self.walk is not None
         now = _target_text(indicator.target_value, indicator.target_year, indicator.unit)
-        pending = [c for c in self.changes
-                   if c.kind == ChangeKind.INDICATOR_TARGET and c.target_id == indicator.id]
+        pending = [
+            c
+            for c in self.changes
+            if c.kind == ChangeKind.INDICATOR_TARGET and c.target_id == indicator.id
+        ]
         if pending:
             before = pending[0].before
             was = _target_text(before.get("value"), before.get("year"), indicator.unit)
@@ -438,8 +485,12 @@ class AvenantScreen(Screen[bool]):
                 raise RevueError("écrivez le nouveau texte de l'objectif")
             if " ".join(text.split()) == " ".join(objective.text.split()):
                 raise RevueError("le texte n'a pas changé : modifiez-le avant de l'ajouter")
-            return AvenantChange(ChangeKind.OBJECTIVE_TEXT, objective.id, before={"text": objective.text},
-                                 after={"text": text})
+            return AvenantChange(
+                ChangeKind.OBJECTIVE_TEXT,
+                objective.id,
+                before={"text": objective.text},
+                after={"text": text},
+            )
         if kind == ChangeKind.INDICATOR_TARGET:
             indicator = self.indicator()
             if indicator is None:
@@ -452,22 +503,30 @@ class AvenantScreen(Screen[bool]):
             except ValueError:
                 value = None
             if value is None:
-                raise RevueError(f"cible «\u00a0{clip(raw, 20)}\u00a0» : ce n'est pas un nombre "
-                                 "(ex. 95 ou 4,5)") from None
+                raise RevueError(
+                    f"cible «\u00a0{clip(raw, 20)}\u00a0» : ce n'est pas un nombre (ex. 95 ou 4,5)"
+                ) from None
             year = self.query_one("#av-year", Input).value.strip()
             try:
                 school_year_start(year)
             except ValueError:
-                raise RevueError(f"année «\u00a0{clip(year, 20)}\u00a0» : écrivez une année "
-                                 "scolaire, ex. 2019-2020") from None
+                raise RevueError(
+                    f"année «\u00a0{clip(year, 20)}\u00a0» : écrivez une année "
+                    "scolaire, ex. 2019-2020"
+                ) from None
             if (value, year) == (indicator.target_value, indicator.target_year):
                 raise RevueError("la cible n'a pas changé")
-            return AvenantChange(ChangeKind.INDICATOR_TARGET, objective.id, indicator.id,
-                                 before={"value": indicator.target_value,
-                                         "year": indicator.target_year},
-                                 after={"value": value, "year": year})
-        fields = {name: self.query_one(f"#av-{name}", Input).value.strip()
-                  for name in ("what", "who", "when")}
+            return AvenantChange(
+                ChangeKind.INDICATOR_TARGET,
+                objective.id,
+                indicator.id,
+                before={"value": indicator.target_value, "year": indicator.target_year},
+                after={"value": value, "year": year},
+            )
+        fields = {
+            name: self.query_one(f"#av-{name}", Input).value.strip()
+            for name in ("what", "who", "when")
+        }
         if kind == ChangeKind.ACTION_ADD:
             if not fields["what"]:
                 raise RevueError("écrivez l'intitulé de l'action ajoutée")
@@ -475,9 +534,12 @@ class AvenantScreen(Screen[bool]):
             taken = {c.target_id for c in self.changes}
             while added_action_id(objective.id, self.next_number, position) in taken:
                 position += 1
-            return AvenantChange(ChangeKind.ACTION_ADD, objective.id,
-                                 added_action_id(objective.id, self.next_number, position),
-                                 after=fields)
+            return AvenantChange(
+                ChangeKind.ACTION_ADD,
+                objective.id,
+                added_action_id(objective.id, self.next_number, position),
+                after=fields,
+            )
         action = self.action()
         if action is None:
             raise RevueError("cet objectif n'a pas d'action")
@@ -485,12 +547,15 @@ class AvenantScreen(Screen[bool]):
         if kind == ChangeKind.ACTION_DROP:
             return AvenantChange(ChangeKind.ACTION_DROP, objective.id, action.id, before=before)
         if not fields["what"]:
-            raise RevueError("l'intitulé de l'action ne peut pas être vide (pour la retirer, "
-                             "choisissez «\u00a0Supprimer une action\u00a0»)")
+            raise RevueError(
+                "l'intitulé de l'action ne peut pas être vide (pour la retirer, "
+                "choisissez «\u00a0Supprimer une action\u00a0»)"
+            )
         if fields == before:
             raise RevueError("l'action n'a pas changé")
-        return AvenantChange(ChangeKind.ACTION_CHANGE, objective.id, action.id, before=before,
-                             after=fields)
+        return AvenantChange(
+            ChangeKind.ACTION_CHANGE, objective.id, action.id, before=before, after=fields
+        )
 
     @on(Button.Pressed, "#av-add")
     @on(Input.Submitted, "#av-value, #av-year, #av-what, #av-who, #av-when")
@@ -508,8 +573,10 @@ class AvenantScreen(Screen[bool]):
         self._prefilled = None
         self._show_fields()
         count = len(self.changes)
-        self._change_message(f"✓ Modification ajoutée à l'avenant ({count} en tout, "
-                             "listées ci-dessous).", error=False)
+        self._change_message(
+            f"✓ Modification ajoutée à l'avenant ({count} en tout, listées ci-dessous).",
+            error=False,
+        )
         self._say("#av-save-error", "")
 
     def remove_change(self, row: int) -> None:
@@ -547,9 +614,12 @@ class AvenantScreen(Screen[bool]):
         room = max(self.size.width - 4 - 2 * 4, 40)
         widths = [room * 25 // 100, room * 25 // 100]
         widths += [(room - sum(widths)) // 2, room - sum(widths) - (room - sum(widths)) // 2]
-        for label, key, width in zip(("Objectif", "Modification", "Avant", "Après"),
-                                     ("objective", "kind", "before", "after"), widths,
-                                     strict=True):
+        for label, key, width in zip(
+            ("Objectif", "Modification", "Avant", "Après"),
+            ("objective", "kind", "before", "after"),
+            widths,
+            strict=True,
+        ):
             table.add_column(label, key=key, width=width)
         numbers = {o.id: n for n, o in enumerate(self.walk.objectives, start=1)}
         for change in self.changes:
@@ -561,13 +631,17 @@ class AvenantScreen(Screen[bool]):
                 kind = f"cible : {indicator.label}"
             table.add_row(
                 clip(f"{numbers[objective.id]}. {objective.display_title}", widths[0]),
-                clip(kind, widths[1]), clip(before, widths[2]), clip(after, widths[3]))
+                clip(kind, widths[1]),
+                clip(before, widths[2]),
+                clip(after, widths[3]),
+            )
         table.display = bool(self.changes)
         self.query_one("#av-empty", Static).update(
             "Dans la liste : ↑ ↓ pour choisir une modification, Suppr pour la retirer."
             if self.changes
             else "Aucune modification pour l'instant : préparez-en une ci-dessus, puis "
-                 "«\u00a0Ajouter cette modification\u00a0».")
+            "«\u00a0Ajouter cette modification\u00a0»."
+        )
         if self.changes:
             table.move_cursor(row=min(row, len(self.changes) - 1))
 
@@ -578,8 +652,10 @@ class AvenantScreen(Screen[bool]):
         if change.kind == ChangeKind.INDICATOR_TARGET:
             objective = self.current[change.objective_id]
             unit = next((i.unit for i in objective.indicators if i.id == change.target_id), "")
-            return (_target_text(change.before.get("value"), change.before.get("year"), unit),
-                    _target_text(change.after.get("value"), change.after.get("year"), unit))
+            return (
+                _target_text(change.before.get("value"), change.before.get("year"), unit),
+                _target_text(change.after.get("value"), change.after.get("year"), unit),
+            )
         if change.kind == ChangeKind.ACTION_ADD:
             return "—", _action_text(change.after)
         if change.kind == ChangeKind.ACTION_DROP:
@@ -600,13 +676,19 @@ class AvenantScreen(Screen[bool]):
         error = ""
         number = None
         if not raw.isdigit():
-            error = (f"«\u00a0{clip(raw, 12)}\u00a0» n'est pas un numéro : un nombre entier, "
-                     f"ex. {self.next_number}." if raw else "Indiquez le numéro de l'avenant.")
+            error = (
+                f"«\u00a0{clip(raw, 12)}\u00a0» n'est pas un numéro : un nombre entier, "
+                f"ex. {self.next_number}."
+                if raw
+                else "Indiquez le numéro de l'avenant."
+            )
         elif int(raw) < 1:
             error = "Les avenants sont numérotés à partir de 1."
         elif self.walk is not None and int(raw) in {a.number for a in self.walk.avenants}:
-            error = (f"L'avenant n° {int(raw)} existe déjà ; le prochain numéro libre est "
-                     f"{self.next_number}.")
+            error = (
+                f"L'avenant n° {int(raw)} existe déjà ; le prochain numéro libre est "
+                f"{self.next_number}."
+            )
         else:
             number = int(raw)
         self._field_error("number", error)
@@ -621,21 +703,28 @@ class AvenantScreen(Screen[bool]):
         except NoSuchDay:
             error = f"Le {raw} n'existe pas : vérifiez le jour et le mois."
         except ValueError:
-            error = (f"«\u00a0{clip(raw, 12)}\u00a0» : écrivez la date en jj/mm/aaaa, "
-                     "ex. 20/06/2019." if raw else "Indiquez la date de l'avenant (jj/mm/aaaa).")
+            error = (
+                f"«\u00a0{clip(raw, 12)}\u00a0» : écrivez la date en jj/mm/aaaa, ex. 20/06/2019."
+                if raw
+                else "Indiquez la date de l'avenant (jj/mm/aaaa)."
+            )
         if day is not None and self.walk is not None:
             contract = self.walk.contract
             if not contract.start_date <= day <= contract.end_date:
-                error = (f"Hors de la période du contrat (du {fr.date(contract.start_date)} "
-                         f"au {fr.date(contract.end_date)}).")
+                error = (
+                    f"Hors de la période du contrat (du {fr.date(contract.start_date)} "
+                    f"au {fr.date(contract.end_date)})."
+                )
                 day = None
         self._field_error("date", error)
         return day
 
     def checked_reason(self) -> str | None:
         reason = self.query_one("#av-reason", TextArea).text.strip()
-        self._field_error("reason", "" if reason else
-                          "Indiquez le motif de l'avenant : pourquoi ces modifications.")
+        self._field_error(
+            "reason",
+            "" if reason else "Indiquez le motif de l'avenant : pourquoi ces modifications.",
+        )
         return reason or None
 
     @on(Input.Blurred, "#av-number")
@@ -674,8 +763,12 @@ class AvenantScreen(Screen[bool]):
         if not self.accepts_avenant or self._saving:
             return
         number, date, reason = self.checked_number(), self.checked_date(), self.checked_reason()
-        self._say("#av-save-error", "" if self.changes else
-                  "ajoutez au moins une modification avant d'enregistrer l'avenant.")
+        self._say(
+            "#av-save-error",
+            ""
+            if self.changes
+            else "ajoutez au moins une modification avant d'enregistrer l'avenant.",
+        )
         first_wrong: Widget | None = None
         if number is None:
             first_wrong = self.query_one("#av-number")
@@ -685,8 +778,10 @@ class AvenantScreen(Screen[bool]):
             first_wrong = self.query_one("#av-reason")
         elif not self.changes:
             first_wrong = self.query_one("#av-objective")
-            self._change_message("l'avenant n'a encore aucune modification : préparez-en une "
-                                 "ici, puis «\u00a0Ajouter cette modification\u00a0».")
+            self._change_message(
+                "l'avenant n'a encore aucune modification : préparez-en une "
+                "ici, puis «\u00a0Ajouter cette modification\u00a0»."
+            )
         if first_wrong is not None or number is None or date is None or reason is None:
             if first_wrong is not None:
                 first_wrong.focus()
@@ -694,8 +789,9 @@ class AvenantScreen(Screen[bool]):
         self._saving = True
         self.query_one("#av-save", Button).disabled = True
         self._say("#av-save-error", "enregistrement…", error=False)
-        self.record(Avenant(number=number, date=date, reason=reason,
-                            changes=copy.deepcopy(self.changes)))
+        self.record(
+            Avenant(number=number, date=date, reason=reason, changes=copy.deepcopy(self.changes))
+        )
 
     @work(thread=True, exclusive=True, group="avenant-save")
     def record(self, avenant: Avenant) -> None:
@@ -714,8 +810,10 @@ class AvenantScreen(Screen[bool]):
 
     def _recorded(self, avenant: Avenant) -> None:
         count = len(avenant.changes)
-        self.app.notify(f"Avenant n° {avenant.number} enregistré ({count} modification"
-                        f"{'s' if count > 1 else ''}).")
+        self.app.notify(
+            f"Avenant n° {avenant.number} enregistré ({count} modification"
+            f"{'s' if count > 1 else ''})."
+        )
         self.dismiss(True)
 
     @on(Button.Pressed, "#av-cancel")
@@ -723,7 +821,8 @@ class AvenantScreen(Screen[bool]):
         if self._saving:
             return
         typed = bool(self.changes) or (
-            self.accepts_avenant and bool(self.query_one("#av-reason", TextArea).text.strip()))
+            self.accepts_avenant and bool(self.query_one("#av-reason", TextArea).text.strip())
+        )
         if not typed:
             self.dismiss(False)
             return
@@ -733,7 +832,11 @@ class AvenantScreen(Screen[bool]):
             if answer is not None:
                 self.dismiss(False)
 
-        self.app.push_screen(ConfirmScreen(
-            "Abandonner cet avenant ?",
-            "Le motif et les modifications préparées ne seront pas enregistrés.",
-            "Abandonner"), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                "Abandonner cet avenant ?",
+                "Le motif et les modifications préparées ne seront pas enregistrés.",
+                "Abandonner",
+            ),
+            answered,
+        )

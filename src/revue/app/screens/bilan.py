@@ -15,8 +15,12 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from revue.domain.errors import RevueError
 
-FORMATS = [("Document ODT (modifiable)", "odt"), ("PDF/A (avec LibreOffice)", "pdf"),
-           ("Markdown (texte)", "md"), ("Données TOML (consolidation)", "toml")]
+FORMATS = [
+    ("Document ODT (modifiable)", "odt"),
+    ("PDF/A (avec LibreOffice)", "pdf"),
+    ("Markdown (texte)", "md"),
+    ("Données TOML (consolidation)", "toml"),
+]
 
 
 def opener() -> str | None:
@@ -37,8 +41,7 @@ class BilanScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Bilan — {self.contract_id} — revue {self.review}",
-                        classes="dialog-title")
+            yield Label(f"Bilan — {self.contract_id} — revue {self.review}", classes="dialog-title")
             yield Select(FORMATS, value="odt", allow_blank=False, id="b-format")
             yield Input(str(Path.home() / f"{self.stem}.odt"), id="b-path")
             yield Static("", id="b-result")
@@ -95,8 +98,12 @@ class BilanScreen(ModalScreen[None]):
     def open_file(self) -> None:
         program = opener()
         if self.written is not None and program is not None:
-            subprocess.Popen([program, str(self.written)], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+            subprocess.Popen(
+                [program, str(self.written)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

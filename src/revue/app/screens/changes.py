@@ -22,13 +22,16 @@ from revue.domain.review import ChangeLine, Walk
 
 VALUE = "valeur : "  # how compare_walks names a change of an indicator's value
 
-COLUMNS = (("Objectif", "objective"), ("Changement", "what"), ("Avant", "before"),
-           ("Après", "after"))
+COLUMNS = (
+    ("Objectif", "objective"),
+    ("Changement", "what"),
+    ("Avant", "before"),
+    ("Après", "after"),
+)
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
 
 
 def fit_widths(naturals: Sequence[int], budget: int, minimum: int = 6) -> list[int]:
@@ -145,10 +148,11 @@ class ChangesScreen(Screen[None]):
         """(Re)build the table with every cell clipped to one line that fits the width."""
         table = self.query_one(DataTable)
         self._width = self.size.width
-        cells = [[self._objective(line), line.what, line.before, line.after]
-                 for line in self.lines]
-        naturals = [max([len(label)] + [len(_one_line(row[k])) for row in cells])
-                    for k, (label, _key) in enumerate(COLUMNS)]
+        cells = [[self._objective(line), line.what, line.before, line.after] for line in self.lines]
+        naturals = [
+            max([len(label)] + [len(_one_line(row[k])) for row in cells])
+            for k, (label, _key) in enumerate(COLUMNS)
+        ]
         padding = 2 * table.cell_padding * len(COLUMNS)
         widths = fit_widths(naturals, max(self._width - padding - 2, 4 * 6))
         row = table.cursor_row
@@ -160,9 +164,10 @@ class ChangesScreen(Screen[None]):
             if line.objective_id == previous:
                 line_cells[0] = ""  # the objective is said once for its lines
             previous = line.objective_id
-            table.add_row(*(clip(text, width) for text, width in zip(line_cells, widths,
-                                                                     strict=True)),
-                          key=str(number))
+            table.add_row(
+                *(clip(text, width) for text, width in zip(line_cells, widths, strict=True)),
+                key=str(number),
+            )
         table.move_cursor(row=min(max(row, 0), len(cells) - 1))
 
     @on(DataTable.RowHighlighted)
@@ -181,7 +186,7 @@ class ChangesScreen(Screen[None]):
             said = "Analyse ajoutée" if line.before == "(vide)" else "Analyse modifiée"
             text.append(f"\n{said} :\n")
         elif line.what.startswith(VALUE):
-            text.append(f"\nValeur constatée « {line.what[len(VALUE):]} » : ")
+            text.append(f"\nValeur constatée « {line.what[len(VALUE) :]} » : ")
         else:
             text.append(f"\n{line.what[:1].upper()}{line.what[1:]} : ")
         if line.before and line.what != "analyse":

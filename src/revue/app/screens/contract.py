@@ -21,7 +21,6 @@ from revue.domain.french import clip
 NodeData = Contract | Section | Objective
 
 
-
 class ContractScreen(Screen[None]):
     """Read a contract: strategies, headings, items and objectives, with each one's detail."""
 
@@ -33,12 +32,15 @@ class ContractScreen(Screen[None]):
     )
     BINDINGS = [
         Binding("escape", "back", "Retour", id="back"),
-        Binding("n", "next_objective", "Suiv.", id="next",
-                tooltip="Objectif suivant"),
-        Binding("p", "previous_objective", "Préc.", id="previous",
-                tooltip="Objectif précédent"),
-        Binding("r", "reviews", "Revues", id="reviews",
-                tooltip="Revues du contrat : examen annuel, mi-parcours, bilan"),
+        Binding("n", "next_objective", "Suiv.", id="next", tooltip="Objectif suivant"),
+        Binding("p", "previous_objective", "Préc.", id="previous", tooltip="Objectif précédent"),
+        Binding(
+            "r",
+            "reviews",
+            "Revues",
+            id="reviews",
+            tooltip="Revues du contrat : examen annuel, mi-parcours, bilan",
+        ),
         Binding("e", "export", "Exporter", id="export", tooltip="Exporter ce contrat en TOML"),
         Binding("plus", "expand_all", "Tout déplier", show=False, id="expand"),
         Binding("minus", "collapse_all", "Tout replier", show=False, id="collapse"),

@@ -28,8 +28,13 @@ class ContractsScreen(Screen[None]):
     )
     BINDINGS = [
         Binding("enter", "open", "Ouvrir", id="open"),
-        Binding("i", "app.import_file", "Importer", id="import",
-                tooltip="Importer un fichier de contrat"),
+        Binding(
+            "i",
+            "app.import_file",
+            "Importer",
+            id="import",
+            tooltip="Importer un fichier de contrat",
+        ),
         Binding("j", "log", "Journal", id="log", tooltip="Journal des accompagnements"),
         Binding("ctrl+q", "app.quit", "Quitter", id="quit-here", tooltip="Quitter revue"),
     ]
@@ -76,8 +81,11 @@ class ContractsScreen(Screen[None]):
         for contract in message.contracts:
             title = contract.title if len(contract.title) <= 42 else contract.title[:41] + "…"
             table.add_row(
-                contract.circonscription, contract.period,
-                Text(str(contract.objective_count), justify="right"), title, contract.id,
+                contract.circonscription,
+                contract.period,
+                Text(str(contract.objective_count), justify="right"),
+                title,
+                contract.id,
                 key=contract.id,
             )
         empty = self.query_one("#contracts-empty", Static)

@@ -31,10 +31,10 @@ class ImportScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Importer un contrat ou un projet académique (fichier TOML)",
-                        classes="dialog-title")
-            yield Input(placeholder="chemin du fichier, ex. ~/Documents/contrat.toml",
-                        id="path")
+            yield Label(
+                "Importer un contrat ou un projet académique (fichier TOML)", classes="dialog-title"
+            )
+            yield Input(placeholder="chemin du fichier, ex. ~/Documents/contrat.toml", id="path")
             yield Static("", id="import-result")
             yield Button("Importer", id="do-import", variant="primary")
         yield Footer(compact=True)
@@ -78,8 +78,9 @@ class ExportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Exporter le contrat « {self.contract_id} » en TOML",
-                        classes="dialog-title")
+            yield Label(
+                f"Exporter le contrat « {self.contract_id} » en TOML", classes="dialog-title"
+            )
             yield Input(value=str(Path.home() / f"{self.contract_id}.toml"), id="path")
             yield Static("", id="export-result")
             yield Button("Exporter", id="do-export", variant="primary")

@@ -11,11 +11,31 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 _KEY_NAMES = {
-    "enter": "Entrée", "escape": "Échap", "space": "Espace", "up": "↑", "down": "↓",
-    "left": "←", "right": "→", "plus": "+", "minus": "-", "question_mark": "?",
-    "ctrl+p": "Ctrl+P", "ctrl+q": "Ctrl+Q", "f1": "F1", "tab": "Tab", "shift+tab": "Maj+Tab",
-    "ctrl+s": "Ctrl+S", "ctrl+n": "Ctrl+N", "delete": "Suppr", "backspace": "Retour arrière",
-    "slash": "/", "f5": "F5", "f6": "F6", "f7": "F7", "f8": "F8", "f9": "F9",
+    "enter": "Entrée",
+    "escape": "Échap",
+    "space": "Espace",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "plus": "+",
+    "minus": "-",
+    "question_mark": "?",
+    "ctrl+p": "Ctrl+P",
+    "ctrl+q": "Ctrl+Q",
+    "f1": "F1",
+    "tab": "Tab",
+    "shift+tab": "Maj+Tab",
+    "ctrl+s": "Ctrl+S",
+    "ctrl+n": "Ctrl+N",
+    "delete": "Suppr",
+    "backspace": "Retour arrière",
+    "slash": "/",
+    "f5": "F5",
+    "f6": "F6",
+    "f7": "F7",
+    "f8": "F8",
+    "f9": "F9",
 }
 
 _GENERAL = [

@@ -40,17 +40,22 @@ class HistoryScreen(Screen[bool]):
     )
     BINDINGS = [
         Binding("escape", "back", "Retour", id="back"),
-        Binding("r", "restore", "Rétablir", id="restore",
-                tooltip="Rétablir la version choisie"),
+        Binding("r", "restore", "Rétablir", id="restore", tooltip="Rétablir la version choisie"),
     ]
 
     @dataclass
     class Loaded(Message):
         entries: list[HistoryEntry]
 
-    def __init__(self, title: str, *, load: Callable[[], list[HistoryEntry]],
-                 render: Callable[[dict[str, Any]], Text], labels: dict[str, str],
-                 restore: Callable[[HistoryEntry], None] | None) -> None:
+    def __init__(
+        self,
+        title: str,
+        *,
+        load: Callable[[], list[HistoryEntry]],
+        render: Callable[[dict[str, Any]], Text],
+        labels: dict[str, str],
+        restore: Callable[[HistoryEntry], None] | None,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self._load_entries = load
@@ -84,11 +89,13 @@ class HistoryScreen(Screen[bool]):
         table = self.query_one(DataTable)
         table.clear()
         for entry, change in zip(self.entries, reversed(what), strict=True):
-            table.add_row(local_time(entry.at), clip(entry.author or "—", 20), change,
-                          key=str(entry.id))
+            table.add_row(
+                local_time(entry.at), clip(entry.author or "—", 20), change, key=str(entry.id)
+            )
         if not self.entries:
             self.query_one("#history-version", Static).update(
-                "Aucune version enregistrée pour l'instant : rien n'a encore été saisi.")
+                "Aucune version enregistrée pour l'instant : rien n'a encore été saisi."
+            )
             return
         table.move_cursor(row=0)
         self._preview(0)
@@ -131,8 +138,7 @@ class HistoryScreen(Screen[bool]):
         except RevueError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(
-            self.notify, f"Version du {local_time(entry.at)} rétablie.")
+        self.app.call_from_thread(self.notify, f"Version du {local_time(entry.at)} rétablie.")
         self.app.call_from_thread(self.dismiss, True)
 
     def action_back(self) -> None:

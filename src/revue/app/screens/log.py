@@ -31,7 +31,6 @@ from revue.formats.fileio import write_text_atomically
 PAGE = 60  # rows loaded at once; the next ones come as the cursor moves down
 
 
-
 class LastItemSuggester(Suggester):
     """Completes the last comma-separated item of an input from a list of choices, matching
     the start of a word anywhere in the choice (UAI, name, commune…)."""
@@ -75,17 +74,30 @@ class LogScreen(Screen[None]):
         Binding("enter", "edit", "Modifier", id="edit", show=False),
         Binding("delete", "delete", "Suppr.", id="delete", tooltip="Supprimer la ligne choisie"),
         # Not in the footer (no room at 80 columns): the deletion message says « u ».
-        Binding("u", "undo", "Annuler", id="undo", show=False,
-                tooltip="Annuler la dernière suppression"),
-        Binding("slash", "search", "Chercher", id="search",
-                tooltip="Chercher dans les thèmes et les notes"),
+        Binding(
+            "u", "undo", "Annuler", id="undo", show=False, tooltip="Annuler la dernière suppression"
+        ),
+        Binding(
+            "slash",
+            "search",
+            "Chercher",
+            id="search",
+            tooltip="Chercher dans les thèmes et les notes",
+        ),
         Binding("c", "conflicts", "Conflits", id="conflicts"),
-        Binding("h", "history", "Hist.", id="history",
-                tooltip="Historique de la ligne choisie : versions et retour en arrière"),
-        Binding("i", "import_exchange", "Importer", id="import",
-                tooltip="Importer un fichier d'échange"),
-        Binding("x", "export_exchange", "Exporter", id="export",
-                tooltip="Écrire un fichier d'échange"),
+        Binding(
+            "h",
+            "history",
+            "Hist.",
+            id="history",
+            tooltip="Historique de la ligne choisie : versions et retour en arrière",
+        ),
+        Binding(
+            "i", "import_exchange", "Importer", id="import", tooltip="Importer un fichier d'échange"
+        ),
+        Binding(
+            "x", "export_exchange", "Exporter", id="export", tooltip="Écrire un fichier d'échange"
+        ),
     ]
 
     @dataclass
@@ -131,10 +143,18 @@ class LogScreen(Screen[None]):
         with Horizontal(id="log-filters"):
             yield Select(years, prompt="toutes les années", id="f-year", compact=True)
             yield Select([], prompt="tous les auteurs", id="f-author", compact=True)
-            yield Select([(v, k) for k, v in MODALITY_LABELS.items()], prompt="toutes modalités",
-                         id="f-modality", compact=True)
-            yield Select([(v, k) for k, v in INITIATIVE_LABELS.items()],
-                         prompt="toutes initiatives", id="f-initiative", compact=True)
+            yield Select(
+                [(v, k) for k, v in MODALITY_LABELS.items()],
+                prompt="toutes modalités",
+                id="f-modality",
+                compact=True,
+            )
+            yield Select(
+                [(v, k) for k, v in INITIATIVE_LABELS.items()],
+                prompt="toutes initiatives",
+                id="f-initiative",
+                compact=True,
+            )
         with Horizontal(id="log-filters-2"):
             yield Select([], prompt="toutes les écoles", id="f-school", compact=True)
             yield Select([], prompt="tous les objectifs", id="f-objective", compact=True)
@@ -146,10 +166,16 @@ class LogScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         # Fixed widths: the table does not reflow while rows arrive, and stays fast.
-        for label, key, width in (("Date", "date", 10), ("Auteur", "author", 18),
-                                  ("Écoles / réseau", "where", 26), ("Modalité", "modality", 10),
-                                  ("Initiative", "initiative", 10), ("Thème", "theme", 26),
-                                  ("Durée", "duration", 7), ("", "flag", 9)):
+        for label, key, width in (
+            ("Date", "date", 10),
+            ("Auteur", "author", 18),
+            ("Écoles / réseau", "where", 26),
+            ("Modalité", "modality", 10),
+            ("Initiative", "initiative", 10),
+            ("Thème", "theme", 26),
+            ("Durée", "duration", 7),
+            ("", "flag", 9),
+        ):
             table.add_column(label, key=key, width=width)
         self._marker: tuple[object, ...] | None = None
         self.load_facets()
@@ -172,10 +198,17 @@ class LogScreen(Screen[None]):
             return None if v is Select.NULL else str(v)
 
         text = self.query_one("#f-text", Input).value.strip()
-        return LogFilter(school_year=value("#f-year"), author=value("#f-author"),
-                         modality=value("#f-modality"), initiative=value("#f-initiative"),
-                         school=value("#f-school"), objective=value("#f-objective"),
-                         text=text or None, sort=self.sort[0], descending=self.sort[1])
+        return LogFilter(
+            school_year=value("#f-year"),
+            author=value("#f-author"),
+            modality=value("#f-modality"),
+            initiative=value("#f-initiative"),
+            school=value("#f-school"),
+            objective=value("#f-objective"),
+            text=text or None,
+            sort=self.sort[0],
+            descending=self.sort[1],
+        )
 
     @on(DataTable.HeaderSelected)
     def sort_by(self, event: DataTable.HeaderSelected) -> None:
@@ -190,8 +223,9 @@ class LogScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="log-facets")
     def load_facets(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
-        self.post_message(self.Facets(store.log_authors(), store.list_schools(),
-                                      store.objective_catalog()))
+        self.post_message(
+            self.Facets(store.log_authors(), store.list_schools(), store.objective_catalog())
+        )
 
     @on(Facets)
     def facets(self, message: Facets) -> None:
@@ -199,9 +233,11 @@ class LogScreen(Screen[None]):
         self.objectives = message.objectives
         self.query_one("#f-author", Select).set_options([(a, a) for a in message.authors])
         self.query_one("#f-school", Select).set_options(
-            [(f"{s.uai} {s.name}", s.uai) for s in message.schools])
+            [(f"{s.uai} {s.name}", s.uai) for s in message.schools]
+        )
         self.query_one("#f-objective", Select).set_options(
-            [(clip(f"{c} · {t}", 70), oid) for oid, c, t in message.objectives])
+            [(clip(f"{c} · {t}", 70), oid) for oid, c, t in message.objectives]
+        )
 
     def load(self) -> None:
         self._load(self.current_filter())
@@ -222,22 +258,30 @@ class LogScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="log-more")
     def _load_more(self, flt: LogFilter, offset: int) -> None:
         rows, total = self.app.store.list_accompaniments(  # type: ignore[attr-defined]
-            flt, limit=PAGE, offset=offset)
+            flt, limit=PAGE, offset=offset
+        )
         self.post_message(self.More(rows, total, offset))
 
     def _table_rows(self, versions: list[Version]) -> list[tuple[object, ...]]:
         out = []
         for version in versions:
             c = version.content
-            where = ", ".join(self.schools[u].name if u in self.schools else u
-                              for u in c.schools) or c.network
-            out.append((
-                fr.date(c.date), clip(c.author, 18), clip(where, 26),
-                MODALITY_LABELS.get(c.modality, c.modality),
-                INITIATIVE_LABELS.get(c.initiative, c.initiative), clip(c.theme, 26),
-                f"{c.duration_minutes} min" if c.duration_minutes else "",
-                Text("⚠ conflit", style="bold") if version.id in self.conflicts else "",
-            ))
+            where = (
+                ", ".join(self.schools[u].name if u in self.schools else u for u in c.schools)
+                or c.network
+            )
+            out.append(
+                (
+                    fr.date(c.date),
+                    clip(c.author, 18),
+                    clip(where, 26),
+                    MODALITY_LABELS.get(c.modality, c.modality),
+                    INITIATIVE_LABELS.get(c.initiative, c.initiative),
+                    clip(c.theme, 26),
+                    f"{c.duration_minutes} min" if c.duration_minutes else "",
+                    Text("⚠ conflit", style="bold") if version.id in self.conflicts else "",
+                )
+            )
         return out
 
     @on(Loaded)
@@ -267,9 +311,11 @@ class LogScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#log")
     def near_the_end(self, event: DataTable.RowHighlighted) -> None:
         """The next page comes as the cursor nears the last row shown."""
-        if (event.cursor_row >= len(self.rows) - PAGE // 4
-                and (self.total is None or len(self.rows) < self.total)
-                and self._filter is not None):
+        if (
+            event.cursor_row >= len(self.rows) - PAGE // 4
+            and (self.total is None or len(self.rows) < self.total)
+            and self._filter is not None
+        ):
             self._load_more(self._filter, len(self.rows))
 
     @on(More)
@@ -324,15 +370,17 @@ class LogScreen(Screen[None]):
         self.query_one("#f-text", Input).focus()
 
     def action_new(self) -> None:
-        self.app.push_screen(EntryScreen(None, list(self.schools.values()), self.objectives),
-                             self._reload_all)
+        self.app.push_screen(
+            EntryScreen(None, list(self.schools.values()), self.objectives), self._reload_all
+        )
 
     @on(DataTable.RowSelected)
     def action_edit(self) -> None:
         version = self.selected()
         if version is not None and not self._in_conflict(version):
-            self.app.push_screen(EntryScreen(version, list(self.schools.values()),
-                                             self.objectives), self._reload_all)
+            self.app.push_screen(
+                EntryScreen(version, list(self.schools.values()), self.objectives), self._reload_all
+            )
 
     def action_delete(self) -> None:
         version = self.selected()
@@ -344,8 +392,11 @@ class LogScreen(Screen[None]):
         same version): say so and open the conflicts."""
         if version.id not in self.conflicts:
             return False
-        self.notify("Cet accompagnement est en conflit entre deux versions : choisissez "
-                    "d'abord celle à garder.", severity="warning")
+        self.notify(
+            "Cet accompagnement est en conflit entre deux versions : choisissez "
+            "d'abord celle à garder.",
+            severity="warning",
+        )
         self.action_conflicts()
         return True
 
@@ -384,14 +435,17 @@ class LogScreen(Screen[None]):
 
         store = self.app.store  # type: ignore[attr-defined]
         c = version.content
-        self.app.push_screen(HistoryScreen(
-            f"Historique — accompagnement du {fr.date(c.date)}, {c.author} : "
-            f"{clip(c.theme, 50)}",
-            load=lambda: store.accompaniment_history(version.id),
-            render=lambda content: Text(_describe_content(content_from_dict(content))),
-            labels=ACCOMPANIMENT_FIELDS,
-            restore=lambda entry: store.restore_accompaniment(version.id, entry.id),
-        ), self._reload_all)
+        self.app.push_screen(
+            HistoryScreen(
+                f"Historique — accompagnement du {fr.date(c.date)}, {c.author} : "
+                f"{clip(c.theme, 50)}",
+                load=lambda: store.accompaniment_history(version.id),
+                render=lambda content: Text(_describe_content(content_from_dict(content))),
+                labels=ACCOMPANIMENT_FIELDS,
+                restore=lambda entry: store.restore_accompaniment(version.id, entry.id),
+            ),
+            self._reload_all,
+        )
 
     def action_import_exchange(self) -> None:
         self.app.push_screen(ExchangeScreen(export=False), self._reload_all)
@@ -414,8 +468,14 @@ class EntryScreen(ModalScreen[bool]):
         last: Version | None
         user: str
 
-    def __init__(self, version: Version | None, schools: list[School],
-                 objectives: list[tuple[str, str, str]], *, today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        version: Version | None,
+        schools: list[School],
+        objectives: list[tuple[str, str, str]],
+        *,
+        today: dt.date | None = None,
+    ) -> None:
         super().__init__()
         self.version = version
         self.schools = schools
@@ -430,33 +490,52 @@ class EntryScreen(ModalScreen[bool]):
             yield Label(title, classes="dialog-title")
             with Horizontal(classes="entry-row"):
                 yield Label("Date", classes="entry-label")
-                yield Input(fr.date(self.today or self.app.today()),  # type: ignore[attr-defined]
-                            id="e-date", compact=True)
+                yield Input(
+                    fr.date(self.today or self.app.today()),  # type: ignore[attr-defined]
+                    id="e-date",
+                    compact=True,
+                )
                 yield Label("Auteur", classes="entry-label")
                 yield Input(id="e-author", compact=True)
             with Horizontal(classes="entry-row"):
                 yield Label("Écoles", classes="entry-label")
-                yield Input(placeholder="UAI ou nom, séparés par des virgules", id="e-schools",
-                            suggester=LastItemSuggester(self.school_choices), compact=True)
+                yield Input(
+                    placeholder="UAI ou nom, séparés par des virgules",
+                    id="e-schools",
+                    suggester=LastItemSuggester(self.school_choices),
+                    compact=True,
+                )
             with Horizontal(classes="entry-row"):
                 yield Label("Réseau", classes="entry-label")
                 yield Input(id="e-network", compact=True)
             with Horizontal(classes="entry-row"):
                 yield Label("Modalité", classes="entry-label")
-                yield Select([(v, k) for k, v in MODALITY_LABELS.items()], value="collective",
-                             allow_blank=False, id="e-modality", compact=True)
+                yield Select(
+                    [(v, k) for k, v in MODALITY_LABELS.items()],
+                    value="collective",
+                    allow_blank=False,
+                    id="e-modality",
+                    compact=True,
+                )
                 yield Label("Initiative", classes="entry-label")
-                yield Select([(v, k) for k, v in INITIATIVE_LABELS.items()], value="team",
-                             allow_blank=False, id="e-initiative", compact=True)
+                yield Select(
+                    [(v, k) for k, v in INITIATIVE_LABELS.items()],
+                    value="team",
+                    allow_blank=False,
+                    id="e-initiative",
+                    compact=True,
+                )
             with Horizontal(classes="entry-row"):
                 yield Label("Thème", classes="entry-label")
                 yield Input(placeholder="thème, focale", id="e-theme", compact=True)
             with Horizontal(classes="entry-row"):
                 yield Label("Objectifs", classes="entry-label")
-                yield Input(placeholder="quelques mots de l'objectif ; séparés par « ; »",
-                            id="e-objectives",
-                            suggester=LastItemSuggester(self.objective_choices, ";"),
-                            compact=True)
+                yield Input(
+                    placeholder="quelques mots de l'objectif ; séparés par « ; »",
+                    id="e-objectives",
+                    suggester=LastItemSuggester(self.objective_choices, ";"),
+                    compact=True,
+                )
             with Horizontal(classes="entry-row"):
                 yield Label("Durée (min)", classes="entry-label")
                 yield Input(id="e-duration", compact=True, type="integer")
@@ -511,7 +590,8 @@ class EntryScreen(ModalScreen[bool]):
         self.query_one("#e-date", Input).value = fr.date(c.date)
         texts = {oid: f"{contract} · {t}" for oid, contract, t in self.objectives}
         self.query_one("#e-objectives", Input).value = "; ".join(
-            texts.get(o, o) for o in c.objectives)
+            texts.get(o, o) for o in c.objectives
+        )
         self.query_one("#e-duration", Input).value = str(c.duration_minutes or "")
         self.query_one("#e-participants", Input).value = str(c.participants or "")
         self.query_one("#e-notes", TextArea).text = c.notes
@@ -538,8 +618,10 @@ class EntryScreen(ModalScreen[bool]):
             if uai not in known:
                 uai = by_name.get(item.lower(), uai)
             if uai not in known and not (len(uai) == 8 and uai[:7].isdigit()):
-                raise RevueError(f"école « {item} » inconnue : choisissez-la dans la liste "
-                                 "(tapez le début de son nom ou de son UAI)")
+                raise RevueError(
+                    f"école « {item} » inconnue : choisissez-la dans la liste "
+                    "(tapez le début de son nom ou de son UAI)"
+                )
             schools.append(uai)
         network = self.query_one("#e-network", Input).value.strip()
         if not schools and not network:
@@ -550,8 +632,10 @@ class EntryScreen(ModalScreen[bool]):
             item = item.strip()
             if item:
                 if item not in by_text:
-                    raise RevueError(f"objectif « {clip(item, 40)} » inconnu : choisissez-le "
-                                     "dans les propositions")
+                    raise RevueError(
+                        f"objectif « {clip(item, 40)} » inconnu : choisissez-le "
+                        "dans les propositions"
+                    )
                 objectives.append(by_text[item])
 
         def count(selector: str, what: str) -> int | None:
@@ -561,10 +645,12 @@ class EntryScreen(ModalScreen[bool]):
                 raise RevueError(f"{what} : un nombre entier est attendu") from None
 
         return Content(
-            date=date, author=author,
+            date=date,
+            author=author,
             modality=str(self.query_one("#e-modality", Select).value),
             initiative=str(self.query_one("#e-initiative", Select).value),
-            schools=tuple(schools), network=network,
+            schools=tuple(schools),
+            network=network,
             theme=self.query_one("#e-theme", Input).value.strip(),
             objectives=tuple(objectives),
             duration_minutes=count("#e-duration", "durée"),
@@ -671,8 +757,13 @@ class ConflictsScreen(Screen[None]):
         table.clear()
         for current, others in message.conflicts:
             c = current.content
-            table.add_row(fr.date(c.date), clip(c.author, 24), clip(c.theme, 40),
-                          str(1 + len(others)), key=str(current.id))
+            table.add_row(
+                fr.date(c.date),
+                clip(c.author, 24),
+                clip(c.theme, 40),
+                str(1 + len(others)),
+                key=str(current.id),
+            )
         if not message.conflicts:
             self.query_one("#version-1", Static).update("Aucun conflit : tout est départagé.")
             self.query_one("#version-2", Static).update("")
@@ -694,7 +785,8 @@ class ConflictsScreen(Screen[None]):
         versions = self._versions(min(row, len(self.conflicts) - 1))
         for number, version in enumerate(versions[:2], start=1):
             self.query_one(f"#version-{number}", Static).update(
-                Text.assemble((f"Version {number}\n", "bold"), _describe(version)))
+                Text.assemble((f"Version {number}\n", "bold"), _describe(version))
+            )
 
     def action_keep(self, index: int) -> None:
         if not self.conflicts:
@@ -729,8 +821,11 @@ class ExchangeScreen(ModalScreen[bool]):
         self.changed = False
 
     def compose(self) -> ComposeResult:
-        title = ("Écrire un fichier d'échange (tous les accompagnements)" if self.export
-                 else "Importer un fichier d'échange")
+        title = (
+            "Écrire un fichier d'échange (tous les accompagnements)"
+            if self.export
+            else "Importer un fichier d'échange"
+        )
         today = self.app.today()  # type: ignore[attr-defined]
         default = str(Path.home() / f"echange-{today:%Y-%m-%d}.json") if self.export else ""
         with Vertical(classes="dialog"):
@@ -753,8 +848,9 @@ class ExchangeScreen(ModalScreen[bool]):
         try:
             if self.export:
                 versions = store.export_versions()
-                write_text_atomically(path, dump_exchange(versions, author=None,
-                                                          exported_at=dt.datetime.now()))
+                write_text_atomically(
+                    path, dump_exchange(versions, author=None, exported_at=dt.datetime.now())
+                )
                 text, failed = f"{len(versions)} accompagnement(s) écrit(s) dans {path}.", False
             else:
                 report = store.merge_versions(read_exchange(path))
@@ -774,4 +870,3 @@ class ExchangeScreen(ModalScreen[bool]):
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
-

@@ -33,8 +33,13 @@ NBSP = fr.NBSP
 
 #: The order of the statuses in the bars and legends, and how each is drawn.
 STATUS_ORDER: list[Status | None] = [
-    Status.REACHED, Status.PARTLY, Status.IN_PROGRESS, Status.TO_START, Status.NOT_REACHED,
-    Status.DROPPED, None,
+    Status.REACHED,
+    Status.PARTLY,
+    Status.IN_PROGRESS,
+    Status.TO_START,
+    Status.NOT_REACHED,
+    Status.DROPPED,
+    None,
 ]
 STATUS_STYLE: dict[Status | None, str] = {
     Status.REACHED: "#4ebf71",
@@ -93,7 +98,6 @@ def bar_widths(counts: Sequence[int], width: int) -> list[int]:
     return cells
 
 
-
 def _section_label(section: Section) -> str:
     title = " ".join(section.title.split())
     if section.code:
@@ -131,7 +135,8 @@ def strategy_statuses(walk: Walk) -> list[StrategyStatus]:
     """One entry per top-level section in document order (then the objectives outside any)."""
     groups: dict[str | None, StrategyStatus] = {
         s.id: StrategyStatus(_section_label(s), 0)
-        for s in walk.contract.sections if s.parent is None
+        for s in walk.contract.sections
+        if s.parent is None
     }
     outside = StrategyStatus(OUTSIDE, 0)
     for objective in walk.objectives:
@@ -209,8 +214,7 @@ class StrategyBlock:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         strategy = self.strategy
-        yield Text(clip(strategy.label, width), style="bold", no_wrap=True,
-                   overflow="ellipsis")
+        yield Text(clip(strategy.label, width), style="bold", no_wrap=True, overflow="ellipsis")
         counts = [strategy.counts.get(s, 0) for s in STATUS_ORDER]
         room = max(width - self.progress_width - 2, 10)
         bar = Text(no_wrap=True, overflow="ellipsis")
@@ -260,12 +264,20 @@ def indicator_rows(walk: Walk) -> tuple[list[IndicatorRow], int]:
         for indicator in objective.indicators:
             unit = indicator.unit
             target = walk.targets.get(indicator.id) or RevisedTarget(
-                indicator.target_value, indicator.target_year,
-                indicator.target_value, indicator.target_year)
+                indicator.target_value,
+                indicator.target_year,
+                indicator.target_value,
+                indicator.target_year,
+            )
             observed = walk.values.get(indicator.id)
             earlier = walk.history.get(indicator.id, {})
-            if (indicator.baseline_value is None and target.value is None and observed is None
-                    and not earlier and indicator.computed is None):
+            if (
+                indicator.baseline_value is None
+                and target.value is None
+                and observed is None
+                and not earlier
+                and indicator.computed is None
+            ):
                 hidden += 1
                 continue
             initial = Text("—", style="dim")
@@ -283,32 +295,47 @@ def indicator_rows(walk: Walk) -> tuple[list[IndicatorRow], int]:
                 if target.year:
                     cible.append(f"\n({target.year})", style="dim")
                 if target.avenant is not None:
-                    cible.append(f"\nrévisée (avenant n°{NBSP}{target.avenant})",
-                                 style="italic")
+                    cible.append(f"\nrévisée (avenant n°{NBSP}{target.avenant})", style="italic")
             expected = expected_value(indicator, target, year)
             if indicator.computed is not None:
                 # a count: the label says what is counted, the unit would only take room
                 shown = Text(fr.number(observed) if observed is not None else "")
                 shown.append(" (journal)" if observed is not None else "journal", style="dim")
             else:
-                shown = Text(fr.quantity(observed, unit)) if observed is not None else Text(
-                    "—", style="dim")
+                shown = (
+                    Text(fr.quantity(observed, unit))
+                    if observed is not None
+                    else Text("—", style="dim")
+                )
             gap = Text("—", style="dim")
             if expected is not None and observed is not None:
                 late = is_off_track(indicator, target, year, observed)
                 ahead = behind_by(indicator, expected, observed) <= 0
-                gap = Text(signed(observed - expected),
-                           style="bold #e5484d" if late else ("#4ebf71" if ahead else ""))
-            series = [v for _y, v in sorted(earlier.items(), key=lambda i: school_year_start(i[0]))
-                      if school_year_start(_y) < school_year_start(year)]
+                gap = Text(
+                    signed(observed - expected),
+                    style="bold #e5484d" if late else ("#4ebf71" if ahead else ""),
+                )
+            series = [
+                v
+                for _y, v in sorted(earlier.items(), key=lambda i: school_year_start(i[0]))
+                if school_year_start(_y) < school_year_start(year)
+            ]
             if observed is not None:
                 series.append(observed)
-            rows.append(IndicatorRow(
-                number, objective, indicator, initial, cible,
-                fr.quantity(expected, unit) if expected is not None else "—", shown, gap,
-                "↑ mieux" if indicator.direction.value == "higher" else "↓ mieux",
-                sparkline(series),
-            ))
+            rows.append(
+                IndicatorRow(
+                    number,
+                    objective,
+                    indicator,
+                    initial,
+                    cible,
+                    fr.quantity(expected, unit) if expected is not None else "—",
+                    shown,
+                    gap,
+                    "↑ mieux" if indicator.direction.value == "higher" else "↓ mieux",
+                    sparkline(series),
+                )
+            )
     return rows, hidden
 
 
@@ -335,8 +362,14 @@ class IndicatorTable:
             label.append(f"\n{row.direction}", style="dim")
             if row.trend.strip():
                 label.append(f"  {row.trend}")
-        cells: list[RenderableType] = [label, row.initial, row.target, row.expected,
-                                       row.observed, row.gap]
+        cells: list[RenderableType] = [
+            label,
+            row.initial,
+            row.target,
+            row.expected,
+            row.observed,
+            row.gap,
+        ]
         if wide:
             cells += [Text(row.direction, style="dim"), row.trend]
         return cells
@@ -344,9 +377,13 @@ class IndicatorTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         wide = options.max_width >= WIDE
         # (header, widest when wide, widest when narrow, justify)
-        columns = [("Valeur initiale", 12, 11, "left"), ("Cible", 22, 14, "left"),
-                   (f"Attendu {self.year}", 9, 9, "right"), ("Constaté", 14, 10, "right"),
-                   ("Écart", 8, 8, "right")]
+        columns = [
+            ("Valeur initiale", 12, 11, "left"),
+            ("Cible", 22, 14, "left"),
+            (f"Attendu {self.year}", 9, 9, "right"),
+            ("Constaté", 14, 10, "right"),
+            ("Écart", 8, 8, "right"),
+        ]
         if wide:
             columns += [("Sens", 8, 8, "left"), ("Évolution", 10, 10, "left")]
         all_cells = [self._cells(row, wide) for row in self.rows]
@@ -358,12 +395,23 @@ class IndicatorTable:
             widths.append(max(min(natural, cap), words))
 
         def table(show_header: bool) -> Table:
-            grid = Table(box=None, expand=True, pad_edge=False, padding=(0, 1),
-                         header_style="bold", show_header=show_header)
+            grid = Table(
+                box=None,
+                expand=True,
+                pad_edge=False,
+                padding=(0, 1),
+                header_style="bold",
+                show_header=show_header,
+            )
             grid.add_column("Indicateur", ratio=1, min_width=12, overflow="fold")
             for (header, _w, _n, justify), width in zip(columns, widths, strict=True):
-                grid.add_column(header, width=width, justify=justify,  # type: ignore[arg-type]
-                                vertical="bottom" if show_header else "top", overflow="fold")
+                grid.add_column(
+                    header,
+                    width=width,
+                    justify=justify,  # type: ignore[arg-type]
+                    vertical="bottom" if show_header else "top",
+                    overflow="fold",
+                )
             return grid
 
         yield table(show_header=True)
@@ -376,8 +424,12 @@ class IndicatorTable:
                     yield body
                     yield Text("")
                 current = row.objective
-                yield Text(f"Objectif {row.number} · {' '.join(current.display_title.split())}",
-                           style="bold", no_wrap=True, overflow="ellipsis")
+                yield Text(
+                    f"Objectif {row.number} · {' '.join(current.display_title.split())}",
+                    style="bold",
+                    no_wrap=True,
+                    overflow="ellipsis",
+                )
                 body = table(show_header=False)
             assert body is not None
             body.add_row(*cells)
@@ -412,18 +464,23 @@ class OverviewScreen(Screen[None]):
         self.walk: Walk | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Chargement de la vue d'ensemble…", id="overview-title",
-                     classes="screen-title")
+        yield Static(
+            "Chargement de la vue d'ensemble…", id="overview-title", classes="screen-title"
+        )
         with VerticalScroll(id="overview-scroll"):
             yield Label("Avancement par stratégie", classes="part first")
             yield Static("", id="overview-total", classes="dim")
             yield Static("", id="overview-strategies")
-            yield Label("Indicateurs et trajectoires", id="overview-indicators-title",
-                        classes="part")
+            yield Label(
+                "Indicateurs et trajectoires", id="overview-indicators-title", classes="part"
+            )
             yield Static("", id="overview-indicators")
             yield Static("", id="overview-notes", classes="dim")
-            yield Label("Objectifs à surveiller (avenant possible)", id="overview-watch-title",
-                        classes="part")
+            yield Label(
+                "Objectifs à surveiller (avenant possible)",
+                id="overview-watch-title",
+                classes="part",
+            )
             yield Static("", id="overview-watch")
             yield Static("", id="overview-margin", classes="dim")
         yield Footer(compact=True)
@@ -444,7 +501,8 @@ class OverviewScreen(Screen[None]):
     def failed(self, message: Failed) -> None:
         self.query_one("#overview-title", Static).update("Vue d'ensemble")
         self.query_one("#overview-total", Static).update(
-            Text(message.error[:1].upper() + message.error[1:] + ".", style="bold"))
+            Text(message.error[:1].upper() + message.error[1:] + ".", style="bold")
+        )
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
@@ -473,8 +531,10 @@ class OverviewScreen(Screen[None]):
             indicators.update(IndicatorTable(rows, review.school_year))
         else:
             indicators.update(Text("Aucun indicateur chiffré dans ce contrat.", style="dim"))
-        notes = ["Attendu : la valeur de l'année sur la ligne droite qui va de la valeur "
-                 "initiale à la cible ; « — » quand l'une des deux manque."]
+        notes = [
+            "Attendu : la valeur de l'année sur la ligne droite qui va de la valeur "
+            "initiale à la cible ; « — » quand l'une des deux manque."
+        ]
         if hidden:
             notes.append(_hidden_note(hidden))
         self.query_one("#overview-notes", Static).update("\n".join(notes))
@@ -490,18 +550,29 @@ class OverviewScreen(Screen[None]):
 
 def _hidden_note(hidden: int) -> str:
     if hidden == 1:
-        return ("1 indicateur sans valeur initiale, sans cible et sans valeur constatée "
-                "n'apparaît pas dans le tableau.")
-    return (f"{hidden} indicateurs sans valeur initiale, sans cible et sans valeur constatée "
-            "n'apparaissent pas dans le tableau.")
+        return (
+            "1 indicateur sans valeur initiale, sans cible et sans valeur constatée "
+            "n'apparaît pas dans le tableau."
+        )
+    return (
+        f"{hidden} indicateurs sans valeur initiale, sans cible et sans valeur constatée "
+        "n'apparaissent pas dans le tableau."
+    )
 
 
 def _watch_text(watches: Iterable[Watch]) -> RenderableType:
     parts: list[RenderableType] = []
     for watch in watches:
         title = " ".join(watch.objective.display_title.split())
-        parts.append(Text.assemble(("• ", ""), (f"Objectif {watch.number}", "bold"),
-                                   (f" · {title}", "bold"), no_wrap=True, overflow="ellipsis"))
+        parts.append(
+            Text.assemble(
+                ("• ", ""),
+                (f"Objectif {watch.number}", "bold"),
+                (f" · {title}", "bold"),
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        )
         for reason in watch.reasons:
             parts.append(Padding(Text(reason), (0, 0, 0, 4)))
     if not parts:

@@ -36,27 +36,36 @@ class RecoveryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("revue — données abîmées", classes="screen-title")
         with Vertical(id="recovery"):
-            yield Static(Text.assemble(
-                ("Les données n'ont pas passé la vérification d'intégrité.\n", "bold"),
-                f"Détail : {self.problem}\n",
-            ), id="recovery-problem")
+            yield Static(
+                Text.assemble(
+                    ("Les données n'ont pas passé la vérification d'intégrité.\n", "bold"),
+                    f"Détail : {self.problem}\n",
+                ),
+                id="recovery-problem",
+            )
             if self.backup is not None:
                 when = f"{self.backup.taken_at:%d/%m/%Y à %H:%M}"
                 yield Static(
                     f"Dernière sauvegarde intacte : {when} ({self.backup.label}).\n"
                     "La restaurer remet les données telles qu'elles étaient à ce moment ; les "
                     "données abîmées sont mises de côté dans le dossier des sauvegardes, "
-                    "sans rien effacer.", id="recovery-offer")
+                    "sans rien effacer.",
+                    id="recovery-offer",
+                )
                 with Horizontal(id="recovery-buttons"):
-                    yield Button(f"Restaurer la sauvegarde du {when}", id="recovery-restore",
-                                 variant="primary")
+                    yield Button(
+                        f"Restaurer la sauvegarde du {when}",
+                        id="recovery-restore",
+                        variant="primary",
+                    )
                     yield Button("Quitter sans rien changer", id="recovery-quit")
             else:
                 yield Static(
                     "Aucune sauvegarde intacte n'est disponible. Quittez revue sans rien "
                     "changer et faites examiner le fichier (voir « Vos données » dans la "
                     "documentation) ; « revue check » redit ce diagnostic.",
-                    id="recovery-offer")
+                    id="recovery-offer",
+                )
                 with Horizontal(id="recovery-buttons"):
                     yield Button("Quitter sans rien changer", id="recovery-quit")
         yield Footer(compact=True)
@@ -90,4 +99,6 @@ class RecoveryScreen(Screen[None]):
         self.app.call_from_thread(
             self.app.notify,
             f"Sauvegarde du {backup.taken_at:%d/%m/%Y à %H:%M} restaurée. Les données abîmées "
-            f"sont gardées de côté : {aside}.", timeout=12)
+            f"sont gardées de côté : {aside}.",
+            timeout=12,
+        )

@@ -34,12 +34,27 @@ class ReviewsScreen(Screen[None]):
         Binding("enter", "open", "Ouvrir", id="open", tooltip="Examiner la revue choisie"),
         Binding("n", "new", "Créer", id="new", tooltip="Commencer une nouvelle revue"),
         Binding("v", "overview", "Vue", id="overview", tooltip="Vue d'ensemble de la revue"),
-        Binding("d", "changes", "Changements", id="changes",
-                tooltip="Ce qui a changé depuis la revue précédente"),
-        Binding("a", "avenant", "Avenant", id="avenant",
-                tooltip="Enregistrer un avenant (évaluation à mi-parcours)"),
-        Binding("s", "synthesis", "Synth.", id="synthesis",
-                tooltip="Synthèse pour le bilan : points forts, vigilance, perspectives"),
+        Binding(
+            "d",
+            "changes",
+            "Changements",
+            id="changes",
+            tooltip="Ce qui a changé depuis la revue précédente",
+        ),
+        Binding(
+            "a",
+            "avenant",
+            "Avenant",
+            id="avenant",
+            tooltip="Enregistrer un avenant (évaluation à mi-parcours)",
+        ),
+        Binding(
+            "s",
+            "synthesis",
+            "Synth.",
+            id="synthesis",
+            tooltip="Synthèse pour le bilan : points forts, vigilance, perspectives",
+        ),
         Binding("b", "bilan", "Bilan", id="bilan", tooltip="Écrire le bilan de la revue choisie"),
         Binding("c", "close_review", "Clôturer", id="close"),
         Binding("o", "reopen_review", "Rouvrir", id="reopen", tooltip="Rouvrir la revue choisie"),
@@ -76,8 +91,9 @@ class ReviewsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="reviews")
     def load(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
-        self.post_message(self.Loaded(store.get_contract(self.contract_id),
-                                      store.list_reviews(self.contract_id)))
+        self.post_message(
+            self.Loaded(store.get_contract(self.contract_id), store.list_reviews(self.contract_id))
+        )
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
@@ -103,8 +119,10 @@ class ReviewsScreen(Screen[None]):
             table.move_cursor(row=min(row, len(message.reviews) - 1))
             table.focus()
         else:
-            empty.update("Aucune revue pour ce contrat.\n\nAppuyez sur « n » pour commencer "
-                         "l'examen annuel de l'année scolaire.")
+            empty.update(
+                "Aucune revue pour ce contrat.\n\nAppuyez sur « n » pour commencer "
+                "l'examen annuel de l'année scolaire."
+            )
         self.refresh_bindings()
 
     def selected(self) -> ReviewSummary | None:
@@ -124,8 +142,16 @@ class ReviewsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what fits the selected review (and keep the footer short)."""
         review = self.selected()
-        if action in ("open", "overview", "changes", "avenant", "close_review", "reopen_review",
-                      "synthesis", "bilan"):
+        if action in (
+            "open",
+            "overview",
+            "changes",
+            "avenant",
+            "close_review",
+            "reopen_review",
+            "synthesis",
+            "bilan",
+        ):
             if review is None:
                 return False
         if review is not None:
@@ -195,8 +221,9 @@ class ReviewsScreen(Screen[None]):
         if review is not None:
             from revue.app.screens.bilan import BilanScreen
 
-            self.app.push_screen(BilanScreen(self.contract_id, review.school_year,
-                                             review.kind.value))
+            self.app.push_screen(
+                BilanScreen(self.contract_id, review.school_year, review.kind.value)
+            )
 
     def action_close_review(self) -> None:
         review = self.selected()
@@ -208,8 +235,9 @@ class ReviewsScreen(Screen[None]):
 
         def confirmed(answer: str | None) -> None:
             if answer is not None:
-                self._write(lambda store: store.close_review(review.id),
-                            f"{review.title} clôturée.")
+                self._write(
+                    lambda store: store.close_review(review.id), f"{review.title} clôturée."
+                )
 
         self.app.push_screen(
             ConfirmScreen(
@@ -232,13 +260,18 @@ class ReviewsScreen(Screen[None]):
 
         def confirmed(reason: str | None) -> None:
             if reason:
-                self._write(lambda store: store.reopen_review(review.id, reason),
-                            f"{review.title} rouverte.")
+                self._write(
+                    lambda store: store.reopen_review(review.id, reason),
+                    f"{review.title} rouverte.",
+                )
 
         self.app.push_screen(
-            ConfirmScreen(f"Rouvrir « {review.title} » ?",
-                          "Indiquez pourquoi : la réouverture est enregistrée avec son motif.",
-                          "Rouvrir", ask_reason=True),
+            ConfirmScreen(
+                f"Rouvrir « {review.title} » ?",
+                "Indiquez pourquoi : la réouverture est enregistrée avec son motif.",
+                "Rouvrir",
+                ask_reason=True,
+            ),
             confirmed,
         )
 
@@ -309,8 +342,12 @@ class NewReviewScreen(ModalScreen[uuid.UUID | None]):
             yield Label("Année scolaire")
             yield Select([(y, y) for y in years], value=default, allow_blank=False, id="year")
             yield Label("Nature")
-            yield Select([(k.label.capitalize(), k.value) for k in ReviewKind],
-                         value=ReviewKind.ANNUAL.value, allow_blank=False, id="kind")
+            yield Select(
+                [(k.label.capitalize(), k.value) for k in ReviewKind],
+                value=ReviewKind.ANNUAL.value,
+                allow_blank=False,
+                id="kind",
+            )
             yield Static("", id="new-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Commencer", id="create", variant="primary")

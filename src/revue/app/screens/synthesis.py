@@ -17,8 +17,11 @@ from textual.widgets import Footer, Label, Static, TextArea
 from revue.domain.errors import RevueError
 from revue.domain.review import ReviewSummary, Synthesis
 
-FIELDS = (("strengths", "Points forts"), ("vigilance", "Points de vigilance"),
-          ("perspectives", "Perspectives"))
+FIELDS = (
+    ("strengths", "Points forts"),
+    ("vigilance", "Points de vigilance"),
+    ("perspectives", "Perspectives"),
+)
 
 
 class SynthesisScreen(Screen[None]):
@@ -48,8 +51,9 @@ class SynthesisScreen(Screen[None]):
         with VerticalScroll(id="synthesis-body"):
             for key, label in FIELDS:
                 yield Label(label, classes="part")
-                yield TextArea(id=key, soft_wrap=True, compact=True, classes="long-text",
-                               disabled=True)
+                yield TextArea(
+                    id=key, soft_wrap=True, compact=True, classes="long-text", disabled=True
+                )
         yield Static("", id="synthesis-saved")
         yield Footer(compact=True)
 
@@ -59,15 +63,17 @@ class SynthesisScreen(Screen[None]):
     @work(thread=True, exclusive=True)
     def load(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
-        self.post_message(self.Loaded(store.get_review(self.review_id),
-                                      store.get_synthesis(self.review_id)))
+        self.post_message(
+            self.Loaded(store.get_review(self.review_id), store.get_synthesis(self.review_id))
+        )
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         self.synthesis = message.synthesis
         closed = " — clôturée, lecture seule" if message.review.closed else ""
         self.query_one("#synthesis-title", Static).update(
-            f"Synthèse — {message.review.title}{closed}")
+            f"Synthèse — {message.review.title}{closed}"
+        )
         for key, _label in FIELDS:
             area = self.query_one(f"#{key}", TextArea)
             area.text = getattr(message.synthesis, key)

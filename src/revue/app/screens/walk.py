@@ -41,6 +41,7 @@ SAVE_DELAY = 0.4
 #: Seconds between attempts to write changes the disk refused (full, read-only folder).
 RETRY_EVERY = 5.0
 
+
 class WalkScreen(Screen[None]):
     """Examine a review objective by objective."""
 
@@ -54,17 +55,42 @@ class WalkScreen(Screen[None]):
         "de rétablir une version antérieure."
     )
     BINDINGS = [
-        Binding("f5", "previous", "Préc.", id="previous", priority=True,
-                tooltip="Objectif précédent"),
+        Binding(
+            "f5", "previous", "Préc.", id="previous", priority=True, tooltip="Objectif précédent"
+        ),
         Binding("f6", "next", "Suiv.", id="next", priority=True, tooltip="Objectif suivant"),
-        Binding("f7", "next_unexamined", "À voir", id="next-unexamined", priority=True,
-                tooltip="Prochain objectif pas encore examiné"),
-        Binding("f8", "copy_forward", "Reprise", id="copy-forward", priority=True,
-                tooltip="Reprendre le statut et l'analyse de la revue précédente"),
-        Binding("f9", "overview", "Vue", id="overview", priority=True,
-                tooltip="Vue d'ensemble de la revue"),
-        Binding("f4", "history", "Hist.", id="history", priority=True,
-                tooltip="Historique de cet objectif : versions et retour en arrière"),
+        Binding(
+            "f7",
+            "next_unexamined",
+            "À voir",
+            id="next-unexamined",
+            priority=True,
+            tooltip="Prochain objectif pas encore examiné",
+        ),
+        Binding(
+            "f8",
+            "copy_forward",
+            "Reprise",
+            id="copy-forward",
+            priority=True,
+            tooltip="Reprendre le statut et l'analyse de la revue précédente",
+        ),
+        Binding(
+            "f9",
+            "overview",
+            "Vue",
+            id="overview",
+            priority=True,
+            tooltip="Vue d'ensemble de la revue",
+        ),
+        Binding(
+            "f4",
+            "history",
+            "Hist.",
+            id="history",
+            priority=True,
+            tooltip="Historique de cet objectif : versions et retour en arrière",
+        ),
         # Not in the footer (no room at 80 columns for it and F1): the help lists it.
         Binding("escape", "back", "Retour", id="back", show=False),
     ]
@@ -109,40 +135,54 @@ class WalkScreen(Screen[None]):
         with VerticalScroll(id="walk-body"):
             yield Static("", id="objective-text")
             yield Static("", id="objective-initial", classes="note")
-            yield Collapsible(Static("", id="criteria-text"), title="Critères d'évaluation",
-                              collapsed=True, id="criteria")
-            yield Label("Actions (cochez celles qui ont été réalisées)", classes="part",
-                        id="actions-label")
+            yield Collapsible(
+                Static("", id="criteria-text"),
+                title="Critères d'évaluation",
+                collapsed=True,
+                id="criteria",
+            )
+            yield Label(
+                "Actions (cochez celles qui ont été réalisées)", classes="part", id="actions-label"
+            )
             yield Vertical(id="actions")
             yield Label("Indicateurs", classes="part")
-            yield Static("Aucun indicateur chiffré : l'analyse et les preuves portent "
-                         "l'examen.", classes="dim", id="no-indicators")
+            yield Static(
+                "Aucun indicateur chiffré : l'analyse et les preuves portent l'examen.",
+                classes="dim",
+                id="no-indicators",
+            )
             yield Vertical(id="indicators")
             yield Label("Statut", classes="part")
-            yield Select([(s.label, s.value) for s in Status], prompt="non examiné",
-                         id="status", compact=True)
+            yield Select(
+                [(s.label, s.value) for s in Status],
+                prompt="non examiné",
+                id="status",
+                compact=True,
+            )
             yield Static("", id="previous", classes="dim")
             yield Label("Éléments de preuve", classes="part")
             yield Static("", id="evidence-list")
             with Vertical(id="evidence-form"):
                 with Horizontal(classes="evidence-row"):
                     yield Input(placeholder="jj/mm/aaaa", id="evidence-date", compact=True)
-                    yield Select([(s.label, s.value) for s in EvidenceSource],
-                                 value=EvidenceSource.VISIT.value, allow_blank=False,
-                                 id="evidence-source", compact=True)
-                yield Input(placeholder="ce qui a été constaté", id="evidence-text",
-                            compact=True)
+                    yield Select(
+                        [(s.label, s.value) for s in EvidenceSource],
+                        value=EvidenceSource.VISIT.value,
+                        allow_blank=False,
+                        id="evidence-source",
+                        compact=True,
+                    )
+                yield Input(placeholder="ce qui a été constaté", id="evidence-text", compact=True)
                 with Horizontal(classes="evidence-row"):
-                    yield Input(placeholder="fichier (facultatif)", id="evidence-path",
-                                compact=True)
+                    yield Input(
+                        placeholder="fichier (facultatif)", id="evidence-path", compact=True
+                    )
                     yield Button("Ajouter la preuve", id="evidence-add", compact=True)
                 yield Static("", id="evidence-error", classes="error")
             yield Label("Analyse", classes="part")
-            yield TextArea("", id="analysis", soft_wrap=True, classes="long-text",
-                           compact=True)
+            yield TextArea("", id="analysis", soft_wrap=True, classes="long-text", compact=True)
             yield Label("Ajustements proposés", classes="part")
-            yield TextArea("", id="adjustments", soft_wrap=True, classes="long-text",
-                           compact=True)
+            yield TextArea("", id="adjustments", soft_wrap=True, classes="long-text", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -176,7 +216,8 @@ class WalkScreen(Screen[None]):
         if wanted > have:
             await actions.mount_all(
                 Checkbox("", id=f"action-{n}", classes="action", compact=True)
-                for n in range(have, wanted))
+                for n in range(have, wanted)
+            )
         indicators = self.query_one("#indicators", Vertical)
         wanted = max((len(o.indicators) for o in walk.objectives), default=0)
         have = len(indicators.children)
@@ -241,7 +282,8 @@ class WalkScreen(Screen[None]):
         criteria = self.query_one("#criteria", Collapsible)
         criteria.display = bool(objective.criteria)
         self.query_one("#criteria-text", Static).update(
-            "\n".join(f" • {c}" for c in objective.criteria))
+            "\n".join(f" • {c}" for c in objective.criteria)
+        )
 
         self._action_ids = [a.id for a in objective.actions]
         self.query_one("#actions-label").display = bool(objective.actions)
@@ -270,15 +312,17 @@ class WalkScreen(Screen[None]):
         if shown and previous is not None:
             label = previous.status.label if previous.status else "sans statut"
             said.update(
-                f"{walk.previous_title} : {label}" +
-                (f" — « {clip(previous.analysis, 90)} »" if previous.analysis else "") +
-                " (F8 pour reprendre)")
+                f"{walk.previous_title} : {label}"
+                + (f" — « {clip(previous.analysis, 90)} »" if previous.analysis else "")
+                + " (F8 pour reprendre)"
+            )
         self.query_one("#evidence-list", Static).update(self._evidence_text(record))
         if not self.read_only:
             start, end = school_year_bounds(year)
             today = self.app.today()  # type: ignore[attr-defined]
             self.query_one("#evidence-date", Input).value = (
-                fr.date(today) if start <= today <= end else "")
+                fr.date(today) if start <= today <= end else ""
+            )
             for name in ("#evidence-text", "#evidence-path"):
                 self.query_one(name, Input).value = ""
             self.query_one("#evidence-error", Static).update("")
@@ -298,14 +342,20 @@ class WalkScreen(Screen[None]):
             initial = fr.quantity(target.initial_value, indicator.unit)
             cible += f", révisée par l'avenant n° {target.avenant} (initiale {initial})"
         facts.append(f"cible : {cible}")
-        facts.append("↑ plus haut = mieux" if indicator.direction.value == "higher"
-                     else "↓ plus bas = mieux")
+        facts.append(
+            "↑ plus haut = mieux" if indicator.direction.value == "higher" else "↓ plus bas = mieux"
+        )
         earlier = walk.history.get(indicator.id, {})
         if earlier:
-            facts.append("années précédentes : " + ", ".join(
-                f"{y} : {fr.quantity(v, indicator.unit)}" for y, v in sorted(earlier.items())))
+            facts.append(
+                "années précédentes : "
+                + ", ".join(
+                    f"{y} : {fr.quantity(v, indicator.unit)}" for y, v in sorted(earlier.items())
+                )
+            )
         self.query_one(f"#indicator-{number}-label", Static).update(
-            Text(indicator.label, style="bold"))
+            Text(indicator.label, style="bold")
+        )
         self.query_one(f"#indicator-{number}-facts", Static).update(" · ".join(facts))
         computed = self.query_one(f"#indicator-{number}-computed", Static)
         row = self.query_one(f"#indicator-{number}-input")
@@ -314,9 +364,13 @@ class WalkScreen(Screen[None]):
         if indicator.computed is not None:
             self._indicator_ids.append(None)
             count = walk.values.get(indicator.id)
-            computed.update(Text.assemble(
-                (f"Valeur {year} : ", ""), (fr.quantity(count, indicator.unit), "bold"),
-                (f" — {fr.computed_filter(indicator.computed)}", "dim")))
+            computed.update(
+                Text.assemble(
+                    (f"Valeur {year} : ", ""),
+                    (fr.quantity(count, indicator.unit), "bold"),
+                    (f" — {fr.computed_filter(indicator.computed)}", "dim"),
+                )
+            )
             return
         self._indicator_ids.append(indicator.id)
         value = walk.values.get(indicator.id)
@@ -369,13 +423,13 @@ class WalkScreen(Screen[None]):
             if wait:  # one thread: the earlier writes are done before this one
                 self._saved(*future.result())
             else:
-                future.add_done_callback(
-                    lambda done: self.post_message(self.Saved(*done.result())))
+                future.add_done_callback(lambda done: self.post_message(self.Saved(*done.result())))
         elif wait and not self._writer_closed:
             self._writer.submit(lambda: None).result()
 
-    def _write(self, pending: dict[tuple[str, str, str], Any]
-               ) -> tuple[str | None, dict[tuple[str, str, str], Any] | None]:
+    def _write(
+        self, pending: dict[tuple[str, str, str], Any]
+    ) -> tuple[str | None, dict[tuple[str, str, str], Any] | None]:
         """Runs in the writer thread: returns a French error and what is left to write."""
         store = self.app.store  # type: ignore[attr-defined]
         by_objective: dict[str, dict[tuple[str, str], Any]] = {}
@@ -385,16 +439,18 @@ class WalkScreen(Screen[None]):
         for number, objective_id in enumerate(objectives):
             changes = by_objective[objective_id]
             try:
-                record_fields = {name: v for (kind, name), v in changes.items()
-                                 if kind == "record"}
+                record_fields = {name: v for (kind, name), v in changes.items() if kind == "record"}
                 if record_fields:
                     store.save_record(self.review_id, objective_id, **record_fields)
                 for (kind, indicator_id), value in changes.items():
                     if kind == "value":
                         store.save_value(self.review_id, indicator_id, value)
             except Exception as exc:  # noqa: BLE001 - keep the text on screen, say what happened
-                error = str(exc) if isinstance(exc, RevueError) else (
-                    f"enregistrement impossible ({exc})")
+                error = (
+                    str(exc)
+                    if isinstance(exc, RevueError)
+                    else (f"enregistrement impossible ({exc})")
+                )
                 left = set(objectives[number:])  # written again: saving is idempotent
                 return error, {key: v for key, v in pending.items() if key[0] in left}
         return None, None
@@ -408,8 +464,9 @@ class WalkScreen(Screen[None]):
     def saved(self, message: Saved) -> None:
         self._saved(message.error, message.failed)
 
-    def _saved(self, error: str | None,
-               failed: dict[tuple[str, str, str], Any] | None = None) -> None:
+    def _saved(
+        self, error: str | None, failed: dict[tuple[str, str, str], Any] | None = None
+    ) -> None:
         if failed:
             # Newer changes of the same fields win over the ones that failed.
             self._pending = {**failed, **self._pending}
@@ -424,9 +481,13 @@ class WalkScreen(Screen[None]):
         saved = found.first(Static)
         if error:
             saved.update(Text("⚠ non enregistré", style="bold"))
-            self.notify(error[:1].upper() + error[1:] + ". Vos saisies restent à l'écran ; "
-                        "revue réessaie toutes les quelques secondes.",
-                        title="Non enregistré", severity="error", timeout=8)
+            self.notify(
+                error[:1].upper() + error[1:] + ". Vos saisies restent à l'écran ; "
+                "revue réessaie toutes les quelques secondes.",
+                title="Non enregistré",
+                severity="error",
+                timeout=8,
+            )
         else:
             saved.update("✓ Enregistré")
         self._progress()
@@ -502,13 +563,17 @@ class WalkScreen(Screen[None]):
         try:
             day = parse_date(raw_date)
         except ValueError:
-            error.update(f"Date « {clip(raw_date, 20)} » invalide : écrivez jj/mm/aaaa "
-                         "(une date qui existe).")
+            error.update(
+                f"Date « {clip(raw_date, 20)} » invalide : écrivez jj/mm/aaaa "
+                "(une date qui existe)."
+            )
             return
         start, end = school_year_bounds(walk.review.school_year)
         if not start <= day <= end:
-            error.update(f"La date doit être dans l'année scolaire {walk.review.school_year} "
-                         f"(du {fr.date(start)} au {fr.date(end)}).")
+            error.update(
+                f"La date doit être dans l'année scolaire {walk.review.school_year} "
+                f"(du {fr.date(start)} au {fr.date(end)})."
+            )
             return
         if not text:
             error.update("Écrivez ce qui a été constaté.")
@@ -518,7 +583,8 @@ class WalkScreen(Screen[None]):
         objective = walk.objectives[self.index]
         try:
             item = self.app.store.add_evidence(  # type: ignore[attr-defined]
-                self.review_id, objective.id, day, text, source, path)
+                self.review_id, objective.id, day, text, source, path
+            )
         except RevueError as exc:
             error.update(str(exc))
             return
@@ -619,20 +685,28 @@ class WalkScreen(Screen[None]):
             if done:
                 self.load()  # the walk shows the restored version
 
-        self.app.push_screen(HistoryScreen(
-            f"Historique — objectif {self.index + 1} : {clip(objective.text, 70)}",
-            load=lambda: store.objective_history(self.review_id, objective.id),
-            render=render, labels=OBJECTIVE_FIELDS,
-            restore=None if self.read_only else restore,
-        ), restored)
+        self.app.push_screen(
+            HistoryScreen(
+                f"Historique — objectif {self.index + 1} : {clip(objective.text, 70)}",
+                load=lambda: store.objective_history(self.review_id, objective.id),
+                render=render,
+                labels=OBJECTIVE_FIELDS,
+                restore=None if self.read_only else restore,
+            ),
+            restored,
+        )
 
     def action_back(self) -> None:
         self.flush(wait=True)
         if self.unsaved:
-            self.notify("Des saisies n'ont pas pu être enregistrées : l'écran reste ouvert pour "
-                        "ne rien perdre. Libérez de la place ou rendez le dossier accessible, "
-                        "revue réessaie toutes les quelques secondes.",
-                        title="Non enregistré", severity="error", timeout=10)
+            self.notify(
+                "Des saisies n'ont pas pu être enregistrées : l'écran reste ouvert pour "
+                "ne rien perdre. Libérez de la place ou rendez le dossier accessible, "
+                "revue réessaie toutes les quelques secondes.",
+                title="Non enregistré",
+                severity="error",
+                timeout=10,
+            )
             return
         self.app.pop_screen()
 
@@ -645,7 +719,6 @@ class WalkScreen(Screen[None]):
         self._writer_closed = True
 
 
-
 def _indicator_box(number: int) -> Vertical:
     """The widgets of one indicator, filled by WalkScreen._fill_indicator."""
     return Vertical(
@@ -656,7 +729,8 @@ def _indicator_box(number: int) -> Vertical:
             Label("", id=f"indicator-{number}-year", classes="field-label"),
             Input(id=f"value-{number}", classes="value", compact=True),
             Static("", id=f"value-{number}-error", classes="error field-error"),
-            classes="value-row", id=f"indicator-{number}-input",
+            classes="value-row",
+            id=f"indicator-{number}-input",
         ),
         classes="indicator",
     )

@@ -63,7 +63,9 @@ class Detail(VerticalScroll):
             facts.add_row("Département", contract.departement)
         if contract.ien:
             facts.add_row("IEN", contract.ien)
-        facts.add_row("Période", f"du {fr.date(contract.start_date)} au {fr.date(contract.end_date)}")
+        facts.add_row(
+            "Période", f"du {fr.date(contract.start_date)} au {fr.date(contract.end_date)}"
+        )
         if contract.signature_date or contract.signature_place:
             place = f"à {contract.signature_place}" if contract.signature_place else ""
             when = f"le {fr.date(contract.signature_date)}" if contract.signature_date else ""
@@ -93,8 +95,12 @@ class Detail(VerticalScroll):
             parts += [_gap(), _heading("Avenants")]
             for avenant in avenants:
                 changes = ", ".join(CHANGE_LABELS.get(c.kind, c.kind) for c in avenant.changes)
-                parts.append(Text(f" • n° {avenant.number} du {fr.date(avenant.date)} — "
-                                  f"{avenant.reason} ({changes})"))
+                parts.append(
+                    Text(
+                        f" • n° {avenant.number} du {fr.date(avenant.date)} — "
+                        f"{avenant.reason} ({changes})"
+                    )
+                )
         for article in contract.articles:
             parts += [_gap(), _heading(article.title), Text(article.text)]
         self._show(parts)
@@ -130,23 +136,32 @@ class Detail(VerticalScroll):
                 parts.append(Text(objective.text))
         else:
             parts.append(_title(objective.text))
-        initial = (next((o for o in revision.initial.objectives if o.id == objective.id), None)
-                   if revision else None)
+        initial = (
+            next((o for o in revision.initial.objectives if o.id == objective.id), None)
+            if revision
+            else None
+        )
         if initial is not None and initial.text != objective.text:
-            parts.append(Text(f"Texte initial (avant avenant) : {initial.text}", style="dim italic"))
+            parts.append(
+                Text(f"Texte initial (avant avenant) : {initial.text}", style="dim italic")
+            )
 
         parts += [_gap(), _heading("Indicateurs")]
         if objective.indicators:
             for indicator in objective.indicators:
                 parts.append(Text(f"▸ {indicator.label}", style="bold"))
-                parts.append(_indicator_table(indicator, revision.targets.get(indicator.id)
-                                              if revision else None))
+                parts.append(
+                    _indicator_table(
+                        indicator, revision.targets.get(indicator.id) if revision else None
+                    )
+                )
         else:
             parts.append(Text("Aucun indicateur chiffré dans le document.", style="dim"))
 
         parts += [_gap(), _heading("Critères d'évaluation")]
         parts.append(
-            _bullets(objective.criteria) if objective.criteria
+            _bullets(objective.criteria)
+            if objective.criteria
             else Text("Aucun critère dans le document.", style="dim")
         )
 
@@ -166,7 +181,9 @@ class Detail(VerticalScroll):
             for code in objective.academic_links:
                 found = academic.find(code) if academic else None
                 label = f"{'Axe' if isinstance(found, AcademicAxis) else 'Objectif'} {code}"
-                parts.append(Text(f" • {label} : {found.title if found else '(absent des données)'}"))
+                parts.append(
+                    Text(f" • {label} : {found.title if found else '(absent des données)'}")
+                )
         else:
             parts.append(Text("Pas de lien indiqué.", style="dim"))
         self._show(parts)
@@ -192,9 +209,11 @@ def _indicator_table(indicator: Indicator, revised: RevisedTarget | None = None)
     if indicator.target_value is not None or indicator.computed is None:
         cible = fr.target(indicator)
         if revised is not None and revised.avenant is not None:
-            cible += (f" — révisée par l'avenant n° {revised.avenant} ; cible initiale "
-                      f"{fr.quantity(revised.initial_value, indicator.unit)} "
-                      f"({revised.initial_year})")
+            cible += (
+                f" — révisée par l'avenant n° {revised.avenant} ; cible initiale "
+                f"{fr.quantity(revised.initial_value, indicator.unit)} "
+                f"({revised.initial_year})"
+            )
         table.add_row("  Cible", cible)
     table.add_row("  Sens", indicator.direction.label)
     if indicator.note:

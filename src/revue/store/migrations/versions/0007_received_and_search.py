@@ -15,26 +15,26 @@ from alembic import op
 
 from revue.domain.french import fold
 
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('accompaniments', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('received_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('search_text', sa.Text(), server_default='',
-                                      nullable=False))
+    with op.batch_alter_table("accompaniments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("received_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("search_text", sa.Text(), server_default="", nullable=False))
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT id, theme, notes FROM accompaniments")).all()
     if rows:
-        conn.execute(sa.text("UPDATE accompaniments SET search_text = :folded WHERE id = :id"),
-                     [{"id": ident, "folded": fold(f"{theme}\n{notes}")}
-                      for ident, theme, notes in rows])
+        conn.execute(
+            sa.text("UPDATE accompaniments SET search_text = :folded WHERE id = :id"),
+            [{"id": ident, "folded": fold(f"{theme}\n{notes}")} for ident, theme, notes in rows],
+        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('accompaniments', schema=None) as batch_op:
-        batch_op.drop_column('search_text')
-        batch_op.drop_column('received_at')
+    with op.batch_alter_table("accompaniments", schema=None) as batch_op:
+        batch_op.drop_column("search_text")
+        batch_op.drop_column("received_at")
