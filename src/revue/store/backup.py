@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from revue.domain.errors import NotFoundError, RevueError
+from revue.store.paths import prepare_private_file
 
 #: How many backups are kept; the oldest go first. Documented in docs/vos-donnees.md.
 KEEP = 20
@@ -185,8 +186,6 @@ def restore_backup(store_path: Path, name: str, *, damaged: bool = False) -> Bac
         )
     if damaged:
         aside = set_aside_damaged(store_path)
-        from revue.store.db import prepare_private_file
-
         prepare_private_file(store_path)
         before: Backup | None = Backup(aside, dt.datetime.now(), "abimee")
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
 import threading
 import uuid
 from collections.abc import Iterator
@@ -18,6 +17,9 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
 from revue.domain.errors import RevueError
+from revue.store.backup import take_backup
+from revue.store.paths import prepare_private_file
+from revue.store.paths import sqlite_path as sqlite_path  # re-exported: the app and the CLI use it
 
 #: The newest migration in ``migrations/versions``. A test checks it is Alembic's head; knowing
 #: it here lets a store that is already current open without loading Alembic at all.
@@ -29,31 +31,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 class StoreError(RevueError):
     """The store cannot be opened or written."""
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for other databases and in-memory stores."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
-
-
-def prepare_private_file(path: Path) -> None:
-    """Create the store's folder (0700) and file (0600) before SQLite does, whatever the umask.
-
-    SQLite gives its -wal and -shm files the permissions of the database file.
-    """
-    folder = path.parent
-    if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700)
-        os.chmod(folder, 0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        os.close(fd)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077 and path.stat().st_uid == os.getuid():
-        os.chmod(path, 0o600)
 
 
 def _sqlite_settings(engine: Engine) -> None:
@@ -121,8 +98,6 @@ def migrate(engine: Engine) -> None:
     from alembic.config import Config
 
     if revision is not None:  # an existing store: keep a copy of it as it was
-        from revue.store.backup import take_backup
-
         path = sqlite_path(engine.url.render_as_string(hide_password=False))
         if path is not None:
             take_backup(path, "migration")

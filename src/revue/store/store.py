@@ -37,7 +37,7 @@ from revue.domain.contract import (
 from revue.domain.errors import ConflictError, NotFoundError
 from revue.formats.config import default_author
 from revue.store.backup import Backup, backup_alongside, take_backup
-from revue.store.db import make_engine, migrate, read_session, sqlite_path, write_session
+from revue.store.db import make_engine, migrate, read_session, write_session
 from revue.store.history import HistoryQueries
 from revue.store.log import LogQueries
 from revue.store.models import (
@@ -52,6 +52,7 @@ from revue.store.models import (
     ReviewRow,
     SectionRow,
 )
+from revue.store.paths import sqlite_path
 from revue.store.reviews import ReviewQueries
 
 
