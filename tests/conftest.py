@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from revue.services.demo import demo_files, sample_data_dir
+from revue.services.demo import demo_files
 from revue.store.store import Store
-
-SAMPLES = sample_data_dir()
-EPINAY = SAMPLES / "contrat-epinay-2018-2020.toml"
-THIONVILLE = SAMPLES / "projet-thionville1-2016-2020.toml"
-ACADEMIC = SAMPLES / "projet-academique-nancy-metz.toml"
+from tests.helpers import CLAIRE, PAUL, SCHOOLS, generated_reviews
 
 
 @pytest.fixture(autouse=True)
@@ -55,22 +52,40 @@ def sample_url(db_url: str) -> str:
     return db_url
 
 
-def table_counts(store: Store) -> dict[str, int]:
-    """Rows per table: 'the store is exactly as before' is checked with this."""
-    from sqlalchemy import func, select
-
-    from revue.store.models import Base
-
-    with store.session() as session:
-        return {
-            name: session.scalar(select(func.count()).select_from(table)) or 0
-            for name, table in Base.metadata.tables.items()
-        }
-
-
 @pytest.fixture(autouse=True)
 def _steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     """Input cursors do not blink in tests, so snapshots do not depend on timing."""
     from textual.widgets import Input
 
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+@pytest.fixture
+def bilan_url(sample_url: str) -> str:
+    """The samples with a mid-term review of 2018-2019 (an avenant) and the final review."""
+    generated_reviews(sample_url)
+    return sample_url
+
+
+@pytest.fixture
+def log_url(sample_url: str) -> str:
+    """The samples, the fictitious schools and both conseillers' logs (one conflict)."""
+    from revue.formats.exchange import read_exchange
+    from revue.formats.schools_csv import read_schools
+
+    store = Store.open(sample_url)
+    store.save_schools(read_schools(SCHOOLS))
+    store.merge_versions(read_exchange(CLAIRE))
+    store.merge_versions(read_exchange(PAUL))
+    store.close()
+    return sample_url
+
+
+@pytest.fixture
+def paris_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times shown in Paris time, whatever the machine's zone."""
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

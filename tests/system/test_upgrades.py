@@ -1,0 +1,87 @@
+"""A store made by every earlier schema version opens in the current revue with all its data,
+after a backup of it as it was."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from revue.store.backup import list_backups
+from revue.store.db import SCHEMA_HEAD
+from revue.store.store import Store
+from tests.helpers import FIXTURES
+
+REVIEW = "00000000-0000-4000-8000-000000000001"
+
+
+@pytest.mark.parametrize("version", ["0001", "0002", "0003", "0004", "0005", "0006"])
+def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
+    path = tmp_path / "revue.sqlite3"
+    shutil.copy(FIXTURES / f"store-{version}.sqlite3", path)
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        with store.engine.connect() as conn:
+            assert (
+                conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+                == SCHEMA_HEAD
+            )
+        contract = store.get_contract("epinay-2018-2020")
+        assert len(contract.objectives) == 31
+        backups = list_backups(path)
+        assert [b.reason for b in backups] == ["migration"]
+        if version >= "0002":
+            import uuid
+
+            walk = store.load_walk(uuid.UUID(REVIEW))
+            record = walk.records[walk.objectives[0].id]
+            assert record.analysis == "Analyse d'avant"
+            assert [e.text for e in record.evidence] == ["Preuve d'avant"]
+            assert walk.values[walk.objectives[0].indicators[0].id] == 91.5
+            assert walk.targets[walk.objectives[0].indicators[0].id].value == 95
+        if version >= "0004":
+            import uuid as _uuid
+
+            assert store.get_synthesis(_uuid.UUID(REVIEW)).strengths == "Points forts d'avant"
+        if version >= "0005":
+            walk = store.load_walk(uuid.UUID(REVIEW))
+            first = walk.objectives[0]
+            assert walk.records[first.id].actions_done == ["action-d-avant"]
+        if version >= "0006":
+            entry = _uuid.UUID("00000000-0000-4000-8000-000000000002")
+            assert [(h.note, h.content["notes"]) for h in store.accompaniment_history(entry)] == [
+                ("reçu par échange", "Note d'avant")
+            ]
+        if version >= "0003":  # the search text of entries stored before 0007 was filled
+            from revue.domain.log import LogFilter
+
+            assert [
+                e.content.notes
+                for e in store.list_accompaniments(LogFilter(text="NOTE D’AVANT"))[0]
+            ] == ["Note d'avant"]
+        entries = store.list_accompaniments()[0]
+        assert [e.content.notes for e in entries] == (["Note d'avant"] if version >= "0003" else [])
+    finally:
+        store.close()
+
+
+def test_entries_of_an_old_store_still_travel(tmp_path: Path) -> None:
+    from revue.formats.exchange import dump_exchange, read_exchange
+
+    path = tmp_path / "revue.sqlite3"
+    shutil.copy(FIXTURES / "store-0003.sqlite3", path)
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        import datetime as dt
+
+        exported = tmp_path / "echange.json"
+        exported.write_text(
+            dump_exchange(
+                store.export_versions(), author=None, exported_at=dt.datetime(2019, 6, 1)
+            ),
+            encoding="utf-8",
+        )
+        assert [v.content.notes for v in read_exchange(exported)] == ["Note d'avant"]
+    finally:
+        store.close()

@@ -1,0 +1,322 @@
+"""The accompaniment log in the store: counts per school year, and merging between laptops."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from revue.domain.contract import ComputedCount, stable_uuid
+from revue.domain.errors import ConflictError
+from revue.domain.log import Content, LogFilter, School
+from revue.store.store import Store
+
+OBJ = str(stable_uuid("thionville1-2016-2020", "objective", "axe2-pilotage-o1"))
+
+
+def entry(day: dt.date, **kw: object) -> Content:
+    base = dict(
+        date=day,
+        author="Claire Martin",
+        modality="collective",
+        initiative="team",
+        schools=("0570001A",),
+        theme="Lecture",
+        notes="",
+    )
+    base.update(kw)
+    return Content(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def two(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
+    a = Store.open(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    b = Store.open(f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    yield a, b
+    a.close()
+    b.close()
+
+
+def test_counts_respect_school_year_boundaries(store: Store) -> None:
+    store.add_accompaniment(entry(dt.date(2019, 8, 31)))
+    store.add_accompaniment(entry(dt.date(2019, 9, 1)))
+    store.add_accompaniment(entry(dt.date(2019, 9, 2), initiative="ien"))
+    store.add_accompaniment(
+        entry(dt.date(2019, 10, 1), modality="individual", initiative="teacher")
+    )
+    linked = store.add_accompaniment(entry(dt.date(2020, 8, 31), objectives=(OBJ,)))
+    team = ComputedCount(modality="collective", initiative="team")
+    assert store.count_computed(team, stable_uuid("x"), "2018-2019") == 1
+    assert store.count_computed(team, stable_uuid("x"), "2019-2020") == 2
+    assert (
+        store.count_computed(
+            ComputedCount(modality="individual", initiative="teacher"),
+            stable_uuid("x"),
+            "2019-2020",
+        )
+        == 1
+    )
+    mine = ComputedCount(initiative="team", linked_to_objective=True)
+    assert (
+        store.count_computed(
+            mine, stable_uuid("thionville1-2016-2020", "objective", "axe2-pilotage-o1"), "2019-2020"
+        )
+        == 1
+    )
+    store.set_deleted(linked.id, True)
+    assert store.count_computed(team, stable_uuid("x"), "2019-2020") == 1
+
+
+def test_many_counts_at_once_match_one_by_one(store: Store) -> None:
+    obj = uuid.UUID(OBJ)
+    store.add_accompaniment(entry(dt.date(2019, 1, 10), theme="ÉVALUATIONS de CP"))
+    store.add_accompaniment(entry(dt.date(2019, 11, 10), theme="Lecture", objectives=(OBJ,)))
+    store.add_accompaniment(
+        entry(dt.date(2020, 2, 1), theme="évaluation", objectives=(OBJ,), initiative="ien")
+    )
+    filters = {
+        "all": ComputedCount(),
+        "theme": ComputedCount(theme="évaluation"),  # accents and case folded
+        "linked": ComputedCount(linked_to_objective=True),
+        "linked-team": ComputedCount(initiative="team", linked_to_objective=True),
+    }
+    years = ["2018-2019", "2019-2020"]
+    many = store.count_computed_many([(k, f, obj) for k, f in filters.items()], years)
+    assert many == {
+        (k, y): store.count_computed(f, obj, y) for k, f in filters.items() for y in years
+    }
+    assert many[("theme", "2018-2019")] == 1 and many[("linked", "2019-2020")] == 2
+    assert many[("linked-team", "2019-2020")] == 1
+
+
+def test_filters_and_search(store: Store) -> None:
+    store.add_accompaniment(entry(dt.date(2019, 1, 10), theme="Numération", notes="CP"))
+    store.add_accompaniment(
+        entry(dt.date(2019, 2, 10), author="Paul Durand", notes="Lecture à voix haute")
+    )
+    store.add_accompaniment(entry(dt.date(2019, 10, 10)))
+    assert store.list_accompaniments(LogFilter(school_year="2018-2019"))[1] == 2
+    assert store.list_accompaniments(LogFilter(author="Paul Durand"))[1] == 1
+    assert store.list_accompaniments(LogFilter(text="voix"))[1] == 1
+    assert store.list_accompaniments(LogFilter(text="numération"))[1] == 1
+    assert store.list_accompaniments(LogFilter(school="0570001A"))[1] == 3
+
+
+def test_delete_can_be_undone(store: Store) -> None:
+    v = store.add_accompaniment(entry(dt.date(2019, 1, 10)))
+    store.set_deleted(v.id, True)
+    assert store.list_accompaniments()[1] == 0
+    store.set_deleted(v.id, False)
+    assert store.list_accompaniments()[1] == 1
+
+
+def test_schools(store: Store) -> None:
+    assert store.save_schools([School("0570001A", "École A", "Thionville")]) == (1, 0)
+    assert store.save_schools(
+        [School("0570001A", "École A bis", "Thionville"), School("0570002B", "École B")]
+    ) == (1, 1)
+    assert [s.name for s in store.list_schools()] == ["École A bis", "École B"]
+
+
+def test_merge_is_idempotent_and_overlaps_add_nothing_twice(two: tuple[Store, Store]) -> None:
+    a, b = two
+    for day in range(1, 4):
+        a.add_accompaniment(entry(dt.date(2019, 1, day)))
+    first = b.merge_versions(a.export_versions())
+    assert (first.added, first.updated, first.unchanged, first.conflicts) == (3, 0, 0, 0)
+    again = b.merge_versions(a.export_versions())
+    assert (again.added, again.unchanged) == (0, 3)
+    a.add_accompaniment(entry(dt.date(2019, 1, 9)))
+    overlap = b.merge_versions(a.export_versions())
+    assert (overlap.added, overlap.unchanged) == (1, 3)
+    assert b.list_accompaniments()[1] == 4
+
+
+def test_update_and_deletion_travel(two: tuple[Store, Store]) -> None:
+    a, b = two
+    v = a.add_accompaniment(entry(dt.date(2019, 1, 1)))
+    b.merge_versions(a.export_versions())
+    a.update_accompaniment(v.id, entry(dt.date(2019, 1, 1), notes="complété"))
+    report = b.merge_versions(a.export_versions())
+    assert report.updated == 1
+    assert b.get_accompaniment(v.id)[0].content.notes == "complété"
+    # B's newer version does not go back when A's older file comes again
+    b.set_deleted(v.id, True)
+    assert a.merge_versions(b.export_versions()).updated == 1
+    assert a.list_accompaniments()[1] == 0
+    assert b.merge_versions(a.export_versions()).unchanged == 1
+
+
+def test_conflict_both_ways_keeps_both_and_converges(two: tuple[Store, Store]) -> None:
+    a, b = two
+    v = a.add_accompaniment(entry(dt.date(2019, 1, 1)))
+    b.merge_versions(a.export_versions())
+    a.update_accompaniment(v.id, entry(dt.date(2019, 1, 1), notes="version A"))
+    b.update_accompaniment(v.id, entry(dt.date(2019, 1, 1), notes="version B"))
+    assert b.merge_versions(a.export_versions()).conflicts == 1
+    assert a.merge_versions(b.export_versions()).conflicts == 1
+    shown_a, others_a = a.get_accompaniment(v.id)
+    shown_b, others_b = b.get_accompaniment(v.id)
+    assert shown_a.version == shown_b.version  # same pick on both laptops
+    assert {shown_a.content.notes, others_a[0].content.notes} == {"version A", "version B"}
+    assert [o.version for o in others_a] == [o.version for o in others_b]
+    # importing again is not a new conflict
+    assert b.merge_versions(a.export_versions()).unchanged == 1
+    # an entry in conflict is settled before it changes: an edit of one version would make the
+    # laptops show different versions
+    for change in (
+        lambda: a.update_accompaniment(v.id, entry(dt.date(2019, 1, 1), notes="C")),
+        lambda: a.set_deleted(v.id, True),
+    ):
+        with pytest.raises(ConflictError, match="choisissez d'abord celle à garder"):
+            change()
+    assert a.get_accompaniment(v.id) == (shown_a, others_a)
+    # resolve on A; B follows
+    keep = next(x for x in [shown_a, *others_a] if x.content.notes == "version B")
+    a.resolve_conflict(v.id, keep.version)
+    assert a.list_conflicts() == []
+    assert b.merge_versions(a.export_versions()).updated == 1
+    assert b.get_accompaniment(v.id)[0].content.notes == "version B"
+    assert b.list_conflicts() == []
+
+
+def _key(version) -> tuple[object, str]:  # type: ignore[no-untyped-def]
+    return version.id, version.version
+
+
+edits = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b"]),
+        st.sampled_from(["add", "edit", "delete", "sync"]),
+        st.integers(min_value=0, max_value=5),
+        st.text(max_size=8),
+    ),
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits)
+def test_random_edits_then_exchanges_converge(
+    tmp_path_factory: pytest.TempPathFactory, script: list[tuple[str, str, int, str]]
+) -> None:
+    folder = tmp_path_factory.mktemp("prop")
+    stores = {
+        "a": Store.open(f"sqlite:///{folder / 'a.sqlite3'}"),
+        "b": Store.open(f"sqlite:///{folder / 'b.sqlite3'}"),
+    }
+    try:
+        made: set[tuple[object, str]] = set()  # every version created on either laptop
+        for who, op, n, text in script:
+            store, other = stores[who], stores["b" if who == "a" else "a"]
+            entries = store.list_accompaniments(LogFilter(include_deleted=True), limit=1000)[0]
+            if op == "add" or not entries:
+                made.add(_key(store.add_accompaniment(entry(dt.date(2019, 1, 1 + n), notes=text))))
+            elif op in ("edit", "delete"):
+                target = entries[n % len(entries)]
+                heads = [target, *store.get_accompaniment(target.id)[1]]
+                if len(heads) > 1:  # settled first: a change would make the laptops differ
+                    with pytest.raises(ConflictError):
+                        store.update_accompaniment(target.id, target.content)
+                    target = store.resolve_conflict(target.id, heads[n % len(heads)].version)
+                    made.add(_key(target))
+                if op == "edit":
+                    made.add(
+                        _key(
+                            store.update_accompaniment(
+                                target.id, dataclasses.replace(target.content, notes=text)
+                            )
+                        )
+                    )
+                else:
+                    made.add(_key(store.set_deleted(target.id, True)))
+            else:
+                other.merge_versions(store.export_versions())
+        # exchanges in both orders, twice: every laptop ends with the same log
+        stores["a"].merge_versions(stores["b"].export_versions())
+        stores["b"].merge_versions(stores["a"].export_versions())
+        stores["a"].merge_versions(stores["b"].export_versions())
+        state = {}
+        for name, store in stores.items():
+            state[name] = sorted(
+                (v.id, v.version, tuple(sorted(o.version for o in others)))
+                for v in store.export_versions()
+                for _, others in [store.get_accompaniment(v.id)]
+            )
+        assert state["a"] == state["b"]
+        # nothing is lost: every version made is a head, or an ancestor of a head
+        known = set()
+        for head in stores["a"].export_versions():
+            known.add((head.id, head.version))
+            known.update((head.id, ancestor) for ancestor in head.ancestors)
+        assert made <= known
+    finally:
+        for store in stores.values():
+            store.close()
+
+
+def test_computed_indicators_feed_the_walk(sample_url: str) -> None:
+    from revue.domain.review import ReviewKind
+    from revue.formats.exchange import read_exchange
+    from tests.helpers import SAMPLES
+
+    store = Store.open(sample_url)
+    try:
+        store.merge_versions(read_exchange(SAMPLES / "echange-claire-martin-2018-2019.json"))
+        store.merge_versions(read_exchange(SAMPLES / "echange-paul-durand-2018-2019.json"))
+        review = store.create_review("thionville1-2016-2020", "2018-2019", ReviewKind.ANNUAL)
+        walk = store.load_walk(review.id)
+        # collective + team in 2018-2019: c1, c4, c6 (31 August), p1, p4 — not p5 (2 September)
+        assert walk.values["axe2-equipes-o1-demandes"] == 5
+        assert walk.values["axe2-equipes-o1-ien"] == 2  # c3, p3
+        assert walk.values["axe2-pilotage-o1-sollicitations"] == 1  # p1 (team, linked)
+        assert walk.values["axe2-carriere-o1-demandes"] == 2  # c2, p2
+        assert walk.history["axe2-equipes-o1-demandes"] == {"2016-2017": 0, "2017-2018": 0}
+    finally:
+        store.close()
+
+
+def test_text_search_ignores_case_and_accents_and_takes_percent_and_underscore_literally(
+    store: Store,
+) -> None:
+    for notes in (
+        "Réussite à 50 % des élèves",
+        "Réussite à 5000 élèves",
+        "fichier eval_CP",
+        "fichier evalxCP",
+        "FLUENCE en CE1",
+    ):
+        store.add_accompaniment(entry(dt.date(2019, 1, 10), notes=notes))
+
+    def found(text: str) -> list[str]:
+        flt = LogFilter(text=text)
+        rows = store.page_of_accompaniments(flt, limit=10)
+        assert store.count_accompaniments(flt) == len(rows)
+        return sorted(v.content.notes for v in rows)
+
+    assert found("50 %") == ["Réussite à 50 % des élèves"]
+    assert (
+        found("ELEVES")
+        == found("élèves")
+        == found("eleves")
+        == ["Réussite à 50 % des élèves", "Réussite à 5000 élèves"]
+    )
+    assert found("eval_") == ["fichier eval_CP"]
+    assert found("fluence") == ["FLUENCE en CE1"]
+    assert found("lecture") == sorted(  # the theme is searched too
+        [
+            "Réussite à 50 % des élèves",
+            "Réussite à 5000 élèves",
+            "fichier eval_CP",
+            "fichier evalxCP",
+            "FLUENCE en CE1",
+        ]
+    )

@@ -1,0 +1,178 @@
+"""The store: schema under Alembic, SQLite settings, private files, refusing newer schemas."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from revue.domain.errors import RevueError
+from revue.store.db import MIGRATIONS, SCHEMA_HEAD
+from revue.store.models import Base
+from revue.store.paths import default_db_url
+from revue.store.store import Store
+
+
+def test_schema_head_constant_is_alembics_head() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
+
+
+def test_migrations_build_exactly_the_models(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_sqlite_settings(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o077])
+def test_default_store_is_private_in_the_user_data_folder(tmp_path: Path, umask: int) -> None:
+    """The store, its -wal and -shm files and its backups are 0600 in 0700 folders, whatever
+    the umask."""
+    from revue.services.imports import import_files
+    from revue.store.backup import list_backups
+    from tests.helpers import EPINAY
+
+    url = default_db_url()
+    path = Path(url.removeprefix("sqlite:///"))
+    assert str(path).startswith(str(tmp_path))  # conftest points XDG_DATA_HOME into tmp_path
+    old = os.umask(umask)
+    try:
+        Store.open(url).close()
+        store = Store.open(url)
+        import_files(store, [EPINAY])  # a write (WAL in use) and a backup
+        files = [
+            path,
+            Path(f"{path}-wal"),
+            Path(f"{path}-shm"),
+            *(b.path for b in list_backups(path)),
+        ]
+        assert len(files) >= 4
+        for file in files:
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+        store.close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE((path.parent / "sauvegardes").stat().st_mode) == 0o700
+
+
+def test_revue_db_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVUE_DB", f"sqlite:///{tmp_path / 'ailleurs.sqlite3'}")
+    assert default_db_url().endswith("ailleurs.sqlite3")
+
+
+def test_store_from_a_newer_revue_is_refused_untouched(db_url: str) -> None:
+    store = Store.open(db_url)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    path = Path(db_url.removeprefix("sqlite:///"))
+    before = path.read_bytes()
+    with pytest.raises(RevueError, match="plus récente"):
+        Store.open(db_url)
+    assert path.read_bytes() == before
+
+
+def test_foreign_keys_cascade_on_contract_delete(sample_url: str) -> None:
+    store = Store.open(sample_url)
+    try:
+        store.delete_contract("epinay-2018-2020")
+        with store.engine.connect() as conn:
+            orphans = conn.exec_driver_sql(
+                "SELECT count(*) FROM objectives WHERE contract_id NOT IN (SELECT id FROM contracts)"
+            ).scalar()
+        assert orphans == 0
+        assert [c.id for c in store.list_contracts()] == ["thionville1-2016-2020"]
+    finally:
+        store.close()
+
+
+def test_same_file_gives_same_keys_on_every_laptop(tmp_path: Path, sample_url: str) -> None:
+    from revue.services.demo import demo_files
+    from revue.services.imports import import_files
+
+    other = Store.open(f"sqlite:///{tmp_path / 'autre.sqlite3'}")
+    mine = Store.open(sample_url)
+    try:
+        import_files(other, list(demo_files()))
+        query = "SELECT id, slug FROM objectives ORDER BY slug"
+        with other.engine.connect() as a, mine.engine.connect() as b:
+            assert a.exec_driver_sql(query).all() == b.exec_driver_sql(query).all()
+    finally:
+        other.close()
+        mine.close()
+
+
+def test_bulk_insert_stores_what_sqlalchemy_would(store: Store) -> None:
+    """insert_many converts values with the columns' own types: the stored bytes are those of
+    an ordinary SQLAlchemy insert (uuids, dates and times, JSON, booleans, NULLs)."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import insert
+
+    from revue.store.db import insert_many, new_ids
+    from revue.store.models import AccompanimentRow, HistoryRow
+
+    def rows(ids: list[uuid.UUID]) -> list[dict[str, object]]:
+        at = dt.datetime(2026, 6, 20, 21, 30)  # no microseconds: SQLite's format keeps them
+        return [
+            {
+                "id": ident,
+                "kind": "accompaniment",
+                "review_id": None,
+                "item_id": ident,
+                "at": at + dt.timedelta(microseconds=n),
+                "author": "Claire Martin",
+                "note": "reçu par échange",
+                "content": []
+                if n == 0
+                else {"notes": "élève « X »", "deleted": n % 2 == 0, "n": n, "list": []},
+            }
+            for n, ident in enumerate(ids)
+        ]
+
+    first, second = new_ids(3), new_ids(3)
+    assert len({*first, *second}) == 6 and all(i.version == 4 for i in first)
+    with store.session() as session, session.begin():
+        session.execute(insert(HistoryRow.__table__), rows(first))
+        insert_many(session, HistoryRow.__table__, rows(second))
+        insert_many(session, AccompanimentRow.__table__, [])  # nothing to do
+    with store.session() as session:
+        stored = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT id, kind, review_id, item_id, at, author, note, content FROM history "
+                "ORDER BY at, rowid"
+            )
+            .all()
+        )
+    by_sqlalchemy, by_bulk = stored[0::2], stored[1::2]
+    assert len(by_sqlalchemy) == len(by_bulk) == 3
+    for a, b, ident_a, ident_b in zip(by_sqlalchemy, by_bulk, first, second, strict=True):
+        assert a[0] == ident_a.hex and b[0] == ident_b.hex
+        assert a[1:3] == b[1:3] and a[4:] == b[4:]
+
+
+def test_fold_removes_case_accents_and_ligatures() -> None:
+    from revue.domain.french import fold
+
+    # non-breaking spaces (French typography) become the spaces a search is typed with
+    assert fold("Élève à l’ŒUVRE, «\u00a0Ça\u00a0»") == "eleve a l'oeuvre, « ca »"
+    assert fold("ÉCOLE") == fold("école") == fold("ecole") == "ecole"
