@@ -54,10 +54,16 @@ def sample_url(db_url: str) -> str:
 
 @pytest.fixture(autouse=True)
 def _steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Input cursors do not blink in tests, so snapshots do not depend on timing."""
-    from textual.widgets import Input
+    """No cursor blinks in tests, so what a snapshot or a test reads does not depend on timing.
+
+    Input and TextArea (the only widgets that blink, with their subclasses such as the command
+    palette's input) toggle their cursor from a 0.5 s timer; the toggle is made a no-op, so the
+    cursor stays as focusing left it (shown while focused, hidden otherwise) however slow the
+    machine. ``cursor_blink = False`` would draw the cursor differently from the snapshots."""
+    from textual.widgets import Input, TextArea
 
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
 
 
 @pytest.fixture
