@@ -12,7 +12,7 @@ from revue.app.screens.reviews import ReviewsScreen
 from revue.app.screens.walk import WalkScreen
 from revue.domain.review import ReviewKind, Status
 from revue.store.store import Store
-from tests.helpers import EPI, settle, shown
+from tests.helpers import EPI, palette_search, saved_label, settle, shown, until
 
 
 def make_review(url: str, year: str = "2018-2019", kind: ReviewKind = ReviewKind.ANNUAL):
@@ -151,8 +151,7 @@ async def test_bad_input_gets_a_message_in_place_and_nothing_is_lost(sample_url:
         value = screen.query_one("#value-0", Input)
         value.focus()
         await pilot.press(*"quatre")
-        await pilot.pause(0.6)
-        assert "« quatre » n'est pas un nombre" in shown(app)
+        await until(pilot, lambda: "« quatre » n'est pas un nombre" in shown(app), "the message")
         assert value.value == "quatre"
         screen.query_one("#evidence-date", Input).value = "15/10/2020"
         screen.query_one("#evidence-text", Input).value = "Visite de classe"
@@ -264,8 +263,7 @@ async def test_palette_jumps_to_an_objective_in_the_walk(sample_url: str) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_walk(pilot, review.id)
         await pilot.press("ctrl+p")
-        await pilot.press(*"directeurs formés")
-        await pilot.pause(0.5)
+        await palette_search(pilot, "directeurs formés")
         await pilot.press("enter")
         await settle(pilot)
         assert "directeurs formés" in screen.walk.objectives[screen.index].text
@@ -277,7 +275,7 @@ async def test_actions_carried_out_are_ticked_and_reach_the_bilan(sample_url: st
     from textual.widgets import Checkbox
 
     from revue.bilan.markdown import render_markdown
-    from revue.bilan.model import build_bilan
+    from revue.services.bilan import build_bilan
 
     store = Store.open(sample_url)
     review = store.create_review("thionville1-2016-2020", "2018-2019", ReviewKind.ANNUAL)
@@ -336,14 +334,11 @@ async def test_full_disk_or_read_only_folder_keeps_the_edit_and_saves_it_later(
         area.insert(long_text)
 
         def status() -> str:
-            return str(screen.query_one("#walk-saved", Static).render())
+            return saved_label(screen)
 
         # the save is tried after SAVE_DELAY of quiet, by the writer thread (not a worker
-        # settle waits for): give a loaded machine time to try and fail
-        for _ in range(50):
-            await pilot.pause(0.1)
-            if "non enregistré" in status():
-                break
+        # settle waits for): wait for its verdict
+        await until(pilot, lambda: "non enregistré" in status(), "the failed save's marker")
         await settle(pilot)
         assert "non enregistré" in status()
         assert area.text == long_text
@@ -358,10 +353,11 @@ async def test_full_disk_or_read_only_folder_keeps_the_edit_and_saves_it_later(
             check.close()
         event.remove(engine, "connect", refuse_writes)
         engine.dispose()
-        for _ in range(50):  # retried every RETRY_EVERY
-            await pilot.pause(0.1)
-            if "Enregistré" in status() and "non" not in status():
-                break
+        await until(  # retried every RETRY_EVERY
+            pilot,
+            lambda: "Enregistré" in status() and "non" not in status(),
+            "« ✓ Enregistré » once the disk accepts writes",
+        )
         await settle(pilot)
         assert "Enregistré" in status()
     store = Store.open(sample_url)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from revue.app import app as app_module
 from revue.app.factory import make_app
@@ -17,7 +17,7 @@ from revue.app.screens.log import LogScreen
 from revue.app.screens.walk import WalkScreen
 from revue.domain.review import ReviewKind
 from revue.store.store import Store
-from tests.helpers import ENTRIES, EPINAY, settle, shown, write_exchange
+from tests.helpers import ENTRIES, EPINAY, saved_label, settle, shown, until, write_exchange
 
 
 def _merge_in_background(url: str, tmp_path: Path) -> subprocess.Popen[str]:
@@ -45,19 +45,34 @@ async def test_typing_in_the_walk_while_a_merge_runs(sample_url: str, tmp_path: 
         assert isinstance(walk, WalkScreen)
         merge = _merge_in_background(sample_url, tmp_path)
         typed = ""
-        while merge.poll() is None:  # type, pause (a save), move on, for as long as it runs
-            area = walk.query_one("#analysis", TextArea)
-            area.focus()
-            await pilot.press(*"Noté. ")
-            typed += "Noté. "
-            await pilot.pause(0.5)
-            if "non enregistré" in str(walk.query_one("#walk-saved", Static).render()):
-                errors.append(shown(app))
+        check = Store.open(sample_url)
+        first = walk.walk.objectives[0].id
+
+        def saved_or_refused() -> bool:
+            """The writer's verdict on what was typed: refused, or in the store."""
+            label = saved_label(walk)
+            if "non enregistré" in label:
+                return True
+            record = check.load_walk(review.id).records.get(first) if "✓" in label else None
+            return record is not None and record.analysis == typed
+
+        try:
+            while merge.poll() is None:  # type, let it be saved, move on, for as long as it runs
+                area = walk.query_one("#analysis", TextArea)
+                area.focus()
+                await pilot.press(*"Noté. ")
+                typed += "Noté. "
+                # written after SAVE_DELAY of quiet, while the merge holds the store
+                await until(pilot, saved_or_refused, "the save of what was typed")
+                if "non enregistré" in saved_label(walk):
+                    errors.append(shown(app))
+        finally:
+            check.close()
         out, err = merge.communicate()
         assert merge.returncode == 0, err
         walk.flush(wait=True)
         await settle(pilot)
-        assert "Enregistré" in str(walk.query_one("#walk-saved", Static).render())
+        assert "Enregistré" in saved_label(walk)
     assert errors == []
     store = Store.open(sample_url)
     try:
@@ -93,11 +108,9 @@ async def test_the_log_shows_a_merge_made_meanwhile_and_keeps_its_own_entry(
         out, err = merge.communicate()
         assert merge.returncode == 0, err
         expected = f"{ENTRIES + 1:,}".replace(",", "\u202f")
-        for _ in range(40):
-            await pilot.pause(0.1)
-            await settle(pilot)
-            if expected in shown(app):
-                break
+        # the log polls the store every POLL_SECONDS and reloads when another process wrote
+        await until(pilot, lambda: expected in shown(app), f"{expected} entries in the log")
+        await settle(pilot)
         assert f"{expected} accompagnements" in shown(app)
         assert "locked" not in shown(app)
 
@@ -118,11 +131,13 @@ async def test_the_list_shows_a_contract_imported_meanwhile_from_the_cli(db_url:
                 timeout=60,
             )
             assert done.returncode == 0, done.stderr
-            for _ in range(50):
-                await pilot.pause(0.1)
-                await pilot.app.workers.wait_for_complete()
-                if app.screen.query_one(DataTable).row_count == 1:
-                    break
+            # the list polls the store every POLL_SECONDS and reloads when another process wrote
+            await until(
+                pilot,
+                lambda: app.screen.query_one(DataTable).row_count == 1,
+                "the imported contract in the list",
+            )
+            await settle(pilot)
             assert app.screen.query_one(DataTable).row_count == 1
     finally:
         app_module.POLL_SECONDS = 2.0

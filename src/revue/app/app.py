@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,10 +12,12 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.message import Message
 from textual.screen import Screen
 
 from revue.app.commands import RevueCommands
 from revue.app.messages import StoreChanged
+from revue.app.screens.base import RevueScreen
 from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.help import HelpScreen
 from revue.app.screens.recovery import RecoveryScreen
@@ -24,6 +27,8 @@ from revue.store.store import Store
 
 #: Seconds after start before the integrity check runs in the background.
 INTEGRITY_CHECK_AFTER = 0.5
+#: How often the app looks for changes another process made to the store (seconds).
+POLL_SECONDS = 2.0
 #: Seconds within which a second Ctrl+Q quits despite unsaved changes.
 QUIT_AGAIN_WITHIN = 5.0
 
@@ -61,21 +66,31 @@ class RevueApp(App[None]):
         """``store`` is None only when the file could not even be opened (``damage`` says
         why): the app then starts on the recovery screen."""
         super().__init__()
-        self.store: Store = store  # type: ignore[assignment]
+        self._store = store
         self.url = store.url if store is not None else url or ""
+        self._marker: tuple[object, ...] | None = None
         self._damage = damage
         self._today = today
         self._quit_warned = -QUIT_AGAIN_WITHIN
+
+    @property
+    def store(self) -> Store:
+        """The open store (screens reach it through RevueScreen.store)."""
+        if self._store is None:
+            raise RuntimeError("no store: the app is on its recovery screen")
+        return self._store
 
     def today(self) -> dt.date:
         """The date forms start from."""
         return self._today or dt.date.today()
 
     def on_mount(self) -> None:
-        if self.store is None:
+        if self._store is None:
             self.push_screen(RecoveryScreen(self._damage or "", self._latest_good_backup()))
             return
         self.push_screen(ContractsScreen())
+        self.poll_store()  # what the screens reflect, to compare later readings with
+        self.set_interval(POLL_SECONDS, self.poll_store)
         # After the first paint, so that start-up does not wait for it (it reads the whole
         # file: a quarter of a second for a department's store).
         self.set_timer(INTEGRITY_CHECK_AFTER, self.check_integrity)
@@ -94,6 +109,31 @@ class RevueApp(App[None]):
         if problem:
             self.call_from_thread(self._show_recovery, problem, self._latest_good_backup())
 
+    @work(thread=True, exclusive=True, group="poll")
+    def poll_store(self) -> None:
+        """Another process (a CLI import or merge, another window) changed the store: every
+        screen on the stack is told, and those that show store data reload."""
+        if self._store is None:
+            return
+        marker = self._store.change_marker()
+        if marker != self._marker:
+            self.post_message(self.MarkerMoved(marker))
+
+    @dataclass
+    class MarkerMoved(Message):
+        marker: tuple[object, ...]
+
+    def on_revue_app_marker_moved(self, message: MarkerMoved) -> None:
+        first = self._marker is None
+        self._marker = message.marker
+        if not first:
+            self.store_changed()
+
+    def store_changed(self) -> None:
+        """Tell every screen on the stack that the store changed."""
+        for screen in self.screen_stack:
+            screen.post_message(StoreChanged())
+
     def _show_recovery(self, problem: str, backup: Backup | None) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
@@ -104,10 +144,10 @@ class RevueApp(App[None]):
         is) and reopen it; returns where the damaged files went."""
         path = sqlite_path(self.url)
         assert path is not None
-        if self.store is not None:
-            self.store.close()
+        if self._store is not None:
+            self._store.close()
         aside = restore_backup(path, backup.name, damaged=True)
-        self.store = Store.open(self.url)
+        self._store = Store.open(self.url)
         assert aside is not None
         return aside.path
 
@@ -118,21 +158,19 @@ class RevueApp(App[None]):
     def on_unmount(self) -> None:
         # Whatever a screen still holds unsaved is written before the store closes.
         for screen in self.screen_stack:
-            flush = getattr(screen, "flush", None)
-            if flush is not None:
-                flush(wait=True)
-        if self.store is not None:
-            self.store.close()
+            if isinstance(screen, RevueScreen):
+                screen.flush(wait=True)
+        if self._store is not None:
+            self._store.close()
 
     async def action_quit(self) -> None:
         """Quit, unless a screen holds changes the disk refused: then say so, and quit only
         on a second Ctrl+Q within a few seconds."""
         unsaved = False
         for screen in self.screen_stack:
-            flush = getattr(screen, "flush", None)
-            if flush is not None:
-                flush(wait=True)
-            unsaved = unsaved or bool(getattr(screen, "unsaved", False))
+            if isinstance(screen, RevueScreen):
+                screen.flush(wait=True)
+                unsaved = unsaved or screen.unsaved
         now = time.monotonic()
         if unsaved and now - self._quit_warned > QUIT_AGAIN_WITHIN:
             self._quit_warned = now
@@ -176,9 +214,7 @@ class RevueApp(App[None]):
 
         def done(imported: bool | None) -> None:
             if imported:
-                for screen in self.screen_stack:
-                    if isinstance(screen, ContractsScreen):
-                        screen.post_message(StoreChanged())
+                self.store_changed()
 
         self.push_screen(ImportScreen(), done)
 

@@ -9,4 +9,5 @@ from textual.message import Message
 
 @dataclass
 class StoreChanged(Message):
-    """Contracts were added or replaced: lists showing them should reload."""
+    """The store changed (this app imported a file, or another process wrote to it): screens
+    showing store data reload."""

@@ -17,11 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
 
 from revue.app import format as fr
+from revue.app.screens.base import RevueScreen
 from revue.domain.avenant import (
     Avenant,
     AvenantChange,
@@ -75,7 +75,7 @@ class ChangeTable(DataTable[str]):
             screen.remove_change(self.cursor_row)
 
 
-class AvenantScreen(Screen[bool]):
+class AvenantScreen(RevueScreen[bool]):
     """Dismissed with True when an avenant was recorded, False otherwise."""
 
     CSS_PATH = "avenant.tcss"
@@ -175,12 +175,9 @@ class AvenantScreen(Screen[bool]):
                 KINDS, prompt="choisir la nature de la modification…", id="av-kind", compact=True
             )
         yield Static("", id="av-note", classes="dim av-under")
-        with Vertical(id="av-fields-text", classes="av-fields"):
-            with Horizontal(classes="av-row"):
-                yield Label("Nouveau texte", classes="av-label")
-                yield TextArea(
-                    id="av-text", soft_wrap=True, compact=True, highlight_cursor_line=False
-                )
+        with Vertical(id="av-fields-text", classes="av-fields"), Horizontal(classes="av-row"):
+            yield Label("Nouveau texte", classes="av-label")
+            yield TextArea(id="av-text", soft_wrap=True, compact=True, highlight_cursor_line=False)
         with Vertical(id="av-fields-target", classes="av-fields"):
             with Horizontal(classes="av-row"):
                 yield Label("Indicateur", classes="av-label")
@@ -195,10 +192,9 @@ class AvenantScreen(Screen[bool]):
                 yield Input(
                     id="av-year", placeholder="ex. 2019-2020", compact=True, classes="av-short"
                 )
-        with Vertical(id="av-fields-pick", classes="av-fields"):
-            with Horizontal(classes="av-row"):
-                yield Label("Action", classes="av-label")
-                yield Select([], prompt="choisir l'action…", id="av-action", compact=True)
+        with Vertical(id="av-fields-pick", classes="av-fields"), Horizontal(classes="av-row"):
+            yield Label("Action", classes="av-label")
+            yield Select([], prompt="choisir l'action…", id="av-action", compact=True)
         with Vertical(id="av-fields-action", classes="av-fields"):
             with Horizontal(classes="av-row"):
                 yield Label("Intitulé", classes="av-label")
@@ -230,7 +226,7 @@ class AvenantScreen(Screen[bool]):
     @work(thread=True, exclusive=True, group="avenant-load")
     def load(self) -> None:
         try:
-            walk = self.app.store.load_walk(self.review_id)  # type: ignore[attr-defined]
+            walk = self.store.load_walk(self.review_id)
         except RevueError as exc:
             self.post_message(self.LoadFailed(str(exc)))
             return
@@ -492,37 +488,7 @@ class AvenantScreen(Screen[bool]):
                 after={"text": text},
             )
         if kind == ChangeKind.INDICATOR_TARGET:
-            indicator = self.indicator()
-            if indicator is None:
-                raise RevueError("cet objectif n'a pas d'indicateur chiffré")
-            raw = self.query_one("#av-value", Input).value.strip()
-            if not raw:
-                raise RevueError("indiquez la nouvelle cible (un nombre, ex. 95 ou 4,5)")
-            try:
-                value = parse_number(raw)
-            except ValueError:
-                value = None
-            if value is None:
-                raise RevueError(
-                    f"cible «\u00a0{clip(raw, 20)}\u00a0» : ce n'est pas un nombre (ex. 95 ou 4,5)"
-                ) from None
-            year = self.query_one("#av-year", Input).value.strip()
-            try:
-                school_year_start(year)
-            except ValueError:
-                raise RevueError(
-                    f"année «\u00a0{clip(year, 20)}\u00a0» : écrivez une année "
-                    "scolaire, ex. 2019-2020"
-                ) from None
-            if (value, year) == (indicator.target_value, indicator.target_year):
-                raise RevueError("la cible n'a pas changé")
-            return AvenantChange(
-                ChangeKind.INDICATOR_TARGET,
-                objective.id,
-                indicator.id,
-                before={"value": indicator.target_value, "year": indicator.target_year},
-                after={"value": value, "year": year},
-            )
+            return self._target_change(objective)
         fields = {
             name: self.query_one(f"#av-{name}", Input).value.strip()
             for name in ("what", "who", "when")
@@ -555,6 +521,39 @@ class AvenantScreen(Screen[bool]):
             raise RevueError("l'action n'a pas changé")
         return AvenantChange(
             ChangeKind.ACTION_CHANGE, objective.id, action.id, before=before, after=fields
+        )
+
+    def _target_change(self, objective: Objective) -> AvenantChange:
+        """A new target for the chosen indicator, checked."""
+        indicator = self.indicator()
+        if indicator is None:
+            raise RevueError("cet objectif n'a pas d'indicateur chiffré")
+        raw = self.query_one("#av-value", Input).value.strip()
+        if not raw:
+            raise RevueError("indiquez la nouvelle cible (un nombre, ex. 95 ou 4,5)")
+        try:
+            value = parse_number(raw)
+        except ValueError:
+            value = None
+        if value is None:
+            raise RevueError(
+                f"cible «\u00a0{clip(raw, 20)}\u00a0» : ce n'est pas un nombre (ex. 95 ou 4,5)"
+            ) from None
+        year = self.query_one("#av-year", Input).value.strip()
+        try:
+            school_year_start(year)
+        except ValueError:
+            raise RevueError(
+                f"année «\u00a0{clip(year, 20)}\u00a0» : écrivez une année scolaire, ex. 2019-2020"
+            ) from None
+        if (value, year) == (indicator.target_value, indicator.target_year):
+            raise RevueError("la cible n'a pas changé")
+        return AvenantChange(
+            ChangeKind.INDICATOR_TARGET,
+            objective.id,
+            indicator.id,
+            before={"value": indicator.target_value, "year": indicator.target_year},
+            after={"value": value, "year": year},
         )
 
     @on(Button.Pressed, "#av-add")
@@ -796,11 +795,11 @@ class AvenantScreen(Screen[bool]):
     @work(thread=True, exclusive=True, group="avenant-save")
     def record(self, avenant: Avenant) -> None:
         try:
-            self.app.store.record_avenant(self.review_id, avenant)  # type: ignore[attr-defined]
+            self.store.record_avenant(self.review_id, avenant)
         except RevueError as exc:
-            self.app.call_from_thread(self._refused, str(exc))
+            self.reply(self._refused, str(exc))
             return
-        self.app.call_from_thread(self._recorded, avenant)
+        self.reply(self._recorded, avenant)
 
     def _refused(self, error: str) -> None:
         self._saving = False
@@ -826,7 +825,7 @@ class AvenantScreen(Screen[bool]):
         if not typed:
             self.dismiss(False)
             return
-        from revue.app.screens.reviews import ConfirmScreen
+        from revue.app.widgets.dialogs import ConfirmScreen
 
         def answered(answer: str | None) -> None:
             if answer is not None:

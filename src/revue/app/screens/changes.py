@@ -13,9 +13,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from revue.app.screens.base import RevueScreen
 from revue.domain.errors import RevueError
 from revue.domain.french import clip
 from revue.domain.review import ChangeLine, Walk
@@ -48,7 +48,7 @@ def fit_widths(naturals: Sequence[int], budget: int, minimum: int = 6) -> list[i
     return widths
 
 
-class ChangesScreen(Screen[None]):
+class ChangesScreen(RevueScreen[None]):
     """Statuses, values, analyses and evidence that changed since the previous review."""
 
     CSS_PATH = "review_screens.tcss"
@@ -92,7 +92,7 @@ class ChangesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="changes")
     def load(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         try:
             walk = store.load_walk(self.review_id)
             lines = store.changes_since_last(self.review_id)

@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from revue.app.screens.base import RevueScreen
 from revue.app.widgets.detail import Detail
 from revue.domain.avenant import Revision
 from revue.domain.contract import AcademicProject, Contract, Objective, Section
@@ -21,7 +21,7 @@ from revue.domain.french import clip
 NodeData = Contract | Section | Objective
 
 
-class ContractScreen(Screen[None]):
+class ContractScreen(RevueScreen[None]):
     """Read a contract: strategies, headings, items and objectives, with each one's detail."""
 
     HELP = (
@@ -72,7 +72,7 @@ class ContractScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="contract")
     def load(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         revision = store.revised_contract(self.contract_id)
         ref = revision.initial.academic_project
         academic = store.get_academic_project(ref.id) if ref and ref.id else None
@@ -192,4 +192,4 @@ class ContractScreen(Screen[None]):
 
     def action_export(self) -> None:
         if self.contract is not None:
-            self.app.export_contract(self.contract.id)  # type: ignore[attr-defined]
+            self.revue.export_contract(self.contract.id)

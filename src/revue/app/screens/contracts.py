@@ -9,17 +9,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from revue.app.messages import StoreChanged
+from revue.app.screens.base import RevueScreen
 from revue.domain.contract import ContractSummary
 
-#: How often lists look for changes made by another process (seconds).
-POLL_SECONDS = 2.0
 
-
-class ContractsScreen(Screen[None]):
+class ContractsScreen(RevueScreen[None]):
     """Lists the contracts (title, circonscription, period, objectives); Enter opens one."""
 
     HELP = (
@@ -56,23 +53,11 @@ class ContractsScreen(Screen[None]):
         table.add_column("Objectifs", key="count", width=9)
         table.add_column("Titre", key="title", width=42)
         table.add_column("Identifiant", key="id", width=22)
-        self._marker: tuple[object, ...] | None = None
         self.load()
-        self.set_interval(POLL_SECONDS, self.poll)
-
-    @work(thread=True, exclusive=True, group="contracts-poll")
-    def poll(self) -> None:
-        """Reload when another process (a CLI import) changed the contracts."""
-        marker = self.app.store.change_marker()  # type: ignore[attr-defined]
-        if self._marker is not None and marker != self._marker:
-            self._marker = marker
-            self.app.call_from_thread(self.load)
 
     @work(thread=True, exclusive=True, group="contracts")
     def load(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        self._marker = store.change_marker()  # what this list reflects
-        self.post_message(self.Loaded(store.list_contracts()))
+        self.post_message(self.Loaded(self.store.list_contracts()))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
@@ -107,14 +92,14 @@ class ContractsScreen(Screen[None]):
     @on(DataTable.RowSelected)
     def open_row(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
-            self.app.open_contract(event.row_key.value)  # type: ignore[attr-defined]
+            self.revue.open_contract(event.row_key.value)
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             if key:
-                self.app.open_contract(key)  # type: ignore[attr-defined]
+                self.revue.open_contract(key)
 
     def action_log(self) -> None:
         from revue.app.screens.log import LogScreen

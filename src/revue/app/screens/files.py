@@ -8,16 +8,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from revue.app.screens.base import RevueModal
 from revue.domain.errors import RevueError
 from revue.formats.contract_toml import dump_contract
 from revue.formats.fileio import write_text_atomically
 from revue.services.imports import import_files
 
 
-class ImportScreen(ModalScreen[bool]):
+class ImportScreen(RevueModal[bool]):
     """Asks for a TOML file and imports it; says what was imported or why it was refused.
 
     Dismissed with True when something was imported.
@@ -50,12 +50,12 @@ class ImportScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="import")
     def run_import(self, path: str) -> None:
-        done, errors = import_files(self.app.store, [path])  # type: ignore[attr-defined]
+        done, errors = import_files(self.store, [path])
         lines = [item.describe() for item in done]
         lines += [f"Refusé — {error}" for error in errors]
         if errors:
             lines.append("Les données n'ont pas été modifiées.")
-        self.app.call_from_thread(self._report, "\n".join(lines), bool(done))
+        self.reply(self._report, "\n".join(lines), bool(done))
 
     def _report(self, text: str, imported: bool) -> None:
         self.imported = self.imported or imported
@@ -67,7 +67,7 @@ class ImportScreen(ModalScreen[bool]):
         self.dismiss(self.imported)
 
 
-class ExportScreen(ModalScreen[None]):
+class ExportScreen(RevueModal[None]):
     """Asks where to write a contract's TOML and writes it."""
 
     BINDINGS = [Binding("escape", "close", "Fermer", id="close")]
@@ -96,13 +96,13 @@ class ExportScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="export")
     def run_export(self, path: Path) -> None:
         try:
-            text = dump_contract(self.app.store.get_contract(self.contract_id))  # type: ignore[attr-defined]
+            text = dump_contract(self.store.get_contract(self.contract_id))
             write_text_atomically(path, text)
             message, failed = f"Contrat écrit dans {path}.", False
         except (RevueError, OSError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             message, failed = f"Écriture impossible dans {path} : {reason}", True
-        self.app.call_from_thread(self._report, message, failed)
+        self.reply(self._report, message, failed)
 
     def _report(self, text: str, failed: bool) -> None:
         result = self.query_one("#export-result", Static)

@@ -7,8 +7,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer, Static
+
+from revue.app.screens.base import RevueModal
 
 _KEY_NAMES = {
     "enter": "Entrée",
@@ -51,7 +53,7 @@ def key_label(key: str) -> str:
     return " / ".join(_KEY_NAMES.get(k, k) for k in key.split(","))
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(RevueModal[None]):
     """Shows the help of the screen it was opened from."""
 
     BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Fermer", id="close")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -13,9 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from revue.app.screens.base import RevueScreen
 from revue.domain import french
 from revue.domain.errors import RevueError
 from revue.domain.french import clip
@@ -27,7 +28,7 @@ def local_time(at: dt.datetime) -> str:
     return f"{french.local_time(at):%d/%m/%Y %H:%M}"
 
 
-class HistoryScreen(Screen[bool]):
+class HistoryScreen(RevueScreen[bool]):
     """Shows the versions of one item, newest first; « r » puts the chosen one back.
 
     Dismissed with True when a version was restored (the caller reloads)."""
@@ -117,9 +118,8 @@ class HistoryScreen(Screen[bool]):
         self.query_one("#history-version", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "restore" and self._restore_entry is None:
-            return False  # a closed review: its history is read-only
-        return True
+        # a closed review: its history is read-only
+        return not (action == "restore" and self._restore_entry is None)
 
     def action_restore(self) -> None:
         if self._restore_entry is None or not self.entries:
@@ -136,10 +136,10 @@ class HistoryScreen(Screen[bool]):
         try:
             self._restore_entry(entry)
         except RevueError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.reply(partial(self.notify, str(exc), severity="error"))
             return
-        self.app.call_from_thread(self.notify, f"Version du {local_time(entry.at)} rétablie.")
-        self.app.call_from_thread(self.dismiss, True)
+        self.reply(self.notify, f"Version du {local_time(entry.at)} rétablie.")
+        self.reply(self.dismiss, True)
 
     def action_back(self) -> None:
         self.dismiss(False)

@@ -17,10 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from revue.app import format as fr
+from revue.app.screens.base import RevueScreen
 from revue.domain.avenant import RevisedTarget
 from revue.domain.contract import Indicator, Objective, Section
 from revue.domain.errors import RevueError
@@ -50,7 +50,7 @@ STATUS_STYLE: dict[Status | None, str] = {
     Status.DROPPED: "#5a5a5a",
     None: "#4a4a4a",
 }
-STATUS_CHAR: dict[Status | None, str] = {s: "█" for s in STATUS_ORDER} | {None: "░"}
+STATUS_CHAR: dict[Status | None, str] = dict.fromkeys(STATUS_ORDER, "█") | {None: "░"}
 
 OUTSIDE = "Hors stratégie"
 
@@ -437,7 +437,7 @@ class IndicatorTable:
             yield body
 
 
-class OverviewScreen(Screen[None]):
+class OverviewScreen(RevueScreen[None]):
     """A review at a glance (read-only)."""
 
     CSS_PATH = "review_screens.tcss"
@@ -491,7 +491,7 @@ class OverviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="overview")
     def load(self) -> None:
         try:
-            walk = self.app.store.load_walk(self.review_id)  # type: ignore[attr-defined]
+            walk = self.store.load_walk(self.review_id)
         except RevueError as exc:
             self.post_message(self.Failed(str(exc)))
             return

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from revue.app.screens.base import RevueScreen
 from revue.domain.errors import RevueError
 from revue.store.backup import Backup
 
 
-class RecoveryScreen(Screen[None]):
+class RecoveryScreen(RevueScreen[None]):
     """Says what is wrong and offers the newest backup that passes the check."""
 
     HELP = (
@@ -74,9 +76,7 @@ class RecoveryScreen(Screen[None]):
         self.query(Button).first().focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "restore" and self.backup is None:
-            return False
-        return True
+        return not (action == "restore" and self.backup is None)
 
     @on(Button.Pressed, "#recovery-quit")
     def quit_unchanged(self) -> None:
@@ -91,14 +91,16 @@ class RecoveryScreen(Screen[None]):
     @work(thread=True, exclusive=True)
     def _restore(self, backup: Backup) -> None:
         try:
-            aside = self.app.recover_from(backup)  # type: ignore[attr-defined]
+            aside = self.revue.recover_from(backup)
         except RevueError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            self.reply(partial(self.notify, str(exc), severity="error", timeout=10))
             return
-        self.app.call_from_thread(self.app.restart_on_store)  # type: ignore[attr-defined]
-        self.app.call_from_thread(
-            self.app.notify,
+        said = (
             f"Sauvegarde du {backup.taken_at:%d/%m/%Y à %H:%M} restaurée. Les données abîmées "
-            f"sont gardées de côté : {aside}.",
-            timeout=12,
+            f"sont gardées de côté : {aside}."
         )
+        self.reply(self._restored, said)
+
+    def _restored(self, said: str) -> None:
+        self.revue.restart_on_store()
+        self.app.notify(said, timeout=12)

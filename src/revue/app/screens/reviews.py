@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Footer, Label, Select, Static
 
+from revue.app.screens.base import RevueModal, RevueScreen
+from revue.app.widgets.dialogs import ConfirmScreen
 from revue.domain.contract import Contract
 from revue.domain.errors import RevueError
 from revue.domain.review import ReviewKind, ReviewSummary
 from revue.domain.schoolyear import school_year_of, school_years_of_contract
 
+if TYPE_CHECKING:
+    from revue.store.store import Store
 
-class ReviewsScreen(Screen[None]):
+
+class ReviewsScreen(RevueScreen[None]):
     """Lists the reviews of one contract."""
 
     HELP = (
@@ -90,7 +96,7 @@ class ReviewsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="reviews")
     def load(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         self.post_message(
             self.Loaded(store.get_contract(self.contract_id), store.list_reviews(self.contract_id))
         )
@@ -142,18 +148,21 @@ class ReviewsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what fits the selected review (and keep the footer short)."""
         review = self.selected()
-        if action in (
-            "open",
-            "overview",
-            "changes",
-            "avenant",
-            "close_review",
-            "reopen_review",
-            "synthesis",
-            "bilan",
+        if (
+            action
+            in (
+                "open",
+                "overview",
+                "changes",
+                "avenant",
+                "close_review",
+                "reopen_review",
+                "synthesis",
+                "bilan",
+            )
+            and review is None
         ):
-            if review is None:
-                return False
+            return False
         if review is not None:
             if action == "close_review":
                 return not review.closed
@@ -275,56 +284,30 @@ class ReviewsScreen(Screen[None]):
             confirmed,
         )
 
+    @dataclass
+    class Written(Message):
+        said: str
+        error: str | None
+
     @work(thread=True, group="reviews-write")
-    def _write(self, operation, done: str) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, operation: Callable[[Store], object], done: str) -> None:
         try:
-            operation(self.app.store)  # type: ignore[attr-defined]
+            operation(self.store)
         except RevueError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.post_message(self.Written(done, str(exc)))
             return
-        self.app.call_from_thread(self.notify, done)
-        self.app.call_from_thread(self.load)
+        self.post_message(self.Written(done, None))
+
+    @on(Written)
+    def written(self, message: Written) -> None:
+        if message.error is not None:
+            self.notify(message.error, severity="error")
+            return
+        self.notify(message.said)
+        self.load()
 
 
-class ConfirmScreen(ModalScreen[str | None]):
-    """Asks to confirm; with ``ask_reason`` the answer is the reason typed (required)."""
-
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="cancel")]
-
-    def __init__(self, title: str, text: str, verb: str, *, ask_reason: bool = False) -> None:
-        super().__init__()
-        self.title_text, self.text, self.verb, self.ask_reason = title, text, verb, ask_reason
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.text)
-            if self.ask_reason:
-                yield Input(placeholder="motif", id="reason")
-            yield Static("", id="confirm-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(self.verb, id="yes", variant="primary")
-                yield Button("Annuler", id="no")
-        yield Footer(compact=True)
-
-    @on(Button.Pressed, "#yes")
-    @on(Input.Submitted)
-    def yes(self) -> None:
-        if self.ask_reason:
-            reason = self.query_one("#reason", Input).value.strip()
-            if not reason:
-                self.query_one("#confirm-error", Static).update("Le motif est nécessaire.")
-                return
-            self.dismiss(reason)
-        else:
-            self.dismiss("oui")
-
-    @on(Button.Pressed, "#no")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class NewReviewScreen(ModalScreen[uuid.UUID | None]):
+class NewReviewScreen(RevueModal[uuid.UUID | None]):
     """Choose the school year and the kind of a new review."""
 
     BINDINGS = [Binding("escape", "cancel", "Annuler", id="cancel")]
@@ -363,14 +346,24 @@ class NewReviewScreen(ModalScreen[uuid.UUID | None]):
     @work(thread=True, exclusive=True)
     def _create(self, year: str, kind: ReviewKind) -> None:
         try:
-            review = self.app.store.create_review(self.contract.id, year, kind)  # type: ignore[attr-defined]
+            review = self.store.create_review(self.contract.id, year, kind)
         except RevueError as exc:
-            message = str(exc)
-            self.app.call_from_thread(
-                self.query_one("#new-error", Static).update, message[:1].upper() + message[1:]
-            )
+            self.post_message(self.Created(None, str(exc)))
             return
-        self.app.call_from_thread(self.dismiss, review.id)
+        self.post_message(self.Created(review.id, None))
+
+    @dataclass
+    class Created(Message):
+        review_id: uuid.UUID | None
+        error: str | None
+
+    @on(Created)
+    def created(self, message: Created) -> None:
+        if message.error is not None or message.review_id is None:
+            error = message.error or ""
+            self.query_one("#new-error", Static).update(error[:1].upper() + error[1:])
+            return
+        self.dismiss(message.review_id)
 
     @on(Button.Pressed, "#no")
     def action_cancel(self) -> None:

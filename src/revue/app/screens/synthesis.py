@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Label, Static, TextArea
 
-from revue.domain.errors import RevueError
+from revue.app.screens.base import RevueScreen
+from revue.app.widgets.autosave import SaveState
 from revue.domain.review import ReviewSummary, Synthesis
 
 FIELDS = (
@@ -24,7 +24,7 @@ FIELDS = (
 )
 
 
-class SynthesisScreen(Screen[None]):
+class SynthesisScreen(RevueScreen[None]):
     """Three texts, saved as they are typed, that the bilan takes up."""
 
     HELP = (
@@ -32,7 +32,6 @@ class SynthesisScreen(Screen[None]):
         "perspectives. Le texte est enregistré au fil de la saisie."
     )
     BINDINGS = [Binding("escape", "back", "Retour", id="back")]
-    SAVE_DELAY = 0.5
 
     @dataclass
     class Loaded(Message):
@@ -43,8 +42,8 @@ class SynthesisScreen(Screen[None]):
         super().__init__()
         self.review_id = review_id
         self.synthesis: Synthesis | None = None
-        self._pending: dict[str, str] = {}
-        self._timer: Any = None
+        # The walk's autosaver: written off the UI thread, kept and retried when refused.
+        self.saver = self.autosaver(self._write, self._show_saved, name="revue-synthesis")
 
     def compose(self) -> ComposeResult:
         yield Static("Synthèse", id="synthesis-title", classes="screen-title")
@@ -62,7 +61,7 @@ class SynthesisScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         self.post_message(
             self.Loaded(store.get_review(self.review_id), store.get_synthesis(self.review_id))
         )
@@ -87,32 +86,17 @@ class SynthesisScreen(Screen[None]):
         if self.synthesis is None or getattr(self.synthesis, key) == event.text_area.text:
             return
         setattr(self.synthesis, key, event.text_area.text)
-        self._pending[key] = event.text_area.text
-        self.query_one("#synthesis-saved", Static).update("… saisie")
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(self.SAVE_DELAY, self.flush)
+        self.saver.queue(key, event.text_area.text)
 
-    def flush(self, *, wait: bool = True) -> None:
-        """Write what is pending, at once (three short texts); ``wait`` is accepted so the app
-        can flush every screen the same way when it closes."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if not self._pending:
+    def _write(self, pending: dict[str, Any]) -> None:
+        """Runs in the writer thread."""
+        self.store.save_synthesis(self.review_id, **pending)
+
+    def _show_saved(self, state: SaveState, error: str | None) -> None:
+        found = self.query("#synthesis-saved")
+        if not found:
             return
-        pending, self._pending = self._pending, {}
-        try:
-            self.app.store.save_synthesis(self.review_id, **pending)  # type: ignore[attr-defined]
-            message = "✓ Enregistré"
-        except RevueError as exc:
-            message = f"⚠ non enregistré : {exc}"
-        if self.query("#synthesis-saved"):
-            self.query_one("#synthesis-saved", Static).update(message)
-
-    def on_unmount(self) -> None:
-        self.flush()
-
-    def action_back(self) -> None:
-        self.flush()
-        self.app.pop_screen()
+        text = {SaveState.TYPING: "… saisie", SaveState.SAVED: "✓ Enregistré"}.get(
+            state, f"⚠ non enregistré : {error} — le texte reste à l'écran, revue réessaie."
+        )
+        found.first(Static).update(text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
@@ -28,21 +26,20 @@ from textual.widgets import (
 )
 
 from revue.app import format as fr
+from revue.app.screens.base import RevueScreen
+from revue.app.widgets.autosave import SaveFailed, SaveState, failure_text
 from revue.domain.contract import Objective
 from revue.domain.errors import RevueError
 from revue.domain.french import clip
 from revue.domain.parsing import parse_date, parse_number
-from revue.domain.review import EvidenceSource, ObjectiveReview, Status, Walk
+from revue.domain.review import Evidence, EvidenceSource, ObjectiveReview, Status, Walk
 from revue.domain.schoolyear import school_year_bounds
 
-#: Seconds of quiet typing after which a change is written. Leaving the objective, the screen
-#: or the app writes at once whatever is pending.
-SAVE_DELAY = 0.4
-#: Seconds between attempts to write changes the disk refused (full, read-only folder).
-RETRY_EVERY = 5.0
+#: A pending change: (objective id, "record", field) or (objective id, "value", indicator id).
+Key = tuple[str, str, str]
 
 
-class WalkScreen(Screen[None]):
+class WalkScreen(RevueScreen[None]):
     """Examine a review objective by objective."""
 
     HELP = (
@@ -99,28 +96,17 @@ class WalkScreen(Screen[None]):
     class Loaded(Message):
         walk: Walk
 
-    @dataclass
-    class Saved(Message):
-        error: str | None = None
-        #: The changes that could not be written, to try again.
-        failed: dict[tuple[str, str, str], Any] | None = None
-
     def __init__(self, review_id: uuid.UUID) -> None:
         super().__init__()
         self.review_id = review_id
         self.walk: Walk | None = None
         self.index = 0
-        #: Changes waiting to be written: (objective id, "record", field) or
-        #: (objective id, "value", indicator id) -> value. Changes the disk refused stay here
-        #: and are tried again (every few seconds, and with the next change).
-        self._pending: dict[tuple[str, str, str], Any] = {}
-        self._retry: Any = None
-        self._timer: Any = None
+        #: Every change is written through it, in order, by one writer thread; changes the
+        #: disk refused stay pending and are tried again (every few seconds, and with the next).
+        self.saver = self.autosaver(self._write, self._show_saved)
         #: By position in the objective: the indicator typed in #value-N, None when counted.
         self._indicator_ids: list[str | None] = []
         self._action_ids: list[str] = []
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="revue-save")
-        self._writer_closed = False
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -191,7 +177,7 @@ class WalkScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="walk-load")
     def load(self) -> None:
-        self.post_message(self.Loaded(self.app.store.load_walk(self.review_id)))  # type: ignore[attr-defined]
+        self.post_message(self.Loaded(self.store.load_walk(self.review_id)))
 
     @on(Loaded)
     async def loaded(self, message: Loaded) -> None:
@@ -319,7 +305,7 @@ class WalkScreen(Screen[None]):
         self.query_one("#evidence-list", Static).update(self._evidence_text(record))
         if not self.read_only:
             start, end = school_year_bounds(year)
-            today = self.app.today()  # type: ignore[attr-defined]
+            today = self.today()
             self.query_one("#evidence-date", Input).value = (
                 fr.date(today) if start <= today <= end else ""
             )
@@ -396,42 +382,15 @@ class WalkScreen(Screen[None]):
 
     # --- saving ---------------------------------------------------------------------------
 
-    def _queue(self, key: tuple[str, str], value: Any) -> None:
+    def _queue(self, key: tuple[str, str], value: Any, *, now: bool = False) -> None:
         walk = self.walk
         if walk is None or self.read_only:
             return
-        objective_id = walk.objectives[self.index].id
-        self._pending[(objective_id, *key)] = value
-        self.query_one("#walk-saved", Static).update("… saisie")
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(SAVE_DELAY, self.flush)
+        self.saver.queue((walk.objectives[self.index].id, *key), value, now=now)
 
-    def flush(self, *, wait: bool = False) -> None:
-        """Write what is pending. Called after a pause in typing and on moving to another
-        objective (in the background), and with ``wait`` on leaving the screen and when the
-        app closes. One writer thread keeps the writes in the order they were made."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if self._pending:
-            pending, self._pending = self._pending, {}
-            if self._writer_closed:  # the screen is gone: write here and now
-                self._write(pending)
-                return
-            future = self._writer.submit(self._write, pending)
-            if wait:  # one thread: the earlier writes are done before this one
-                self._saved(*future.result())
-            else:
-                future.add_done_callback(lambda done: self.post_message(self.Saved(*done.result())))
-        elif wait and not self._writer_closed:
-            self._writer.submit(lambda: None).result()
-
-    def _write(
-        self, pending: dict[tuple[str, str, str], Any]
-    ) -> tuple[str | None, dict[tuple[str, str, str], Any] | None]:
-        """Runs in the writer thread: returns a French error and what is left to write."""
-        store = self.app.store  # type: ignore[attr-defined]
+    def _write(self, pending: dict[Key, Any]) -> None:
+        """Runs in the writer thread, objective by objective; SaveFailed keeps what is left."""
+        store = self.store
         by_objective: dict[str, dict[tuple[str, str], Any]] = {}
         for (objective_id, kind, name), value in pending.items():
             by_objective.setdefault(objective_id, {})[(kind, name)] = value
@@ -445,40 +404,20 @@ class WalkScreen(Screen[None]):
                 for (kind, indicator_id), value in changes.items():
                     if kind == "value":
                         store.save_value(self.review_id, indicator_id, value)
-            except Exception as exc:  # noqa: BLE001 - keep the text on screen, say what happened
-                error = (
-                    str(exc)
-                    if isinstance(exc, RevueError)
-                    else (f"enregistrement impossible ({exc})")
-                )
+            except Exception as exc:
                 left = set(objectives[number:])  # written again: saving is idempotent
-                return error, {key: v for key, v in pending.items() if key[0] in left}
-        return None, None
+                raise SaveFailed(
+                    failure_text(exc), {key: v for key, v in pending.items() if key[0] in left}
+                ) from exc
 
-    @property
-    def unsaved(self) -> bool:
-        """Changes are waiting (typing, or a write the disk refused)."""
-        return bool(self._pending) or self._retry is not None
-
-    @on(Saved)
-    def saved(self, message: Saved) -> None:
-        self._saved(message.error, message.failed)
-
-    def _saved(
-        self, error: str | None, failed: dict[tuple[str, str, str], Any] | None = None
-    ) -> None:
-        if failed:
-            # Newer changes of the same fields win over the ones that failed.
-            self._pending = {**failed, **self._pending}
-            if self._retry is None and not self._writer_closed:
-                self._retry = self.set_interval(RETRY_EVERY, self._try_again)
-        elif error is None and self._retry is not None and not self._pending:
-            self._retry.stop()
-            self._retry = None
+    def _show_saved(self, state: SaveState, error: str | None) -> None:
         found = self.query("#walk-saved")
         if not found:  # the screen is being taken down: nothing left to show it on
             return
         saved = found.first(Static)
+        if state is SaveState.TYPING:
+            saved.update("… saisie")
+            return
         if error:
             saved.update(Text("⚠ non enregistré", style="bold"))
             self.notify(
@@ -491,10 +430,6 @@ class WalkScreen(Screen[None]):
         else:
             saved.update("✓ Enregistré")
         self._progress()
-
-    def _try_again(self) -> None:
-        if self._pending:
-            self.flush()
 
     @on(TextArea.Changed)
     def text_changed(self, event: TextArea.Changed) -> None:
@@ -517,8 +452,7 @@ class WalkScreen(Screen[None]):
         (done.add if event.value else done.discard)(action_id)
         if sorted(done) != sorted(record.actions_done):
             record.actions_done = sorted(done)
-            self._queue(("record", "actions_done"), list(record.actions_done))
-            self.flush()
+            self._queue(("record", "actions_done"), list(record.actions_done), now=True)
 
     @on(Select.Changed, "#status")
     def status_changed(self, event: Select.Changed) -> None:
@@ -528,8 +462,7 @@ class WalkScreen(Screen[None]):
         status = None if event.value is Select.NULL else Status(str(event.value))
         if record.status != status:
             record.status = status
-            self._queue(("record", "status"), status)
-            self.flush()  # a status is a decision: write it now
+            self._queue(("record", "status"), status, now=True)  # a decision: written now
 
     @on(Input.Changed, ".value")
     def value_changed(self, event: Input.Changed) -> None:
@@ -581,20 +514,33 @@ class WalkScreen(Screen[None]):
         error.update("")
         source = EvidenceSource(str(self.query_one("#evidence-source", Select).value))
         objective = walk.objectives[self.index]
-        try:
-            item = self.app.store.add_evidence(  # type: ignore[attr-defined]
-                self.review_id, objective.id, day, text, source, path
-            )
-        except RevueError as exc:
-            error.update(str(exc))
-            return
-        record = self.record(objective.id)
-        record.evidence.append(item)
-        record.evidence.sort(key=lambda e: e.date)
-        self.query_one("#evidence-text", Input).value = ""
-        self.query_one("#evidence-path", Input).value = ""
-        self.query_one("#evidence-list", Static).update(self._evidence_text(record))
-        self._saved(None)
+        store = self.store
+
+        def added(item: Evidence | None, failure: Exception | None) -> None:
+            if not self.is_attached:
+                return
+            if failure is not None or item is None:
+                error.update(failure_text(failure or RevueError("preuve non enregistrée")))
+                return
+            record = self.record(objective.id)
+            record.evidence.append(item)
+            record.evidence.sort(key=lambda e: e.date)
+            if self.walk is walk and walk.objectives[self.index] is objective:
+                fields = (
+                    self.query_one("#evidence-text", Input),
+                    self.query_one("#evidence-path", Input),
+                )
+                for field, written in zip(fields, (text, path), strict=True):
+                    if field.value.strip() == written:  # not retyped meanwhile
+                        field.value = ""
+                self.query_one("#evidence-list", Static).update(self._evidence_text(record))
+            self._show_saved(SaveState.SAVED, None)
+
+        # Written by the same writer thread as the rest, after what is pending.
+        self.saver.run(
+            lambda: store.add_evidence(self.review_id, objective.id, day, text, source, path),
+            added,
+        )
 
     # --- moving ---------------------------------------------------------------------------
 
@@ -643,12 +589,10 @@ class WalkScreen(Screen[None]):
         if previous is None or not (previous.status or previous.analysis):
             self.notify("Rien à reprendre : la revue précédente n'a rien noté pour cet objectif.")
             return
-        self.flush()
         record = self.record(objective.id)
         record.status, record.analysis = previous.status, previous.analysis
-        self._pending[(objective.id, "record", "status")] = previous.status
-        self._pending[(objective.id, "record", "analysis")] = previous.analysis
-        self.flush()
+        self._queue(("record", "status"), previous.status)
+        self._queue(("record", "analysis"), previous.analysis, now=True)
         await self.show_objective(self.index)
         self.notify(f"Statut et analyse repris de : {walk.previous_title}.")
 
@@ -666,7 +610,7 @@ class WalkScreen(Screen[None]):
         from revue.app.screens.history import HistoryScreen
         from revue.domain.history import OBJECTIVE_FIELDS, objective_state_lines
 
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         objective = walk.objectives[self.index]
         labels = {i.id: i.label for i in objective.indicators}
         statuses = {s.value: s.label for s in Status}
@@ -695,28 +639,6 @@ class WalkScreen(Screen[None]):
             ),
             restored,
         )
-
-    def action_back(self) -> None:
-        self.flush(wait=True)
-        if self.unsaved:
-            self.notify(
-                "Des saisies n'ont pas pu être enregistrées : l'écran reste ouvert pour "
-                "ne rien perdre. Libérez de la place ou rendez le dossier accessible, "
-                "revue réessaie toutes les quelques secondes.",
-                title="Non enregistré",
-                severity="error",
-                timeout=10,
-            )
-            return
-        self.app.pop_screen()
-
-    def on_screen_suspend(self) -> None:
-        self.flush(wait=True)
-
-    def on_unmount(self) -> None:
-        self.flush(wait=True)
-        self._writer.shutdown(wait=True)
-        self._writer_closed = True
 
 
 def _indicator_box(number: int) -> Vertical:
