@@ -125,8 +125,8 @@ def _timed(runs: int, action: Callable[[], object]) -> list[float]:
 
 def measure_bilan(store: Path, runs: int) -> dict[str, object]:
     from revue.bilan.data import render_toml
-    from revue.bilan.model import build_bilan
     from revue.bilan.odt import save_odt
+    from revue.services.bilan import build_bilan
     from revue.store.store import Store
 
     opened = Store.open(f"sqlite:///{store}")

@@ -11,10 +11,10 @@ import pytest
 
 from revue.bilan.data import render_toml
 from revue.bilan.markdown import esc, render_markdown
-from revue.bilan.model import build_bilan
 from revue.cli.main import main
 from revue.domain.french import typo
 from revue.domain.review import ReviewKind
+from revue.services.bilan import build_bilan
 from revue.store.store import Store
 from tests.helpers import EPI, GOLDEN, WRITTEN
 

@@ -1,4 +1,5 @@
-"""Everything a bilan says, gathered from the store in plain data."""
+"""Everything a bilan says, in plain data, and how it is assembled from what the store holds
+(the store itself is read by :mod:`revue.services.bilan`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from dataclasses import dataclass, field
 
 from revue.domain import french
 from revue.domain.avenant import CHANGE_LABELS, Avenant
-from revue.domain.contract import Contract, Objective, Section, stable_uuid
+from revue.domain.contract import Contract, Objective, Section
 from revue.domain.errors import NotFoundError
 from revue.domain.history import Snapshot
 from revue.domain.progress import expected_value, is_off_track
-from revue.domain.review import ReviewSummary, Status, Synthesis
+from revue.domain.review import ReviewSummary, Status, Synthesis, Walk
 from revue.domain.schoolyear import school_year_start
 
 
@@ -144,17 +145,19 @@ def pick_review(reviews: list[ReviewSummary], wanted: str | None) -> ReviewSumma
     raise NotFoundError(f"aucune revue « {wanted} » (revues du contrat : {known})")
 
 
-def build_bilan(
-    store,
-    contract_id: str,
-    review: str | None = None,  # type: ignore[no-untyped-def]
+def assemble_bilan(
+    walk: Walk,
+    reviews: list[ReviewSummary],
+    summary: ReviewSummary,
     *,
-    written_on: dt.date | None = None,
+    synthesis: Synthesis,
+    snapshot: Snapshot | None,
+    accompaniments: dict[str, dict[tuple[str, str], int]],
+    written_on: dt.date,
 ) -> Bilan:
-    """Gather the bilan of ``contract_id`` as of one of its reviews (the last by default)."""
-    reviews = store.list_reviews(contract_id)
-    summary = pick_review(reviews, review)
-    walk = store.load_walk(summary.id)
+    """The bilan of the review ``summary``, from what the store holds about it (read by
+    :func:`revue.services.bilan.build_bilan`): ``walk`` is that review's walk,
+    ``accompaniments`` the counts by (modality, initiative) of each objective, by its id."""
     year = summary.school_year
     # Values of every review up to this one, by year (a later review of a year wins).
     values: dict[str, dict[str, float]] = {}
@@ -185,9 +188,10 @@ def build_bilan(
             )
             strategies[key] = StrategyBilan(title, short)
         strategies[key].objectives.append(
-            _objective(store, walk, number, objective, path, values, year)
+            _objective(
+                walk, number, objective, path, values, year, accompaniments.get(objective.id, {})
+            )
         )
-    synthesis = store.get_synthesis(summary.id)
     return Bilan(
         contract=walk.contract,
         review=summary,
@@ -195,19 +199,19 @@ def build_bilan(
         strategies=list(strategies.values()),
         avenants=_avenant_lines(walk.avenants, walk.initial),
         synthesis=synthesis,
-        written_on=written_on or dt.date.today(),
-        snapshot=store.review_snapshot(summary.id),
+        written_on=written_on,
+        snapshot=snapshot,
     )
 
 
 def _objective(
-    store,
-    walk,
+    walk: Walk,
     number: int,
     objective: Objective,
-    path: list[Section],  # type: ignore[no-untyped-def]
+    path: list[Section],
     values: dict[str, dict[str, float]],
     year: str,
+    accompaniments: dict[tuple[str, str], int],
 ) -> ObjectiveBilan:
     record = walk.records.get(objective.id)
     initial = next((o for o in walk.initial.objectives if o.id == objective.id), None)
@@ -240,7 +244,6 @@ def _objective(
                 computed=indicator.computed is not None,
             )
         )
-    key = stable_uuid(walk.contract.id, "objective", objective.id)
     return ObjectiveBilan(
         number=number,
         id=objective.id,
@@ -257,7 +260,7 @@ def _objective(
             for a in objective.actions
         ],
         indicators=lines,
-        accompaniments=store.counts_by_kind(key, year),
+        accompaniments=accompaniments,
         evidence=[(e.date, e.source.label) for e in (record.evidence if record else [])],
         analysis=record.analysis if record else "",
         adjustments=record.adjustments if record else "",

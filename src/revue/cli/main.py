@@ -12,11 +12,16 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from revue import __version__
+from revue.bilan.writers import DEFAULT_WRITER, WRITERS
 from revue.domain.errors import RevueError
 from revue.formats.fileio import write_text_atomically
 from revue.store.paths import ENV_DB, default_db_url
+
+if TYPE_CHECKING:
+    from revue.store.store import Store
 
 
 class _Parser(argparse.ArgumentParser):
@@ -144,8 +149,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     bilan.add_argument(
         "--format",
-        choices=["odt", "pdf", "md", "toml"],
-        default="odt",
+        choices=list(WRITERS),
+        default=DEFAULT_WRITER,
         help="odt (document modifiable, par défaut), pdf (PDF/A, avec "
         "LibreOffice), md (Markdown) ou toml (données, pour consolider)",
     )
@@ -267,6 +272,26 @@ def _run_backup_or_check(args: argparse.Namespace, url: str) -> int:
     return 0
 
 
+def _bilan(args: argparse.Namespace, store: Store) -> int:
+    from revue.services.bilan import build_bilan, export_bilan
+
+    render = WRITERS[args.format].render
+    if render is None:  # a document: to a file, bilan-ID-ANNÉE.odt by default
+        output = Path(args.output) if args.output else None
+        target = export_bilan(store, args.id, args.review, args.format, output)
+        print(f"Bilan écrit dans {target.resolve()}.")
+        return 0
+    if args.output is None:  # text: to the standard output by default
+        sys.stdout.write(render(build_bilan(store, args.id, args.review)))
+        return 0
+    try:
+        export_bilan(store, args.id, args.review, args.format, Path(args.output))
+    except OSError as exc:
+        return _fail(f"{args.output} : écriture impossible ({exc.strerror})")
+    print(f"Bilan écrit dans {args.output}.", file=sys.stderr)
+    return 0
+
+
 def _run_command(args: argparse.Namespace, url: str) -> int:
     from revue.formats.contract_toml import dump_academic_project, dump_contract
     from revue.services.imports import import_files
@@ -338,22 +363,7 @@ def _run_command(args: argparse.Namespace, url: str) -> int:
             print(f"{args.file} : écoles ajoutées : {added}, mises à jour : {updated}.")
             return 0
         if args.command == "bilan":
-            from revue.bilan.data import render_toml
-            from revue.bilan.markdown import render_markdown
-            from revue.bilan.model import build_bilan
-
-            built = build_bilan(store, args.id, args.review)
-            if args.format in ("odt", "pdf"):
-                from revue.bilan.odt import save_odt, save_pdf
-
-                target = Path(
-                    args.output or f"bilan-{args.id}-{built.review.school_year}.{args.format}"
-                )
-                (save_odt if args.format == "odt" else save_pdf)(built, target)
-                print(f"Bilan écrit dans {target.resolve()}.")
-                return 0
-            text = render_markdown(built) if args.format == "md" else render_toml(built)
-            return _output(text, args.output, "Bilan")
+            return _bilan(args, store)
         if args.command == "academic" and args.action == "list":
             for p in store.list_academic_projects():
                 print(f"{p.id}\t{p.title}\t{p.academie}\t{p.period}\t{p.objective_count} objectifs")

@@ -13,14 +13,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
+from revue.bilan.writers import DEFAULT_WRITER, WRITERS
 from revue.domain.errors import RevueError
 
-FORMATS = [
-    ("Document ODT (modifiable)", "odt"),
-    ("PDF/A (avec LibreOffice)", "pdf"),
-    ("Markdown (texte)", "md"),
-    ("Données TOML (consolidation)", "toml"),
-]
+FORMATS = [(writer.label_fr, writer.key) for writer in WRITERS.values()]
 
 
 def opener() -> str | None:
@@ -36,14 +32,14 @@ class BilanScreen(ModalScreen[None]):
         super().__init__()
         self.contract_id = contract_id
         self.review = f"{school_year}/{kind}"
-        self.stem = f"bilan-{contract_id}-{school_year}"
+        self.file_name = WRITERS[DEFAULT_WRITER].file_name(contract_id, school_year)
         self.written: Path | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Bilan — {self.contract_id} — revue {self.review}", classes="dialog-title")
-            yield Select(FORMATS, value="odt", allow_blank=False, id="b-format")
-            yield Input(str(Path.home() / f"{self.stem}.odt"), id="b-path")
+            yield Select(FORMATS, value=DEFAULT_WRITER, allow_blank=False, id="b-format")
+            yield Input(str(Path.home() / self.file_name), id="b-path")
             yield Static("", id="b-result")
             with Horizontal(classes="buttons"):
                 yield Button("Écrire le bilan", id="b-write", variant="primary")
@@ -54,7 +50,7 @@ class BilanScreen(ModalScreen[None]):
     def format_changed(self, event: Select.Changed) -> None:
         path = self.query_one("#b-path", Input)
         current = Path(path.value).expanduser()
-        path.value = str(current.with_suffix(f".{event.value}"))
+        path.value = str(current.with_suffix(WRITERS[str(event.value)].suffix))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#b-write")
@@ -66,21 +62,10 @@ class BilanScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True)
     def _write(self, fmt: str, target: Path) -> None:
-        from revue.bilan.data import render_toml
-        from revue.bilan.markdown import render_markdown
-        from revue.bilan.model import build_bilan
-        from revue.bilan.odt import save_odt, save_pdf
-        from revue.formats.fileio import write_text_atomically
+        from revue.services.bilan import export_bilan
 
         try:
-            bilan = build_bilan(self.app.store, self.contract_id, self.review)  # type: ignore[attr-defined]
-            if fmt == "odt":
-                save_odt(bilan, target)
-            elif fmt == "pdf":
-                save_pdf(bilan, target)
-            else:
-                text = render_markdown(bilan) if fmt == "md" else render_toml(bilan)
-                write_text_atomically(target, text)
+            export_bilan(self.app.store, self.contract_id, self.review, fmt, target)  # type: ignore[attr-defined]
         except (RevueError, OSError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             self.app.call_from_thread(self._report, f"Non écrit — {reason}", None)
