@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import work
@@ -190,7 +190,7 @@ class RevueApp(App[None]):
         yield SystemCommand("Quitter", "fermer revue (tout est déjà enregistré)", self.action_quit)
 
     def action_command_palette(self) -> None:
-        if not CommandPalette.is_open(self):
+        if not CommandPalette.is_open(self):  # type: ignore[arg-type]  # App[None] is an App
             self.push_screen(
                 CommandPalette(
                     placeholder="Chercher une commande, un contrat, un objectif…",

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from revue.domain.contract import ComputedCount, Indicator
-from revue.domain.french import NBSP, NNBSP, date, number, quantity  # noqa: F401 - used as fr.*
+
+# Screens use the French formatting as fr.date, fr.number… next to the indicator facts below.
+from revue.domain.french import NBSP as NBSP
+from revue.domain.french import NNBSP as NNBSP
+from revue.domain.french import date as date
+from revue.domain.french import number as number
+from revue.domain.french import quantity as quantity
 from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS
 
 

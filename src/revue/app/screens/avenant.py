@@ -120,7 +120,7 @@ class AvenantScreen(RevueScreen[bool]):
     def __init__(self, review_id: uuid.UUID, *, today: dt.date | None = None) -> None:
         super().__init__()
         self.review_id = review_id
-        self.today = today
+        self._today = today
         self.walk: Walk | None = None
         #: the changes prepared so far, in order
         self.changes: list[AvenantChange] = []
@@ -260,7 +260,7 @@ class AvenantScreen(RevueScreen[bool]):
             )
         else:
             note.update("Aucun avenant n'est encore enregistré pour ce contrat.")
-        today = self.today or getattr(self.app, "today", dt.date.today)()
+        today = self._today or self.today()
         self.query_one("#av-number", Input).value = str(self.next_number)
         self.query_one("#av-date", Input).value = fr.date(today)
         self.query_one("#av-objective", Select).set_options(
@@ -489,7 +489,7 @@ class AvenantScreen(RevueScreen[bool]):
             )
         if kind == ChangeKind.INDICATOR_TARGET:
             return self._target_change(objective)
-        fields = {
+        fields: dict[str, object] = {
             name: self.query_one(f"#av-{name}", Input).value.strip()
             for name in ("what", "who", "when")
         }
@@ -509,7 +509,7 @@ class AvenantScreen(RevueScreen[bool]):
         action = self.action()
         if action is None:
             raise RevueError("cet objectif n'a pas d'action")
-        before = {"what": action.what, "who": action.who, "when": action.when}
+        before: dict[str, object] = {"what": action.what, "who": action.who, "when": action.when}
         if kind == ChangeKind.ACTION_DROP:
             return AvenantChange(ChangeKind.ACTION_DROP, objective.id, action.id, before=before)
         if not fields["what"]:

@@ -216,14 +216,17 @@ class ReviewsScreen(RevueScreen[None]):
         if review is not None:
             from revue.app.screens.avenant import AvenantScreen
 
-            self.app.push_screen(AvenantScreen(review.id), lambda _done: self.load())
+            self.app.push_screen(AvenantScreen(review.id), self._reload)
+
+    def _reload(self, _result: object = None) -> None:
+        self.load()
 
     def action_synthesis(self) -> None:
         review = self.selected()
         if review is not None:
             from revue.app.screens.synthesis import SynthesisScreen
 
-            self.app.push_screen(SynthesisScreen(review.id), lambda _r: self.load())
+            self.app.push_screen(SynthesisScreen(review.id), self._reload)
 
     def action_bilan(self) -> None:
         review = self.selected()

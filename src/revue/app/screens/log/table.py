@@ -225,7 +225,7 @@ class LogScreen(RevueScreen[None]):
         self.post_message(self.More(rows, total, offset))
 
     def _table_rows(self, versions: list[Version]) -> list[tuple[object, ...]]:
-        out = []
+        out: list[tuple[object, ...]] = []
         for version in versions:
             c = version.content
             where = (
