@@ -103,8 +103,8 @@ def parse_contract(top: Table) -> Contract:
         academie=top.text("academie"),
         departement=top.text("departement"),
         ien=top.text("ien"),
-        start_date=top.date("start_date", required=True),  # type: ignore[arg-type]
-        end_date=top.date("end_date", required=True),  # type: ignore[arg-type]
+        start_date=top.date("start_date", required=True),
+        end_date=top.date("end_date", required=True),
         signature_date=top.date("signature_date"),
         signature_place=top.text("signature_place"),
         preamble=top.text("preamble"),

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterator
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn, overload
 
 from revue.domain.errors import InputError
 from revue.formats.tomlfile import FieldPath, Locator
@@ -127,7 +127,12 @@ class Table:
             )
         return value
 
+    @overload
+    def date(self, key: str, *, required: Literal[True]) -> dt.date: ...
+    @overload
+    def date(self, key: str, *, required: bool = False) -> dt.date | None: ...
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        """A date (``AAAA-MM-JJ``); None when absent, which ``required`` refuses."""
         value = self._get(key, required)
         if value is None:
             return None
@@ -177,7 +182,12 @@ class Table:
             )
         return value.strip()
 
+    @overload
+    def choice(self, key: str, choices: dict[str, str], default: str) -> str: ...
+    @overload
+    def choice(self, key: str, choices: dict[str, str], default: None = None) -> str | None: ...
     def choice(self, key: str, choices: dict[str, str], default: str | None = None) -> str | None:
+        """One of ``choices``' keys; ``default`` when absent."""
         value = self._get(key, False)
         if value is None:
             return default

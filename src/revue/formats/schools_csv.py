@@ -65,7 +65,7 @@ def _parse(text: str, filename: str) -> list[School]:
     schools: dict[str, School] = {}
     for row in reader:
         line = reader.line_num
-        uai = (row.get(found["uai"]) or "").strip().upper()  # type: ignore[arg-type]
+        uai = (row.get(found["uai"]) or "").strip().upper()
         if not UAI.match(uai):
             raise InputError(
                 f"UAI « {uai[:20]} » invalide (7 chiffres et une lettre)",
@@ -73,7 +73,7 @@ def _parse(text: str, filename: str) -> list[School]:
                 line=line,
                 field=found["uai"],
             )
-        name = (row.get(found["name"]) or "").strip()  # type: ignore[arg-type]
+        name = (row.get(found["name"]) or "").strip()
         if not name:
             raise InputError(
                 "nom de l'école manquant", file=filename, line=line, field=found["name"]

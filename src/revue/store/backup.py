@@ -135,7 +135,7 @@ def _rotate(folder: Path, keep: int) -> None:
 
 def list_backups_in(folder: Path) -> list[Backup]:
     """Oldest first."""
-    out = []
+    out: list[Backup] = []
     if not folder.is_dir():
         return out
     for path in folder.iterdir():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import (
     Engine,
@@ -48,6 +48,9 @@ from revue.store.models import (
     ObjectiveRow,
     SchoolRow,
 )
+
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
 
 
 def _version_of_row(
@@ -210,11 +213,11 @@ class LogQueries:
             AccompanimentObjectiveRow(accompaniment_id=current.id, objective_id=uuid.UUID(o))
             for o in c.objectives
         )
-        self._keep_version(
+        self._keep_version(  # type: ignore[attr-defined]  # HistoryQueries, mixed into Store
             session,
             "accompaniment",
             current.id,
-            None,  # type: ignore[attr-defined]
+            None,
             c.as_dict(),
             author=author,
             note=note,
@@ -281,7 +284,7 @@ class LogQueries:
             self._write(session, resolved, [], row, previous=current, note="conflit résolu")
             return resolved
 
-    def _filtered(self, query: Select, flt: LogFilter) -> Select:  # type: ignore[type-arg]
+    def _filtered(self, query: Select[*_Ts], flt: LogFilter) -> Select[*_Ts]:
         if not flt.include_deleted:
             query = query.where(AccompanimentRow.deleted.is_(False))
         bounds = flt.bounds()
@@ -713,7 +716,7 @@ def _received(row: AccompanimentRow | None, previous: Version | None) -> Receive
     return previous.content.author, row.received_at
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:  # type: ignore[type-arg]
+def _chunks(items: list[_T], size: int = CHUNK) -> Iterator[list[_T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

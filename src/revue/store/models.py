@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -32,7 +33,10 @@ def _now() -> dt.datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+    #: Every model here is mapped to a plain Table (SQLAlchemy types ``__table__`` as the
+    #: more general FromClause); bulk writes need the Table (its name, its columns' types).
+    __table__: ClassVar[Table]
 
 
 class AcademicProjectRow(Base):

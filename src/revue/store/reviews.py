@@ -206,12 +206,12 @@ class ReviewQueries:
             before = state()
             for name, value in fields.items():
                 setattr(row, name, value)
-            self._keep_version(
+            self._keep_version(  # type: ignore[attr-defined]  # HistoryQueries, mixed into Store
                 session,
                 "synthesis",
                 review_id,
                 review_id,
-                state(),  # type: ignore[attr-defined]
+                state(),
                 base=before if any(before.values()) else None,
             )
 
@@ -448,21 +448,21 @@ class ReviewQueries:
                     adjustments=row.adjustments,
                     actions_done=list(row.actions_done or []),
                 )
-        for row in session.scalars(
+        for ev in session.scalars(
             select(EvidenceRow)
             .where(EvidenceRow.review_id == review_id)
             .order_by(EvidenceRow.date, EvidenceRow.created_at)
         ):
-            slug = objective_slugs.get(row.objective_id)
+            slug = objective_slugs.get(ev.objective_id)
             if slug is not None:
                 out.setdefault(slug, ObjectiveReview(slug)).evidence.append(
                     Evidence(
-                        id=row.id,
+                        id=ev.id,
                         objective_id=slug,
-                        date=row.date,
-                        text=row.text,
-                        source=EvidenceSource(row.source),
-                        file_path=row.file_path,
+                        date=ev.date,
+                        text=ev.text,
+                        source=EvidenceSource(ev.source),
+                        file_path=ev.file_path,
                     )
                 )
         return out
@@ -484,7 +484,7 @@ class ReviewQueries:
                     review_id=row.review_id,
                     changes=[
                         AvenantChange(
-                            kind=c.kind,
+                            kind=ChangeKind(c.kind),
                             objective_id=c.objective_slug,
                             target_id=c.target_slug,
                             before=dict(c.before),

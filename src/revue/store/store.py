@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import CursorResult, Engine, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from revue.domain.contract import (
@@ -305,7 +305,8 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
     def delete_contract(self, slug: str) -> None:
         with write_session(self.engine) as session:
             found = session.execute(delete(ContractRow).where(ContractRow.slug == slug))
-            if found.rowcount == 0:  # type: ignore[attr-defined]
+            assert isinstance(found, CursorResult)  # what a DELETE returns: it has the rowcount
+            if found.rowcount == 0:
                 raise NotFoundError(f"aucun contrat « {slug} » dans les données")
 
     def change_marker(self) -> tuple[object, ...]:
