@@ -93,8 +93,36 @@ def _lists(table: Table) -> list[LabelledList]:
 
 
 def parse_contract(top: Table) -> Contract:
-    """Validate a parsed contract file and build the :class:`Contract`."""
+    """Validate a parsed contract file and build the :class:`Contract`.
+
+    The file is read top to bottom, so that the first error reported is the first in the file.
+    """
     _check_version(top)
+    contract = _contract_header(top)
+    contract.lists = _lists(top)
+    ids = _Ids()
+    contract.sections = _sections(top, ids)
+    sections = {section.id for section in contract.sections}
+    for sub in top.tables("objectives"):
+        contract.objectives.append(_objective(sub, contract, sections, ids))
+    top.done()
+    return contract
+
+
+class _Ids:
+    """Every slug of a contract file and what it names, to refuse duplicates."""
+
+    def __init__(self) -> None:
+        self.named: dict[str, str] = {}
+
+    def claim(self, table: Table, key: str, slug: str, what: str) -> None:
+        if slug in self.named:
+            table.fail(key, f"identifiant « {slug} » déjà utilisé plus haut ({self.named[slug]})")
+        self.named[slug] = what
+
+
+def _contract_header(top: Table) -> Contract:
+    """The contract's own fields, its projet académique, parties and articles."""
     contract = Contract(
         id=top.slug("id") or "",
         kind=DocumentKind(top.choice("kind", _KINDS, DocumentKind.CONTRAT.value)),
@@ -135,15 +163,12 @@ def parse_contract(top: Table) -> Contract:
             Article(title=sub.text("title", required=True), text=sub.text("text", required=True))
         )
         sub.done()
-    contract.lists = _lists(top)
+    return contract
 
-    ids: dict[str, str] = {}  # every slug of the file -> what it names, to refuse duplicates
 
-    def claim(table: Table, key: str, slug: str, what: str) -> None:
-        if slug in ids:
-            table.fail(key, f"identifiant « {slug} » déjà utilisé plus haut ({ids[slug]})")
-        ids[slug] = what
-
+def _sections(top: Table, ids: _Ids) -> list[Section]:
+    """The sections in file order; a parent must come before its children."""
+    sections: list[Section] = []
     depth: dict[str, int] = {}
     for sub in top.tables("sections"):
         section = Section(
@@ -153,7 +178,7 @@ def parse_contract(top: Table) -> Contract:
             code=sub.text("code", multiline=False),
             text=sub.text("text"),
         )
-        claim(sub, "id", section.id, "une section")
+        ids.claim(sub, "id", section.id, "une section")
         parent = sub.slug("parent", required=False)
         if parent is not None:
             if parent not in depth:
@@ -168,47 +193,52 @@ def parse_contract(top: Table) -> Contract:
             sub.fail("parent", f"arborescence trop profonde (plus de {MAX_DEPTH} niveaux)")
         section.lists = _lists(sub)
         sub.done()
-        contract.sections.append(section)
+        sections.append(section)
+    return sections
 
-    for sub in top.tables("objectives"):
-        objective = Objective(
-            id=sub.slug("id") or "",
-            text=sub.text("text", required=True),
-            title=sub.text("title"),
-            criteria=sub.strings("criteria"),
-            academic_links=sub.strings("academic_links"),
+
+def _objective(sub: Table, contract: Contract, sections: set[str], ids: _Ids) -> Objective:
+    """One objective with its indicators and actions (``sections``: the section ids)."""
+    objective = Objective(
+        id=sub.slug("id") or "",
+        text=sub.text("text", required=True),
+        title=sub.text("title"),
+        criteria=sub.strings("criteria"),
+        academic_links=sub.strings("academic_links"),
+    )
+    ids.claim(sub, "id", objective.id, "un objectif")
+    section_id = sub.slug("section", required=False)
+    if section_id is not None and section_id not in sections:
+        sub.fail("section", f"section « {section_id} » inconnue dans ce fichier")
+    objective.section = section_id
+    if objective.academic_links and (
+        contract.academic_project is None or not contract.academic_project.id
+    ):
+        sub.fail(
+            "academic_links",
+            "des liens au projet académique demandent academic_project.id en tête de fichier",
         )
-        claim(sub, "id", objective.id, "un objectif")
-        section_id = sub.slug("section", required=False)
-        if section_id is not None and section_id not in depth:
-            sub.fail("section", f"section « {section_id} » inconnue dans ce fichier")
-        objective.section = section_id
-        if objective.academic_links and (
-            contract.academic_project is None or not contract.academic_project.id
-        ):
-            sub.fail(
-                "academic_links",
-                "des liens au projet académique demandent academic_project.id en tête de fichier",
-            )
-        for position, ind in enumerate(sub.tables("indicators"), start=1):
-            objective.indicators.append(_indicator(ind, objective.id, position, claim))
-        for position, act in enumerate(sub.tables("actions"), start=1):
-            action = Action(
-                id=act.slug("id", required=False) or f"{objective.id}-a{position}",
-                what=act.text("what", required=True),
-                who=act.text("who"),
-                when=act.text("when"),
-            )
-            claim(act, "id", action.id, "une action")
-            act.done()
-            objective.actions.append(action)
-        sub.done()
-        contract.objectives.append(objective)
-    top.done()
-    return contract
+    for position, ind in enumerate(sub.tables("indicators"), start=1):
+        objective.indicators.append(_indicator(ind, objective.id, position, ids))
+    for position, act in enumerate(sub.tables("actions"), start=1):
+        objective.actions.append(_action(act, objective.id, position, ids))
+    sub.done()
+    return objective
 
 
-def _indicator(ind: Table, objective_id: str, position: int, claim: Any) -> Indicator:
+def _action(act: Table, objective_id: str, position: int, ids: _Ids) -> Action:
+    action = Action(
+        id=act.slug("id", required=False) or f"{objective_id}-a{position}",
+        what=act.text("what", required=True),
+        who=act.text("who"),
+        when=act.text("when"),
+    )
+    ids.claim(act, "id", action.id, "une action")
+    act.done()
+    return action
+
+
+def _indicator(ind: Table, objective_id: str, position: int, ids: _Ids) -> Indicator:
     indicator = Indicator(
         id=ind.slug("id", required=False) or f"{objective_id}-i{position}",
         label=ind.text("label", required=True),
@@ -221,7 +251,7 @@ def _indicator(ind: Table, objective_id: str, position: int, claim: Any) -> Indi
         direction=Direction(ind.choice("direction", _DIRECTIONS, Direction.HIGHER.value)),
         note=ind.text("note"),
     )
-    claim(ind, "id", indicator.id, "un indicateur")
+    ids.claim(ind, "id", indicator.id, "un indicateur")
     if indicator.baseline_value is not None and indicator.baseline_year is None:
         ind.fail("baseline_year", "l'année de la valeur initiale manque (ex. « 2017-2018 »)")
     if indicator.target_value is not None and indicator.target_year is None:

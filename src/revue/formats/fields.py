@@ -81,7 +81,7 @@ class Table:
         self.seen: set[str] = set()
 
     def fail(self, key: str | None, message: str) -> NoReturn:
-        self.ctx.fail(self.path + ((key,) if key else ()), message)
+        self.ctx.fail((*self.path, key) if key else self.path, message)
 
     def _get(self, key: str, required: bool) -> Any:
         self.seen.add(key)
@@ -209,11 +209,11 @@ class Table:
         for index, item in enumerate(value):
             if not isinstance(item, str):
                 self.ctx.fail(
-                    self.path + (key,),
+                    (*self.path, key),
                     f"élément n° {index + 1} : du texte est attendu, trouvé {describe(item)}",
                 )
             if len(item) > MAX_TEXT:
-                self.ctx.fail(self.path + (key,), f"élément n° {index + 1} trop long")
+                self.ctx.fail((*self.path, key), f"élément n° {index + 1} trop long")
             if item.strip():
                 out.append(item.strip())
         return out
@@ -229,13 +229,13 @@ class Table:
         if len(value) > MAX_ITEMS * 5:
             self.fail(key, f"trop d'éléments ({len(value)})")
         for index, item in enumerate(value):
-            yield self.ctx.table(item, self.path + (key, index))
+            yield self.ctx.table(item, (*self.path, key, index))
 
     def subtable(self, key: str) -> Table | None:
         value = self._get(key, False)
         if value is None:
             return None
-        return self.ctx.table(value, self.path + (key,))
+        return self.ctx.table(value, (*self.path, key))
 
     def done(self) -> None:
         """Refuse keys we did not read: a typo must not be silently dropped."""

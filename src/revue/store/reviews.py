@@ -357,14 +357,13 @@ class ReviewQueries:
                 select(ReviewRow).where(ReviewRow.contract_id == stable_uuid(contract.id))
             ).all()
             reviews = sorted(reviews, key=lambda r: _sort_key(r.school_year, r.kind))
-            objective_slugs = {
-                oid: slug
-                for oid, slug in session.execute(
+            objective_slugs = dict(
+                session.execute(
                     select(ObjectiveRow.id, ObjectiveRow.slug).where(
                         ObjectiveRow.contract_id == stable_uuid(contract.id)
                     )
                 ).all()
-            }
+            )
             indicator_slugs = {
                 stable_uuid(contract.id, "indicator", i.id): i.id
                 for o in initial.objectives
