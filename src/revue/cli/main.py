@@ -7,21 +7,22 @@ traceback.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from revue import __version__
 from revue.bilan.writers import DEFAULT_WRITER, WRITERS
 from revue.domain.errors import RevueError
-from revue.formats.fileio import write_text_atomically
 from revue.store.paths import ENV_DB, default_db_url
 
 if TYPE_CHECKING:
     from revue.store.store import Store
+
+#: What a command runs: the parsed arguments and the store's URL in, the exit code out. Each
+#: command's parser names its own (``set_defaults(handler=...)``).
+Handler = Callable[[argparse.Namespace, str], int]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,6 +39,10 @@ class _Parser(argparse.ArgumentParser):
             .replace("choose from", "choisir parmi")
         )
         self.exit(2, f"{self.prog} : erreur : {translated}\n")
+
+
+if TYPE_CHECKING:
+    _Commands = argparse._SubParsersAction[_Parser]  # what add_subparsers gives
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,15 +71,100 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ouvrir l'application sur des données de démonstration temporaires",
     )
+    parser.set_defaults(handler=_open_app)  # no command: the app
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
+    _add_contract(commands)
+    _add_exchange(commands)
+    _add_schools(commands)
+    _add_backup_and_check(commands)
+    _add_bilan(commands)
+    _add_config(commands)
+    _add_academic(commands)
+    return parser
 
+
+def _actions(parser: argparse.ArgumentParser) -> _Commands:
+    """The ``ACTION`` sub-commands of a command."""
+    return parser.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"revue : {message}", file=sys.stderr)
+    return 1
+
+
+def _output(text: str, target: str | None, what: str) -> int:
+    if target is None:
+        sys.stdout.write(text)
+        return 0
+    from revue.formats.fileio import write_text_atomically
+
+    try:
+        write_text_atomically(Path(target), text)
+    except OSError as exc:
+        return _fail(f"{target} : écriture impossible ({exc.strerror})")
+    print(f"{what} écrit dans {target}.", file=sys.stderr)
+    return 0
+
+
+def _with_store(run: Callable[[argparse.Namespace, Store], int]) -> Handler:
+    """A command that works on the store: opened (migrated if need be) for it, then closed."""
+
+    def handler(args: argparse.Namespace, url: str) -> int:
+        from revue.store.store import Store
+
+        store = Store.open(url)
+        try:
+            return run(args, store)
+        finally:
+            store.close()
+
+    return handler
+
+
+# --- revue (no command), --demo ----------------------------------------------------------------
+
+
+def _run_app(url: str) -> int:
+    from revue.app.factory import make_app  # Textual is loaded only here
+
+    app = make_app(url)
+    app.run()
+    return app.return_code or 0
+
+
+def _open_app(args: argparse.Namespace, url: str) -> int:
+    return _run_app(url)  # a store that cannot open: a message, or the recovery screen
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
+    if args.command:
+        return _fail("--demo ouvre l'application : il ne se combine pas avec une commande")
+    folder = Path(tempfile.mkdtemp(prefix="revue-demo-"))
+    try:
+        url = f"sqlite:///{folder / 'demo.sqlite3'}"
+        from revue.services.demo import fill_demo_store
+
+        fill_demo_store(url)
+        return _run_app(url)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- revue contract ----------------------------------------------------------------------------
+
+
+def _add_contract(commands: _Commands) -> None:
     contract = commands.add_parser(
         "contract", help="importer, lister, exporter des contrats", add_help=False
     )
     contract.add_argument("-h", "--help", action="help", help="afficher cette aide")
-    actions = contract.add_subparsers(
-        dest="action", metavar="ACTION", required=True, parser_class=_Parser
-    )
+    actions = _actions(contract)
     imp = actions.add_parser(
         "import",
         help="importer des fichiers TOML (contrats ou projets "
@@ -87,7 +177,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="remplacer un contrat déjà enregistré sous le même identifiant",
     )
-    actions.add_parser("list", help="lister les contrats (identifiant en premier)", add_help=False)
+    imp.set_defaults(handler=_with_store(_contract_import))
+    listing = actions.add_parser(
+        "list", help="lister les contrats (identifiant en premier)", add_help=False
+    )
+    listing.set_defaults(handler=_with_store(_contract_list))
     exp = actions.add_parser("export", help="exporter un contrat en TOML", add_help=False)
     exp.add_argument("id", metavar="ID")
     exp.add_argument(
@@ -96,50 +190,231 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FICHIER",
         help="fichier à écrire (par défaut : la sortie standard)",
     )
+    exp.set_defaults(handler=_with_store(_contract_export))
 
+
+def _contract_import(args: argparse.Namespace, store: Store) -> int:
+    from revue.services.imports import import_files
+
+    done, errors = import_files(store, args.files, replace=args.replace)
+    for item in done:
+        print(item.describe())
+    for error in errors:
+        print(f"revue : {error}", file=sys.stderr)
+    if errors:
+        print(
+            f"{len(errors)} fichier(s) refusé(s) ; les données sont restées telles "
+            "qu'elles étaient pour ces fichiers.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _contract_list(args: argparse.Namespace, store: Store) -> int:
+    contracts = store.list_contracts()
+    if not contracts:
+        print("Aucun contrat. Importez-en un : revue contract import FICHIER.toml", file=sys.stderr)
+    for c in contracts:
+        print(f"{c.id}\t{c.title}\t{c.circonscription}\t{c.period}\t{c.objective_count} objectifs")
+    return 0
+
+
+def _contract_export(args: argparse.Namespace, store: Store) -> int:
+    from revue.formats.contract_toml import dump_contract
+
+    return _output(dump_contract(store.get_contract(args.id)), args.output, "Contrat")
+
+
+# --- revue exchange ----------------------------------------------------------------------------
+
+
+def _add_exchange(commands: _Commands) -> None:
     exchange = commands.add_parser(
         "exchange", help="échanger le journal des accompagnements entre ordinateurs", add_help=False
     )
-    exchange_actions = exchange.add_subparsers(
-        dest="action", metavar="ACTION", required=True, parser_class=_Parser
-    )
-    xexp = exchange_actions.add_parser("export", help="écrire un fichier d'échange", add_help=False)
-    xexp.add_argument(
+    actions = _actions(exchange)
+    exp = actions.add_parser("export", help="écrire un fichier d'échange", add_help=False)
+    exp.add_argument(
         "-o",
         "--output",
         metavar="FICHIER",
         help="fichier à écrire (par défaut : echange-AAAA-MM-JJ.json)",
     )
-    xexp.add_argument(
+    exp.add_argument(
         "--author", metavar="NOM", help="seulement les accompagnements de cette personne"
     )
-    ximp = exchange_actions.add_parser(
-        "import", help="fusionner un fichier d'échange", add_help=False
-    )
-    ximp.add_argument("file", metavar="FICHIER")
+    exp.set_defaults(handler=_with_store(_exchange_export))
+    imp = actions.add_parser("import", help="fusionner un fichier d'échange", add_help=False)
+    imp.add_argument("file", metavar="FICHIER")
+    imp.set_defaults(handler=_with_store(_exchange_import))
 
+
+def _exchange_export(args: argparse.Namespace, store: Store) -> int:
+    import datetime as dt
+
+    from revue.formats.config import load_config
+    from revue.formats.exchange import dump_exchange
+    from revue.formats.fileio import write_text_atomically
+
+    now = dt.datetime.now()
+    author = args.author or load_config().user or None
+    versions = store.export_versions(author)
+    target = args.output or f"echange-{now:%Y-%m-%d}.json"
+    write_text_atomically(Path(target), dump_exchange(versions, author=author, exported_at=now))
+    whose = f" de {author}" if author else ""
+    print(f"{len(versions)} accompagnement(s){whose} écrit(s) dans {target}.")
+    return 0
+
+
+def _exchange_import(args: argparse.Namespace, store: Store) -> int:
+    from revue.formats.exchange import read_exchange
+
+    report = store.merge_versions(read_exchange(args.file))
+    if report.conflicts:
+        print(
+            f"{report.conflicts} accompagnement(s) modifié(s) des deux côtés depuis le "
+            "dernier échange : les deux versions sont gardées, à départager dans "
+            "l'application."
+        )
+    print(report.line())
+    return 0
+
+
+# --- revue schools -----------------------------------------------------------------------------
+
+
+def _add_schools(commands: _Commands) -> None:
     schools = commands.add_parser("schools", help="la liste des écoles", add_help=False)
-    schools_actions = schools.add_subparsers(
-        dest="action", metavar="ACTION", required=True, parser_class=_Parser
-    )
-    simp = schools_actions.add_parser(
+    imp = _actions(schools).add_parser(
         "import", help="importer un CSV de l'annuaire de l'éducation", add_help=False
     )
-    simp.add_argument("file", metavar="FICHIER")
+    imp.add_argument("file", metavar="FICHIER")
+    imp.set_defaults(handler=_with_store(_schools_import))
 
+
+def _schools_import(args: argparse.Namespace, store: Store) -> int:
+    from revue.formats.schools_csv import read_schools
+
+    added, updated = store.save_schools(read_schools(args.file))
+    print(f"{args.file} : écoles ajoutées : {added}, mises à jour : {updated}.")
+    return 0
+
+
+# --- revue backup, revue check: the store file itself (SQLite only) ----------------------------
+
+
+def _add_backup_and_check(commands: _Commands) -> None:
     backup = commands.add_parser("backup", help="les sauvegardes automatiques", add_help=False)
-    backup_actions = backup.add_subparsers(
-        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    actions = _actions(backup)
+    actions.add_parser("list", help="lister les sauvegardes", add_help=False).set_defaults(
+        handler=_on_file(_backup_list)
     )
-    backup_actions.add_parser("list", help="lister les sauvegardes", add_help=False)
-    backup_actions.add_parser("create", help="faire une sauvegarde maintenant", add_help=False)
-    brest = backup_actions.add_parser(
+    actions.add_parser(
+        "create", help="faire une sauvegarde maintenant", add_help=False
+    ).set_defaults(handler=_on_file(_backup_create))
+    restore = actions.add_parser(
         "restore",
         help="remettre une sauvegarde en place (les données actuelles sont d'abord sauvegardées)",
         add_help=False,
     )
-    brest.add_argument("name", metavar="NOM")
-    commands.add_parser("check", help="vérifier l'intégrité des données", add_help=False)
+    restore.add_argument("name", metavar="NOM")
+    restore.set_defaults(handler=_on_file(_backup_restore))
+    commands.add_parser(
+        "check", help="vérifier l'intégrité des données", add_help=False
+    ).set_defaults(handler=_on_file(_check))
+
+
+def _on_file(run: Callable[[argparse.Namespace, str, Path], int]) -> Handler:
+    """A command on the SQLite file behind the URL (it gets the URL and the file)."""
+
+    def handler(args: argparse.Namespace, url: str) -> int:
+        from revue.store.db import sqlite_path
+
+        path = sqlite_path(url)
+        if path is None:
+            return _fail("sauvegardes et vérification : seulement pour une base SQLite locale")
+        return run(args, url, path)
+
+    return handler
+
+
+def _backup_list(args: argparse.Namespace, url: str, path: Path) -> int:
+    from revue.store.backup import list_backups
+
+    backups = list_backups(path)
+    if not backups:
+        print("Aucune sauvegarde pour l'instant.")
+    for item in reversed(backups):
+        print(f"{item.name}\t{item.taken_at:%d/%m/%Y %H:%M:%S}\t{item.label}")
+    return 0
+
+
+def _backup_create(args: argparse.Namespace, url: str, path: Path) -> int:
+    from revue.store.backup import take_backup
+
+    made = take_backup(path, "manuelle")
+    print(f"Sauvegarde faite : {made.name}." if made else "Rien à sauvegarder.")
+    return 0
+
+
+def _backup_restore(args: argparse.Namespace, url: str, path: Path) -> int:
+    from revue.store.backup import restore_backup
+
+    before = restore_backup(path, args.name)
+    if before is not None:
+        print(f"Données actuelles sauvegardées d'abord dans {before.name}.")
+    print(f"Sauvegarde {args.name} remise en place.")
+    return 0
+
+
+def _check(args: argparse.Namespace, url: str, path: Path) -> int:
+    from revue.store.backup import integrity_problems
+
+    if not path.exists():
+        return _fail(f"{path} : fichier de données absent")
+    problem = integrity_problems(path)
+    if problem:
+        print(f"{path} : ABÎMÉ — {problem}")
+        print(
+            "Restaurez la dernière bonne sauvegarde : revue backup list, puis "
+            "revue backup restore NOM."
+        )
+        return 1
+    frozen = _snapshot_problems(url)
+    if frozen:
+        for line in frozen:
+            print(f"{path} : {line}")
+        print("Le reste des données est intègre ; le relevé figé n'est plus une preuve.")
+        return 1
+    print(
+        f"{path} : intègre (vérification rapide, références entre tables et "
+        "empreintes des revues clôturées)."
+    )
+    return 0
+
+
+def _snapshot_problems(url: str) -> list[str]:
+    """Frozen reviews whose text no longer matches its SHA-256 (current schema only: older
+    stores have no snapshots, and a check does not migrate)."""
+    from revue.store.db import SCHEMA_HEAD, current_revision, make_engine
+    from revue.store.store import Store
+
+    engine = make_engine(url)
+    if current_revision(engine) != SCHEMA_HEAD:
+        engine.dispose()
+        return []
+    store = Store(engine, url, author="")
+    try:
+        return store.snapshot_problems()
+    finally:
+        store.close()
+
+
+# --- revue bilan -------------------------------------------------------------------------------
+
+
+def _add_bilan(commands: _Commands) -> None:
     bilan = commands.add_parser("bilan", help="écrire le bilan pour la DSDEN", add_help=False)
     bilan.add_argument("id", metavar="ID", help="identifiant du contrat")
     bilan.add_argument(
@@ -161,115 +436,7 @@ def _parser() -> argparse.ArgumentParser:
         help="fichier à écrire (par défaut : bilan-ID-ANNÉE.odt ou .pdf ; "
         "la sortie standard pour md et toml)",
     )
-    config = commands.add_parser("config", help="les réglages (votre nom)", add_help=False)
-    config_actions = config.add_subparsers(
-        dest="action", metavar="ACTION", required=True, parser_class=_Parser
-    )
-    config_actions.add_parser("show", help="afficher les réglages", add_help=False)
-    cset = config_actions.add_parser("set", help="changer un réglage", add_help=False)
-    cset.add_argument(
-        "key",
-        choices=["user"],
-        metavar="CLÉ",
-        help="user : votre nom, auteur par défaut des accompagnements",
-    )
-    cset.add_argument("value", metavar="VALEUR")
-
-    academic = commands.add_parser(
-        "academic", help="projets académiques : lister, exporter", add_help=False
-    )
-    academic_actions = academic.add_subparsers(
-        dest="action", metavar="ACTION", required=True, parser_class=_Parser
-    )
-    academic_actions.add_parser("list", help="lister les projets académiques", add_help=False)
-    aexp = academic_actions.add_parser(
-        "export", help="exporter un projet académique en TOML", add_help=False
-    )
-    aexp.add_argument("id", metavar="ID")
-    aexp.add_argument("-o", "--output", metavar="FICHIER")
-    return parser
-
-
-def _fail(message: str) -> int:
-    print(f"revue : {message}", file=sys.stderr)
-    return 1
-
-
-def _output(text: str, target: str | None, what: str) -> int:
-    if target is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        write_text_atomically(Path(target), text)
-    except OSError as exc:
-        return _fail(f"{target} : écriture impossible ({exc.strerror})")
-    print(f"{what} écrit dans {target}.", file=sys.stderr)
-    return 0
-
-
-def _snapshot_problems(url: str) -> list[str]:
-    """Frozen reviews whose text no longer matches its SHA-256 (current schema only: older
-    stores have no snapshots, and a check does not migrate)."""
-    from revue.store.db import SCHEMA_HEAD, current_revision, make_engine
-    from revue.store.store import Store
-
-    engine = make_engine(url)
-    if current_revision(engine) != SCHEMA_HEAD:
-        engine.dispose()
-        return []
-    store = Store(engine, url, author="")
-    try:
-        return store.snapshot_problems()
-    finally:
-        store.close()
-
-
-def _run_backup_or_check(args: argparse.Namespace, url: str) -> int:
-    """Commands that work on the store file itself (SQLite only)."""
-    from revue.store.backup import integrity_problems, list_backups, restore_backup, take_backup
-    from revue.store.db import sqlite_path
-
-    path = sqlite_path(url)
-    if path is None:
-        return _fail("sauvegardes et vérification : seulement pour une base SQLite locale")
-    if args.command == "check":
-        if not path.exists():
-            return _fail(f"{path} : fichier de données absent")
-        problem = integrity_problems(path)
-        if problem:
-            print(f"{path} : ABÎMÉ — {problem}")
-            print(
-                "Restaurez la dernière bonne sauvegarde : revue backup list, puis "
-                "revue backup restore NOM."
-            )
-            return 1
-        frozen = _snapshot_problems(url)
-        if frozen:
-            for line in frozen:
-                print(f"{path} : {line}")
-            print("Le reste des données est intègre ; le relevé figé n'est plus une preuve.")
-            return 1
-        print(
-            f"{path} : intègre (vérification rapide, références entre tables et "
-            "empreintes des revues clôturées)."
-        )
-        return 0
-    if args.action == "list":
-        backups = list_backups(path)
-        if not backups:
-            print("Aucune sauvegarde pour l'instant.")
-        for item in reversed(backups):
-            print(f"{item.name}\t{item.taken_at:%d/%m/%Y %H:%M:%S}\t{item.label}")
-        return 0
-    if args.action == "create":
-        made = take_backup(path, "manuelle")
-        print(f"Sauvegarde faite : {made.name}." if made else "Rien à sauvegarder.")
-        return 0
-    before = restore_backup(path, args.name)
-    if before is not None:
-        print(f"Données actuelles sauvegardées d'abord dans {before.name}.")
-    print(f"Sauvegarde {args.name} remise en place.")
-    return 0
+    bilan.set_defaults(handler=_with_store(_bilan))
 
 
 def _bilan(args: argparse.Namespace, store: Store) -> int:
@@ -292,137 +459,92 @@ def _bilan(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def _run_command(args: argparse.Namespace, url: str) -> int:
-    from revue.formats.contract_toml import dump_academic_project, dump_contract
-    from revue.services.imports import import_files
-    from revue.store.store import Store
-
-    store = Store.open(url)
-    try:
-        if args.command == "contract" and args.action == "import":
-            done, errors = import_files(store, args.files, replace=args.replace)
-            for item in done:
-                print(item.describe())
-            for error in errors:
-                print(f"revue : {error}", file=sys.stderr)
-            if errors:
-                print(
-                    f"{len(errors)} fichier(s) refusé(s) ; les données sont restées telles "
-                    "qu'elles étaient pour ces fichiers.",
-                    file=sys.stderr,
-                )
-                return 1
-            return 0
-        if args.command == "contract" and args.action == "list":
-            contracts = store.list_contracts()
-            if not contracts:
-                print(
-                    "Aucun contrat. Importez-en un : revue contract import FICHIER.toml",
-                    file=sys.stderr,
-                )
-            for c in contracts:
-                print(
-                    f"{c.id}\t{c.title}\t{c.circonscription}\t{c.period}\t"
-                    f"{c.objective_count} objectifs"
-                )
-            return 0
-        if args.command == "contract" and args.action == "export":
-            return _output(dump_contract(store.get_contract(args.id)), args.output, "Contrat")
-        if args.command == "exchange" and args.action == "export":
-            import datetime as dt
-
-            from revue.formats.config import load_config
-            from revue.formats.exchange import dump_exchange
-
-            now = dt.datetime.now()
-            author = args.author or load_config().user or None
-            versions = store.export_versions(author)
-            target = args.output or f"echange-{now:%Y-%m-%d}.json"
-            write_text_atomically(
-                Path(target), dump_exchange(versions, author=author, exported_at=now)
-            )
-            whose = f" de {author}" if author else ""
-            print(f"{len(versions)} accompagnement(s){whose} écrit(s) dans {target}.")
-            return 0
-        if args.command == "exchange" and args.action == "import":
-            from revue.formats.exchange import read_exchange
-
-            report = store.merge_versions(read_exchange(args.file))
-            if report.conflicts:
-                print(
-                    f"{report.conflicts} accompagnement(s) modifié(s) des deux côtés depuis le "
-                    "dernier échange : les deux versions sont gardées, à départager dans "
-                    "l'application."
-                )
-            print(report.line())
-            return 0
-        if args.command == "schools" and args.action == "import":
-            from revue.formats.schools_csv import read_schools
-
-            added, updated = store.save_schools(read_schools(args.file))
-            print(f"{args.file} : écoles ajoutées : {added}, mises à jour : {updated}.")
-            return 0
-        if args.command == "bilan":
-            return _bilan(args, store)
-        if args.command == "academic" and args.action == "list":
-            for p in store.list_academic_projects():
-                print(f"{p.id}\t{p.title}\t{p.academie}\t{p.period}\t{p.objective_count} objectifs")
-            return 0
-        if args.command == "academic" and args.action == "export":
-            project = store.get_academic_project(args.id)
-            if project is None:
-                return _fail(f"aucun projet académique « {args.id} » dans les données")
-            return _output(dump_academic_project(project), args.output, "Projet académique")
-    finally:
-        store.close()
-    raise AssertionError(f"unhandled command {args.command} {args.action}")
+# --- revue config ------------------------------------------------------------------------------
 
 
-def _run_app(url: str) -> int:
-    from revue.app.factory import make_app  # Textual is loaded only here
+def _add_config(commands: _Commands) -> None:
+    config = commands.add_parser("config", help="les réglages (votre nom)", add_help=False)
+    actions = _actions(config)
+    actions.add_parser("show", help="afficher les réglages", add_help=False).set_defaults(
+        handler=_config_show
+    )
+    cset = actions.add_parser("set", help="changer un réglage", add_help=False)
+    cset.add_argument(
+        "key",
+        choices=["user"],
+        metavar="CLÉ",
+        help="user : votre nom, auteur par défaut des accompagnements",
+    )
+    cset.add_argument("value", metavar="VALEUR")
+    cset.set_defaults(handler=_config_set)
 
-    app = make_app(url)
-    app.run()
-    return app.return_code or 0
+
+def _config_show(args: argparse.Namespace, url: str) -> int:
+    from revue.formats.config import load_config
+
+    print(f"user = {load_config().user or '(non renseigné)'}")
+    return 0
+
+
+def _config_set(args: argparse.Namespace, url: str) -> int:
+    from revue.formats.config import load_config, save_config
+
+    settings = load_config()
+    settings.user = args.value.strip()
+    print(f"Réglages enregistrés dans {save_config(settings)}.")
+    print(f"user = {settings.user or '(non renseigné)'}")
+    return 0
+
+
+# --- revue academic ----------------------------------------------------------------------------
+
+
+def _add_academic(commands: _Commands) -> None:
+    academic = commands.add_parser(
+        "academic", help="projets académiques : lister, exporter", add_help=False
+    )
+    actions = _actions(academic)
+    actions.add_parser("list", help="lister les projets académiques", add_help=False).set_defaults(
+        handler=_with_store(_academic_list)
+    )
+    exp = actions.add_parser("export", help="exporter un projet académique en TOML", add_help=False)
+    exp.add_argument("id", metavar="ID")
+    exp.add_argument("-o", "--output", metavar="FICHIER")
+    exp.set_defaults(handler=_with_store(_academic_export))
+
+
+def _academic_list(args: argparse.Namespace, store: Store) -> int:
+    for p in store.list_academic_projects():
+        print(f"{p.id}\t{p.title}\t{p.academie}\t{p.period}\t{p.objective_count} objectifs")
+    return 0
+
+
+def _academic_export(args: argparse.Namespace, store: Store) -> int:
+    from revue.formats.contract_toml import dump_academic_project
+
+    project = store.get_academic_project(args.id)
+    if project is None:
+        return _fail(f"aucun projet académique « {args.id} » dans les données")
+    return _output(dump_academic_project(project), args.output, "Projet académique")
+
+
+# --- main --------------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.demo:
-            if args.command:
-                return _fail("--demo ouvre l'application : il ne se combine pas avec une commande")
-            folder = Path(tempfile.mkdtemp(prefix="revue-demo-"))
-            try:
-                url = f"sqlite:///{folder / 'demo.sqlite3'}"
-                from revue.services.demo import fill_demo_store
-
-                fill_demo_store(url)
-                return _run_app(url)
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
-        url = args.db or default_db_url()
-        if args.command in ("backup", "check"):
-            return _run_backup_or_check(args, url)
-        if args.command == "config":
-            from revue.formats.config import load_config, save_config
-
-            settings = load_config()
-            if args.action == "set":
-                settings.user = args.value.strip()
-                print(f"Réglages enregistrés dans {save_config(settings)}.")
-            print(f"user = {settings.user or '(non renseigné)'}")
-            return 0
-        if args.command is None:
-            return _run_app(url)  # a store that cannot open: a message, or the recovery screen
-        return _run_command(args, url)
+            return _demo(args)
+        handler: Handler = args.handler
+        return handler(args, args.db or default_db_url())
     except RevueError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrompu.")
     except OSError as exc:
         return _fail(f"erreur du système de fichiers : {exc.strerror or exc}")
-    except Exception as exc:  # noqa: BLE001 - the last net: a sentence, never a traceback
+    except Exception as exc:  # the last net: a sentence, never a traceback
         from sqlalchemy.exc import SQLAlchemyError
 
         if isinstance(exc, SQLAlchemyError):
