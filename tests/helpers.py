@@ -5,12 +5,14 @@ imports another test module, only this one."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import DataTable, Select
+from textual.widgets import DataTable, Input, Select
 
 from revue.app.screens.avenant import AvenantScreen
 from revue.app.screens.log import LogScreen
@@ -35,6 +37,9 @@ EPI = "epinay-2018-2020"
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden"
 FIXTURES = TESTS / "fixtures"
+
+#: Seconds a test waits for something the app does in the background before it fails.
+WAIT_LIMIT = 30.0
 
 #: The two terminal sizes every screen is snapshot at.
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
@@ -83,6 +88,56 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
         except WorkerCancelled:
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def until(  # type: ignore[no-untyped-def]
+    pilot, predicate: Callable[[], object], what: str, timeout: float = WAIT_LIMIT
+) -> None:
+    """Let the app run (``pilot.pause()``, which lets timers, workers and threads' posted
+    messages through) until ``predicate()`` holds. Never a fixed sleep: a fast machine goes on
+    at once, a loaded one gets up to ``timeout`` seconds, after which the test fails saying
+    what it waited for. A predicate that raises NoMatches (a widget not mounted yet) is false."""
+    from textual.css.query import NoMatches
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if predicate():
+                return
+        except NoMatches:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:.0f} s for {what}; the screen shows:\n{shown(pilot.app)}")
+        await pilot.pause()
+
+
+def saved_label(screen) -> str:  # type: ignore[no-untyped-def]
+    """What the walk's or the synthesis's save marker says (« ✓ Enregistré », « … saisie »…)."""
+    from textual.widgets import Static
+
+    return str(screen.query_one("#walk-saved", Static).render())
+
+
+async def palette_search(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type ``text`` into the open command palette and wait until its search is over and a hit
+    is highlighted (so that Enter runs it and a snapshot shows the final list)."""
+    from textual.command import CommandList, CommandPalette
+
+    await until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette), "the palette")
+    palette = pilot.app.screen
+    await pilot.press(*text)
+
+    def done() -> bool:
+        commands = palette.query_one(CommandList)
+        return (
+            palette.query_one(Input).value == text
+            and not any(w.node is palette and not w.is_finished for w in pilot.app.workers)
+            and commands.option_count > 0
+            and commands.highlighted is not None
+            and not palette._show_busy
+        )
+
+    await until(pilot, done, f"the palette's hits for {text!r}")
 
 
 def run_keys(*keys: str):  # type: ignore[no-untyped-def]
@@ -233,32 +288,38 @@ text = "Former les directeurs aux gestes qui sauvent"
 
 
 async def open_review_screen(pilot, screen) -> None:  # type: ignore[no-untyped-def]
+    """Push the overview or the changes screen and wait until it shows its data, its tables
+    filled and sized (a screenshot taken before would show an empty table)."""
     await settle(pilot)
     pilot.app.push_screen(screen)
     await settle(pilot)
-    # A screen shows its tables once its data has arrived, and a DataTable sizes itself when
-    # the app is next idle: on a busy machine, wait for both (a screenshot taken before would
-    # show an empty table). A screen whose tables stay hidden (a message instead) waits 2 s.
-    # The changes screen also rebuilds its table when its width settles: wait until two looks
-    # in a row agree.
+    # The data arrives from a worker (settle waits for it): the title says « Chargement… »
+    # until then, and the screen shows either its tables or a message. A DataTable sizes
+    # itself when the app is next idle, and the changes screen rebuilds its table when its
+    # width settles: wait until three looks in a row find every shown table filled and sized.
     tables = list(screen.query(DataTable))
 
-    def ready() -> bool:
-        shown = [t for t in tables if t.display]
-        return (not tables or bool(shown)) and all(
-            t.virtual_size.height > 0 and t.row_count > 0 for t in shown
+    def loaded() -> bool:
+        return not any(
+            str(title.render()).startswith("Chargement") for title in screen.query(".screen-title")
         )
 
-    steady = 0
-    for _ in range(100):
-        steady = steady + 1 if ready() else 0
-        if steady >= 3:
-            break
-        await pilot.pause(0.03)
+    def ready() -> bool:
+        return loaded() and all(
+            t.virtual_size.height > 0 and t.row_count > 0 for t in tables if t.display
+        )
+
+    looks = 0
+
+    def steady() -> bool:
+        nonlocal looks
+        looks = looks + 1 if ready() else 0
+        return looks >= 3
+
+    await until(pilot, steady, "the screen's data and its tables filled and sized")
     for table in tables:  # paint them afresh: a row drawn before the width settled stays blank
         table._clear_caches()
         table.refresh(layout=True)
-    await pilot.pause(0.05)
     await settle(pilot)
 
 

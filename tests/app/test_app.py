@@ -14,7 +14,7 @@ from revue.app.screens.help import HelpScreen
 from revue.domain.contract import Objective
 from revue.formats.contract_toml import dump_contract
 from revue.store.store import Store
-from tests.helpers import EPINAY, settle, shown, table_counts
+from tests.helpers import EPINAY, palette_search, settle, shown, table_counts
 
 
 async def test_contract_list_shows_the_samples(sample_url: str) -> None:
@@ -101,9 +101,7 @@ async def test_palette_jumps_to_an_objective(sample_url: str) -> None:
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"directeurs formés")
-        await pilot.pause(0.5)
+        await palette_search(pilot, "directeurs formés")
         await pilot.press("enter")
         await settle(pilot)
         node = app.screen.query_one(Tree).cursor_node
@@ -193,15 +191,13 @@ async def test_every_footer_key_is_in_the_palette(sample_url: str) -> None:
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.press(*"suivant")
-        await pilot.pause(0.5)
+        await palette_search(pilot, "suivant")
         await pilot.press("enter")
         await settle(pilot)
         node = app.screen.query_one(Tree).cursor_node
         assert isinstance(node.data, Objective)
         await pilot.press("ctrl+p")
-        await pilot.press(*"exporter ce contrat")
-        await pilot.pause(0.5)
+        await palette_search(pilot, "exporter ce contrat")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ExportScreen)

@@ -12,7 +12,7 @@ from revue.app.screens.log import ConflictsScreen, EntryScreen, ExchangeScreen, 
 from revue.domain.log import LogFilter
 from revue.formats.exchange import read_exchange
 from revue.store.store import Store
-from tests.helpers import CLAIRE, LOG_TODAY, open_log, settle, shown
+from tests.helpers import CLAIRE, LOG_TODAY, open_log, settle, shown, until
 
 
 async def test_a_typical_entry_takes_few_keystrokes(log_url: str) -> None:
@@ -51,7 +51,7 @@ async def test_entry_with_school_completion_and_bad_input(log_url: str) -> None:
         schools.value = ""
         schools.focus()
         await pilot.press(*"Pasteur")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: bool(schools._suggestion), "a suggestion for « Pasteur »")
         await pilot.press("right")  # accept the suggestion
         assert schools.value.startswith("0579907G École élémentaire Pasteur")
         screen.query_one("#e-date", Input).value = "31/02/2019"

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from revue.app.app import INTEGRITY_CHECK_AFTER
 from revue.app.factory import make_app
 from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.recovery import RecoveryScreen
 from revue.store.backup import list_backups, take_backup
 from revue.store.store import Store
-from tests.helpers import settle, shown, store_path, wreck
+from tests.helpers import settle, shown, store_path, until, wreck
 
 
 @pytest.mark.parametrize("how", ["page", "whole"])
@@ -22,7 +21,8 @@ async def test_a_damaged_store_offers_the_latest_good_backup(sample_url: str, ho
     damaged_bytes = path.read_bytes()
     app = make_app(sample_url)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(INTEGRITY_CHECK_AFTER + 0.2)  # the check runs after the first paint
+        # the check runs INTEGRITY_CHECK_AFTER seconds after the first paint, in a thread
+        await until(pilot, lambda: isinstance(app.screen, RecoveryScreen), "the recovery screen")
         await settle(pilot)
         await settle(pilot)
         assert isinstance(app.screen, RecoveryScreen)

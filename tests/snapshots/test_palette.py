@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 
 from revue.app.factory import make_app
-from tests.helpers import SIZES, run_keys
+from tests.helpers import SIZES, palette_search, run_keys
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_command_palette(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
         await run_keys("enter", "ctrl+p")(pilot)
-        await pilot.press(*"formés")
-        await pilot.pause(0.5)
+        await palette_search(pilot, "formés")
 
     assert snap_compare(make_app(sample_url), terminal_size=size, run_before=run)

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import event
 from textual.widgets import Select
 
+from revue.app import app as app_module
 from revue.app.factory import make_app
-from revue.app.screens import contracts, log
 from revue.app.screens.log import LogScreen
 from revue.app.screens.walk import WalkScreen
 from revue.domain.contract import stable_uuid
@@ -123,9 +123,8 @@ async def _statements(url: str) -> dict[str, int]:
 
 @pytest.fixture(autouse=True)
 def _no_polling(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lists' two-second polls would add statements at random moments."""
-    monkeypatch.setattr(contracts, "POLL_SECONDS", 3600.0)
-    monkeypatch.setattr(log, "POLL_SECONDS", 3600.0)
+    """The app's two-second poll of the store would add statements at random moments."""
+    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600.0)
 
 
 async def test_statements_do_not_grow_with_the_store(
