@@ -1,8 +1,9 @@
-"""Histories of review records and accompaniments, and the snapshots frozen at closing.
+"""Histories of review records, syntheses and accompaniments, and the snapshots frozen at
+closing: :class:`History`, which the store holds and hands to its reviews and its log.
 
-Writers call ``_keep_base_*`` before a change (so that data written before histories existed
-keeps its state as a first version) and ``_keep_*`` after it, in the same transaction: the
-version is there exactly when the change is.
+Writers call ``keep_base_objective`` before a change (so that data written before histories
+existed keeps its state as a first version) and ``keep_version`` / ``keep_objective`` after it,
+in the same session: the version is there exactly when the change is.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from revue.domain.contract import stable_uuid
-from revue.domain.errors import NotFoundError
 from revue.domain.french import local_time
 from revue.domain.history import (
     BASE_NOTE,
@@ -28,8 +27,6 @@ from revue.domain.history import (
     is_empty_objective_state,
     sha256_of,
 )
-from revue.domain.log import content_from_dict
-from revue.store.db import read_session, write_session
 from revue.store.models import (
     AvenantRow,
     ContractRow,
@@ -153,18 +150,21 @@ def objective_states(
     return states
 
 
-class HistoryQueries:
-    """Mixed into :class:`revue.store.store.Store`."""
+class History:
+    """Writes and reads versions and snapshots inside the caller's session (its transaction):
+    it opens none itself. ``author`` is who the versions name for the changes made through the
+    store (the configured user)."""
 
-    engine: Engine
-    #: Who makes the changes this store writes (the configured user).
-    author: str
+    def __init__(self, author: str) -> None:
+        self.author = author
 
     # --- writing versions -----------------------------------------------------------------
 
-    def _last_version(
-        self, session: Session, kind: str, item_id: uuid.UUID, review_id: uuid.UUID | None
+    @staticmethod
+    def last_version(
+        session: Session, kind: str, item_id: uuid.UUID, review_id: uuid.UUID | None
     ) -> HistoryRow | None:
+        """The item's newest version, if it has any."""
         return session.scalars(
             select(HistoryRow)
             .where(
@@ -176,7 +176,7 @@ class HistoryQueries:
             .limit(1)
         ).first()
 
-    def _keep_version(
+    def keep_version(
         self,
         session: Session,
         kind: str,
@@ -195,7 +195,7 @@ class HistoryQueries:
         state before this change, kept first if the item has no versions yet (data written
         before histories existed, or an accompaniment as ``received`` by exchange)."""
         author = self.author if author is None else author
-        last = None if new else self._last_version(session, kind, item_id, review_id)
+        last = None if new else self.last_version(session, kind, item_id, review_id)
         if last is None and base is not None:
             last = self._add_base(session, kind, item_id, review_id, base, received=received)
         now = _now()
@@ -241,31 +241,33 @@ class HistoryQueries:
         session.add(row)
         return row
 
-    def _keep_base_objective(
+    def keep_base_objective(
         self, session: Session, review_id: uuid.UUID, objective_uuid: uuid.UUID
     ) -> None:
         """Before a change to an objective's record with no versions yet, keep its state as
-        it was (it is read before the change, so this cannot wait for _keep_version)."""
-        if self._last_version(session, OBJECTIVE, objective_uuid, review_id) is not None:
+        it was (it is read before the change, so this cannot wait for keep_version)."""
+        if self.last_version(session, OBJECTIVE, objective_uuid, review_id) is not None:
             return
         state = objective_states(session, review_id, [objective_uuid]).get(objective_uuid)
         if state is not None and not is_empty_objective_state(state):
             self._add_base(session, OBJECTIVE, objective_uuid, review_id, state)
 
-    def _keep_objective(
+    def keep_objective(
         self, session: Session, review_id: uuid.UUID, objective_uuid: uuid.UUID, note: str = ""
     ) -> None:
+        """Keep the objective's record as it now is (after the change) as its newest version."""
         session.flush()
         state = objective_states(session, review_id, [objective_uuid]).get(objective_uuid)
         if state is not None:
-            self._keep_version(session, OBJECTIVE, objective_uuid, review_id, state, note=note)
+            self.keep_version(session, OBJECTIVE, objective_uuid, review_id, state, note=note)
 
-    # --- reading and restoring ------------------------------------------------------------
+    # --- reading --------------------------------------------------------------------------
 
     @staticmethod
-    def _entries(
+    def entries(
         session: Session, kind: str, item_id: uuid.UUID, review_id: uuid.UUID | None
     ) -> list[HistoryEntry]:
+        """Every version of one item, oldest first."""
         rows = session.scalars(
             select(HistoryRow)
             .where(
@@ -280,131 +282,12 @@ class HistoryQueries:
             for r in rows
         ]
 
-    def _objective_uuid(
-        self, session: Session, review_id: uuid.UUID, objective_slug: str
-    ) -> uuid.UUID:
-        slug = session.scalar(
-            select(ContractRow.slug)
-            .join(ReviewRow, ReviewRow.contract_id == ContractRow.id)
-            .where(ReviewRow.id == review_id)
-        )
-        if slug is None:
-            raise NotFoundError("cette revue n'existe plus")
-        return stable_uuid(slug, OBJECTIVE, objective_slug)
-
-    def objective_history(self, review_id: uuid.UUID, objective_slug: str) -> list[HistoryEntry]:
-        """Every version of one objective's record in a review, oldest first."""
-        with read_session(self.engine) as session:
-            oid = self._objective_uuid(session, review_id, objective_slug)
-            return self._entries(session, OBJECTIVE, oid, review_id)
-
-    def restore_objective(
-        self, review_id: uuid.UUID, objective_slug: str, entry_id: uuid.UUID
-    ) -> None:
-        """Put an objective's record back as it was in one of its versions (itself recorded as
-        a new version, so a restore can be undone the same way)."""
-        with write_session(self.engine) as session:
-            self._open_review(session, review_id)  # type: ignore[attr-defined]
-            oid = self._objective_uuid(session, review_id, objective_slug)
-            row = session.get(HistoryRow, entry_id)
-            if row is None or row.item_id != oid or row.review_id != review_id:
-                raise NotFoundError("cette version n'existe plus")
-            self._keep_base_objective(session, review_id, oid)
-            content = row.content
-            record = session.scalar(
-                select(ObjectiveReviewRow).where(
-                    ObjectiveReviewRow.review_id == review_id,
-                    ObjectiveReviewRow.objective_id == oid,
-                )
-            )
-            if record is None:
-                record = ObjectiveReviewRow(review_id=review_id, objective_id=oid)
-                session.add(record)
-            record.status = content.get("status")
-            record.analysis = content.get("analysis", "")
-            record.adjustments = content.get("adjustments", "")
-            record.actions_done = list(content.get("actions_done", []))
-            indicators = dict(
-                session.execute(
-                    select(IndicatorRow.slug, IndicatorRow.id).where(
-                        IndicatorRow.objective_id == oid
-                    )
-                ).all()
-            )
-            wanted = content.get("values", {})
-            for slug, iid in indicators.items():
-                existing = session.scalar(
-                    select(IndicatorValueRow).where(
-                        IndicatorValueRow.review_id == review_id,
-                        IndicatorValueRow.indicator_id == iid,
-                    )
-                )
-                if slug not in wanted and existing is not None:
-                    session.delete(existing)
-                elif slug in wanted:
-                    if existing is None:
-                        existing = IndicatorValueRow(review_id=review_id, indicator_id=iid)
-                        session.add(existing)
-                    existing.value = wanted[slug]
-            session.execute(
-                delete(EvidenceRow).where(
-                    EvidenceRow.review_id == review_id, EvidenceRow.objective_id == oid
-                )
-            )
-            for item in content.get("evidence", []):
-                session.add(
-                    EvidenceRow(
-                        id=uuid.UUID(item["id"]),
-                        review_id=review_id,
-                        objective_id=oid,
-                        date=dt.date.fromisoformat(item["date"]),
-                        text=item["text"],
-                        source=item["source"],
-                        file_path=item.get("file_path", ""),
-                    )
-                )
-            self._keep_objective(
-                session, review_id, oid, note=f"restauration de la version du {_local(row.at)}"
-            )
-
-    def accompaniment_history(self, accompaniment_id: uuid.UUID) -> list[HistoryEntry]:
-        """Every version of an entry, oldest first. An entry received by exchange and not
-        changed since has no history row: its one version is the entry as it arrived."""
-        with read_session(self.engine) as session:
-            entries = self._entries(session, ACCOMPANIMENT, accompaniment_id, None)
-            if entries:
-                return entries
-            found = self._load(session, [accompaniment_id])  # type: ignore[attr-defined]
-            if accompaniment_id not in found or found[accompaniment_id][0].received_at is None:
-                return []
-            row, version = found[accompaniment_id]
-            return [
-                HistoryEntry(
-                    id=accompaniment_id,
-                    at=row.received_at,
-                    author=version.content.author,
-                    note=RECEIVED_NOTE,
-                    content=version.content.as_dict(),
-                )
-            ]
-
-    def restore_accompaniment(self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID) -> None:
-        """Make an earlier version of an entry its current one: a new version that travels in
-        exchanges like any edit."""
-        with read_session(self.engine) as session:
-            row = session.get(HistoryRow, entry_id)
-            if row is None or row.item_id != accompaniment_id or row.kind != ACCOMPANIMENT:
-                raise NotFoundError("cette version n'existe plus")
-            content, at = row.content, row.at
-        self.update_accompaniment(  # type: ignore[attr-defined]
-            accompaniment_id,
-            content_from_dict(content),
-            note=f"restauration de la version du {_local(at)}",
-        )
-
     # --- snapshots ------------------------------------------------------------------------
 
-    def _freeze(self, session: Session, review: ReviewRow) -> Snapshot:
+    @staticmethod
+    def freeze(session: Session, review: ReviewRow) -> Snapshot:
+        """Take the snapshot of a review being closed: its records, synthesis and avenants as
+        canonical JSON, with their SHA-256."""
         session.flush()
         contract = session.get(ContractRow, review.contract_id)
         assert contract is not None
@@ -461,34 +344,39 @@ class HistoryQueries:
         session.add(row)
         return Snapshot(taken_at=row.taken_at, sha256=row.sha256, content=text)
 
-    def review_snapshot(self, review_id: uuid.UUID) -> Snapshot | None:
+    @staticmethod
+    def snapshot(session: Session, review_id: uuid.UUID) -> Snapshot | None:
         """The snapshot taken when the review was last closed (None if it is not closed)."""
-        with read_session(self.engine) as session:
-            review = session.get(ReviewRow, review_id)
-            if review is None or review.closed_at is None:
-                return None
-            row = session.scalars(
-                select(ReviewSnapshotRow)
-                .where(ReviewSnapshotRow.review_id == review_id)
-                .order_by(ReviewSnapshotRow.taken_at.desc())
-                .limit(1)
-            ).first()
-            if row is None:
-                return None
-            return Snapshot(taken_at=row.taken_at, sha256=row.sha256, content=row.content)
+        review = session.get(ReviewRow, review_id)
+        if review is None or review.closed_at is None:
+            return None
+        row = session.scalars(
+            select(ReviewSnapshotRow)
+            .where(ReviewSnapshotRow.review_id == review_id)
+            .order_by(ReviewSnapshotRow.taken_at.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        return Snapshot(taken_at=row.taken_at, sha256=row.sha256, content=row.content)
 
-    def snapshot_problems(self) -> list[str]:
+    @staticmethod
+    def snapshot_problems(session: Session) -> list[str]:
         """Snapshots whose text no longer matches their SHA-256 (French, for ``revue check``)."""
         problems: list[str] = []
-        with read_session(self.engine) as session:
-            for row, year, kind, slug in session.execute(
-                select(ReviewSnapshotRow, ReviewRow.school_year, ReviewRow.kind, ContractRow.slug)
-                .join(ReviewRow, ReviewRow.id == ReviewSnapshotRow.review_id)
-                .join(ContractRow, ContractRow.id == ReviewRow.contract_id)
-            ).all():
-                if sha256_of(row.content) != row.sha256:
-                    problems.append(
-                        f"{slug}, revue {kind} {year} : le relevé figé du "
-                        f"{row.taken_at:%d/%m/%Y} ne correspond plus à son empreinte SHA-256"
-                    )
+        for row, year, kind, slug in session.execute(
+            select(ReviewSnapshotRow, ReviewRow.school_year, ReviewRow.kind, ContractRow.slug)
+            .join(ReviewRow, ReviewRow.id == ReviewSnapshotRow.review_id)
+            .join(ContractRow, ContractRow.id == ReviewRow.contract_id)
+        ).all():
+            if sha256_of(row.content) != row.sha256:
+                problems.append(
+                    f"{slug}, revue {kind} {year} : le relevé figé du "
+                    f"{row.taken_at:%d/%m/%Y} ne correspond plus à son empreinte SHA-256"
+                )
         return problems
+
+
+def restoration_note(at: dt.datetime) -> str:
+    """The note of a version that puts back the one of ``at``."""
+    return f"restauration de la version du {_local(at)}"

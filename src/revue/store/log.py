@@ -1,10 +1,12 @@
-"""The accompaniment log and the schools, in the store; merging exchange files."""
+"""The accompaniment log and the schools, in the store; merging exchange files. Each change to
+an entry is kept as a version by the store's :class:`History`, in the same transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import (
@@ -23,13 +25,14 @@ from sqlalchemy.orm import Session
 from revue.domain.contract import ComputedCount, stable_uuid
 from revue.domain.errors import ConflictError, NotFoundError
 from revue.domain.french import fold
-from revue.domain.history import RECEIVED_NOTE
+from revue.domain.history import RECEIVED_NOTE, HistoryEntry
 from revue.domain.log import (
     Content,
     LogFilter,
     MergeReport,
     School,
     Version,
+    content_from_dict,
     merge_heads,
     resolve,
     version_from_dict,
@@ -38,7 +41,7 @@ from revue.domain.log import (
 )
 from revue.domain.schoolyear import school_year_bounds
 from revue.store.db import insert_many, new_ids, read_session, write_session
-from revue.store.history import Received, base_version
+from revue.store.history import ACCOMPANIMENT, History, Received, base_version, restoration_note
 from revue.store.models import (
     AccompanimentObjectiveRow,
     AccompanimentRow,
@@ -80,10 +83,21 @@ def _version_of_row(
     )
 
 
-class LogQueries:
-    """Mixed into :class:`revue.store.store.Store`."""
+class Log:
+    """The accompaniment log and the schools of the store at ``engine``
+    (:class:`revue.store.store.Store` holds one and delegates to it). ``history`` keeps the
+    versions of the entries; ``backup_alongside(reason)`` backs the store up while a merge
+    writes (the store's :meth:`~revue.store.store.Store.backup_alongside`)."""
 
-    engine: Engine
+    def __init__(
+        self,
+        engine: Engine,
+        history: History,
+        backup_alongside: Callable[[str], AbstractContextManager[None]],
+    ) -> None:
+        self.engine = engine
+        self.history = history
+        self._backup_alongside = backup_alongside
 
     # --- schools ----------------------------------------------------------------------------
 
@@ -213,9 +227,9 @@ class LogQueries:
             AccompanimentObjectiveRow(accompaniment_id=current.id, objective_id=uuid.UUID(o))
             for o in c.objectives
         )
-        self._keep_version(  # type: ignore[attr-defined]  # HistoryQueries, mixed into Store
+        self.history.keep_version(
             session,
-            "accompaniment",
+            ACCOMPANIMENT,
             current.id,
             None,
             c.as_dict(),
@@ -283,6 +297,45 @@ class LogQueries:
             resolved = resolve(current, conflicts, keep)
             self._write(session, resolved, [], row, previous=current, note="conflit résolu")
             return resolved
+
+    # --- an entry's history -----------------------------------------------------------------
+
+    def accompaniment_history(self, accompaniment_id: uuid.UUID) -> list[HistoryEntry]:
+        """Every version of an entry, oldest first. An entry received by exchange and not
+        changed since has no history row: its one version is the entry as it arrived."""
+        with read_session(self.engine) as session:
+            entries = self.history.entries(session, ACCOMPANIMENT, accompaniment_id, None)
+            if entries:
+                return entries
+            found = self._load(session, [accompaniment_id])
+            if accompaniment_id not in found:
+                return []
+            row, version = found[accompaniment_id]
+            if row.received_at is None:
+                return []
+            return [
+                HistoryEntry(
+                    id=accompaniment_id,
+                    at=row.received_at,
+                    author=version.content.author,
+                    note=RECEIVED_NOTE,
+                    content=version.content.as_dict(),
+                )
+            ]
+
+    def restore_accompaniment(self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID) -> None:
+        """Make an earlier version of an entry its current one: a new version that travels in
+        exchanges like any edit."""
+        with read_session(self.engine) as session:
+            row = session.get(HistoryRow, entry_id)
+            if row is None or row.item_id != accompaniment_id or row.kind != ACCOMPANIMENT:
+                raise NotFoundError("cette version n'existe plus")
+            content, at = row.content, row.at
+        self.update_accompaniment(
+            accompaniment_id, content_from_dict(content), note=restoration_note(at)
+        )
+
+    # --- reading the log --------------------------------------------------------------------
 
     def _filtered(self, query: Select[*_Ts], flt: LogFilter) -> Select[*_Ts]:
         if not flt.include_deleted:
@@ -560,7 +613,7 @@ class LogQueries:
                 return report
             # The backup is copied in a thread while the merge is prepared and written; the
             # transaction commits only once the copy is whole.
-            with self.backup_alongside("fusion"):  # type: ignore[attr-defined]
+            with self._backup_alongside("fusion"):
                 self._merge_changed(session, by_id, changed, known, report)
         return report
 

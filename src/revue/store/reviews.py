@@ -1,7 +1,9 @@
 """Reviews, their records per objective, indicator values, evidence and avenants.
 
 Every write is one short transaction, so the walk can save each change as it is made. A closed
-review refuses writes until it is explicitly reopened (and the reopening is recorded).
+review refuses writes until it is explicitly reopened (and the reopening is recorded). Each
+change to a record or a synthesis is kept as a version by the store's :class:`History`, in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from revue.domain.avenant import (
 )
 from revue.domain.contract import Contract, stable_uuid
 from revue.domain.errors import ConflictError, NotFoundError, RevueError
+from revue.domain.history import HistoryEntry, Snapshot
 from revue.domain.review import (
     ChangeLine,
     Evidence,
@@ -38,11 +41,14 @@ from revue.domain.review import (
 )
 from revue.domain.schoolyear import school_year_start, school_years_of_contract
 from revue.store.db import read_session, write_session
+from revue.store.history import OBJECTIVE, History, restoration_note
+from revue.store.log import Log
 from revue.store.models import (
     AvenantChangeRow,
     AvenantRow,
     ContractRow,
     EvidenceRow,
+    HistoryRow,
     IndicatorRow,
     IndicatorValueRow,
     ObjectiveReviewRow,
@@ -62,11 +68,23 @@ def _sort_key(year: str, kind: str) -> tuple[int, int]:
     return school_year_start(year), _KIND_ORDER[ReviewKind(kind)]
 
 
-class ReviewQueries:
-    """Mixed into :class:`revue.store.store.Store`."""
+class Reviews:
+    """The reviews of the store at ``engine`` (:class:`revue.store.store.Store` holds one and
+    delegates to it). ``history`` keeps the versions of what they change, ``log`` counts what
+    indicators take from the accompaniment log, ``get_contract`` reads a contract (the
+    store's)."""
 
-    engine: Engine
-    get_contract: Callable[[str], Contract]  # provided by Store
+    def __init__(
+        self,
+        engine: Engine,
+        history: History,
+        log: Log,
+        get_contract: Callable[[str], Contract],
+    ) -> None:
+        self.engine = engine
+        self.history = history
+        self.log = log
+        self._get_contract = get_contract
 
     # --- reviews --------------------------------------------------------------------------
 
@@ -120,7 +138,7 @@ class ReviewQueries:
         self, contract_slug: str, school_year: str, kind: ReviewKind
     ) -> ReviewSummary:
         """Start a review; the school year must fall within the contract's period."""
-        contract = self.get_contract(contract_slug)
+        contract = self._get_contract(contract_slug)
         years = school_years_of_contract(contract)
         if school_year not in years:
             raise RevueError(
@@ -169,7 +187,7 @@ class ReviewQueries:
             row = self._open_review(session, review_id)
             row.closed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             session.add(ReviewEventRow(review_id=review_id, action="closed", note=note))
-            self._freeze(session, row)  # type: ignore[attr-defined]
+            self.history.freeze(session, row)
 
     def reopen_review(self, review_id: uuid.UUID, reason: str) -> None:
         if not reason.strip():
@@ -206,7 +224,7 @@ class ReviewQueries:
             before = state()
             for name, value in fields.items():
                 setattr(row, name, value)
-            self._keep_version(  # type: ignore[attr-defined]  # HistoryQueries, mixed into Store
+            self.history.keep_version(
                 session,
                 "synthesis",
                 review_id,
@@ -249,7 +267,7 @@ class ReviewQueries:
         with write_session(self.engine) as session:
             slug = self._contract_slug_for_write(session, review_id)
             oid = stable_uuid(slug, "objective", objective_id)
-            self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
+            self.history.keep_base_objective(session, review_id, oid)
             record = self._record(session, review_id, oid)
             for name, value in fields.items():
                 if name == "status":
@@ -257,7 +275,7 @@ class ReviewQueries:
                 if name == "actions_done":
                     value = sorted(set(value))
                 setattr(record, name, value)
-            self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
+            self.history.keep_objective(session, review_id, oid)
 
     def save_value(self, review_id: uuid.UUID, indicator_id: str, value: float | None) -> None:
         with write_session(self.engine) as session:
@@ -268,7 +286,7 @@ class ReviewQueries:
             )
             if oid is None:
                 raise NotFoundError(f"aucun indicateur « {indicator_id} » dans ce contrat")
-            self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
+            self.history.keep_base_objective(session, review_id, oid)
             row = session.scalar(
                 select(IndicatorValueRow).where(
                     IndicatorValueRow.review_id == review_id,
@@ -279,7 +297,7 @@ class ReviewQueries:
                 row = IndicatorValueRow(review_id=review_id, indicator_id=indicator_uuid)
                 session.add(row)
             row.value = value
-            self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
+            self.history.keep_objective(session, review_id, oid)
 
     def add_evidence(
         self,
@@ -295,7 +313,7 @@ class ReviewQueries:
         with write_session(self.engine) as session:
             slug = self._contract_slug_for_write(session, review_id)
             oid = stable_uuid(slug, "objective", objective_id)
-            self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
+            self.history.keep_base_objective(session, review_id, oid)
             row = EvidenceRow(
                 id=uuid.uuid4(),
                 review_id=review_id,
@@ -306,7 +324,7 @@ class ReviewQueries:
                 file_path=file_path.strip(),
             )
             session.add(row)
-            self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
+            self.history.keep_objective(session, review_id, oid)
             return Evidence(
                 id=row.id,
                 objective_id=objective_id,
@@ -326,13 +344,13 @@ class ReviewQueries:
             )
             if oid is None:
                 return
-            self._keep_base_objective(session, review_id, oid)  # type: ignore[attr-defined]
+            self.history.keep_base_objective(session, review_id, oid)
             session.execute(
                 delete(EvidenceRow).where(
                     EvidenceRow.id == evidence_id, EvidenceRow.review_id == review_id
                 )
             )
-            self._keep_objective(session, review_id, oid)  # type: ignore[attr-defined]
+            self.history.keep_objective(session, review_id, oid)
 
     def copy_forward(self, review_id: uuid.UUID, objective_id: str) -> ObjectiveReview | None:
         """Take over the previous review's status and analysis for one objective."""
@@ -345,11 +363,110 @@ class ReviewQueries:
         )
         return previous
 
+    # --- one objective's history ----------------------------------------------------------
+
+    def _objective_uuid(
+        self, session: Session, review_id: uuid.UUID, objective_slug: str
+    ) -> uuid.UUID:
+        slug = session.scalar(
+            select(ContractRow.slug)
+            .join(ReviewRow, ReviewRow.contract_id == ContractRow.id)
+            .where(ReviewRow.id == review_id)
+        )
+        if slug is None:
+            raise NotFoundError("cette revue n'existe plus")
+        return stable_uuid(slug, OBJECTIVE, objective_slug)
+
+    def objective_history(self, review_id: uuid.UUID, objective_slug: str) -> list[HistoryEntry]:
+        """Every version of one objective's record in a review, oldest first."""
+        with read_session(self.engine) as session:
+            oid = self._objective_uuid(session, review_id, objective_slug)
+            return self.history.entries(session, OBJECTIVE, oid, review_id)
+
+    def restore_objective(
+        self, review_id: uuid.UUID, objective_slug: str, entry_id: uuid.UUID
+    ) -> None:
+        """Put an objective's record back as it was in one of its versions (itself recorded as
+        a new version, so a restore can be undone the same way)."""
+        with write_session(self.engine) as session:
+            self._open_review(session, review_id)
+            oid = self._objective_uuid(session, review_id, objective_slug)
+            row = session.get(HistoryRow, entry_id)
+            if row is None or row.item_id != oid or row.review_id != review_id:
+                raise NotFoundError("cette version n'existe plus")
+            self.history.keep_base_objective(session, review_id, oid)
+            content = row.content
+            record = session.scalar(
+                select(ObjectiveReviewRow).where(
+                    ObjectiveReviewRow.review_id == review_id,
+                    ObjectiveReviewRow.objective_id == oid,
+                )
+            )
+            if record is None:
+                record = ObjectiveReviewRow(review_id=review_id, objective_id=oid)
+                session.add(record)
+            record.status = content.get("status")
+            record.analysis = content.get("analysis", "")
+            record.adjustments = content.get("adjustments", "")
+            record.actions_done = list(content.get("actions_done", []))
+            indicators = dict(
+                session.execute(
+                    select(IndicatorRow.slug, IndicatorRow.id).where(
+                        IndicatorRow.objective_id == oid
+                    )
+                ).all()
+            )
+            wanted = content.get("values", {})
+            for slug, iid in indicators.items():
+                existing = session.scalar(
+                    select(IndicatorValueRow).where(
+                        IndicatorValueRow.review_id == review_id,
+                        IndicatorValueRow.indicator_id == iid,
+                    )
+                )
+                if slug not in wanted and existing is not None:
+                    session.delete(existing)
+                elif slug in wanted:
+                    if existing is None:
+                        existing = IndicatorValueRow(review_id=review_id, indicator_id=iid)
+                        session.add(existing)
+                    existing.value = wanted[slug]
+            session.execute(
+                delete(EvidenceRow).where(
+                    EvidenceRow.review_id == review_id, EvidenceRow.objective_id == oid
+                )
+            )
+            for item in content.get("evidence", []):
+                session.add(
+                    EvidenceRow(
+                        id=uuid.UUID(item["id"]),
+                        review_id=review_id,
+                        objective_id=oid,
+                        date=dt.date.fromisoformat(item["date"]),
+                        text=item["text"],
+                        source=item["source"],
+                        file_path=item.get("file_path", ""),
+                    )
+                )
+            self.history.keep_objective(session, review_id, oid, note=restoration_note(row.at))
+
+    # --- snapshots ------------------------------------------------------------------------
+
+    def review_snapshot(self, review_id: uuid.UUID) -> Snapshot | None:
+        """The snapshot taken when the review was last closed (None if it is not closed)."""
+        with read_session(self.engine) as session:
+            return self.history.snapshot(session, review_id)
+
+    def snapshot_problems(self) -> list[str]:
+        """Snapshots whose text no longer matches their SHA-256 (French, for ``revue check``)."""
+        with read_session(self.engine) as session:
+            return self.history.snapshot_problems(session)
+
     # --- the walk -------------------------------------------------------------------------
 
     def load_walk(self, review_id: uuid.UUID) -> Walk:
         summary = self.get_review(review_id)
-        initial = self.get_contract(summary.contract_id)
+        initial = self._get_contract(summary.contract_id)
         avenants = self.list_avenants(summary.contract_id)
         contract, targets = apply_avenants(initial, avenants)
         with read_session(self.engine) as session:
@@ -405,7 +522,7 @@ class ReviewQueries:
             for indicator in objective.indicators
             if indicator.computed is not None
         ]
-        counts = self.count_computed_many(requests, years)  # type: ignore[attr-defined]
+        counts = self.log.count_computed_many(requests, years)
         for (indicator_id, year), count in counts.items():
             if year == summary.school_year:
                 values[indicator_id] = float(count)
@@ -509,7 +626,7 @@ class ReviewQueries:
             if change.kind is ChangeKind.ACTION_ADD and not change.target_id:
                 change.target_id = added_action_id(change.objective_id, avenant.number, k)
         current, _ = apply_avenants(
-            self.get_contract(summary.contract_id), self.list_avenants(summary.contract_id)
+            self._get_contract(summary.contract_id), self.list_avenants(summary.contract_id)
         )
         apply_avenants(current, [avenant])  # raises on a change that does not fit the contract
         with write_session(self.engine) as session:
@@ -552,7 +669,7 @@ class ReviewQueries:
 
     def revised_contract(self, contract_slug: str) -> Revision:
         """The contract as signed, as revised by its avenants, and each indicator's target."""
-        initial = self.get_contract(contract_slug)
+        initial = self._get_contract(contract_slug)
         avenants = self.list_avenants(contract_slug)
         revised, targets = apply_avenants(initial, avenants)
         return Revision(initial=initial, revised=revised, targets=targets, avenants=avenants)

@@ -2,10 +2,19 @@
 
 It hands out plain :mod:`revue.domain` objects, never ORM rows, so callers (CLI, app workers)
 can keep them after the session is gone and pass them between threads.
+
+The store reads and writes contracts and projets académiques itself and holds three
+collaborators for the rest: :attr:`Store.reviews` (:class:`~revue.store.reviews.Reviews`),
+:attr:`Store.log` (:class:`~revue.store.log.Log`) and :attr:`Store.history`
+(:class:`~revue.store.history.History`), which both of the others use to keep versions inside
+their transactions. Every public method of the reviews and the log is also a method of the
+store, which delegates to them: callers need not know which part answers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +23,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Engine, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from revue.domain.avenant import Avenant, Revision
 from revue.domain.contract import (
     AcademicAxis,
     AcademicObjective,
@@ -35,11 +45,23 @@ from revue.domain.contract import (
     stable_uuid,
 )
 from revue.domain.errors import ConflictError, NotFoundError
+from revue.domain.history import HistoryEntry, Snapshot
+from revue.domain.log import Content, LogFilter, MergeReport, School, Version
+from revue.domain.review import (
+    ChangeLine,
+    Evidence,
+    EvidenceSource,
+    ObjectiveReview,
+    ReviewKind,
+    ReviewSummary,
+    Synthesis,
+    Walk,
+)
 from revue.formats.config import default_author
 from revue.store.backup import Backup, backup_alongside, take_backup
 from revue.store.db import make_engine, migrate, read_session, write_session
-from revue.store.history import HistoryQueries
-from revue.store.log import LogQueries
+from revue.store.history import History
+from revue.store.log import Log
 from revue.store.models import (
     AcademicAxisRow,
     AcademicObjectiveRow,
@@ -53,7 +75,7 @@ from revue.store.models import (
     SectionRow,
 )
 from revue.store.paths import sqlite_path
-from revue.store.reviews import ReviewQueries
+from revue.store.reviews import Reviews
 
 
 def _lists_in(lists: list[LabelledList]) -> list[dict[str, Any]]:
@@ -64,7 +86,7 @@ def _lists_out(raw: list[Any]) -> list[LabelledList]:
     return [LabelledList(label=li["label"], items=list(li["items"])) for li in raw]
 
 
-class Store(ReviewQueries, LogQueries, HistoryQueries):
+class Store:
     """A revue store at a SQLAlchemy URL, migrated to the current schema when opened.
 
     ``author`` is who the histories name for the changes made through this store: the
@@ -74,7 +96,18 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
     def __init__(self, engine: Engine, url: str, author: str | None = None) -> None:
         self.engine = engine
         self.url = url
-        self.author = default_author() if author is None else author
+        self.history = History(default_author() if author is None else author)
+        self.log = Log(engine, self.history, self.backup_alongside)
+        self.reviews = Reviews(engine, self.history, self.log, self.get_contract)
+
+    @property
+    def author(self) -> str:
+        """Who the histories name for the changes made through this store."""
+        return self.history.author
+
+    @author.setter
+    def author(self, author: str) -> None:
+        self.history.author = author
 
     @classmethod
     def open(cls, url: str, author: str | None = None) -> Store:
@@ -322,6 +355,169 @@ class Store(ReviewQueries, LogQueries, HistoryQueries):
     def session(self) -> Session:
         """A plain session, for tests that want to look at rows directly."""
         return Session(bind=self.engine)
+
+    # --- reviews, their records, histories and avenants: revue.store.reviews.Reviews ---------
+
+    def list_reviews(self, contract_slug: str) -> list[ReviewSummary]:
+        return self.reviews.list_reviews(contract_slug)
+
+    def get_review(self, review_id: uuid.UUID) -> ReviewSummary:
+        return self.reviews.get_review(review_id)
+
+    def create_review(
+        self, contract_slug: str, school_year: str, kind: ReviewKind
+    ) -> ReviewSummary:
+        return self.reviews.create_review(contract_slug, school_year, kind)
+
+    def close_review(self, review_id: uuid.UUID, note: str = "") -> None:
+        self.reviews.close_review(review_id, note)
+
+    def reopen_review(self, review_id: uuid.UUID, reason: str) -> None:
+        self.reviews.reopen_review(review_id, reason)
+
+    def get_synthesis(self, review_id: uuid.UUID) -> Synthesis:
+        return self.reviews.get_synthesis(review_id)
+
+    def save_synthesis(self, review_id: uuid.UUID, **fields: str) -> None:
+        self.reviews.save_synthesis(review_id, **fields)
+
+    def review_events(self, review_id: uuid.UUID) -> list[tuple[dt.datetime, str, str]]:
+        return self.reviews.review_events(review_id)
+
+    def save_record(self, review_id: uuid.UUID, objective_id: str, **fields: Any) -> None:
+        self.reviews.save_record(review_id, objective_id, **fields)
+
+    def save_value(self, review_id: uuid.UUID, indicator_id: str, value: float | None) -> None:
+        self.reviews.save_value(review_id, indicator_id, value)
+
+    def add_evidence(
+        self,
+        review_id: uuid.UUID,
+        objective_id: str,
+        date: dt.date,
+        text: str,
+        source: EvidenceSource,
+        file_path: str = "",
+    ) -> Evidence:
+        return self.reviews.add_evidence(review_id, objective_id, date, text, source, file_path)
+
+    def delete_evidence(self, review_id: uuid.UUID, evidence_id: uuid.UUID) -> None:
+        self.reviews.delete_evidence(review_id, evidence_id)
+
+    def copy_forward(self, review_id: uuid.UUID, objective_id: str) -> ObjectiveReview | None:
+        return self.reviews.copy_forward(review_id, objective_id)
+
+    def objective_history(self, review_id: uuid.UUID, objective_slug: str) -> list[HistoryEntry]:
+        return self.reviews.objective_history(review_id, objective_slug)
+
+    def restore_objective(
+        self, review_id: uuid.UUID, objective_slug: str, entry_id: uuid.UUID
+    ) -> None:
+        self.reviews.restore_objective(review_id, objective_slug, entry_id)
+
+    def review_snapshot(self, review_id: uuid.UUID) -> Snapshot | None:
+        return self.reviews.review_snapshot(review_id)
+
+    def snapshot_problems(self) -> list[str]:
+        return self.reviews.snapshot_problems()
+
+    def load_walk(self, review_id: uuid.UUID) -> Walk:
+        return self.reviews.load_walk(review_id)
+
+    def list_avenants(self, contract_slug: str) -> list[Avenant]:
+        return self.reviews.list_avenants(contract_slug)
+
+    def record_avenant(self, review_id: uuid.UUID, avenant: Avenant) -> None:
+        self.reviews.record_avenant(review_id, avenant)
+
+    def changes_since_last(self, review_id: uuid.UUID) -> list[ChangeLine]:
+        return self.reviews.changes_since_last(review_id)
+
+    def revised_contract(self, contract_slug: str) -> Revision:
+        return self.reviews.revised_contract(contract_slug)
+
+    def has_reviews(self, contract_slug: str) -> bool:
+        return self.reviews.has_reviews(contract_slug)
+
+    # --- schools, the log, entries' histories, exchanges: revue.store.log.Log ----------------
+
+    def save_schools(self, schools: list[School]) -> tuple[int, int]:
+        return self.log.save_schools(schools)
+
+    def list_schools(self) -> list[School]:
+        return self.log.list_schools()
+
+    def add_accompaniment(self, content: Content) -> Version:
+        return self.log.add_accompaniment(content)
+
+    def get_accompaniment(self, accompaniment_id: uuid.UUID) -> tuple[Version, list[Version]]:
+        return self.log.get_accompaniment(accompaniment_id)
+
+    def update_accompaniment(
+        self, accompaniment_id: uuid.UUID, content: Content, note: str = ""
+    ) -> Version:
+        return self.log.update_accompaniment(accompaniment_id, content, note)
+
+    def set_deleted(self, accompaniment_id: uuid.UUID, deleted: bool) -> Version:
+        return self.log.set_deleted(accompaniment_id, deleted)
+
+    def resolve_conflict(self, accompaniment_id: uuid.UUID, keep_version: str) -> Version:
+        return self.log.resolve_conflict(accompaniment_id, keep_version)
+
+    def accompaniment_history(self, accompaniment_id: uuid.UUID) -> list[HistoryEntry]:
+        return self.log.accompaniment_history(accompaniment_id)
+
+    def restore_accompaniment(self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID) -> None:
+        self.log.restore_accompaniment(accompaniment_id, entry_id)
+
+    def list_accompaniments(
+        self, flt: LogFilter | None = None, *, limit: int = 200, offset: int = 0
+    ) -> tuple[list[Version], int]:
+        return self.log.list_accompaniments(flt, limit=limit, offset=offset)
+
+    def count_accompaniments(self, flt: LogFilter) -> int:
+        return self.log.count_accompaniments(flt)
+
+    def page_of_accompaniments(
+        self, flt: LogFilter, *, limit: int, offset: int = 0
+    ) -> list[Version]:
+        return self.log.page_of_accompaniments(flt, limit=limit, offset=offset)
+
+    def count_computed(
+        self, computed: ComputedCount, objective_id: uuid.UUID, school_year: str
+    ) -> int:
+        return self.log.count_computed(computed, objective_id, school_year)
+
+    def count_computed_many(
+        self, requests: list[tuple[str, ComputedCount, uuid.UUID]], years: list[str]
+    ) -> dict[tuple[str, str], int]:
+        return self.log.count_computed_many(requests, years)
+
+    def counts_by_kind(
+        self, objective_id: uuid.UUID, school_year: str
+    ) -> dict[tuple[str, str], int]:
+        return self.log.counts_by_kind(objective_id, school_year)
+
+    def conflict_ids(self) -> set[uuid.UUID]:
+        return self.log.conflict_ids()
+
+    def list_conflicts(self) -> list[tuple[Version, list[Version]]]:
+        return self.log.list_conflicts()
+
+    def log_authors(self) -> list[str]:
+        return self.log.log_authors()
+
+    def last_accompaniment(self) -> Version | None:
+        return self.log.last_accompaniment()
+
+    def objective_catalog(self) -> list[tuple[str, str, str]]:
+        return self.log.objective_catalog()
+
+    def export_versions(self, author: str | None = None) -> list[Version]:
+        return self.log.export_versions(author)
+
+    def merge_versions(self, incoming: list[Version]) -> MergeReport:
+        return self.log.merge_versions(incoming)
 
 
 def _contract_to_row(contract: Contract) -> ContractRow:
