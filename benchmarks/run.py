@@ -3,8 +3,10 @@
 Prints one table (median, min, max, ratio to the in-run reference, goal) and writes
 benchmarks/results.json. Absolute times drift on shared machines, so every time is also given
 as a ratio to a reference measured in the same run: start-up against a bare Textual app that
-imports SQLAlchemy and shows an empty table; everything else against a fixed CPU workload
-(``reference_ms``: sorting 300,000 floats and summing them, in this process).
+imports SQLAlchemy and shows an empty table; the command line (``revue --version``, ``revue
+contract list``, ``revue bilan ID --format md``) against ``python -c "import sqlalchemy"``;
+everything else against a fixed CPU workload (``reference_ms``: sorting 300,000 floats and
+summing them, in this process).
 
     python benchmarks/run.py [--quick] [--only NAME] [--store PATH]
 
@@ -35,6 +37,7 @@ from make_store import CACHE, build, contract_id  # noqa: E402
 
 GOALS = {
     "startup_ratio": ("≤ 1.3", 1.3),
+    "cli_contract_list_ratio": ("≤ 1.5", 1.5),
     "open_contract_ms": ("", None),
     "next_objective_p95_ms": ("≤ 30 ms", 30.0),
     "log_filter_ms": ("≤ 100 ms", 100.0),
@@ -178,8 +181,54 @@ def measure_exchange(store: Path, runs: int) -> dict[str, object]:
     return {"import_s": summary(first), "reimport_s": summary(again), "backup_s": summary(backups)}
 
 
+#: The command line as a user runs it (what the ``revue`` console script does), and the reference
+#: it is measured against in the same run: importing SQLAlchemy, which any command on the store
+#: needs, in a bare interpreter.
+CLI = ("-c", "import sys; from revue.cli.main import main; sys.exit(main())")
+CLI_REFERENCE = ("-c", "import sqlalchemy")
+
+
+def _process_ms(*args: str) -> float:
+    """Wall time of ``python ARGS`` in a fresh process, which must succeed."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False)
+    wall = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise RuntimeError(f"{args}: {done.stderr[-2000:]}")
+    return wall
+
+
+def measure_cli(store: Path, runs: int) -> dict[str, object]:
+    """Process start → exit of ``revue --version``, ``revue contract list`` and ``revue bilan
+    ID --format md`` (the largest contract's last review), each run against a fresh ``python
+    -c "import sqlalchemy"`` measured just before it."""
+    db = ("--db", f"sqlite:///{store}")
+    commands = {
+        "version": ("--version",),
+        "contract_list": (*db, "contract", "list"),
+        "bilan_md": (*db, "bilan", contract_id(0), "--format", "md"),
+    }
+    _process_ms(*CLI, *commands["contract_list"])  # warm the OS's file cache
+    reference: list[float] = []
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    ratios: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs * 2):  # short runs: twice as many samples as the other measures
+        for name, args in commands.items():
+            base = _process_ms(*CLI_REFERENCE)
+            took = _process_ms(*CLI, *args)
+            reference.append(base)
+            times[name].append(took)
+            ratios[name].append(took / base)
+    out: dict[str, object] = {"reference_ms": summary(reference)}
+    for name in commands:
+        out[f"{name}_ms"] = summary(times[name])
+        out[f"{name}_ratio"] = summary(ratios[name])
+    return out
+
+
 MEASURES = {
     "startup": measure_startup,
+    "cli": measure_cli,
     "app": measure_app,
     "bilan": measure_bilan,
     "exchange": measure_exchange,
@@ -217,6 +266,12 @@ def main() -> None:
         add("startup_ratio", startup["ratio"], 1, None)  # already a ratio to the bare app
         results["startup_ms"] = round(startup["revue_ms"]["median"], 1)
         results["startup_bare_ms"] = round(startup["bare_ms"]["median"], 1)
+    if "cli" in details:
+        cli = details["cli"]
+        for name in ("contract_list", "version", "bilan_md"):
+            add(f"cli_{name}_ratio", cli[f"{name}_ratio"], 1, None)  # to import sqlalchemy
+            results[f"cli_{name}_ms"] = round(cli[f"{name}_ms"]["median"], 1)
+        results["cli_reference_ms"] = round(cli["reference_ms"]["median"], 1)
     if "app" in details:
         app = details["app"]
         add("open_contract_ms", app["open_contract_ms"], 1, ref)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from revue import __version__
-from revue.bilan.writers import DEFAULT_WRITER, WRITERS
 from revue.domain.errors import RevueError
 from revue.store.paths import ENV_DB, default_db_url
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy knows the name), without importing typing
 if TYPE_CHECKING:
+    from revue.bilan.writers import Writer
     from revue.store.store import Store
 
 #: What a command runs: the parsed arguments and the store's URL in, the exit code out. Each
@@ -422,13 +422,12 @@ def _add_bilan(commands: _Commands) -> None:
         metavar="ANNÉE/NATURE",
         help="la revue, par exemple 2019-2020/final (par défaut : la dernière)",
     )
-    bilan.add_argument(
-        "--format",
-        choices=list(WRITERS),
-        default=DEFAULT_WRITER,
+    formats = bilan.add_argument(
+        "--format",  # None: revue.bilan.writers.DEFAULT_WRITER
         help="odt (document modifiable, par défaut), pdf (PDF/A, avec "
         "LibreOffice), md (Markdown) ou toml (données, pour consolider)",
     )
+    formats.choices = _Formats()  # set after: add_argument would list them at once
     bilan.add_argument(
         "-o",
         "--output",
@@ -439,20 +438,39 @@ def _add_bilan(commands: _Commands) -> None:
     bilan.set_defaults(handler=_with_store(_bilan))
 
 
+class _Formats:
+    """The ``--format`` choices, the keys of :data:`revue.bilan.writers.WRITERS`: the registry
+    is imported when they are checked or shown, not to answer ``revue --version``."""
+
+    def __contains__(self, key: object) -> bool:
+        return key in _writers()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_writers())
+
+
+def _writers() -> Mapping[str, Writer]:
+    from revue.bilan.writers import WRITERS
+
+    return WRITERS
+
+
 def _bilan(args: argparse.Namespace, store: Store) -> int:
+    from revue.bilan.writers import DEFAULT_WRITER
     from revue.services.bilan import build_bilan, export_bilan
 
-    render = WRITERS[args.format].render
+    key = args.format or DEFAULT_WRITER
+    render = _writers()[key].render
     if render is None:  # a document: to a file, bilan-ID-ANNÉE.odt by default
         output = Path(args.output) if args.output else None
-        target = export_bilan(store, args.id, args.review, args.format, output)
+        target = export_bilan(store, args.id, args.review, key, output)
         print(f"Bilan écrit dans {target.resolve()}.")
         return 0
     if args.output is None:  # text: to the standard output by default
         sys.stdout.write(render(build_bilan(store, args.id, args.review)))
         return 0
     try:
-        export_bilan(store, args.id, args.review, args.format, Path(args.output))
+        export_bilan(store, args.id, args.review, key, Path(args.output))
     except OSError as exc:
         return _fail(f"{args.output} : écriture impossible ({exc.strerror})")
     print(f"Bilan écrit dans {args.output}.", file=sys.stderr)
