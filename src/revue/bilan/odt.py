@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from odfdo import TOC, Document, Element, Frame, Header, Paragraph, Style
+from odfdo import TOC, Body, Document, Element, Frame, Header, Paragraph, Style, StyleMasterPage
 from odfdo.variable import VarPageNumber
 
 from revue.bilan.chart import indicator_svg
@@ -140,11 +140,9 @@ def _column_styles(document: Document, widths: list[float]) -> list[str]:
         if name not in known:
             known.add(name)
             document.insert_style(
-                Element.from_tag(
-                    f'<style:style style:name="{name}" style:family="table-column">'
-                    f'<style:table-column-properties style:column-width="{cm}cm" '
-                    f'style:rel-column-width="{int(cm * 1000)}*"/></style:style>'
-                ),
+                f'<style:style style:name="{name}" style:family="table-column">'
+                f'<style:table-column-properties style:column-width="{cm}cm" '
+                f'style:rel-column-width="{int(cm * 1000)}*"/></style:style>',
                 automatic=True,
             )
         names.append(name)
@@ -187,7 +185,7 @@ def build_odt(bilan: Bilan) -> Document:
     footer = Paragraph("Page ", style="Footer")
     footer.append(VarPageNumber())
     master = document.get_style("master-page", "Standard")
-    if master is not None:
+    if isinstance(master, StyleMasterPage):
         master.set_page_footer(footer)
 
     c = bilan.contract
@@ -268,7 +266,7 @@ def build_odt(bilan: Bilan) -> Document:
     return document
 
 
-def _texts(body, text: str) -> None:  # type: ignore[no-untyped-def]
+def _texts(body: Body, text: str) -> None:
     paragraphs = [p for p in text.split("\n") if p.strip()] or ["Non renseigné."]
     for paragraph in paragraphs:
         body.append(_p(paragraph))
@@ -276,8 +274,8 @@ def _texts(body, text: str) -> None:  # type: ignore[no-untyped-def]
 
 def _objective(
     document: Document,
-    body,
-    objective: ObjectiveBilan,  # type: ignore[no-untyped-def]
+    body: Body,
+    objective: ObjectiveBilan,
     bilan: Bilan,
     pictures: Path,
 ) -> int:
@@ -305,8 +303,8 @@ def _objective(
                 [3.0, 1.4, 1.4, 1.6, *([1.1] * (len(rows[0]) - 6)), 1.0, 1.0],
             )
         )
-        for i_index, line in enumerate(objective.indicators, start=1):
-            svg = indicator_svg(line)
+        for i_index, indicator in enumerate(objective.indicators, start=1):
+            svg = indicator_svg(indicator)
             if svg is None:
                 continue
             picture = pictures / f"graphique-{objective.number}-{i_index}.svg"
@@ -321,7 +319,7 @@ def _objective(
             holder = Paragraph("", style=STYLE_BODY)
             holder.append(frame)
             body.append(holder)
-            body.append(_p(f"Évolution : {line.label}", STYLE_CAPTION))
+            body.append(_p(f"Évolution : {indicator.label}", STYLE_CAPTION))
             charts += 1
     if objective.accompaniments:
         body.append(_p(accompaniments_line(objective, year)))
