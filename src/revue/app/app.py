@@ -175,9 +175,10 @@ class RevueApp(App[None]):
         if unsaved and now - self._quit_warned > QUIT_AGAIN_WITHIN:
             self._quit_warned = now
             self.notify(
-                "Des saisies n'ont pas encore pu être enregistrées (disque plein ou "
-                "dossier en lecture seule). Corrigez le problème et revue les "
-                "enregistrera ; Ctrl+Q une seconde fois quitte quand même et les perd.",
+                "Des saisies ne sont pas encore enregistrées (une preuve commencée, ou un "
+                "disque plein, un dossier en lecture seule). Complétez-les ou corrigez le "
+                "problème et revue les enregistrera ; Ctrl+Q une seconde fois quitte quand "
+                "même et les perd.",
                 title="Non enregistré",
                 severity="error",
                 timeout=10,

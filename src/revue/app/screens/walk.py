@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,8 @@ from revue.domain.schoolyear import school_year_bounds
 
 #: A pending change: (objective id, "record", field) or (objective id, "value", indicator id).
 Key = tuple[str, str, str]
+#: Seconds within which a second Escape leaves the walk despite an unfinished evidence item.
+LEAVE_AGAIN_WITHIN = 5.0
 
 
 class WalkScreen(RevueScreen[None]):
@@ -104,6 +107,9 @@ class WalkScreen(RevueScreen[None]):
         #: Every change is written through it, in order, by one writer thread; changes the
         #: disk refused stay pending and are tried again (every few seconds, and with the next).
         self.saver = self.autosaver(self._write, self._show_saved)
+        #: Evidence items typed and left unfinished, by objective: (fields, source).
+        self._evidence_drafts: dict[str, tuple[dict[str, str], Any]] = {}
+        self._back_warned = -LEAVE_AGAIN_WITHIN
         #: By position in the objective: the indicator typed in #value-N, None when counted.
         self._indicator_ids: list[str | None] = []
         self._action_ids: list[str] = []
@@ -234,6 +240,7 @@ class WalkScreen(RevueScreen[None]):
         walk = self.walk
         if walk is None or not walk.objectives:
             return
+        self._leave_evidence()
         self.flush()
         self.index = max(0, min(index, len(walk.objectives) - 1))
         objective = walk.objectives[self.index]
@@ -312,6 +319,15 @@ class WalkScreen(RevueScreen[None]):
             for name in ("#evidence-text", "#evidence-path"):
                 self.query_one(name, Input).value = ""
             self.query_one("#evidence-error", Static).update("")
+            draft = self._evidence_drafts.get(objective.id)
+            if draft is not None:
+                fields, source = draft
+                for name, value in fields.items():
+                    self.query_one(f"#evidence-{name}", Input).value = value
+                self.query_one("#evidence-source", Select).value = source
+                self.query_one("#evidence-error", Static).update(
+                    "Preuve commencée, pas encore ajoutée : complétez-la puis Entrée."
+                )
         for name in ("analysis", "adjustments"):
             area = self.query_one(f"#{name}", TextArea)
             text = getattr(record, name)
@@ -485,10 +501,12 @@ class WalkScreen(RevueScreen[None]):
 
     @on(Button.Pressed, "#evidence-add")
     @on(Input.Submitted, "#evidence-text, #evidence-path, #evidence-date")
-    def add_evidence(self) -> None:
+    def add_evidence(self) -> bool:
+        """Add the evidence item the fields describe; False (and a message in place) when
+        something is missing or wrong."""
         walk = self.walk
         if walk is None or self.read_only:
-            return
+            return False
         error = self.query_one("#evidence-error", Static)
         raw_date = self.query_one("#evidence-date", Input).value
         text = self.query_one("#evidence-text", Input).value.strip()
@@ -500,17 +518,17 @@ class WalkScreen(RevueScreen[None]):
                 f"Date « {clip(raw_date, 20)} » invalide : écrivez jj/mm/aaaa "
                 "(une date qui existe)."
             )
-            return
+            return False
         start, end = school_year_bounds(walk.review.school_year)
         if not start <= day <= end:
             error.update(
                 f"La date doit être dans l'année scolaire {walk.review.school_year} "
                 f"(du {fr.date(start)} au {fr.date(end)})."
             )
-            return
+            return False
         if not text:
             error.update("Écrivez ce qui a été constaté.")
-            return
+            return False
         error.update("")
         source = EvidenceSource(str(self.query_one("#evidence-source", Select).value))
         objective = walk.objectives[self.index]
@@ -541,6 +559,39 @@ class WalkScreen(RevueScreen[None]):
             lambda: store.add_evidence(self.review_id, objective.id, day, text, source, path),
             added,
         )
+        self._evidence_drafts.pop(objective.id, None)
+        return True
+
+    def _leave_evidence(self) -> None:
+        """Leaving an objective with an evidence item typed but not added: it is added when
+        complete, and otherwise kept as a draft that comes back with the objective."""
+        walk = self.walk
+        if walk is None or self.read_only or not walk.objectives:
+            return
+        fields = {
+            name: self.query_one(f"#evidence-{name}", Input).value
+            for name in ("date", "text", "path")
+        }
+        if not (fields["text"].strip() or fields["path"].strip()):
+            return
+        objective = walk.objectives[self.index]
+        if self.add_evidence():
+            self.notify(
+                f"Preuve ajoutée à l'objectif {self.index + 1} : {clip(fields['text'], 60)}"
+            )
+            return
+        source = self.query_one("#evidence-source", Select).value
+        self._evidence_drafts[objective.id] = (fields, source)
+        self.notify(
+            f"La preuve commencée à l'objectif {self.index + 1} est gardée : elle revient avec "
+            "l'objectif, à compléter puis Entrée.",
+            title="Preuve pas encore ajoutée",
+        )
+
+    @property
+    def unsaved(self) -> bool:
+        """Typed and not yet written: pending changes, or an evidence item left unfinished."""
+        return super().unsaved or bool(self._evidence_drafts)
 
     # --- moving ---------------------------------------------------------------------------
 
@@ -595,6 +646,36 @@ class WalkScreen(RevueScreen[None]):
         self._queue(("record", "analysis"), previous.analysis, now=True)
         await self.show_objective(self.index)
         self.notify(f"Statut et analyse repris de : {walk.previous_title}.")
+
+    def flush(self, *, wait: bool = False) -> None:
+        if wait and self.is_attached and self.query("#evidence-text"):
+            self._leave_evidence()  # leaving or quitting: a complete item is added first
+        super().flush(wait=wait)
+
+    def action_back(self) -> None:
+        """Escape: an unfinished evidence item keeps the walk open; Escape again within a few
+        seconds leaves all the same (and says what is dropped)."""
+        self.flush(wait=True)
+        drafts = [
+            n
+            for n, o in enumerate(self.walk.objectives if self.walk else [], 1)
+            if o.id in self._evidence_drafts
+        ]
+        now = time.monotonic()
+        if drafts and now - self._back_warned > LEAVE_AGAIN_WITHIN:
+            self._back_warned = now
+            listed = ", ".join(str(n) for n in drafts)
+            self.notify(
+                f"Preuve commencée et pas encore ajoutée (objectif {listed}) : complétez-la "
+                "puis Entrée, ou effacez son texte. Échap une seconde fois quitte l'examen "
+                "sans elle.",
+                title="Preuve pas encore ajoutée",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        self._evidence_drafts.clear()
+        super().action_back()
 
     def action_overview(self) -> None:
         self.flush(wait=True)
