@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,16 +40,35 @@ def store(db_url: str) -> Iterator[Store]:
     opened.close()
 
 
-@pytest.fixture
-def sample_url(db_url: str) -> str:
-    """A store holding the sample contracts and projet académique."""
+@pytest.fixture(scope="session")
+def empty_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file with the schema and nothing else, built once per session (per xdist
+    worker): a test that needs many fresh stores copies it rather than run the migrations."""
+    path = tmp_path_factory.mktemp("empty-store") / "revue.sqlite3"
+    Store.open(f"sqlite:///{path}").close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _sample_store_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples imported once per session (per xdist worker), with the backup the import
+    takes: every test that asks for sample_url gets its own copy of this folder."""
     from revue.services.imports import import_files
 
-    opened = Store.open(db_url)
+    folder = tmp_path_factory.mktemp("sample-store") / "store"
+    opened = Store.open(f"sqlite:///{folder / 'revue.sqlite3'}")
     done, errors = import_files(opened, list(demo_files()))
     opened.close()
     assert not errors, errors
     assert len(done) == 3
+    return folder
+
+
+@pytest.fixture
+def sample_url(db_url: str, _sample_store_folder: Path) -> str:
+    """A store holding the sample contracts and projet académique (a copy of the session's,
+    under this test's tmp_path: the same files an import would make, without the wait)."""
+    shutil.copytree(_sample_store_folder, Path(db_url.removeprefix("sqlite:///")).parent)
     return db_url
 
 

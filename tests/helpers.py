@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -118,14 +119,20 @@ def saved_label(screen) -> str:  # type: ignore[no-untyped-def]
     return str(screen.query_one("#walk-saved", Static).render())
 
 
-async def palette_search(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Type ``text`` into the open command palette and wait until its search is over and a hit
-    is highlighted (so that Enter runs it and a snapshot shows the final list)."""
-    from textual.command import CommandList, CommandPalette
+async def palette_search(pilot, text: str, *, by_hand: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Enter ``text`` into the open command palette and wait until its search is over and a
+    hit is highlighted (so that Enter runs it and a snapshot shows the final list).
+
+    The text goes in at once, as a paste would: one change, one search. Typed ``by_hand``,
+    key by key, the palette starts a search per key (0.3 s each with a long query)."""
+    from textual.command import CommandInput, CommandList, CommandPalette
 
     await until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette), "the palette")
     palette = pilot.app.screen
-    await pilot.press(*text)
+    if by_hand:
+        await pilot.press(*text)
+    else:
+        palette.query_one(CommandInput).insert_text_at_cursor(text)
 
     def done() -> bool:
         commands = palette.query_one(CommandList)
@@ -679,3 +686,25 @@ def write_exchange(path: Path) -> None:
         dump_exchange(versions, author="Claire Martin", exported_at=dt.datetime(2019, 6, 1)),
         encoding="utf-8",
     )
+
+
+# --- file permissions (tests/unit/test_file_modes.py, tests/system/test_store_safety.py) ---
+
+
+@contextmanager
+def umask(value: int) -> Iterator[None]:
+    """Run the body with the process's umask set to ``value``, then put the old one back."""
+    import os
+
+    old = os.umask(value)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def mode(path: Path) -> int:
+    """The permission bits of ``path`` (not following a symbolic link)."""
+    import stat
+
+    return stat.S_IMODE(path.lstat().st_mode)

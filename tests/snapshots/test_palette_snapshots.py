@@ -12,6 +12,6 @@ from tests.helpers import SIZES, palette_search, run_keys
 def test_command_palette(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
         await run_keys("enter", "ctrl+p")(pilot)
-        await palette_search(pilot, "formés")
+        await palette_search(pilot, "formés", by_hand=True)
 
     assert snap_compare(make_app(sample_url), terminal_size=size, run_before=run)

@@ -68,7 +68,7 @@ async def test_typing_in_the_walk_while_a_merge_runs(sample_url: str, tmp_path: 
                     errors.append(shown(app))
         finally:
             check.close()
-        out, err = merge.communicate()
+        _out, err = merge.communicate()
         assert merge.returncode == 0, err
         walk.flush(wait=True)
         await settle(pilot)
@@ -105,7 +105,7 @@ async def test_the_log_shows_a_merge_made_meanwhile_and_keeps_its_own_entry(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, LogScreen), shown(app)
-        out, err = merge.communicate()
+        _out, err = merge.communicate()
         assert merge.returncode == 0, err
         expected = f"{ENTRIES + 1:,}".replace(",", "\u202f")
         # the log polls the store every POLL_SECONDS and reloads when another process wrote

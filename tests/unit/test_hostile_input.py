@@ -16,6 +16,8 @@ from revue.formats.schools_csv import read_schools
 from tests.helpers import EPINAY, SAMPLES
 
 EXAMPLES = 800
+#: tmp_path is one folder for all of a test's examples: each writes the same file afresh
+#: (a folder per example, from tmp_path_factory, cost more than most readings).
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -64,24 +66,24 @@ _csv_refusals = [0]
 
 @SETTINGS
 @given(mutations(VALID_CONTRACT))
-def test_contract_importer_never_crashes(tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("c") / "contrat.toml"
+def test_contract_importer_never_crashes(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "contrat.toml"  # one file, rewritten by each example
     path.write_bytes(data)
     refused_cleanly(load_document, path, _contract_refusals)
 
 
 @SETTINGS
 @given(mutations(VALID_EXCHANGE))
-def test_exchange_importer_never_crashes(tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("x") / "echange.json"
+def test_exchange_importer_never_crashes(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "echange.json"  # one file, rewritten by each example
     path.write_bytes(data)
     refused_cleanly(read_exchange, path, _exchange_refusals)
 
 
 @SETTINGS
 @given(mutations(VALID_CSV))
-def test_schools_importer_never_crashes(tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("s") / "ecoles.csv"
+def test_schools_importer_never_crashes(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "ecoles.csv"  # one file, rewritten by each example
     path.write_bytes(data)
     refused_cleanly(read_schools, path, _csv_refusals)
 
@@ -97,7 +99,7 @@ def test_schools_importer_never_crashes(tmp_path_factory, data: bytes) -> None: 
         max_leaves=20,
     )
 )
-def test_exchange_entries_of_any_shape_are_refused(tmp_path_factory, junk: object) -> None:  # type: ignore[no-untyped-def]
+def test_exchange_entries_of_any_shape_are_refused(tmp_path: Path, junk: object) -> None:
     import hashlib
 
     document = {
@@ -111,7 +113,7 @@ def test_exchange_entries_of_any_shape_are_refused(tmp_path_factory, junk: objec
         document, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     ).encode()
     document["sha256"] = hashlib.sha256(canonical).hexdigest()
-    path = tmp_path_factory.mktemp("j") / "echange.json"
+    path = tmp_path / "echange.json"  # one file, rewritten by each example
     path.write_text(json.dumps(document), encoding="utf-8")
     refused_cleanly(read_exchange, path, _exchange_refusals)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,15 +22,15 @@ OBJ = str(stable_uuid("thionville1-2016-2020", "objective", "axe2-pilotage-o1"))
 
 
 def entry(day: dt.date, **kw: object) -> Content:
-    base = dict(
-        date=day,
-        author="Claire Martin",
-        modality="collective",
-        initiative="team",
-        schools=("0570001A",),
-        theme="Lecture",
-        notes="",
-    )
+    base = {
+        "date": day,
+        "author": "Claire Martin",
+        "modality": "collective",
+        "initiative": "team",
+        "schools": ("0570001A",),
+        "theme": "Lecture",
+        "notes": "",
+    }
     base.update(kw)
     return Content(**base)  # type: ignore[arg-type]
 
@@ -206,9 +207,13 @@ edits = st.lists(
 )
 @given(edits)
 def test_random_edits_then_exchanges_converge(
-    tmp_path_factory: pytest.TempPathFactory, script: list[tuple[str, str, int, str]]
+    tmp_path_factory: pytest.TempPathFactory,
+    empty_store_file: Path,
+    script: list[tuple[str, str, int, str]],
 ) -> None:
     folder = tmp_path_factory.mktemp("prop")
+    for name in ("a", "b"):  # two new laptops' stores, without running the migrations each time
+        shutil.copy(empty_store_file, folder / f"{name}.sqlite3")
     stores = {
         "a": Store.open(f"sqlite:///{folder / 'a.sqlite3'}"),
         "b": Store.open(f"sqlite:///{folder / 'b.sqlite3'}"),
