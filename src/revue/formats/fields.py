@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any, Literal, NoReturn, overload
 
 from revue.domain.errors import InputError
+from revue.domain.text import control_character
 from revue.formats.tomlfile import FieldPath, Locator
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -99,6 +100,9 @@ class Table:
             self.fail(key, f"du texte est attendu, trouvé {describe(value)}")
         if len(value) > MAX_TEXT:
             self.fail(key, f"texte trop long ({len(value)} caractères ; au plus {MAX_TEXT})")
+        control = control_character(value)
+        if control is not None:
+            self.fail(key, f"{control} : retirez-le du texte")
         value = value.strip()
         if required and not value:
             self.fail(key, "le texte ne peut pas être vide")
@@ -214,6 +218,11 @@ class Table:
                 )
             if len(item) > MAX_TEXT:
                 self.ctx.fail((*self.path, key), f"élément n° {index + 1} trop long")
+            control = control_character(item)
+            if control is not None:
+                self.ctx.fail(
+                    (*self.path, key), f"élément n° {index + 1} : {control} : retirez-le du texte"
+                )
             if item.strip():
                 out.append(item.strip())
         return out

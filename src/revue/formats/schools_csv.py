@@ -10,6 +10,7 @@ from pathlib import Path
 
 from revue.domain.errors import InputError
 from revue.domain.log import School
+from revue.domain.text import control_character
 
 UAI = re.compile(r"^\d{7}[A-Z]$")
 COLUMNS = {
@@ -48,6 +49,10 @@ def read_schools(path: str | os.PathLike[str]) -> list[School]:
 
 
 def _parse(text: str, filename: str) -> list[School]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        control = control_character(line.removesuffix("\r").replace("\t", " "))
+        if control is not None:
+            raise InputError(f"{control} : retirez-le du fichier", file=filename, line=number)
     lines = text.splitlines() or [""]
     first = lines[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","

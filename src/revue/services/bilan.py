@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from revue.bilan.model import Bilan, assemble_bilan, pick_review
 from revue.bilan.writers import WRITERS
 from revue.domain.contract import stable_uuid
+from revue.domain.text import scrubbed
 
 if TYPE_CHECKING:
     from revue.store.store import Store
@@ -34,14 +35,17 @@ def build_bilan(
         )
         for objective in walk.objectives
     }
-    return assemble_bilan(
-        walk,
-        reviews,
-        summary,
-        synthesis=store.get_synthesis(summary.id),
-        snapshot=store.review_snapshot(summary.id),
-        accompaniments=accompaniments,
-        written_on=written_on or dt.date.today(),
+    # Any stored text can be written: control characters (older data) are dropped.
+    return scrubbed(
+        assemble_bilan(
+            walk,
+            reviews,
+            summary,
+            synthesis=store.get_synthesis(summary.id),
+            snapshot=store.review_snapshot(summary.id),
+            accompaniments=accompaniments,
+            written_on=written_on or dt.date.today(),
+        )
     )
 
 
