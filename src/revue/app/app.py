@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +12,12 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.filter import LineFilter
 from textual.message import Message
 from textual.screen import Screen
 
 from revue.app.commands import RevueCommands
+from revue.app.filters import ControlCharacters
 from revue.app.messages import StoreChanged
 from revue.app.screens.base import RevueScreen
 from revue.app.screens.contracts import ContractsScreen
@@ -69,6 +71,7 @@ class RevueApp(App[None]):
         self._store = store
         self.url = store.url if store is not None else url or ""
         self._marker: tuple[object, ...] | None = None
+        self._controls = ControlCharacters()
         self._damage = damage
         self._today = today
         self._quit_warned = -QUIT_AGAIN_WITHIN
@@ -79,6 +82,11 @@ class RevueApp(App[None]):
         if self._store is None:
             raise RuntimeError("no store: the app is on its recovery screen")
         return self._store
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then one that keeps control characters from the data off the
+        terminal (revue.app.filters)."""
+        return [*super().get_line_filters(), self._controls]
 
     def today(self) -> dt.date:
         """The date forms start from."""
