@@ -49,8 +49,8 @@ def read_schools(path: str | os.PathLike[str]) -> list[School]:
 
 
 def _parse(text: str, filename: str) -> list[School]:
-    for number, line in enumerate(text.split("\n"), start=1):
-        control = control_character(line.removesuffix("\r").replace("\t", " "))
+    for number, raw in enumerate(text.split("\n"), start=1):
+        control = control_character(raw.removesuffix("\r").replace("\t", " "))
         if control is not None:
             raise InputError(f"{control} : retirez-le du fichier", file=filename, line=number)
     lines = text.splitlines() or [""]
