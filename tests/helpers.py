@@ -21,6 +21,7 @@ from revue.domain.avenant import Avenant, AvenantChange
 from revue.domain.log import Content, Version
 from revue.domain.review import EvidenceSource, ReviewKind, ReviewSummary, Status
 from revue.formats.exchange import dump_exchange
+from revue.formats.signing import SigningKey
 from revue.services.demo import sample_data_dir
 from revue.services.imports import import_files
 from revue.store.models import HistoryRow
@@ -668,6 +669,7 @@ ENTRIES = 3000
 
 
 def write_exchange(path: Path) -> None:
+    """A large exchange file signed by a key no store knows yet: import it with --trust."""
     versions = [
         Version.first(
             Content(
@@ -683,7 +685,13 @@ def write_exchange(path: Path) -> None:
         for n in range(ENTRIES)
     ]
     path.write_text(
-        dump_exchange(versions, author="Claire Martin", exported_at=dt.datetime(2019, 6, 1)),
+        dump_exchange(
+            versions,
+            author="Claire Martin",
+            exported_at=dt.datetime(2019, 6, 1),
+            key=SigningKey.from_seed_text("tests/claire-martin"),
+            name="Claire Martin",
+        ),
         encoding="utf-8",
     )
 

@@ -3,7 +3,8 @@
 Each fixture is the previous one, migrated to its version, plus data of the kind that version
 introduced: 0001 the Épinay contract; 0002 a review with a status, a value, evidence and an
 avenant; 0003 an accompaniment; 0004 a synthesis; 0005 an action
-carried out; 0006 a version in the accompaniment's history. Data is written with SQL of that version (the ORM models follow
+carried out; 0006 a version in the accompaniment's history; 0007 nothing new (its migration
+fills the search text of the accompaniment). Data is written with SQL of that version (the ORM models follow
 the newest schema). tests/test_upgrades.py opens each with the current revue and checks that
 everything is there. Run from the project root when a migration is added:
 python tools/make_fixture_stores.py
@@ -117,7 +118,7 @@ def make(version: str, previous: str | None) -> Path:
         elif version == "0003":
             import datetime as dt
 
-            from revue.domain.log import Content, version_of
+            from revue.domain.log import Content, legacy_version_of
 
             content = Content(
                 date=dt.date(2019, 1, 10),
@@ -137,7 +138,7 @@ def make(version: str, previous: str | None) -> Path:
                     "'collective', 'team', 'Lecture', 'Note d''avant', '', 0, :v, '[]', '[]', '[]', "
                     "'2019-01-10 18:00:00')"
                 ),
-                {"id": entry, "v": version_of(content, [])},
+                {"id": entry, "v": legacy_version_of(content, [])},
             )
             conn.execute(
                 text(
@@ -177,7 +178,7 @@ def make(version: str, previous: str | None) -> Path:
 if __name__ == "__main__":
     FIXTURES.mkdir(parents=True, exist_ok=True)
     previous = None
-    for version in ("0001", "0002", "0003", "0004", "0005", "0006"):
+    for version in ("0001", "0002", "0003", "0004", "0005", "0006", "0007"):
         if not (FIXTURES / f"store-{version}.sqlite3").exists():
             print(make(version, previous))
         previous = version

@@ -3,6 +3,11 @@
 Everything in them is fictitious (people, schools, teachers). The two files overlap (three
 entries were exchanged earlier) and one entry was edited on both laptops since, so importing
 both shows a conflict. Run from the project root: python tools/make_sample_exchanges.py
+
+The files are signed (exchange format 2) by two fictitious keys derived from fixed texts, so
+that the files come out the same at every run: anyone can rebuild these keys, which is fine
+for fictitious people and nothing else. Paul's file relays the entries he had received from
+Claire with her signatures.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from pathlib import Path
 
 from revue.domain.contract import stable_uuid
 from revue.domain.log import Content, Version
-from revue.formats.exchange import dump_exchange
+from revue.formats.exchange import KeyInfo, dump_exchange, version_payload
+from revue.formats.signing import VERSION_LABEL, SigningKey
 
 CONTRACT = "thionville1-2016-2020"
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
@@ -197,16 +203,33 @@ c2_paul = shared[1].edited(
     )
 )
 
+CLAIRE_KEY = SigningKey.from_seed_text("revue-sample/claire-martin (fictive)")
+PAUL_KEY = SigningKey.from_seed_text("revue-sample/paul-durand (fictif)")
+
+
+def signed_by(key: SigningKey, v: Version) -> Version:
+    """``v`` as received from the store of ``key`` (its signature travels with it)."""
+    signature = key.sign(VERSION_LABEL, version_payload(v, key.fingerprint))
+    return dataclasses.replace(v, signer=key.fingerprint, signature=signature)
+
+
 stamp = dt.datetime(2019, 6, 28, 17, 30)
+from_claire = {CLAIRE_KEY.fingerprint: KeyInfo(CLAIRE, CLAIRE_KEY.public_key)}
 files = {
     "echange-claire-martin-2018-2019.json": (
         [shared[0], c2_claire, shared[2], *claire_only],
         CLAIRE,
+        CLAIRE_KEY,
     ),
-    "echange-paul-durand-2018-2019.json": ([shared[0], c2_paul, shared[2], *paul_only], PAUL),
+    "echange-paul-durand-2018-2019.json": (
+        [signed_by(CLAIRE_KEY, shared[0]), c2_paul, signed_by(CLAIRE_KEY, shared[2]), *paul_only],
+        PAUL,
+        PAUL_KEY,
+    ),
 }
-for name, (versions, author) in files.items():
-    (SAMPLES / name).write_text(
-        dump_exchange(versions, author=None, exported_at=stamp), encoding="utf-8"
+for name, (versions, author, key) in files.items():
+    text = dump_exchange(
+        versions, author=None, exported_at=stamp, key=key, name=author, known=from_claire
     )
+    (SAMPLES / name).write_text(text, encoding="utf-8")
     print(f"{name}: {len(versions)} accompagnements ({author})")

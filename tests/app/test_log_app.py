@@ -148,6 +148,10 @@ async def test_exchange_import_and_export_from_the_app(sample_url: str, tmp_path
         app.screen.query_one(Input).value = str(CLAIRE)
         await pilot.press("enter")
         await settle(pilot)
+        # Claire's key is new here: who and the fingerprint are shown, and asked about
+        assert "Claire Martin (CPC, fictive)" in shown(app) and "empreinte" in shown(app)
+        await pilot.press("enter")  # « Accepter et importer » has the focus
+        await settle(pilot)
         assert "ajoutés : 6, mis à jour : 0, inchangés : 0, conflits : 0" in shown(app)
         await pilot.press("escape")
         await settle(pilot)

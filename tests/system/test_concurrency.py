@@ -24,7 +24,7 @@ def _merge_in_background(url: str, tmp_path: Path) -> subprocess.Popen[str]:
     source = tmp_path / "echange.json"
     write_exchange(source)
     return subprocess.Popen(
-        [sys.executable, "-m", "revue", "--db", url, "exchange", "import", str(source)],
+        [sys.executable, "-m", "revue", "--db", url, "exchange", "import", "--trust", str(source)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

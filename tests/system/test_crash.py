@@ -162,7 +162,7 @@ def test_killing_a_merge_leaves_it_whole_or_absent(tmp_path: Path) -> None:
         tmp_path,
         "exchange merge",
         _template(tmp_path, "samples", samples=True),
-        ["exchange", "import", str(source)],
+        ["exchange", "import", "--trust", str(source)],
         seed=7,
         window=(0.5, 1.5),
         counts=[

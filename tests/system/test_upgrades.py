@@ -67,7 +67,7 @@ def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
 
 
 def test_entries_of_an_old_store_still_travel(tmp_path: Path) -> None:
-    from revue.formats.exchange import dump_exchange, read_exchange
+    from revue.formats.exchange import read_exchange
 
     path = tmp_path / "revue.sqlite3"
     shutil.copy(FIXTURES / "store-0003.sqlite3", path)
@@ -77,10 +77,7 @@ def test_entries_of_an_old_store_still_travel(tmp_path: Path) -> None:
 
         exported = tmp_path / "echange.json"
         exported.write_text(
-            dump_exchange(
-                store.export_versions(), author=None, exported_at=dt.datetime(2019, 6, 1)
-            ),
-            encoding="utf-8",
+            store.export_exchange(None, dt.datetime(2019, 6, 1)).text, encoding="utf-8"
         )
         assert [v.content.notes for v in read_exchange(exported)] == ["Note d'avant"]
     finally:

@@ -32,7 +32,7 @@ def test_sample_files_overlap_and_conflict(store: Store) -> None:
 def test_cli_import_prints_the_summary_line(
     capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
 ) -> None:
-    assert main(["--db", db_url, "exchange", "import", str(CLAIRE)]) == 0
+    assert main(["--db", db_url, "exchange", "import", "--trust", str(CLAIRE)]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-1] == (
         "ajoutés : 6, mis à jour : 0, inchangés : 0, conflits : 0"
     )
@@ -51,11 +51,11 @@ def _bad_files(tmp_path: Path) -> dict[str, Path]:
         "etranger": json.dumps({"format": "autre-chose", "data": []}).encode(),
         "altere": text.replace("Lecture au CP", "Lecture en CP", 1).encode(),
     }
-    newer = dict(document, format_version=2)
+    newer = dict(document, format_version=3)
     files["version"] = json.dumps(newer).encode()
-    no_sum = dict(document)
-    del no_sum["sha256"]
-    files["sans-somme"] = json.dumps(no_sum).encode()
+    unsigned = dict(document)
+    del unsigned["signature"]
+    files["sans-signature"] = json.dumps(unsigned).encode()
     out = {}
     for name, data in files.items():
         path = tmp_path / f"{name}.json"
@@ -65,7 +65,7 @@ def _bad_files(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize(
-    "name", ["vide", "binaire", "tronque", "etranger", "altere", "version", "sans-somme"]
+    "name", ["vide", "binaire", "tronque", "etranger", "altere", "version", "sans-signature"]
 )
 def test_bad_exchange_files_are_refused(
     name: str, tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
@@ -82,12 +82,20 @@ def test_bad_exchange_files_are_refused(
     assert table_counts(store) == before
 
 
-def test_tampered_entry_with_recomputed_checksum_is_refused(tmp_path: Path) -> None:
+def test_tampered_entry_of_an_unsigned_file_with_recomputed_checksum_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Format 1 (unsigned, still read): an entry changed by hand with the file's checksum
+    recomputed is refused by its own hash."""
     import hashlib
 
     document = json.loads(CLAIRE.read_text(encoding="utf-8"))
+    for key in ("signature", "exporter", "keys"):
+        del document[key]
+    for entry in document["accompaniments"]:
+        del entry["signer"], entry["signature"]
+    document["format_version"] = 1
     document["accompaniments"][0]["notes"] = "modifié à la main"
-    del document["sha256"]
     canonical = json.dumps(
         document, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     ).encode()
@@ -115,14 +123,20 @@ def test_bad_schools_csv(tmp_path: Path) -> None:
     assert refused.value.line == 3 and "12345" in str(refused.value)
 
 
-def test_configured_user_is_the_default_author(
+def test_export_writes_every_entry_unless_an_author_is_given(
     capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
 ) -> None:
-    assert main(["--db", db_url, "exchange", "import", str(PAUL)]) == 0
+    assert main(["--db", db_url, "exchange", "import", "--trust", str(PAUL)]) == 0
     assert main(["config", "set", "user", "Paul Durand (ERUN, fictif)"]) == 0
     capsys.readouterr()
+    everything = tmp_path / "tout.json"
+    assert main(["--db", db_url, "exchange", "export", "-o", str(everything)]) == 0
+    assert len(read_exchange(everything)) == 8  # Claire's entries Paul relays included
+    assert main(["--db", db_url, "exchange", "export", "--author", "", "-o", str(everything)]) == 0
+    assert len(read_exchange(everything)) == 8
     target = tmp_path / "paul.json"
-    assert main(["--db", db_url, "exchange", "export", "-o", str(target)]) == 0
+    paul = "Paul Durand (ERUN, fictif)"
+    assert main(["--db", db_url, "exchange", "export", "--author", paul, "-o", str(target)]) == 0
     assert "de Paul Durand" in capsys.readouterr().out
-    assert {v.content.author for v in read_exchange(target)} == {"Paul Durand (ERUN, fictif)"}
+    assert {v.content.author for v in read_exchange(target)} == {paul}
     assert len(read_exchange(target)) == 5

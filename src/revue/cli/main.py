@@ -234,12 +234,16 @@ def _add_exchange(commands: _Commands) -> None:
         "exchange", help="échanger le journal des accompagnements entre ordinateurs", add_help=False
     )
     actions = _actions(exchange)
-    exp = actions.add_parser("export", help="écrire un fichier d'échange", add_help=False)
+    exp = actions.add_parser(
+        "export",
+        help="écrire un fichier d'échange signé (tous les accompagnements)",
+        add_help=False,
+    )
     exp.add_argument(
         "-o",
         "--output",
         metavar="FICHIER",
-        help="fichier à écrire (par défaut : echange-AAAA-MM-JJ.json)",
+        help="fichier à écrire (par défaut : echange-NOM-AAAA-MM-JJ.json)",
     )
     exp.add_argument(
         "--author", metavar="NOM", help="seulement les accompagnements de cette personne"
@@ -247,30 +251,63 @@ def _add_exchange(commands: _Commands) -> None:
     exp.set_defaults(handler=_with_store(_exchange_export))
     imp = actions.add_parser("import", help="fusionner un fichier d'échange", add_help=False)
     imp.add_argument("file", metavar="FICHIER")
+    imp.add_argument(
+        "--trust",
+        action="store_true",
+        help="accepter les clés encore inconnues qui ont signé ce fichier (après avoir vérifié "
+        "leur empreinte avec leur propriétaire), ou un fichier non signé de l'ancien format",
+    )
     imp.set_defaults(handler=_with_store(_exchange_import))
+    trust = actions.add_parser(
+        "trust", help="les clés des collègues dont les fichiers sont acceptés", add_help=False
+    )
+    trust_actions = _actions(trust)
+    trust_actions.add_parser(
+        "list", help="la clé de cet ordinateur, puis celles des collègues", add_help=False
+    ).set_defaults(handler=_with_store(_trust_list))
+    add = trust_actions.add_parser(
+        "add", help="accepter les clés qui ont signé un fichier, sans l'importer", add_help=False
+    )
+    add.add_argument("file", metavar="FICHIER")
+    add.set_defaults(handler=_with_store(_trust_add))
+    remove = trust_actions.add_parser(
+        "remove", help="ne plus accepter une clé (par son empreinte)", add_help=False
+    )
+    remove.add_argument("fingerprint", metavar="EMPREINTE", nargs="+")
+    remove.set_defaults(handler=_with_store(_trust_remove))
 
 
 def _exchange_export(args: argparse.Namespace, store: Store) -> int:
     import datetime as dt
 
-    from revue.formats.config import load_config
-    from revue.formats.exchange import dump_exchange
+    from revue.formats.exchange import default_file_name
     from revue.formats.fileio import write_text_atomically
 
     now = dt.datetime.now()
-    author = args.author or load_config().user or None
-    versions = store.export_versions(author)
-    target = args.output or f"echange-{now:%Y-%m-%d}.json"
-    write_text_atomically(Path(target), dump_exchange(versions, author=author, exported_at=now))
+    author = args.author or None  # every entry unless one person's are asked for
+    exported = store.export_exchange(author, now)
+    target = args.output or default_file_name(store.author, now.date())
+    write_text_atomically(Path(target), exported.text)
     whose = f" de {author}" if author else ""
-    print(f"{len(versions)} accompagnement(s){whose} écrit(s) dans {target}.")
+    print(f"{exported.count} accompagnement(s){whose} écrit(s) dans {target}.")
+    print(
+        f"Fichier signé par {exported.name} (empreinte {exported.short_fingerprint}) : "
+        "le destinataire vérifie cette empreinte avec vous la première fois."
+    )
     return 0
 
 
 def _exchange_import(args: argparse.Namespace, store: Store) -> int:
+    from revue.domain.errors import UntrustedFile
     from revue.formats.exchange import read_exchange
 
-    report = store.merge_versions(read_exchange(args.file))
+    exchange = read_exchange(args.file)
+    try:
+        report = store.import_exchange(
+            exchange, accept=set(exchange.signers()) if args.trust else (), unsigned=args.trust
+        )
+    except UntrustedFile as exc:
+        return _fail(_untrusted(str(exc), exc.file, exc.keys, unsigned=exc.unsigned))
     if report.conflicts:
         print(
             f"{report.conflicts} accompagnement(s) modifié(s) des deux côtés depuis le "
@@ -278,6 +315,65 @@ def _exchange_import(args: argparse.Namespace, store: Store) -> int:
             "l'application."
         )
     print(report.line())
+    return 0
+
+
+def _untrusted(message: str, file: str, keys: list[tuple[str, str]], *, unsigned: bool) -> str:
+    """What to do about a file signed by unknown keys, or not signed (French, several lines)."""
+    if unsigned:
+        return (
+            f"{message} : rien n'a été importé.\n"
+            "Demandez plutôt un nouvel export à son auteur (il sera signé). Pour l'importer "
+            f"quand même : revue exchange import --trust {file}"
+        )
+    from revue.formats.signing import short_fingerprint
+
+    listed = "\n".join(f"  {name} — empreinte {short_fingerprint(fp)}" for name, fp in keys)
+    return (
+        f"{file} : signé par une clé que cet ordinateur ne connaît pas encore :\n{listed}\n"
+        "Vérifiez cette empreinte avec la personne elle-même (de vive voix, au téléphone) : "
+        "elle lit la sienne avec « revue exchange trust list ». Si elles sont identiques :\n"
+        f"  revue exchange import --trust {file}\n"
+        f"(ou revue exchange trust add {file}, puis l'import). Rien n'a été importé."
+    )
+
+
+def _trust_list(args: argparse.Namespace, store: Store) -> int:
+    from revue.formats.signing import short_fingerprint
+
+    own, *others = store.trusted_keys()
+    print(f"Cet ordinateur : {own.name} — empreinte {short_fingerprint(own.fingerprint)}")
+    if not others:
+        print("Aucune clé de collègue acceptée pour l'instant.")
+    for key in others:
+        state = (
+            f"retirée le {key.removed_at:%d/%m/%Y}"
+            if key.removed_at
+            else f"acceptée le {key.added_at:%d/%m/%Y}"
+        )
+        print(f"{key.name} — empreinte {short_fingerprint(key.fingerprint)} ({state})")
+    return 0
+
+
+def _trust_add(args: argparse.Namespace, store: Store) -> int:
+    from revue.formats.exchange import read_exchange
+
+    names = store.trust_file_keys(read_exchange(args.file))
+    if not names:
+        print("Toutes les clés de ce fichier étaient déjà acceptées.")
+    for name in names:
+        print(f"Clé de {name} acceptée.")
+    return 0
+
+
+def _trust_remove(args: argparse.Namespace, store: Store) -> int:
+    from revue.formats.signing import short_fingerprint
+
+    key = store.remove_trusted_key("".join(args.fingerprint))
+    print(
+        f"La clé de {key.name} (empreinte {short_fingerprint(key.fingerprint)}) n'est plus "
+        "acceptée : ses fichiers seront refusés."
+    )
     return 0
 
 

@@ -42,3 +42,29 @@ class ConflictError(RevueError):
 
 class NotFoundError(RevueError):
     """The thing asked for is not in the store."""
+
+
+class UntrustedFile(RevueError):
+    """An exchange file signed by keys this store does not know yet (or not signed at all):
+    nothing is imported until someone who checked the fingerprints accepts them.
+
+    ``keys``: (name, full fingerprint) of each unknown key; ``unsigned``: a format 1 file."""
+
+    def __init__(self, file: str, keys: list[tuple[str, str]], *, unsigned: bool = False) -> None:
+        self.file = file
+        self.keys = keys
+        self.unsigned = unsigned
+        if unsigned:
+            message = (
+                f"{file} : fichier non signé (ancien format 1) : revue ne peut pas vérifier "
+                "qui l'a écrit ni s'il a été modifié depuis"
+            )
+        else:
+            listed = "; ".join(f"{name} (empreinte {_short(fp)})" for name, fp in keys)
+            message = f"{file} : signé par une clé inconnue ici : {listed}"
+        super().__init__(message)
+
+
+def _short(fingerprint: str) -> str:
+    head = fingerprint[:32].upper()
+    return " ".join(head[i : i + 4] for i in range(0, len(head), 4))

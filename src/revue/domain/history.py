@@ -27,6 +27,8 @@ COALESCE_WINDOW = dt.timedelta(minutes=10)
 BASE_NOTE = "avant l'historique"
 #: The note of an accompaniment's version as it arrived from another laptop.
 RECEIVED_NOTE = "reçu par échange"
+#: The note of an accompaniment's version that came in a file without signatures (format 1).
+UNSIGNED_NOTE = "reçu par échange, fichier non signé : auteur non vérifié"
 
 #: French labels of an objective record's fields, in the order they are shown.
 OBJECTIVE_FIELDS = {

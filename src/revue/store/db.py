@@ -23,8 +23,8 @@ from revue.store.paths import sqlite_path as sqlite_path  # re-exported: the app
 
 #: The newest migration in ``migrations/versions``. A test checks it is Alembic's head; knowing
 #: it here lets a store that is already current open without loading Alembic at all.
-SCHEMA_HEAD = "0007"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+SCHEMA_HEAD = "0008"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import (
@@ -23,16 +24,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from revue.domain.contract import ComputedCount, stable_uuid
-from revue.domain.errors import ConflictError, NotFoundError
+from revue.domain.errors import ConflictError, InputError, NotFoundError, RevueError
 from revue.domain.french import fold
-from revue.domain.history import RECEIVED_NOTE, HistoryEntry
+from revue.domain.history import RECEIVED_NOTE, UNSIGNED_NOTE, HistoryEntry
 from revue.domain.log import (
     Content,
     LogFilter,
     MergeReport,
+    Saved,
     School,
     Version,
+    clean_content,
     content_from_dict,
+    content_problems,
+    find_cycle,
     merge_heads,
     resolve,
     version_from_dict,
@@ -40,8 +45,11 @@ from revue.domain.log import (
     with_deleted,
 )
 from revue.domain.schoolyear import school_year_bounds
+from revue.formats.exchange import Exchange, dump_exchange
+from revue.formats.signing import short_fingerprint
 from revue.store.db import insert_many, new_ids, read_session, write_session
 from revue.store.history import ACCOMPANIMENT, History, Received, base_version, restoration_note
+from revue.store.keys import Keys
 from revue.store.models import (
     AccompanimentObjectiveRow,
     AccompanimentRow,
@@ -80,24 +88,53 @@ def _version_of_row(
         version=row.version,
         parents=tuple(row.parents),
         ancestors=frozenset(row.ancestors),
+        signer=row.signer,
+        signature=row.signature,
     )
+
+
+def _checked(content: Content) -> Content:
+    """Content typed here, as the store keeps it: control characters removed, and within the
+    bounds an exchange file may hold (so that every export is a file colleagues can read)."""
+    content = clean_content(content)
+    problems = content_problems(content)
+    if problems:
+        raise RevueError("; ".join(reason for _, reason in problems))
+    return content
+
+
+@dataclass(frozen=True)
+class Exported:
+    """An exchange file written: its text, how many versions, who signed it."""
+
+    text: str
+    count: int
+    name: str
+    fingerprint: str
+
+    @property
+    def short_fingerprint(self) -> str:
+        return short_fingerprint(self.fingerprint)
 
 
 class Log:
     """The accompaniment log and the schools of the store at ``engine``
     (:class:`revue.store.store.Store` holds one and delegates to it). ``history`` keeps the
     versions of the entries; ``backup_alongside(reason)`` backs the store up while a merge
-    writes (the store's :meth:`~revue.store.store.Store.backup_alongside`)."""
+    writes (the store's :meth:`~revue.store.store.Store.backup_alongside`); ``keys`` signs
+    what is exported and says whom to trust in what is imported."""
 
     def __init__(
         self,
         engine: Engine,
         history: History,
         backup_alongside: Callable[[str], AbstractContextManager[None]],
+        keys: Keys,
     ) -> None:
         self.engine = engine
         self.history = history
         self._backup_alongside = backup_alongside
+        self.keys = keys
 
     # --- schools ----------------------------------------------------------------------------
 
@@ -208,6 +245,7 @@ class Log:
         )
         row.version, row.parents = current.version, list(current.parents)
         row.ancestors = sorted(current.ancestors)
+        row.signer, row.signature = current.signer, current.signature
         row.conflicts = [version_to_dict(v) for v in conflicts]
         session.flush()
         session.execute(
@@ -237,11 +275,11 @@ class Log:
             note=note,
             new=row_was_new and previous is None,
             base=previous.content.as_dict() if previous is not None else None,
-            received=_received(row, previous),
+            received=_received(row, previous, self.keys.names(session) if row.signer else {}),
         )
 
     def add_accompaniment(self, content: Content) -> Version:
-        version = Version.first(content)
+        version = Version.first(_checked(content))
         with write_session(self.engine) as session:
             self._write(session, version, [], None)
         return version
@@ -257,27 +295,48 @@ class Log:
     def update_accompaniment(
         self, accompaniment_id: uuid.UUID, content: Content, note: str = ""
     ) -> Version:
+        """Change the entry's current version (refused while it is in conflict)."""
+        return self.save_edit(accompaniment_id, None, content, note).version
+
+    def save_edit(
+        self, accompaniment_id: uuid.UUID, base: Version | None, content: Content, note: str = ""
+    ) -> Saved:
+        """Save an edit made on ``base``, the version the form (or the history) was opened on.
+
+        If the entry moved on meanwhile (an exchange merged, another window saved), the edit
+        does not overwrite it: both are kept, in conflict, for someone to settle (every laptop
+        then shows the same one, the conflicts screen both). ``base`` None: the edit is made on
+        the current version, and refused while the entry is in conflict."""
+        content = _checked(content)
         with write_session(self.engine) as session:
             found = self._load(session, [accompaniment_id])
             if accompaniment_id not in found:
                 raise NotFoundError("cet accompagnement n'existe plus")
             row, current = found[accompaniment_id]
-            if row.conflicts:
-                # Which version is shown must be the same on every laptop; an edit made on one
-                # of two conflicting versions would make it differ. The conflict goes first.
-                raise ConflictError(IN_CONFLICT)
-            if current.content == content:
-                return current
-            new = current.edited(content)
-            self._write(
-                session,
-                new,
-                [version_from_dict(d) for d in row.conflicts],
-                row,
-                previous=current,
-                note=note,
-            )
-            return new
+            conflicts = [version_from_dict(d) for d in row.conflicts]
+            if base is not None and base.id != accompaniment_id:
+                raise NotFoundError("cette version est celle d'un autre accompagnement")
+            if base is None or (base.version == current.version and not conflicts):
+                if conflicts:
+                    # Which version is shown must be the same on every laptop; an edit made on
+                    # one of two conflicting versions, silently, would hide the other. The
+                    # conflict goes first.
+                    raise ConflictError(IN_CONFLICT)
+                if current.content == content:
+                    return Saved(current, conflict=False)
+                new = current.edited(content)
+                self._write(session, new, [], row, previous=current, note=note)
+                return Saved(new, conflict=False)
+            # The entry moved on since the form opened: keep the edit beside what is there.
+            if base.content == content:  # nothing was changed in the form
+                return Saved(current, conflict=bool(conflicts))
+            new = base.edited(content)
+            heads = [current, *conflicts]
+            if any(new.version == h.version or h.supersedes(new) for h in heads):
+                return Saved(new, conflict=bool(conflicts))  # saved already
+            shown, others = merge_heads([*heads, new])
+            self._write(session, shown, others, row, previous=current, note=note)
+            return Saved(new, conflict=bool(others))
 
     def set_deleted(self, accompaniment_id: uuid.UUID, deleted: bool) -> Version:
         """Delete (a tombstone that travels in exchanges) or undo the deletion."""
@@ -313,26 +372,34 @@ class Log:
             row, version = found[accompaniment_id]
             if row.received_at is None:
                 return []
+            author = (
+                self.keys.names(session).get(row.signer, version.content.author)
+                if row.signer
+                else version.content.author
+            )
             return [
                 HistoryEntry(
                     id=accompaniment_id,
                     at=row.received_at,
-                    author=version.content.author,
+                    author=author,
                     note=RECEIVED_NOTE,
                     content=version.content.as_dict(),
                 )
             ]
 
-    def restore_accompaniment(self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID) -> None:
+    def restore_accompaniment(
+        self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID, base: Version | None = None
+    ) -> Saved:
         """Make an earlier version of an entry its current one: a new version that travels in
-        exchanges like any edit."""
+        exchanges like any edit. ``base``: the version the history was opened on (see
+        :meth:`save_edit`: if the entry moved on since, both are kept, in conflict)."""
         with read_session(self.engine) as session:
             row = session.get(HistoryRow, entry_id)
             if row is None or row.item_id != accompaniment_id or row.kind != ACCOMPANIMENT:
                 raise NotFoundError("cette version n'existe plus")
             content, at = row.content, row.at
-        self.update_accompaniment(
-            accompaniment_id, content_from_dict(content), note=restoration_note(at)
+        return self.save_edit(
+            accompaniment_id, base, content_from_dict(content), note=restoration_note(at)
         )
 
     # --- reading the log --------------------------------------------------------------------
@@ -588,11 +655,50 @@ class Log:
                 out.extend(version_from_dict(d) for d in row.conflicts)
             return out
 
-    def merge_versions(self, incoming: list[Version]) -> MergeReport:
+    def export_exchange(self, author: str | None, exported_at: dt.datetime) -> Exported:
+        """The exchange file of every entry (of ``author`` when given), signed by this store's
+        key: versions made here are signed now, versions received signed keep their signer's
+        signature."""
+        key = self.keys.own()
+        versions = self.export_versions(author)
+        with read_session(self.engine) as session:
+            known = self.keys.public_keys(session)
+        name = self.history.author
+        text = dump_exchange(
+            versions, author=author, exported_at=exported_at, key=key, name=name, known=known
+        )
+        return Exported(text, len(versions), name, key.fingerprint)
+
+    def merge_versions(self, incoming: Sequence[Version]) -> MergeReport:
         """Merge versions from another laptop, all or nothing (after a backup).
 
-        Written in bulk (a fixed number of statements per thousand entries): entries already
-        known are recognised from their version hashes alone, without loading them."""
+        For trusted callers (the demo, tools, tests): the keys of an :class:`Exchange` are
+        accepted at once, unsigned versions taken as they are. The CLI and the app import
+        through :meth:`import_exchange`, which asks before trusting a key."""
+        if isinstance(incoming, Exchange):
+            return self.import_exchange(incoming, accept=set(incoming.signers()), unsigned=True)
+        return self._merge(incoming, None, accept=(), unsigned=True)
+
+    def import_exchange(
+        self, exchange: Exchange, *, accept: Collection[str] = (), unsigned: bool = False
+    ) -> MergeReport:
+        """Merge an exchange file, all or nothing (after a backup), if every key that signed
+        something it brings is trusted here; keys in ``accept`` (fingerprints the user checked)
+        are trusted from now on, with the merge. A format 1 file (unsigned) only if
+        ``unsigned``. Raises UntrustedFile (nothing written) to ask."""
+        return self._merge(exchange, exchange, accept=accept, unsigned=unsigned)
+
+    def _merge(
+        self,
+        incoming: Sequence[Version],
+        exchange: Exchange | None,
+        *,
+        accept: Collection[str],
+        unsigned: bool,
+    ) -> MergeReport:
+        """Written in bulk (a fixed number of statements per thousand entries): entries already
+        known are recognised from their version hashes alone, without loading them, and only
+        the versions not known yet have their signatures checked."""
         report = MergeReport()
         by_id: dict[uuid.UUID, list[Version]] = {}
         for version in incoming:
@@ -602,11 +708,14 @@ class Log:
             # The entries the file changes, and which of them the store already holds (asked
             # under the write lock, so nobody changes them before the merge is written).
             hashes = self._known_versions(session, list(by_id))
-            changed = [
-                aid
+            fresh = [
+                v
                 for aid, versions in by_id.items()
-                if aid not in hashes or any(v.version not in hashes[aid] for v in versions)
+                for v in versions
+                if v.version not in hashes.get(aid, ())
             ]
+            who = self._attribution(session, exchange, fresh, accept=accept, unsigned=unsigned)
+            changed = list(dict.fromkeys(v.id for v in fresh))
             known = set(hashes)
             report.unchanged = len(by_id) - len(changed)
             if not changed:  # a file already merged: nothing to write or save
@@ -614,8 +723,38 @@ class Log:
             # The backup is copied in a thread while the merge is prepared and written; the
             # transaction commits only once the copy is whole.
             with self._backup_alongside("fusion"):
-                self._merge_changed(session, by_id, changed, known, report)
+                self._merge_changed(session, by_id, changed, known, report, who, exchange)
         return report
+
+    def _attribution(
+        self,
+        session: Session,
+        exchange: Exchange | None,
+        fresh: list[Version],
+        *,
+        accept: Collection[str],
+        unsigned: bool,
+    ) -> Attribution:
+        """Check who signed the versions a merge is about to keep (the keys trusted, each
+        signature verified) and say whom history names for each: the person the signing key
+        stands for; nobody for a file without signatures; for versions given directly (trusted
+        callers), the author they name."""
+        if exchange is None:
+            return lambda v: (v.content.author, RECEIVED_NOTE)
+        signers = {v.signer for v in fresh if v.signer is not None}
+        if exchange.exporter is not None:
+            signers.add(exchange.exporter)
+        names = self.keys.admit(
+            session,
+            exchange,
+            {fp: exchange.keys[fp] for fp in sorted(signers)},
+            accept=accept,
+            unsigned=unsigned,
+        )
+        exchange.check_signatures(fresh)
+        if not exchange.signed:
+            return lambda v: ("", UNSIGNED_NOTE)
+        return lambda v: (names.get(v.signer or "", ""), RECEIVED_NOTE)
 
     def _merge_changed(
         self,
@@ -624,8 +763,11 @@ class Log:
         changed: list[uuid.UUID],
         known: set[uuid.UUID],
         report: MergeReport,
+        who: Attribution,
+        exchange: Exchange | None,
     ) -> None:
         found = self._load(session, [aid for aid in changed if aid in known])
+        names = self.keys.names(session) if found else {}
         added: list[tuple[Version, list[Version]]] = []
         updated: list[Updated] = []
         for aid in changed:
@@ -638,19 +780,33 @@ class Log:
                 continue
             row, local = found[aid]
             mine = [local, *(version_from_dict(d) for d in row.conflicts)]
+            if find_cycle([*mine, *versions]) is not None:
+                raise InputError(
+                    "des versions de ce fichier et de cet ordinateur descendent l'une de "
+                    f"l'autre en cercle (accompagnement du {local.content.date:%d/%m/%Y}) : le "
+                    "fichier est refusé en entier",
+                    file=exchange.filename if exchange is not None else None,
+                )
             current, conflicts = merge_heads([*mine, *versions])
             before = (local.version, sorted(v.version for v in mine[1:]))
             after = (current.version, sorted(v.version for v in conflicts))
             if before == after:
                 report.unchanged += 1
                 continue
-            updated.append((current, conflicts, local, _received(row, local)))
+            updated.append((current, conflicts, local, _received(row, local, names)))
             if conflicts:
                 report.conflicts += 1
             else:
                 report.updated += 1
         session.expunge_all()  # what follows writes through the tables, not the rows
-        self._write_many(session, added, updated)
+        incoming = {(v.id, v.version) for versions in by_id.values() for v in versions}
+
+        def attributed(v: Version) -> tuple[str, str]:
+            if (v.id, v.version) in incoming:
+                return who(v)
+            return names.get(v.signer or "", v.content.author), RECEIVED_NOTE
+
+        self._write_many(session, added, updated, attributed, signed=who)
 
     @staticmethod
     def _known_versions(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
@@ -673,13 +829,21 @@ class Log:
         return out
 
     def _write_many(
-        self, session: Session, added: list[tuple[Version, list[Version]]], updated: list[Updated]
+        self,
+        session: Session,
+        added: list[tuple[Version, list[Version]]],
+        updated: list[Updated],
+        who: Attribution,
+        *,
+        signed: Attribution,
     ) -> None:
         """Write merged entries, their links and their history versions in bulk.
 
-        An entry received new gets no history row: it records when it arrived, and its first
-        version is the row itself until it changes (then that version is written first, see
-        ``_received``). A history row would copy it whole and double what a merge writes."""
+        An entry received new gets no history row: it records when it arrived and who signed
+        it, and its first version is the row itself until it changes (then that version is
+        written first, see ``_received``). A history row would copy it whole and double what a
+        merge writes. Only an entry received in a file without signatures gets one, to say so.
+        """
         table = AccompanimentRow.__table__
         now = _now()
         insert_many(
@@ -727,11 +891,15 @@ class Log:
                     .distinct()
                 )
             )
+        shown_changed = [
+            (c, local, received) for c, _, local, received in updated if c.version != local.version
+        ]
+        unsigned_new = [c for c, _ in added if signed(c)[1] == UNSIGNED_NOTE]
         history = [
             base_version(
                 "accompaniment", c.id, None, local.content.as_dict(), now, received=received
             )
-            for c, _, local, received in updated
+            for c, local, received in shown_changed
             if c.id not in with_history
         ] + [
             {
@@ -740,11 +908,16 @@ class Log:
                 "review_id": None,
                 "item_id": c.id,
                 "at": now,
-                "author": c.content.author,
-                "note": RECEIVED_NOTE,
+                "author": author,
+                "note": note,
                 "content": c.content.as_dict(),
             }
-            for (c, *_), ident in zip(updated, new_ids(len(updated)), strict=True)
+            for c, ident in zip(
+                [c for c, _, _ in shown_changed] + unsigned_new,
+                new_ids(len(shown_changed) + len(unsigned_new)),
+                strict=True,
+            )
+            for author, note in [who(c)]
         ]
         insert_many(session, HistoryRow.__table__, history)
 
@@ -760,13 +933,21 @@ IN_CONFLICT = (
 #: and who wrote that one and when it arrived if it came by exchange and has no history yet.
 Updated = tuple[Version, list[Version], Version, "Received | None"]
 
+#: Whom history names for a version a merge writes, and the note: (author, note).
+Attribution = Callable[[Version], tuple[str, str]]
 
-def _received(row: AccompanimentRow | None, previous: Version | None) -> Received | None:
-    """For an entry received by exchange: its author and arrival, to write its first version
-    (as it arrived) before the version that changes it."""
+
+def _received(
+    row: AccompanimentRow | None, previous: Version | None, names: dict[str, str]
+) -> Received | None:
+    """For an entry received by exchange: who signed it (else the author it names) and when it
+    arrived, to write its first version (as it arrived) before the version that changes it."""
     if row is None or previous is None or row.received_at is None:
         return None
-    return previous.content.author, row.received_at
+    author = (
+        names.get(row.signer, previous.content.author) if row.signer else previous.content.author
+    )
+    return author, row.received_at
 
 
 def _chunks(items: list[_T], size: int = CHUNK) -> Iterator[list[_T]]:
@@ -804,5 +985,7 @@ def _row_values(current: Version, conflicts: list[Version], now: dt.datetime) ->
         "parents": list(current.parents),
         "ancestors": sorted(current.ancestors),
         "conflicts": [version_to_dict(v) for v in conflicts],
+        "signer": current.signer,
+        "signature": current.signature,
         "updated_at": now,
     }

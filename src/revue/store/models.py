@@ -19,6 +19,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -402,6 +403,11 @@ class AccompanimentRow(Base):
     #: Theme and notes folded (no case, no accents: revue.domain.french.fold), what the log's search
     #: looks through (migration 0007).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: For a version received signed (migration 0008): the fingerprint of the key that signed
+    #: it and the signature, relayed as they are when this store exports the entry. None for a
+    #: version made here (signed when exported) or received unsigned.
+    signer: Mapped[str | None] = mapped_column(String(64), default=None)
+    signature: Mapped[str | None] = mapped_column(String(128), default=None)
 
 
 class AccompanimentSchoolRow(Base):
@@ -422,6 +428,36 @@ class AccompanimentObjectiveRow(Base):
         ForeignKey("accompaniments.id", ondelete="CASCADE"), primary_key=True
     )
     objective_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)
+
+
+# --- signed exchanges (migration 0008) -------------------------------------------------------
+
+
+class StoreKeyRow(Base):
+    """This store's own Ed25519 key, made the first time it is needed. One row. It lives in
+    the store (private, 0600) so that a backup restored keeps the same key, and it is never
+    written to an exchange file: only its public half is."""
+
+    __tablename__ = "store_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class KnownKeyRow(Base):
+    """A colleague's public key, accepted once (trust on first use) under the name it came
+    with. ``removed_at``: no longer trusted (files it signs are refused), kept to relay the
+    versions it signed before."""
+
+    __tablename__ = "known_keys"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    name: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 
 
 # --- history and frozen snapshots (migration 0006) --------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ from revue.domain.contract import (
 )
 from revue.domain.errors import ConflictError, NotFoundError
 from revue.domain.history import HistoryEntry, Snapshot
-from revue.domain.log import Content, LogFilter, MergeReport, School, Version
+from revue.domain.log import Content, KnownKey, LogFilter, MergeReport, Saved, School, Version
 from revue.domain.review import (
     ChangeLine,
     Evidence,
@@ -58,10 +58,12 @@ from revue.domain.review import (
     Walk,
 )
 from revue.formats.config import default_author
+from revue.formats.exchange import Exchange
 from revue.store.backup import Backup, backup_alongside, take_backup
 from revue.store.db import make_engine, migrate, read_session, write_session
 from revue.store.history import History
-from revue.store.log import Log
+from revue.store.keys import Keys
+from revue.store.log import Exported, Log
 from revue.store.models import (
     AcademicAxisRow,
     AcademicObjectiveRow,
@@ -97,7 +99,8 @@ class Store:
         self.engine = engine
         self.url = url
         self.history = History(default_author() if author is None else author)
-        self.log = Log(engine, self.history, self.backup_alongside)
+        self.keys = Keys(engine, lambda: self.history.author)
+        self.log = Log(engine, self.history, self.backup_alongside, self.keys)
         self.reviews = Reviews(engine, self.history, self.log, self.get_contract)
 
     @property
@@ -458,6 +461,11 @@ class Store:
     ) -> Version:
         return self.log.update_accompaniment(accompaniment_id, content, note)
 
+    def save_edit(
+        self, accompaniment_id: uuid.UUID, base: Version | None, content: Content, note: str = ""
+    ) -> Saved:
+        return self.log.save_edit(accompaniment_id, base, content, note)
+
     def set_deleted(self, accompaniment_id: uuid.UUID, deleted: bool) -> Version:
         return self.log.set_deleted(accompaniment_id, deleted)
 
@@ -467,8 +475,10 @@ class Store:
     def accompaniment_history(self, accompaniment_id: uuid.UUID) -> list[HistoryEntry]:
         return self.log.accompaniment_history(accompaniment_id)
 
-    def restore_accompaniment(self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID) -> None:
-        self.log.restore_accompaniment(accompaniment_id, entry_id)
+    def restore_accompaniment(
+        self, accompaniment_id: uuid.UUID, entry_id: uuid.UUID, base: Version | None = None
+    ) -> Saved:
+        return self.log.restore_accompaniment(accompaniment_id, entry_id, base)
 
     def list_accompaniments(
         self, flt: LogFilter | None = None, *, limit: int = 200, offset: int = 0
@@ -516,8 +526,33 @@ class Store:
     def export_versions(self, author: str | None = None) -> list[Version]:
         return self.log.export_versions(author)
 
-    def merge_versions(self, incoming: list[Version]) -> MergeReport:
+    def merge_versions(self, incoming: Sequence[Version]) -> MergeReport:
         return self.log.merge_versions(incoming)
+
+    def export_exchange(self, author: str | None, exported_at: dt.datetime) -> Exported:
+        return self.log.export_exchange(author, exported_at)
+
+    def import_exchange(
+        self, exchange: Exchange, *, accept: Collection[str] = (), unsigned: bool = False
+    ) -> MergeReport:
+        return self.log.import_exchange(exchange, accept=accept, unsigned=unsigned)
+
+    # --- signing keys: revue.store.keys.Keys ---------------------------------------------------
+
+    def own_key(self) -> KnownKey:
+        """This store's signing key (made the first time), as colleagues will see it."""
+        return self.keys.listing()[0]
+
+    def trusted_keys(self) -> list[KnownKey]:
+        """This store's key first, then the colleagues' keys accepted here."""
+        return self.keys.listing()
+
+    def trust_file_keys(self, exchange: Exchange) -> list[str]:
+        """Trust every key that signed the file (checked like an import); their names."""
+        return self.keys.trust_file(exchange)
+
+    def remove_trusted_key(self, fingerprint: str) -> KnownKey:
+        return self.keys.remove(fingerprint)
 
 
 def _contract_to_row(contract: Contract) -> ContractRow:

@@ -1,4 +1,8 @@
-"""The entry form of an accompaniment, with completion of schools and objectives."""
+"""The entry form of an accompaniment, with completion of schools and objectives.
+
+An edit is saved with the version the form was opened on: if the entry changed meanwhile (an
+exchange merged by another window or the command line), both versions are kept, in conflict,
+and the form says so; nothing is overwritten."""
 
 from __future__ import annotations
 
@@ -18,7 +22,15 @@ from revue.app import format as fr
 from revue.app.screens.base import RevueModal
 from revue.domain.errors import RevueError
 from revue.domain.french import clip
-from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS, Content, School, Version
+from revue.domain.log import (
+    INITIATIVE_LABELS,
+    MAX_DURATION_MINUTES,
+    MAX_PARTICIPANTS,
+    MODALITY_LABELS,
+    Content,
+    School,
+    Version,
+)
 from revue.domain.parsing import parse_date, parse_whole
 from revue.domain.schoolyear import school_year_of
 
@@ -77,6 +89,11 @@ class EntryScreen(RevueModal[bool]):
         self._today = today
         self.school_choices = [f"{s.uai} {s.name}" for s in schools]
         self.objective_choices = [f"{c} · {t}" for _, c, t in objectives]
+        #: Objectives the entry is linked to whose contract is not on this laptop: not shown
+        #: in the objectives field (there is nothing to show), kept as they are.
+        self.absent_objectives: tuple[str, ...] = ()
+        #: Saved, in conflict with a version saved meanwhile: the form now only closes.
+        self.saved_in_conflict = False
 
     def compose(self) -> ComposeResult:
         title = "Modifier l'accompagnement" if self.version else "Nouvel accompagnement"
@@ -130,6 +147,9 @@ class EntryScreen(RevueModal[bool]):
                     suggester=LastItemSuggester(self.objective_choices, ";"),
                     compact=True,
                 )
+            absent = Static("", id="e-absent")
+            absent.display = False  # only for links to objectives of a contract absent here
+            yield absent
             with Horizontal(classes="entry-row"):
                 yield Label("Durée (min)", classes="entry-label")
                 yield Input(id="e-duration", compact=True, type="integer")
@@ -184,7 +204,15 @@ class EntryScreen(RevueModal[bool]):
         self.query_one("#e-date", Input).value = fr.date(c.date)
         texts = {oid: f"{contract} · {t}" for oid, contract, t in self.objectives}
         self.query_one("#e-objectives", Input).value = "; ".join(
-            texts.get(o, o) for o in c.objectives
+            texts[o] for o in c.objectives if o in texts
+        )
+        self.absent_objectives = tuple(o for o in c.objectives if o not in texts)
+        absent = len(self.absent_objectives)
+        note = self.query_one("#e-absent", Static)
+        note.display = bool(absent)
+        note.update(
+            f"Lié aussi à {absent} objectif{'s' if absent > 1 else ''} d'un contrat absent de "
+            "cet ordinateur : le lien est gardé tel quel."
         )
         self.query_one("#e-duration", Input).value = str(c.duration_minutes or "")
         self.query_one("#e-participants", Input).value = str(c.participants or "")
@@ -232,11 +260,14 @@ class EntryScreen(RevueModal[bool]):
                     )
                 objectives.append(by_text[item])
 
-        def count(selector: str, what: str) -> int | None:
+        def count(selector: str, what: str, limit: int) -> int | None:
             try:
-                return parse_whole(self.query_one(selector, Input).value)
+                number = parse_whole(self.query_one(selector, Input).value)
             except ValueError:
                 raise RevueError(f"{what} : un nombre entier est attendu") from None
+            if number is not None and number > limit:
+                raise RevueError(f"{what} : {fr.number(limit)} au plus")
+            return number
 
         return Content(
             date=date,
@@ -246,15 +277,18 @@ class EntryScreen(RevueModal[bool]):
             schools=tuple(schools),
             network=network,
             theme=self.query_one("#e-theme", Input).value.strip(),
-            objectives=tuple(objectives),
-            duration_minutes=count("#e-duration", "durée"),
-            participants=count("#e-participants", "participants"),
+            objectives=tuple(dict.fromkeys([*objectives, *self.absent_objectives])),
+            duration_minutes=count("#e-duration", "durée (minutes)", MAX_DURATION_MINUTES),
+            participants=count("#e-participants", "participants", MAX_PARTICIPANTS),
             notes=self.query_one("#e-notes", TextArea).text.strip(),
             follow_up=self.query_one("#e-follow", TextArea).text.strip(),
         )
 
     @on(Button.Pressed, "#e-save")
     def action_save(self) -> None:
+        if self.saved_in_conflict:  # saved already: the form only tells what happened
+            self.dismiss(True)
+            return
         try:
             content = self._content()
         except RevueError as exc:
@@ -266,25 +300,34 @@ class EntryScreen(RevueModal[bool]):
     @work(thread=True, exclusive=True)
     def _save(self, content: Content) -> None:
         store = self.store
+        conflict = False
         try:
             if self.version is None:
                 store.add_accompaniment(content)
-            else:
-                store.update_accompaniment(self.version.id, content)
+            else:  # with the version the form was opened on: nothing saved meanwhile is lost
+                conflict = store.save_edit(self.version.id, self.version, content).conflict
         except RevueError as exc:
             self.post_message(self.SaveEnded(content, str(exc)))
             return
-        self.post_message(self.SaveEnded(content, None))
+        self.post_message(self.SaveEnded(content, None, conflict))
 
     @dataclass
     class SaveEnded(Message):
         content: Content
         error: str | None
+        conflict: bool = False
 
     @on(SaveEnded)
     def save_ended(self, message: SaveEnded) -> None:
         if message.error is not None:
             self.query_one("#e-error", Static).update(message.error)
+            return
+        if message.conflict:
+            self.saved_in_conflict = True
+            self.query_one("#e-error", Static).update(SAVED_IN_CONFLICT)
+            self.query_one("#e-save", Button).label = "Fermer (Ctrl+S)"
+            self.query_one("#e-cancel", Button).display = False
+            self.app.notify(SAVED_IN_CONFLICT, severity="warning", timeout=15)
             return
         year = school_year_of(message.content.date)
         self.app.notify(f"Accompagnement enregistré ({year}).")
@@ -292,4 +335,11 @@ class EntryScreen(RevueModal[bool]):
 
     @on(Button.Pressed, "#e-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.dismiss(self.saved_in_conflict)
+
+
+SAVED_IN_CONFLICT = (
+    "Enregistré, mais un collègue a modifié cet accompagnement pendant que vous l'écriviez "
+    "(un échange a été importé) : sa version est gardée, la vôtre aussi, en conflit. Dans le "
+    "journal, « c » montre les deux pour choisir celle à garder."
+)

@@ -401,11 +401,18 @@ class LogScreen(RevueScreen[None]):
         if version is None:
             return
         from revue.app.screens.history import HistoryScreen
-        from revue.domain.history import ACCOMPANIMENT_FIELDS
+        from revue.domain.history import ACCOMPANIMENT_FIELDS, HistoryEntry
         from revue.domain.log import content_from_dict
 
         store = self.store
         c = version.content
+
+        def restore(entry: HistoryEntry) -> None:
+            # With the version the history was opened on: if the entry moved on meanwhile,
+            # both are kept, in conflict (HistoryScreen shows this error and stays open).
+            if store.restore_accompaniment(version.id, entry.id, base=version).conflict:
+                raise RevueError(RESTORED_IN_CONFLICT)
+
         self.app.push_screen(
             HistoryScreen(
                 f"Historique — accompagnement du {fr.date(c.date)}, {c.author} : "
@@ -413,7 +420,7 @@ class LogScreen(RevueScreen[None]):
                 load=lambda: store.accompaniment_history(version.id),
                 render=lambda content: Text(describe_content(content_from_dict(content))),
                 labels=ACCOMPANIMENT_FIELDS,
-                restore=lambda entry: store.restore_accompaniment(version.id, entry.id),
+                restore=restore,
             ),
             self._reload_all,
         )
@@ -423,3 +430,10 @@ class LogScreen(RevueScreen[None]):
 
     def action_export_exchange(self) -> None:
         self.app.push_screen(ExchangeScreen(export=True))
+
+
+RESTORED_IN_CONFLICT = (
+    "Version rétablie, mais un collègue a modifié cet accompagnement depuis l'ouverture de "
+    "l'historique : sa version est gardée, la vôtre aussi, en conflit. Dans le journal, « c » "
+    "montre les deux pour choisir celle à garder."
+)
