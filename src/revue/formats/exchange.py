@@ -268,7 +268,9 @@ def _load(path: str | os.PathLike[str]) -> Any:
     except ValueError:  # a number of thousands of digits
         raise _fail(filename, "nombre démesuré : ce n'est pas un fichier d'échange revue") from None
     except RecursionError:
-        raise _fail(filename, "imbrication trop profonde") from None
+        raise _fail(
+            filename, "imbrication trop profonde : ce n'est pas un fichier d'échange revue"
+        ) from None
 
 
 def read_exchange(path: str | os.PathLike[str]) -> Exchange:
@@ -303,7 +305,10 @@ def _read_legacy(filename: str, document: dict[str, Any]) -> Exchange:
     import hashlib
 
     checksum = document.pop("sha256", None)
-    if not isinstance(checksum, str) or hashlib.sha256(canonical(document)).hexdigest() != checksum:
+    if (
+        not isinstance(checksum, str)
+        or hashlib.sha256(_signed_bytes(filename, document)).hexdigest() != checksum
+    ):
         raise _fail(
             filename,
             "somme de contrôle incorrecte : le fichier a été modifié ou "
@@ -333,7 +338,7 @@ def _read_signed(filename: str, document: dict[str, Any]) -> Exchange:
         )
     signature = document.pop("signature")
     if not isinstance(signature, str) or not PublicKeys().verify(
-        keys[exporter].public_key, signature, FILE_LABEL, canonical(document)
+        keys[exporter].public_key, signature, FILE_LABEL, _signed_bytes(filename, document)
     ):
         raise _fail(
             filename,
@@ -360,6 +365,19 @@ def _read_signed(filename: str, document: dict[str, Any]) -> Exchange:
         author=author,
         _numbers=numbers,
     )
+
+
+def _signed_bytes(filename: str, document: dict[str, Any]) -> bytes:
+    """What the file's checksum or signature covers; a text UTF-8 cannot hold (a lone
+    surrogate, which JSON can spell) makes the file unreadable."""
+    try:
+        return canonical(document)
+    except UnicodeEncodeError:
+        raise _fail(
+            filename,
+            "texte invalide : moitié de caractère isolée (codage UTF-16 cassé) ; ce n'est pas "
+            "un fichier écrit par revue",
+        ) from None
 
 
 def _header_text(filename: str, document: dict[str, Any], key: str) -> str | None:
