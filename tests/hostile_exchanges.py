@@ -579,6 +579,10 @@ def corpus() -> list[Hostile]:
     return out
 
 
+def by_name() -> dict[str, Hostile]:
+    return {case.name: case for case in corpus()}
+
+
 def write_corpus(folder: Path) -> list[tuple[Hostile, Path]]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -173,6 +173,8 @@ class ExchangeScreen(RevueModal[bool]):
         self.query_one("#x-go").display = pending is None
         if pending is not None:
             self.query_one("#x-trust", Button).focus()
+        else:
+            self.query_one("#x-path", Input).focus()
 
     def _show(self, text: str, *, failed: bool) -> None:
         result = self.query_one("#x-result", Static)
