@@ -36,6 +36,7 @@ from revue.domain.contract import (
 from revue.domain.log import Content, School, Version
 from revue.domain.review import EvidenceSource, ReviewKind, Status
 from revue.formats.exchange import dump_exchange
+from revue.formats.signing import SigningKey
 from revue.store.db import write_session
 from revue.store.models import EvidenceRow, IndicatorValueRow, ObjectiveReviewRow
 from revue.store.store import Store
@@ -226,7 +227,11 @@ def build(path: Path, seed: int) -> Path:
         exchange = path.with_name("echange-10000.json")
         exchange.write_text(
             dump_exchange(
-                entries[ACCOMPANIMENTS:], author=None, exported_at=dt.datetime(2022, 6, 30)
+                entries[ACCOMPANIMENTS:],
+                author=None,
+                exported_at=dt.datetime(2022, 6, 30),
+                key=SigningKey.from_seed_text("benchmarks/conseillers"),
+                name="Conseillers du département (fictifs)",
             ),
             encoding="utf-8",
         )
