@@ -385,3 +385,19 @@ def test_the_sample_files_are_signed_by_the_sample_keys() -> None:
     for path, key in ((hostile.CLAIRE_FILE, hostile.CLAIRE), (hostile.PAUL_FILE, hostile.PAUL)):
         document = json.loads(path.read_text(encoding="utf-8"))
         assert document["exporter"] == key.fingerprint and document["format_version"] == 2
+
+
+def test_a_received_entry_edited_here_keeps_its_signer_in_its_history(
+    three: tuple[Store, Store, Store], tmp_path: Path
+) -> None:
+    claire, ien, _ = three
+    entry = claire.add_accompaniment(_content("Texte de Claire", author="Claire M."))
+    path = _send(claire, tmp_path / "claire.json")
+    ien.import_exchange(read_exchange(path), accept=set(read_exchange(path).signers()))
+    current, _ = ien.get_accompaniment(entry.id)
+    ien.update_accompaniment(entry.id, dataclasses.replace(current.content, notes="Corrigé"))
+    history = ien.accompaniment_history(entry.id)
+    assert [(h.author, h.content["notes"]) for h in history] == [
+        ("Claire Martin", "Texte de Claire"),  # the key's name, not the author typed
+        (IEN, "Corrigé"),
+    ]

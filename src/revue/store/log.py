@@ -227,6 +227,9 @@ class Log:
         entry's history (with the one it replaces, if that one predates histories)."""
         c = current.content
         row_was_new = row is None
+        # Who signed the version this one replaces, read before the row takes the new one.
+        names = self.keys.names(session) if row is not None and row.signer else {}
+        received = _received(row, previous, names)
         if row is None:
             row = AccompanimentRow(id=current.id)
             session.add(row)
@@ -275,7 +278,7 @@ class Log:
             note=note,
             new=row_was_new and previous is None,
             base=previous.content.as_dict() if previous is not None else None,
-            received=_received(row, previous, self.keys.names(session) if row.signer else {}),
+            received=received,
         )
 
     def add_accompaniment(self, content: Content) -> Version:
