@@ -287,7 +287,7 @@ def _exchange_export(args: argparse.Namespace, store: Store) -> int:
     author = args.author or None  # every entry unless one person's are asked for
     exported = store.export_exchange(author, now)
     target = args.output or default_file_name(store.author, now.date())
-    write_text_atomically(Path(target), exported.text)
+    write_text_atomically(Path(target), exported.text, private=True)
     whose = f" de {author}" if author else ""
     print(f"{exported.count} accompagnement(s){whose} écrit(s) dans {target}.")
     print(

@@ -1,8 +1,12 @@
-"""The user's settings: a small TOML file in the platformdirs config folder."""
+"""The user's settings: a small TOML file in the platformdirs config folder.
+
+The file names the user: it is private (0600, in a 0700 folder), whatever the umask.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -11,7 +15,12 @@ import platformdirs
 import tomli_w
 
 from revue.domain.errors import InputError
-from revue.formats.fileio import write_text_atomically
+from revue.formats.fileio import (
+    PRIVATE_FILE,
+    make_private,
+    private_folder,
+    write_text_atomically,
+)
 
 ENV_CONFIG = "REVUE_CONFIG"
 
@@ -22,17 +31,23 @@ class Config:
     user: str = ""
 
 
+def config_folder() -> Path:
+    """revue's own settings folder (made 0700 when revue writes there)."""
+    return Path(platformdirs.user_config_dir("revue", appauthor=False))
+
+
 def config_path() -> Path:
     override = os.environ.get(ENV_CONFIG)
     if override:
         return Path(override)
-    return Path(platformdirs.user_config_dir("revue", appauthor=False)) / "config.toml"
+    return config_folder() / "config.toml"
 
 
 def load_config() -> Config:
     path = config_path()
     if not path.exists():
         return Config()
+    _tighten(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
@@ -46,9 +61,25 @@ def load_config() -> Config:
 
 def save_config(config: Config) -> Path:
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomically(path, tomli_w.dumps(asdict(config)))
+    private_folder(path.parent)
+    if path.parent == config_folder():  # revue's own folder (not one REVUE_CONFIG chose)
+        make_private(path.parent)
+    write_text_atomically(path, tomli_w.dumps(asdict(config)), private=True)
     return path
+
+
+def _tighten(path: Path) -> None:
+    """A settings file an earlier revue left readable by others becomes 0600."""
+    try:
+        info = path.lstat()
+        if (
+            stat.S_ISREG(info.st_mode)
+            and info.st_uid == os.getuid()
+            and stat.S_IMODE(info.st_mode) & ~PRIVATE_FILE
+        ):
+            os.chmod(path, PRIVATE_FILE)
+    except OSError:  # read-only disk and the like: reading still works
+        pass
 
 
 def default_author() -> str:

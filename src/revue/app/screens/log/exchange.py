@@ -132,7 +132,7 @@ class ExchangeScreen(RevueModal[bool]):
 
     def _export(self, path: Path) -> str:
         exported = self.store.export_exchange(None, dt.datetime.now())
-        write_text_atomically(path, exported.text)
+        write_text_atomically(path, exported.text, private=True)
         return (
             f"{exported.count} accompagnement(s) écrit(s) dans {path}.\n"
             f"Signé par {exported.name} — empreinte {exported.short_fingerprint} : la "
