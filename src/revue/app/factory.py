@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from revue.app.app import RevueApp
-from revue.store.db import StoreError, sqlite_path
+from revue.store.db import StoreError
 from revue.store.store import Store
 
 
-def make_app(db_url: str, *, today: dt.date | None = None) -> RevueApp:
+def make_app(
+    db_url: str,
+    *,
+    today: dt.date | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> RevueApp:
     """Open the store at ``db_url`` (migrating it if needed) and build the app on it.
 
     ``today`` fixes the date forms start from (tests and snapshots); by default, the real one.
-    A SQLite file too damaged to open gives an app that offers its latest good backup.
+    ``notice`` is told if opening waits for another revue (the CLI prints it before the app
+    starts). A SQLite file too damaged to open gives an app that offers its latest good
+    backup; any other refusal (a newer revue's store, a symbolic link…) is raised, explained.
     """
     try:
-        store = Store.open(db_url)
+        store = Store.open(db_url, notice=notice)
     except StoreError as exc:
-        path = sqlite_path(db_url)
-        if (
-            path is None
-            or not path.exists()
-            or path.stat().st_size == 0
-            or ("plus récente" in str(exc))
-        ):
+        if not exc.damaged:
             raise
         return RevueApp(None, today=today, url=db_url, damage=str(exc))
     return RevueApp(store, today=today)

@@ -95,6 +95,11 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _tell(message: str) -> None:
+    """What revue says while it waits (for another revue): on the error output, at once."""
+    print(f"revue : {message}", file=sys.stderr, flush=True)
+
+
 def _output(text: str, target: str | None, what: str) -> int:
     if target is None:
         sys.stdout.write(text)
@@ -115,7 +120,7 @@ def _with_store(run: Callable[[argparse.Namespace, Store], int]) -> Handler:
     def handler(args: argparse.Namespace, url: str) -> int:
         from revue.store.store import Store
 
-        store = Store.open(url)
+        store = Store.open(url, notice=_tell)
         try:
             return run(args, store)
         finally:
@@ -130,7 +135,7 @@ def _with_store(run: Callable[[argparse.Namespace, Store], int]) -> Handler:
 def _run_app(url: str) -> int:
     from revue.app.factory import make_app  # Textual is loaded only here
 
-    app = make_app(url)
+    app = make_app(url, notice=_tell)
     app.run()
     return app.return_code or 0
 
@@ -406,9 +411,19 @@ def _add_backup_and_check(commands: _Commands) -> None:
     actions.add_parser("list", help="lister les sauvegardes", add_help=False).set_defaults(
         handler=_on_file(_backup_list)
     )
-    actions.add_parser(
-        "create", help="faire une sauvegarde maintenant", add_help=False
-    ).set_defaults(handler=_on_file(_backup_create))
+    create = actions.add_parser(
+        "create",
+        help="faire une sauvegarde maintenant (dans le dossier des sauvegardes, ou avec -o "
+        "une copie des données en un seul fichier, à emporter)",
+        add_help=False,
+    )
+    create.add_argument(
+        "-o",
+        "--output",
+        metavar="FICHIER",
+        help="écrire la copie dans ce fichier (privé, 0600) au lieu du dossier des sauvegardes",
+    )
+    create.set_defaults(handler=_on_file(_backup_create))
     restore = actions.add_parser(
         "restore",
         help="remettre une sauvegarde en place (les données actuelles sont d'abord sauvegardées)",
@@ -447,8 +462,12 @@ def _backup_list(args: argparse.Namespace, url: str, path: Path) -> int:
 
 
 def _backup_create(args: argparse.Namespace, url: str, path: Path) -> int:
-    from revue.store.backup import take_backup
+    from revue.store.backup import copy_store, take_backup
 
+    if args.output:
+        copy_store(path, Path(args.output))
+        print(f"Copie des données écrite dans {args.output} (un seul fichier, complet).")
+        return 0
     made = take_backup(path, "manuelle")
     print(f"Sauvegarde faite : {made.name}." if made else "Rien à sauvegarder.")
     return 0
@@ -466,7 +485,9 @@ def _backup_restore(args: argparse.Namespace, url: str, path: Path) -> int:
 
 def _check(args: argparse.Namespace, url: str, path: Path) -> int:
     from revue.store.backup import integrity_problems
+    from revue.store.paths import check_own_file
 
+    check_own_file(path)  # a symbolic link is not "intègre": revue does not follow it
     if not path.exists():
         return _fail(f"{path} : fichier de données absent")
     problem = integrity_problems(path)
@@ -493,14 +514,13 @@ def _check(args: argparse.Namespace, url: str, path: Path) -> int:
 def _snapshot_problems(url: str) -> list[str]:
     """Frozen reviews whose text no longer matches its SHA-256 (current schema only: older
     stores have no snapshots, and a check does not migrate)."""
-    from revue.store.db import SCHEMA_HEAD, current_revision, make_engine
+    from revue.store.db import SCHEMA_HEAD, make_engine, sqlite_path, stored_revision
     from revue.store.store import Store
 
-    engine = make_engine(url)
-    if current_revision(engine) != SCHEMA_HEAD:
-        engine.dispose()
+    path = sqlite_path(url)
+    if path is None or stored_revision(path) != SCHEMA_HEAD:  # read without writing a byte
         return []
-    store = Store(engine, url, author="")
+    store = Store(make_engine(url), url, author="")
     try:
         return store.snapshot_problems()
     finally:

@@ -1,25 +1,32 @@
-"""Opening a store: the engine, SQLite's settings, file permissions and schema migrations."""
+"""Opening a store: the engine, SQLite's settings, file permissions and schema migrations;
+write transactions that wait their turn; database errors in French; the WAL put back into
+the file before revue lets go of it."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import JSON, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from revue.domain.errors import RevueError
-from revue.store.backup import take_backup
-from revue.store.paths import prepare_private_file
+from revue.formats.fileio import private_folder
+from revue.store.backup import read_only, take_backup
+from revue.store.paths import Notice, check_own_file, prepare_private_file, store_lock
+from revue.store.paths import StoreError as StoreError  # re-exported: the app catches it
 from revue.store.paths import sqlite_path as sqlite_path  # re-exported: the app and the CLI use it
+from revue.store.sqlerrors import is_busy
+from revue.store.sqlerrors import sqlite_reason as sqlite_reason  # re-exported: the CLI uses it
 
 #: The newest migration in ``migrations/versions``. A test checks it is Alembic's head; knowing
 #: it here lets a store that is already current open without loading Alembic at all.
@@ -28,9 +35,13 @@ KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-
-class StoreError(RevueError):
-    """The store cannot be opened or written."""
+#: SQLite's own wait for the write lock, in milliseconds, before a statement gives up.
+BUSY_TIMEOUT_MS = 10_000
+#: How long a writer waits its turn, in all, while another holds the write lock (a merge of a
+#: department's log holds it for a minute or more), before it gives up with a French message.
+WRITE_WAIT_LIMIT = 900.0
+#: Seconds a closing store waits for another process to let it copy the WAL into the file.
+CLOSE_CHECKPOINT_WAIT = 5.0
 
 
 def _sqlite_settings(engine: Engine) -> None:
@@ -40,7 +51,7 @@ def _sqlite_settings(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         # FULL: a transaction that returned is on disk, even across a power cut.
         cursor.execute("PRAGMA synchronous = FULL")
@@ -53,25 +64,95 @@ def _sqlite_settings(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """An engine on ``url`` with revue's SQLite settings; the file (and its folder) created
+    private. The URL is checked before anything is created on disk."""
+    path = sqlite_path(url)  # refuses a URL SQLite would refuse, before touching the disk
+    parsed = make_url(url)
     try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise StoreError(f"adresse de base de données invalide : « {url} »") from None
-    path = sqlite_path(url)
+        engine = create_engine(parsed)
+    except Exception as exc:  # missing driver for postgresql+psycopg, etc.
+        raise StoreError(f"impossible d'ouvrir « {url} » : {type(exc).__name__}") from None
     if path is not None:
         try:
             prepare_private_file(path)
         except OSError as exc:
+            engine.dispose()
             raise StoreError(
                 f"impossible de créer le fichier de données {path} : {exc.strerror}"
             ) from None
-    try:
-        engine = create_engine(parsed)
-    except Exception as exc:  # missing driver for postgresql+psycopg, etc.
-        raise StoreError(f"impossible d'ouvrir « {url} » : {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         _sqlite_settings(engine)
     return engine
+
+
+def open_engine(url: str, notice: Notice | None = None) -> Engine:
+    """The engine of a store ready to use: made, checked, migrated to :data:`SCHEMA_HEAD`.
+
+    For a SQLite file, everything happens under the store's lock (two revue processes
+    starting at once on a new store, or both upgrading it, take turns; ``notice`` is told if
+    this one waits), and the schema version is first read through a read-only connection:
+    a store made by a newer revue is refused byte for byte untouched.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        engine = make_engine(url)
+        return _migrated(engine)
+    check_own_file(path)
+    try:
+        private_folder(path.parent)
+    except OSError as exc:
+        raise StoreError(
+            f"impossible de créer le dossier des données {path.parent} : {exc.strerror}"
+        ) from None
+    with store_lock(path, notice):
+        _refuse_newer(stored_revision(path))
+        return _migrated(make_engine(url))
+
+
+def _migrated(engine: Engine) -> Engine:
+    try:
+        migrate(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return engine
+
+
+def stored_revision(path: Path) -> str | None:
+    """The schema version of the file at ``path``, read without writing anything: not the
+    journal mode, not the change counter, not a -wal file when there is none (the file is then
+    read as immutable). None for a new (absent or empty) file."""
+    try:
+        if path.stat().st_size == 0:
+            return None
+    except FileNotFoundError:
+        return None
+    try:
+        conn = read_only(path)
+    except sqlite3.Error as exc:
+        raise StoreError(f"le fichier de données est illisible ({sqlite_reason(exc)})") from None
+    try:
+        listed = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if listed is None:
+            return None
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return None if row is None else str(row[0])
+    except sqlite3.DatabaseError as exc:  # "file is not a database", a wrecked page…
+        raise StoreError(
+            f"le fichier de données est illisible ({sqlite_reason(exc)})", damaged=True
+        ) from None
+    finally:
+        conn.close()
+
+
+def _refuse_newer(revision: str | None) -> None:
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise StoreError(
+            f"ces données ont été écrites par une version plus récente de revue (schéma "
+            f"{revision}) : mettez revue à jour pour les ouvrir ; rien n'a été modifié"
+        )
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -86,14 +167,12 @@ def migrate(engine: Engine) -> None:
     try:
         revision = current_revision(engine)
     except DatabaseError as exc:  # "file is not a database", a wrecked page…
-        raise StoreError(f"le fichier de données est illisible ({exc.orig})") from None
+        raise StoreError(
+            f"le fichier de données est illisible ({sqlite_reason(exc)})", damaged=True
+        ) from None
     if revision == SCHEMA_HEAD:
         return
-    if revision is not None and revision not in KNOWN_REVISIONS:
-        raise StoreError(
-            f"ces données ont été écrites par une version plus récente de revue (schéma "
-            f"{revision}) : mettez revue à jour pour les ouvrir ; rien n'a été modifié"
-        )
+    _refuse_newer(revision)
     from alembic import command  # imported only when there is work to do
     from alembic.config import Config
 
@@ -109,46 +188,77 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def write_failure(exc: OperationalError) -> str:
+def is_database_error(exc: BaseException) -> bool:
+    """An error of the database itself (the disk, the file, the lock), as opposed to a bug in
+    revue (a constraint, a wrong statement): those get :func:`sqlite_reason`."""
+    from sqlalchemy.exc import InternalError
+
+    if isinstance(exc, OperationalError | InternalError) or type(exc) is DatabaseError:
+        return True
+    return isinstance(exc, sqlite3.OperationalError | sqlite3.InternalError) or (
+        type(exc) is sqlite3.DatabaseError
+    )
+
+
+def write_failure(exc: BaseException) -> str:
     """What a failed write means for the user, in French (the transaction was rolled back)."""
-    text = str(exc.orig).lower()
-    if "full" in text:
-        why = "le disque est plein (libérez de la place)"
-    elif "readonly" in text or "read-only" in text or "read only" in text:
-        why = "le dossier des données est en lecture seule"
-    elif "locked" in text or "busy" in text:
-        why = "les données sont occupées par un autre programme depuis plus de 10 secondes"
-    elif "unable to open" in text:
-        why = "le fichier de données est inaccessible"
-    elif "i/o" in text:
-        why = "erreur d'écriture sur le disque"
+    if is_busy(exc):
+        why = (
+            "les données sont occupées par un autre programme depuis plus de "
+            f"{WRITE_WAIT_LIMIT / 60:.0f} minutes"
+        )
     else:
-        why = f"erreur de la base de données ({exc.orig})"
+        why = sqlite_reason(exc)
     return f"écriture impossible : {why} ; rien n'a été modifié"
+
+
+#: Told (once per write) to the user when a write waits for another one.
+WAITING_TO_WRITE = (
+    "les données sont occupées par une autre opération (une fusion, une importation…) : "
+    "revue attend son tour pour enregistrer…"
+)
+
+#: Who is told when a write of an engine waits (the CLI prints it, the app shows it).
+_notices: WeakKeyDictionary[Engine, Notice] = WeakKeyDictionary()
+
+
+def set_wait_notice(engine: Engine, notice: Notice | None) -> None:
+    """``notice`` is told :data:`WAITING_TO_WRITE` when a write through ``engine`` waits for
+    another process (it may be called from any thread)."""
+    if notice is None:
+        _notices.pop(engine, None)
+    else:
+        _notices[engine] = notice
 
 
 #: SQLite's page cache while a bulk write runs, in KiB (the default is 2,000 KiB). Ten thousand
 #: entries merged into a department's log dirty about 45 MB of pages; with the default cache
 #: SQLite spills them to the WAL and rewrites some, a third slower (docs/performance.md).
 BULK_CACHE_KIB = 65_536
+#: The first wait for the write lock before the user is told, in milliseconds.
+FIRST_WAIT_MS = 1_000
 
 
 @contextmanager
 def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
-    """A session whose transaction takes the write lock at once and commits on success.
+    """A session whose transaction holds the write lock from the start and commits on success.
 
-    A write the disk refuses (full, read-only, locked too long) raises :class:`StoreError`
-    with a French message; the transaction is rolled back, the store is as it was.
+    The lock is taken before the body runs (``BEGIN IMMEDIATE``). When another process holds
+    it (a long merge), the write waits its turn, for up to :data:`WRITE_WAIT_LIMIT` seconds,
+    telling the engine's notice (:func:`set_wait_notice`) once: it never fails because
+    someone else was writing. A write the disk refuses (full, read-only) raises
+    :class:`StoreError` with a French message; the transaction is rolled back, the store is
+    as it was.
 
     ``bulk`` (a merge of thousands of entries, SQLite): a large page cache while the
     transaction runs, and the WAL copied back into the database file by a thread after the
     commit instead of inside it (SQLite's automatic checkpoint would make the commit wait for
     tens of megabytes to be written again). The commit is as durable either way: it is in the
-    WAL, synced, when this returns.
+    WAL, synced, when this returns; closing the store waits for that thread and empties the
+    WAL (:func:`checkpoint`).
     """
     try:
-        with engine.connect() as conn:
-            conn.execution_options(sqlite_immediate=True)
+        with _immediate(engine) as conn:
             raw = (
                 conn.connection.dbapi_connection
                 if bulk and engine.dialect.name == "sqlite"
@@ -158,17 +268,70 @@ def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
             try:
                 with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                     yield session
+                conn.commit()
             finally:
                 _restore_settings(raw, before)
             if raw is not None:
                 _checkpoint_in_background(engine)
-    except OperationalError as exc:
+    except DBAPIError as exc:
+        if not is_database_error(exc):
+            raise  # a bug (a constraint, a statement): the caller's report says so
         raise StoreError(write_failure(exc)) from None
 
 
+@contextmanager
+def _immediate(engine: Engine) -> Iterator[Connection]:
+    """A connection whose transaction holds the write lock, once it is free.
+
+    SQLite waits :data:`FIRST_WAIT_MS` for the lock, then the user is told and each new try
+    waits :data:`BUSY_TIMEOUT_MS`, until :data:`WRITE_WAIT_LIMIT`. A failed ``BEGIN`` leaves
+    nothing to undo: each try takes a fresh connection."""
+    sqlite = engine.dialect.name == "sqlite"
+    deadline = time.monotonic() + WRITE_WAIT_LIMIT
+    waited = False
+    while True:
+        conn = engine.connect()
+        try:
+            if sqlite:
+                _busy_timeout(conn, BUSY_TIMEOUT_MS if waited else FIRST_WAIT_MS)
+            conn.execution_options(sqlite_immediate=True)
+            conn.begin()
+            break
+        except OperationalError as exc:
+            conn.close()
+            if not sqlite or not is_busy(exc) or time.monotonic() > deadline:
+                raise
+            if not waited:
+                _tell(engine, WAITING_TO_WRITE)
+            waited = True
+        except BaseException:
+            conn.close()
+            raise
+    try:
+        if sqlite and not waited:
+            _busy_timeout(conn, BUSY_TIMEOUT_MS)
+        yield conn
+    finally:
+        if sqlite and waited:
+            with suppress(Exception):
+                _busy_timeout(conn, BUSY_TIMEOUT_MS)
+        conn.close()  # rolls back whatever was not committed
+
+
+def _busy_timeout(conn: Connection, milliseconds: int) -> None:
+    conn.connection.dbapi_connection.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")  # type: ignore[union-attr]
+
+
+def _tell(engine: Engine, message: str) -> None:
+    notice = _notices.get(engine)
+    if notice is not None:
+        with suppress(Exception):  # telling must never make the write fail
+            notice(message)
+
+
 def _bulk_settings(raw: Any) -> tuple[int, int] | None:
-    """Set the bulk write's cache and checkpoint settings on a DBAPI connection (outside any
-    transaction: PRAGMAs there start none); the previous ones, to put back."""
+    """Set the bulk write's cache and checkpoint settings on a DBAPI connection; the previous
+    ones, to put back."""
     if raw is None:
         return None
     before = (
@@ -188,23 +351,59 @@ def _restore_settings(raw: Any, before: tuple[int, int] | None) -> None:
         raw.execute(f"PRAGMA wal_autocheckpoint = {int(before[1])}")
 
 
+#: The checkpoint threads still running, by store file (closing a store waits for its own).
+_checkpoints: dict[Path, threading.Thread] = {}
+_checkpoints_lock = threading.Lock()
+
+
 def _checkpoint_in_background(engine: Engine) -> None:
     """Copy the WAL back into the database file in a thread (what SQLite's automatic
-    checkpoint does after a commit). Housekeeping only: if it cannot run now (another reader,
-    the process ending), SQLite does it at a later commit or when the store is closed."""
+    checkpoint does after a commit), off the caller's path (the app's UI, the CLI's report).
+    Not a daemon thread: a process that ends lets it finish, and :func:`checkpoint` (closing
+    the store) waits for it, then empties the WAL."""
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
     if path is None:
         return
 
-    def checkpoint() -> None:
-        with suppress(Exception):
-            connection = sqlite3.connect(path, timeout=10)
-            try:
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            finally:
-                connection.close()
+    def run() -> None:
+        _checkpoint_file(path, "PASSIVE", BUSY_TIMEOUT_MS / 1000)
 
-    threading.Thread(target=checkpoint, name="revue-checkpoint", daemon=True).start()
+    worker = threading.Thread(target=run, name="revue-checkpoint")
+    with _checkpoints_lock:
+        _checkpoints[path] = worker
+    worker.start()
+
+
+def checkpoint(engine: Engine) -> bool:
+    """Put everything the WAL holds into the store file and empty the WAL (TRUNCATE), so that
+    the ``.sqlite3`` file alone holds all the data; done when a store closes (a command
+    ending, the app quitting). False when another process kept it from finishing (it does it
+    when it closes in turn): nothing is lost either way, the WAL is durable."""
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is None:
+        return True
+    with _checkpoints_lock:
+        pending = _checkpoints.pop(path, None)
+    if pending is not None:
+        pending.join()
+    return _checkpoint_file(path, "TRUNCATE", CLOSE_CHECKPOINT_WAIT)
+
+
+def _checkpoint_file(path: Path, mode: str, wait: float) -> bool:
+    if not Path(f"{path}-wal").exists():
+        return True  # nothing to copy back (or not a WAL store)
+    try:
+        # mode=rw: a store that has gone (moved aside by a restoration) is not made again
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True, timeout=wait)
+    except sqlite3.Error:
+        return False
+    try:
+        busy, _pages, _done = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+        return bool(busy == 0)
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 @contextmanager

@@ -60,7 +60,13 @@ from revue.domain.review import (
 from revue.formats.config import default_author
 from revue.formats.exchange import Exchange
 from revue.store.backup import Backup, backup_alongside, take_backup
-from revue.store.db import make_engine, migrate, read_session, write_session
+from revue.store.db import (
+    checkpoint,
+    open_engine,
+    read_session,
+    set_wait_notice,
+    write_session,
+)
 from revue.store.history import History
 from revue.store.keys import Keys
 from revue.store.log import Exported, Log
@@ -76,7 +82,7 @@ from revue.store.models import (
     ReviewRow,
     SectionRow,
 )
-from revue.store.paths import sqlite_path
+from revue.store.paths import Notice, sqlite_path
 from revue.store.reviews import Reviews
 
 
@@ -113,17 +119,21 @@ class Store:
         self.history.author = author
 
     @classmethod
-    def open(cls, url: str, author: str | None = None) -> Store:
-        engine = make_engine(url)
-        try:
-            migrate(engine)
-        except Exception:
-            engine.dispose()
-            raise
+    def open(cls, url: str, author: str | None = None, *, notice: Notice | None = None) -> Store:
+        """Open (create, upgrade) the store at ``url``; see :func:`revue.store.db.open_engine`.
+
+        ``notice`` is told, in French, when revue waits: for another revue creating or
+        upgrading the store, or for another program's write to finish before writing.
+        """
+        engine = open_engine(url, notice)
+        set_wait_notice(engine, notice)
         return cls(engine, url, author)
 
     def close(self) -> None:
+        """Let go of the store, its WAL copied back into the file: a copy of the ``.sqlite3``
+        file alone then holds everything."""
         self.engine.dispose()
+        checkpoint(self.engine)
 
     @property
     def path(self) -> Path | None:
