@@ -19,6 +19,7 @@ from textual.screen import Screen
 from revue.app.commands import RevueCommands
 from revue.app.filters import ControlCharacters
 from revue.app.messages import StoreChanged
+from revue.app.reporting import ReportingApp
 from revue.app.screens.base import RevueScreen
 from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.help import HelpScreen
@@ -35,8 +36,10 @@ POLL_SECONDS = 2.0
 QUIT_AGAIN_WITHIN = 5.0
 
 
-class RevueApp(App[None]):
-    """Given an open :class:`Store`; closes it when the app ends."""
+class RevueApp(ReportingApp):
+    """Given an open :class:`Store`; closes it when the app ends (its WAL copied back into the
+    file). An unexpected error ends it with a French sentence and a private report
+    (:class:`~revue.app.reporting.ReportingApp`), never a traceback."""
 
     TITLE = "revue"
     CSS_PATH = "revue.tcss"
@@ -155,7 +158,7 @@ class RevueApp(App[None]):
         if self._store is not None:
             self._store.close()
         aside = restore_backup(path, backup.name, damaged=True)
-        self._store = Store.open(self.url)
+        self._store = Store.open(self.url, notice=self.tell_waiting)
         assert aside is not None
         return aside.path
 

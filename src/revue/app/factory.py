@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from revue.app.app import RevueApp
-from revue.store.db import StoreError
+from revue.store.db import StoreError, set_wait_notice
 from revue.store.store import Store
 
 
@@ -20,7 +20,7 @@ def make_app(
 
     ``today`` fixes the date forms start from (tests and snapshots); by default, the real one.
     ``notice`` is told if opening waits for another revue (the CLI prints it before the app
-    starts). A SQLite file too damaged to open gives an app that offers its latest good
+    starts); once the app runs, a write that waits for another program is a notification. A SQLite file too damaged to open gives an app that offers its latest good
     backup; any other refusal (a newer revue's store, a symbolic link…) is raised, explained.
     """
     try:
@@ -29,4 +29,6 @@ def make_app(
         if not exc.damaged:
             raise
         return RevueApp(None, today=today, url=db_url, damage=str(exc))
-    return RevueApp(store, today=today)
+    app = RevueApp(store, today=today)
+    set_wait_notice(store.engine, app.tell_waiting)  # a write waiting its turn: a notification
+    return app

@@ -1,7 +1,8 @@
 """``revue``: open the app, or manage contracts from the shell.
 
 Every message is French; every failure exits non-zero with one line per problem and no
-traceback.
+traceback. An unexpected error leaves a report without personal data in the user's state
+folder (:mod:`revue.formats.crash`) and says where.
 """
 
 from __future__ import annotations
@@ -677,13 +678,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("interrompu.")
     except OSError as exc:
-        return _fail(f"erreur du système de fichiers : {exc.strerror or exc}")
-    except Exception as exc:  # the last net: a sentence, never a traceback
-        from sqlalchemy.exc import SQLAlchemyError
+        return _fail(f"erreur du système de fichiers : {exc.strerror or type(exc).__name__}")
+    except Exception as exc:  # the last net: a sentence and a report, never a traceback
+        return _unexpected(exc)
 
-        if isinstance(exc, SQLAlchemyError):
-            return _fail(f"erreur de la base de données : {getattr(exc, 'orig', exc)}")
-        raise
+
+def _unexpected(exc: Exception) -> int:
+    """A database error said in French; anything else is a bug in revue: a French sentence
+    and a report without personal data, whose path the sentence gives."""
+    from revue.formats.crash import crash_message, write_report
+
+    if _known_database_error(exc):
+        from revue.store.db import sqlite_reason
+
+        return _fail(f"erreur de la base de données : {sqlite_reason(exc)} ; rien n'a été modifié")
+    return _fail(crash_message(exc, write_report(exc)))
+
+
+def _known_database_error(exc: Exception) -> bool:
+    if "sqlalchemy" not in sys.modules and "sqlite3" not in sys.modules:
+        return False  # nothing touched a database
+    from revue.store.db import is_database_error
+
+    return is_database_error(exc)
 
 
 if __name__ == "__main__":
