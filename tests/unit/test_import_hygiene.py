@@ -47,3 +47,19 @@ def test_screens_run_no_sql() -> None:
         source = path.read_text(encoding="utf-8")
         assert "sqlalchemy" not in source, path
         assert "revue.store.models" not in source, path
+
+
+def test_contract_list_on_a_current_store_loads_no_orm(sample_url: str) -> None:
+    """`revue contract list` is what one types to find an identifier: on a store at the
+    current schema it reads the list without SQLAlchemy's ORM or the models."""
+    code = (
+        "import sys\n"
+        "from revue.cli.main import main\n"
+        f"code = main(['--db', {sample_url!r}, 'contract', 'list'])\n"
+        "loaded = [m for m in ('sqlalchemy.orm', 'revue.store.models', 'alembic', 'textual')\n"
+        "          if m in sys.modules]\n"
+        "print('LOADED', loaded, code)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "epinay-2018-2020" in out.stdout
+    assert "LOADED [] 0" in out.stdout

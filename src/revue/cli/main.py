@@ -19,6 +19,7 @@ from revue.store.paths import ENV_DB, default_db_url
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy knows the name), without importing typing
 if TYPE_CHECKING:
     from revue.bilan.writers import Writer
+    from revue.domain.contract import ContractSummary
     from revue.store.store import Store
 
 #: What a command runs: the parsed arguments and the store's URL in, the exit code out. Each
@@ -187,7 +188,7 @@ def _add_contract(commands: _Commands) -> None:
     listing = actions.add_parser(
         "list", help="lister les contrats (identifiant en premier)", add_help=False
     )
-    listing.set_defaults(handler=_with_store(_contract_list))
+    listing.set_defaults(handler=_contract_list_quickly)
     exp = actions.add_parser("export", help="exporter un contrat en TOML", add_help=False)
     exp.add_argument("id", metavar="ID")
     exp.add_argument(
@@ -217,8 +218,24 @@ def _contract_import(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def _contract_list_quickly(args: argparse.Namespace, url: str) -> int:
+    """A store at the current schema is read as it is, without the ORM (this is what one types
+    to find an identifier: it answers at once); any other goes through the store."""
+    from revue.store.catalog import quick_contract_list
+    from revue.store.paths import sqlite_path
+
+    path = sqlite_path(url)
+    contracts = quick_contract_list(path) if path is not None else None
+    if contracts is None:
+        return _with_store(_contract_list)(args, url)
+    return _print_contracts(contracts)
+
+
 def _contract_list(args: argparse.Namespace, store: Store) -> int:
-    contracts = store.list_contracts()
+    return _print_contracts(store.list_contracts())
+
+
+def _print_contracts(contracts: list[ContractSummary]) -> int:
     if not contracts:
         print("Aucun contrat. Importez-en un : revue contract import FICHIER.toml", file=sys.stderr)
     for c in contracts:

@@ -25,13 +25,13 @@ from revue.store.backup import read_only, take_backup
 from revue.store.paths import Notice, check_own_file, prepare_private_file, store_lock
 from revue.store.paths import StoreError as StoreError  # re-exported: the app catches it
 from revue.store.paths import sqlite_path as sqlite_path  # re-exported: the app and the CLI use it
+
+# The schema versions (store/schema.py), re-exported: a store already current opens without
+# loading Alembic at all.
+from revue.store.schema import KNOWN_REVISIONS as KNOWN_REVISIONS
+from revue.store.schema import SCHEMA_HEAD as SCHEMA_HEAD
 from revue.store.sqlerrors import is_busy
 from revue.store.sqlerrors import sqlite_reason as sqlite_reason  # re-exported: the CLI uses it
-
-#: The newest migration in ``migrations/versions``. A test checks it is Alembic's head; knowing
-#: it here lets a store that is already current open without loading Alembic at all.
-SCHEMA_HEAD = "0008"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, delete, func, select
+from sqlalchemy import CursorResult, Engine, delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from revue.domain.avenant import Avenant, Revision
@@ -60,6 +60,7 @@ from revue.domain.review import (
 from revue.formats.config import default_author
 from revue.formats.exchange import Exchange
 from revue.store.backup import Backup, backup_alongside, take_backup
+from revue.store.catalog import CONTRACT_LIST, summaries
 from revue.store.db import (
     checkpoint,
     open_engine,
@@ -269,36 +270,11 @@ class Store:
     # --- contracts -----------------------------------------------------------------------------
 
     def list_contracts(self) -> list[ContractSummary]:
-        """Every contract, newest first, with its number of objectives. A Core query on the
-        tables: the first screen needs no ORM mapper configured (docs/performance.md)."""
-        contracts, objectives = ContractRow.__table__.c, ObjectiveRow.__table__.c
-        count = select(func.count()).where(objectives.contract_id == contracts.id).scalar_subquery()
+        """Every contract, newest first, with its number of objectives: the query of
+        :mod:`revue.store.catalog`, which ``revue contract list`` also runs without the ORM
+        (the first screen needs no ORM mapper configured either: docs/performance.md)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    contracts.id,
-                    contracts.slug,
-                    contracts.title,
-                    contracts.kind,
-                    contracts.circonscription,
-                    contracts.start_date,
-                    contracts.end_date,
-                    count,
-                ).order_by(contracts.start_date.desc(), contracts.slug)
-            ).all()
-        return [
-            ContractSummary(
-                uuid=ident,
-                id=slug,
-                title=title,
-                kind=DocumentKind(kind),
-                circonscription=circonscription,
-                start_date=start,
-                end_date=end,
-                objective_count=n,
-            )
-            for ident, slug, title, kind, circonscription, start, end, n in rows
-        ]
+            return summaries(conn.execute(text(CONTRACT_LIST)).all())
 
     def contract_exists(self, slug: str) -> bool:
         with read_session(self.engine) as session:
