@@ -344,6 +344,21 @@ def test_a_newer_revue_s_store_is_left_byte_for_byte(
     assert after == before
 
 
+def test_check_reads_a_copy_without_changing_it(
+    sample_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A copy made by ``backup create -o`` (rollback journal, not WAL) is checked as it is:
+    ``revue check`` does not switch it to WAL nor leave files beside it."""
+    folder = tmp_path / "copie"
+    folder.mkdir()
+    copy = folder / "copie.sqlite3"
+    assert main(["--db", sample_url, "backup", "create", "-o", str(copy)]) == 0
+    before = _fingerprint(folder)
+    assert main(["--db", f"sqlite:///{copy}", "check"]) == 0
+    assert "intègre" in capsys.readouterr().out
+    assert _fingerprint(folder) == before
+
+
 # --- symbolic links and other people's files ----------------------------------------------
 
 

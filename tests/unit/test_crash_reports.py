@@ -35,8 +35,8 @@ def test_an_unexpected_error_gives_a_sentence_and_a_private_report(
     db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     Store.open(db_url).close()
-    monkeypatch.setattr(Store, "list_contracts", _boom)
-    assert main(["--db", db_url, "contract", "list"]) == 1
+    monkeypatch.setattr(Store, "list_academic_projects", _boom)
+    assert main(["--db", db_url, "academic", "list"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("revue : erreur inattendue de revue (ValueError)")
     assert NOTE not in err and "Traceback" not in err
@@ -60,9 +60,9 @@ def test_in_a_real_process_no_traceback_reaches_the_terminal(db_url: str) -> Non
         def boom(self):
             note = {NOTE!r}
             raise KeyError(note)
-        Store.list_contracts = boom
+        Store.list_academic_projects = boom
         from revue.cli.main import main
-        sys.exit(main(["--db", {db_url!r}, "contract", "list"]))
+        sys.exit(main(["--db", {db_url!r}, "academic", "list"]))
         """
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -85,8 +85,8 @@ def test_a_database_error_is_said_in_french(
         raise OperationalError("SELECT …", {}, sqlite3.OperationalError("database is locked"))
 
     Store.open(db_url).close()
-    monkeypatch.setattr(Store, "list_contracts", locked)
-    assert main(["--db", db_url, "contract", "list"]) == 1
+    monkeypatch.setattr(Store, "list_academic_projects", locked)
+    assert main(["--db", db_url, "academic", "list"]) == 1
     err = capsys.readouterr().err
     assert "occupées par un autre programme" in err
     assert "locked" not in err and "SELECT" not in err

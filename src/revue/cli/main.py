@@ -532,13 +532,13 @@ def _check(args: argparse.Namespace, url: str, path: Path) -> int:
 def _snapshot_problems(url: str) -> list[str]:
     """Frozen reviews whose text no longer matches its SHA-256 (current schema only: older
     stores have no snapshots, and a check does not migrate)."""
-    from revue.store.db import SCHEMA_HEAD, make_engine, sqlite_path, stored_revision
+    from revue.store.db import SCHEMA_HEAD, read_only_engine, sqlite_path, stored_revision
     from revue.store.store import Store
 
     path = sqlite_path(url)
     if path is None or stored_revision(path) != SCHEMA_HEAD:  # read without writing a byte
         return []
-    store = Store(make_engine(url), url, author="")
+    store = Store(read_only_engine(path), url, author="")
     try:
         return store.snapshot_problems()
     finally:

@@ -118,6 +118,12 @@ def _migrated(engine: Engine) -> Engine:
     return engine
 
 
+def read_only_engine(path: Path) -> Engine:
+    """An engine that only reads the SQLite file at ``path`` (``revue check``): no pragma, no
+    journal mode switched, no permission changed, nothing created."""
+    return create_engine("sqlite://", creator=lambda: read_only(path))
+
+
 def stored_revision(path: Path) -> str | None:
     """The schema version of the file at ``path``, read without writing anything: not the
     journal mode, not the change counter, not a -wal file when there is none (the file is then
