@@ -131,3 +131,13 @@ def test_a_symbolic_link_at_the_target_is_replaced_not_followed(tmp_path: Path) 
     write_text_atomically(target, "{}", private=True)
     assert elsewhere.read_text(encoding="utf-8") == "à garder"
     assert not target.is_symlink() and target.read_text(encoding="utf-8") == "{}"
+
+
+def test_the_default_data_folder_left_open_by_an_earlier_revue_is_tightened() -> None:
+    from revue.store.paths import data_dir, default_db_url
+
+    folder = data_dir()
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)
+    _ok("--db", default_db_url(), "academic", "list")
+    assert mode(folder) == 0o700

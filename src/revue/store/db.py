@@ -20,9 +20,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from revue.formats.fileio import private_folder
+from revue.formats.fileio import make_private, private_folder
 from revue.store.backup import read_only, take_backup
-from revue.store.paths import Notice, check_own_file, prepare_private_file, store_lock
+from revue.store.paths import (
+    Notice,
+    check_own_file,
+    data_dir,
+    prepare_private_file,
+    store_lock,
+)
 from revue.store.paths import StoreError as StoreError  # re-exported: the app catches it
 from revue.store.paths import sqlite_path as sqlite_path  # re-exported: the app and the CLI use it
 
@@ -100,6 +106,8 @@ def open_engine(url: str, notice: Notice | None = None) -> Engine:
     check_own_file(path)
     try:
         private_folder(path.parent)
+        if path.parent == data_dir():  # revue's own: 0700 even if an old revue left it open
+            make_private(path.parent)
     except OSError as exc:
         raise StoreError(
             f"impossible de créer le dossier des données {path.parent} : {exc.strerror}"
