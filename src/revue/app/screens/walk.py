@@ -533,24 +533,32 @@ class WalkScreen(RevueScreen[None]):
         source = EvidenceSource(str(self.query_one("#evidence-source", Select).value))
         objective = walk.objectives[self.index]
         store = self.store
+        raw_fields = {"date": raw_date, "text": text, "path": path}
+        chosen = self.query_one("#evidence-source", Select).value
+        # Cleared at once, so that leaving the objective before the write is done does not
+        # add the item a second time; put back (or kept as a draft) if the write fails.
+        self.query_one("#evidence-text", Input).value = ""
+        self.query_one("#evidence-path", Input).value = ""
 
         def added(item: Evidence | None, failure: Exception | None) -> None:
             if not self.is_attached:
                 return
+            here = self.walk is walk and walk.objectives[self.index] is objective
             if failure is not None or item is None:
-                error.update(failure_text(failure or RevueError("preuve non enregistrée")))
+                said = failure_text(failure or RevueError("preuve non enregistrée"))
+                text_field = self.query_one("#evidence-text", Input)
+                if here and not text_field.value.strip():
+                    text_field.value = text
+                    self.query_one("#evidence-path", Input).value = path
+                    error.update(said)
+                else:
+                    self._evidence_drafts[objective.id] = (raw_fields, chosen)
+                    self.notify(said, title="Preuve non enregistrée", severity="error")
                 return
             record = self.record(objective.id)
             record.evidence.append(item)
             record.evidence.sort(key=lambda e: e.date)
-            if self.walk is walk and walk.objectives[self.index] is objective:
-                fields = (
-                    self.query_one("#evidence-text", Input),
-                    self.query_one("#evidence-path", Input),
-                )
-                for field, written in zip(fields, (text, path), strict=True):
-                    if field.value.strip() == written:  # not retyped meanwhile
-                        field.value = ""
+            if here:
                 self.query_one("#evidence-list", Static).update(self._evidence_text(record))
             self._show_saved(SaveState.SAVED, None)
 
