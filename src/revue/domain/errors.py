@@ -40,6 +40,16 @@ class ConflictError(RevueError):
     """The store already holds something the operation would overwrite."""
 
 
+class StaleEdit(ConflictError):
+    """What an edit started from is no longer what is stored: someone saved another value
+    meanwhile (another window, another process). ``theirs`` holds the stored values, by field,
+    that the edit would have overwritten."""
+
+    def __init__(self, theirs: dict[str, object], message: str = "") -> None:
+        super().__init__(message or "modifié ailleurs entre-temps")
+        self.theirs = theirs
+
+
 class NotFoundError(RevueError):
     """The thing asked for is not in the store."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
@@ -25,7 +25,7 @@ from revue.domain.avenant import (
     apply_avenants,
 )
 from revue.domain.contract import Contract, stable_uuid
-from revue.domain.errors import ConflictError, NotFoundError, RevueError
+from revue.domain.errors import ConflictError, NotFoundError, RevueError, StaleEdit
 from revue.domain.history import HistoryEntry, Snapshot
 from revue.domain.review import (
     ChangeLine,
@@ -206,13 +206,19 @@ class Reviews:
                 raise NotFoundError("cette revue n'existe plus")
             return Synthesis(row.strengths, row.vigilance, row.perspectives)
 
-    def save_synthesis(self, review_id: uuid.UUID, **fields: str) -> None:
-        """Save some of strengths / vigilance / perspectives."""
+    def save_synthesis(
+        self, review_id: uuid.UUID, *, expected: Mapping[str, Any] | None = None, **fields: str
+    ) -> None:
+        """Save some of strengths / vigilance / perspectives; ``expected`` as for
+        :meth:`save_record`."""
         unknown = set(fields) - {"strengths", "vigilance", "perspectives"}
         if unknown:
             raise ValueError(f"unknown fields {unknown}")
         with write_session(self.engine) as session:
             row = self._open_review(session, review_id)
+            if expected:
+                stored = {name: getattr(row, name) or "" for name in fields}
+                _refuse_stale(stored, dict(fields), expected, lambda _name, v: v or "")
 
             def state() -> dict[str, str]:
                 return {
@@ -258,22 +264,33 @@ class Reviews:
             session.add(row)
         return row
 
-    def save_record(self, review_id: uuid.UUID, objective_id: str, **fields: Any) -> None:
-        """Save some of status / analysis / adjustments / actions_done for one objective."""
+    def save_record(
+        self,
+        review_id: uuid.UUID,
+        objective_id: str,
+        *,
+        expected: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> None:
+        """Save some of status / analysis / adjustments / actions_done for one objective.
+
+        ``expected`` holds, by field, the value the edit started from: when the stored one
+        moved on meanwhile (and differs from the new one too), nothing is written and
+        StaleEdit says what is stored instead."""
         allowed = {"status", "analysis", "adjustments", "actions_done"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown fields {unknown}")
+        new = {name: _record_value(name, value) for name, value in fields.items()}
         with write_session(self.engine) as session:
             slug = self._contract_slug_for_write(session, review_id)
             oid = stable_uuid(slug, "objective", objective_id)
             self.history.keep_base_objective(session, review_id, oid)
             record = self._record(session, review_id, oid)
-            for name, value in fields.items():
-                if name == "status":
-                    value = None if value is None else Status(value).value
-                if name == "actions_done":
-                    value = sorted(set(value))
+            if expected:
+                stored = {name: _record_value(name, getattr(record, name)) for name in new}
+                _refuse_stale(stored, new, expected, _record_value)
+            for name, value in new.items():
                 setattr(record, name, value)
             self.history.keep_objective(session, review_id, oid)
 
@@ -384,10 +401,16 @@ class Reviews:
             return self.history.entries(session, OBJECTIVE, oid, review_id)
 
     def restore_objective(
-        self, review_id: uuid.UUID, objective_slug: str, entry_id: uuid.UUID
+        self,
+        review_id: uuid.UUID,
+        objective_slug: str,
+        entry_id: uuid.UUID,
+        *,
+        expected: Mapping[str, Any] | None = None,
     ) -> None:
         """Put an objective's record back as it was in one of its versions (itself recorded as
-        a new version, so a restore can be undone the same way)."""
+        a new version, so a restore can be undone the same way). ``expected``: the record as
+        the history was opened on; if someone saved another one since, nothing is restored."""
         with write_session(self.engine) as session:
             self._open_review(session, review_id)
             oid = self._objective_uuid(session, review_id, objective_slug)
@@ -402,6 +425,18 @@ class Reviews:
                     ObjectiveReviewRow.objective_id == oid,
                 )
             )
+            if expected:
+                stored = {
+                    name: _record_value(name, getattr(record, name) if record else None)
+                    for name in expected
+                }
+                if any(stored[n] != _record_value(n, v) for n, v in expected.items()):
+                    raise StaleEdit(
+                        {n: stored[n] for n in expected},
+                        "l'objectif a été modifié ailleurs pendant que vous regardiez son "
+                        "historique : rien n'a été rétabli ; rouvrez l'historique (F4) pour "
+                        "voir la dernière version",
+                    )
             if record is None:
                 record = ObjectiveReviewRow(review_id=review_id, objective_id=oid)
                 session.add(record)
@@ -684,3 +719,31 @@ class Reviews:
                 )
                 is not None
             )
+
+
+def _record_value(name: str, value: Any) -> Any:
+    """A record field as stored: a status by its value, actions done sorted, texts as text."""
+    if name == "status":
+        return None if value is None else Status(value).value
+    if name == "actions_done":
+        return sorted(set(value or []))
+    return value or ""
+
+
+def _refuse_stale(
+    stored: Mapping[str, Any],
+    new: Mapping[str, Any],
+    expected: Mapping[str, Any],
+    normal: Callable[[str, Any], Any],
+) -> None:
+    """StaleEdit when a field's stored value is neither what the edit started from nor what
+    it writes (then somebody else wrote it meanwhile)."""
+    theirs = {
+        name: stored[name]
+        for name in new
+        if name in expected
+        and stored[name] != normal(name, expected[name])
+        and stored[name] != new[name]
+    }
+    if theirs:
+        raise StaleEdit(theirs)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -367,14 +367,23 @@ class Store:
     def get_synthesis(self, review_id: uuid.UUID) -> Synthesis:
         return self.reviews.get_synthesis(review_id)
 
-    def save_synthesis(self, review_id: uuid.UUID, **fields: str) -> None:
-        self.reviews.save_synthesis(review_id, **fields)
+    def save_synthesis(
+        self, review_id: uuid.UUID, *, expected: Mapping[str, Any] | None = None, **fields: str
+    ) -> None:
+        self.reviews.save_synthesis(review_id, expected=expected, **fields)
 
     def review_events(self, review_id: uuid.UUID) -> list[tuple[dt.datetime, str, str]]:
         return self.reviews.review_events(review_id)
 
-    def save_record(self, review_id: uuid.UUID, objective_id: str, **fields: Any) -> None:
-        self.reviews.save_record(review_id, objective_id, **fields)
+    def save_record(
+        self,
+        review_id: uuid.UUID,
+        objective_id: str,
+        *,
+        expected: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> None:
+        self.reviews.save_record(review_id, objective_id, expected=expected, **fields)
 
     def save_value(self, review_id: uuid.UUID, indicator_id: str, value: float | None) -> None:
         self.reviews.save_value(review_id, indicator_id, value)
@@ -400,9 +409,14 @@ class Store:
         return self.reviews.objective_history(review_id, objective_slug)
 
     def restore_objective(
-        self, review_id: uuid.UUID, objective_slug: str, entry_id: uuid.UUID
+        self,
+        review_id: uuid.UUID,
+        objective_slug: str,
+        entry_id: uuid.UUID,
+        *,
+        expected: Mapping[str, Any] | None = None,
     ) -> None:
-        self.reviews.restore_objective(review_id, objective_slug, entry_id)
+        self.reviews.restore_objective(review_id, objective_slug, entry_id, expected=expected)
 
     def review_snapshot(self, review_id: uuid.UUID) -> Snapshot | None:
         return self.reviews.review_snapshot(review_id)

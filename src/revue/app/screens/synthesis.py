@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ from textual.widgets import Footer, Label, Static, TextArea
 
 from revue.app.screens.base import RevueScreen
 from revue.app.widgets.autosave import SaveState
+from revue.app.widgets.dialogs import StaleEditScreen
+from revue.domain.errors import StaleEdit
 from revue.domain.review import ReviewSummary, Synthesis
 
 FIELDS = (
@@ -38,10 +41,19 @@ class SynthesisScreen(RevueScreen[None]):
         review: ReviewSummary
         synthesis: Synthesis
 
+    @dataclass
+    class Stale(Message):
+        """Texts someone else saved meanwhile: what is stored."""
+
+        theirs: dict[str, str]
+
     def __init__(self, review_id: uuid.UUID) -> None:
         super().__init__()
         self.review_id = review_id
         self.synthesis: Synthesis | None = None
+        #: The stored text each edit starts from; read and written by the writer thread.
+        self._stored: dict[str, str] = {}
+        self._stored_lock = threading.Lock()
         # The walk's autosaver: written off the UI thread, kept and retried when refused.
         self.saver = self.autosaver(self._write, self._show_saved, name="revue-synthesis")
 
@@ -69,6 +81,8 @@ class SynthesisScreen(RevueScreen[None]):
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         self.synthesis = message.synthesis
+        with self._stored_lock:
+            self._stored = {key: getattr(message.synthesis, key) for key, _label in FIELDS}
         closed = " — clôturée, lecture seule" if message.review.closed else ""
         self.query_one("#synthesis-title", Static).update(
             f"Synthèse — {message.review.title}{closed}"
@@ -89,8 +103,59 @@ class SynthesisScreen(RevueScreen[None]):
         self.saver.queue(key, event.text_area.text)
 
     def _write(self, pending: dict[str, Any]) -> None:
-        """Runs in the writer thread."""
-        self.store.save_synthesis(self.review_id, **pending)
+        """Runs in the writer thread: a text someone else saved meanwhile is not written
+        over; the screen asks which to keep."""
+        with self._stored_lock:
+            expected = {key: self._stored[key] for key in pending if key in self._stored}
+        try:
+            self.store.save_synthesis(self.review_id, expected=expected, **pending)
+        except StaleEdit as stale:
+            theirs = {key: str(value) for key, value in stale.theirs.items()}
+            self.post_message(self.Stale(theirs))
+            pending = {key: v for key, v in pending.items() if key not in theirs}
+            if pending:
+                rest = {key: expected[key] for key in pending if key in expected}
+                self.store.save_synthesis(self.review_id, expected=rest, **pending)
+        with self._stored_lock:
+            self._stored.update(pending)
+
+    @on(Stale)
+    def stale(self, message: Stale) -> None:
+        for key, theirs in message.theirs.items():
+            self._ask(key, theirs)
+
+    def _ask(self, key: str, theirs: str) -> None:
+        labels = dict(FIELDS)
+
+        def chosen(choice: str | None) -> None:
+            if self.synthesis is None:
+                return
+            with self._stored_lock:
+                self._stored[key] = theirs
+            area = self.query_one(f"#{key}", TextArea)
+            mine = area.text
+            if choice == "theirs":
+                value = theirs
+            elif choice == "both":
+                value = "\n\n".join(t for t in (theirs.rstrip(), mine.strip()) if t)
+            else:
+                value = mine
+            setattr(self.synthesis, key, value)
+            if area.text != value:
+                with self.prevent(TextArea.Changed):
+                    area.load_text(value)
+            if choice != "theirs":
+                self.saver.queue(key, value, now=True)
+
+        self.app.push_screen(
+            StaleEditScreen(
+                f"« {labels[key].lower()} »",
+                self.query_one(f"#{key}", TextArea).text,
+                theirs,
+                can_join=True,
+            ),
+            chosen,
+        )
 
     def _show_saved(self, state: SaveState, error: str | None) -> None:
         found = self.query("#synthesis-saved")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -29,8 +30,9 @@ from textual.widgets import (
 from revue.app import format as fr
 from revue.app.screens.base import RevueScreen
 from revue.app.widgets.autosave import SaveFailed, SaveState, failure_text
+from revue.app.widgets.dialogs import StaleEditScreen
 from revue.domain.contract import Objective
-from revue.domain.errors import RevueError
+from revue.domain.errors import RevueError, StaleEdit
 from revue.domain.french import clip
 from revue.domain.parsing import parse_date, parse_number
 from revue.domain.review import Evidence, EvidenceSource, ObjectiveReview, Status, Walk
@@ -38,6 +40,15 @@ from revue.domain.schoolyear import school_year_bounds
 
 #: A pending change: (objective id, "record", field) or (objective id, "value", indicator id).
 Key = tuple[str, str, str]
+#: The record fields an edit can find changed by someone else meanwhile.
+RECORD_FIELDS = ("status", "analysis", "adjustments", "actions_done")
+#: What the question about such a field names.
+STALE_WHAT = {
+    "status": "le statut",
+    "analysis": "l'analyse",
+    "adjustments": "les ajustements proposés",
+    "actions_done": "les actions réalisées",
+}
 #: Seconds within which a second Escape leaves the walk despite an unfinished evidence item.
 LEAVE_AGAIN_WITHIN = 5.0
 
@@ -99,6 +110,14 @@ class WalkScreen(RevueScreen[None]):
     class Loaded(Message):
         walk: Walk
 
+    @dataclass
+    class Stale(Message):
+        """Record fields someone else saved meanwhile: what is stored, what was typed."""
+
+        objective_id: str
+        theirs: dict[str, Any]
+        mine: dict[str, Any]
+
     def __init__(self, review_id: uuid.UUID) -> None:
         super().__init__()
         self.review_id = review_id
@@ -107,6 +126,10 @@ class WalkScreen(RevueScreen[None]):
         #: Every change is written through it, in order, by one writer thread; changes the
         #: disk refused stay pending and are tried again (every few seconds, and with the next).
         self.saver = self.autosaver(self._write, self._show_saved)
+        #: The stored value each record field's edit starts from (None: not loaded, nothing
+        #: stored yet). Read and written by the writer thread as it writes, reset by a load.
+        self._stored: dict[Key, Any] = {}
+        self._stored_lock = threading.Lock()
         #: Evidence items typed and left unfinished, by objective: (fields, source).
         self._evidence_drafts: dict[str, tuple[dict[str, str], Any]] = {}
         self._back_warned = -LEAVE_AGAIN_WITHIN
@@ -193,6 +216,14 @@ class WalkScreen(RevueScreen[None]):
             f"{review.title.capitalize()} — {message.walk.contract.circonscription}{state}"
         )
         await self._prepare(message.walk)
+        with self._stored_lock:  # what every edit starts from, until written
+            self._stored = {
+                (o.id, "record", name): getattr(
+                    message.walk.records.get(o.id) or ObjectiveReview(o.id), name
+                )
+                for o in message.walk.objectives
+                for name in RECORD_FIELDS
+            }
         # Only now: keys (F6…) act on the walk once its widgets are all there.
         self.walk = message.walk
         self.query_one("#walk-body").display = True
@@ -416,7 +447,7 @@ class WalkScreen(RevueScreen[None]):
             try:
                 record_fields = {name: v for (kind, name), v in changes.items() if kind == "record"}
                 if record_fields:
-                    store.save_record(self.review_id, objective_id, **record_fields)
+                    self._save_record(objective_id, record_fields)
                 for (kind, indicator_id), value in changes.items():
                     if kind == "value":
                         store.save_value(self.review_id, indicator_id, value)
@@ -425,6 +456,82 @@ class WalkScreen(RevueScreen[None]):
                 raise SaveFailed(
                     failure_text(exc), {key: v for key, v in pending.items() if key[0] in left}
                 ) from exc
+
+    def _save_record(self, objective_id: str, fields: dict[str, Any]) -> None:
+        """Runs in the writer thread: fields someone else saved meanwhile are not written
+        over; the screen asks which to keep (Stale)."""
+        keys = {name: (objective_id, "record", name) for name in fields}
+        with self._stored_lock:
+            expected = {n: self._stored[k] for n, k in keys.items() if k in self._stored}
+        try:
+            self.store.save_record(self.review_id, objective_id, expected=expected, **fields)
+        except StaleEdit as stale:
+            mine = {name: fields[name] for name in stale.theirs}
+            self.post_message(self.Stale(objective_id, dict(stale.theirs), mine))
+            fields = {n: v for n, v in fields.items() if n not in stale.theirs}
+            if fields:
+                rest = {n: expected[n] for n in fields if n in expected}
+                self.store.save_record(self.review_id, objective_id, expected=rest, **fields)
+        with self._stored_lock:
+            for name, value in fields.items():
+                self._stored[keys[name]] = value
+
+    @on(Stale)
+    def stale(self, message: Stale) -> None:
+        """Ask, field by field, what to keep; nothing is written over meanwhile."""
+        walk = self.walk
+        if walk is None:
+            return
+        number = next(
+            (n for n, o in enumerate(walk.objectives, 1) if o.id == message.objective_id), 0
+        )
+        for name, theirs in message.theirs.items():
+            self._ask_stale(message.objective_id, number, name, theirs)
+
+    def _ask_stale(self, objective_id: str, number: int, name: str, theirs: Any) -> None:
+        record = self.record(objective_id)
+        text_field = name in ("analysis", "adjustments")
+
+        def shown(value: Any) -> str:
+            if name == "status":
+                return Status(value).label if value else "sans statut"
+            if name == "actions_done":
+                return f"{len(value or [])} action(s) réalisée(s)"
+            return str(value or "")
+
+        def chosen(choice: str | None) -> None:
+            key: Key = (objective_id, "record", name)
+            with self._stored_lock:
+                self._stored[key] = theirs  # what is stored now: the next write starts from it
+            mine = getattr(record, name)
+            if choice == "theirs":
+                value = Status(theirs) if name == "status" and theirs else theirs
+                if name == "actions_done":
+                    value = list(theirs or [])
+                setattr(record, name, value if value is not None else ("" if text_field else None))
+                self._refill(objective_id)
+                return
+            if choice == "both" and text_field:
+                joined = "\n\n".join(t for t in (str(theirs or "").rstrip(), mine.strip()) if t)
+                setattr(record, name, joined)
+                self._refill(objective_id)
+                mine = joined
+            self.saver.queue(key, mine, now=True)
+
+        what = STALE_WHAT.get(name, name) + f" de l'objectif {number}"
+        self.app.push_screen(
+            StaleEditScreen(what, shown(getattr(record, name)), shown(theirs), can_join=text_field),
+            chosen,
+        )
+
+    def _refill(self, objective_id: str) -> None:
+        """Show again the objective's record if it is the one on screen."""
+        walk = self.walk
+        if walk is None or walk.objectives[self.index].id != objective_id:
+            return
+        objective = walk.objectives[self.index]
+        with self.prevent(Input.Changed, Select.Changed, TextArea.Changed, Checkbox.Changed):
+            self._fill(objective, self.record(objective_id))
 
     def _show_saved(self, state: SaveState, error: str | None) -> None:
         found = self.query("#walk-saved")
@@ -711,8 +818,13 @@ class WalkScreen(RevueScreen[None]):
                 out.append(f"{value}\n")
             return out
 
+        record = self.record(objective.id)
+        # What the walk shows now: a restore refuses to write over a record saved elsewhere
+        # meanwhile (StaleEdit), instead of undoing it.
+        shown = {name: getattr(record, name) for name in RECORD_FIELDS}
+
         def restore(entry: Any) -> None:
-            store.restore_objective(self.review_id, objective.id, entry.id)
+            store.restore_objective(self.review_id, objective.id, entry.id, expected=shown)
 
         def restored(done: bool | None) -> None:
             if done:

@@ -46,3 +46,48 @@ class ConfirmScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#no")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class StaleEditScreen(ModalScreen[str]):
+    """Someone saved this field meanwhile (another window, another process): which to keep.
+
+    The answer is "mine", "theirs" or, for a text, "both" (theirs, then mine)."""
+
+    BINDINGS = [Binding("escape", "keep_mine", "Garder le vôtre", id="keep-mine")]
+
+    def __init__(self, what: str, mine: str, theirs: str, *, can_join: bool) -> None:
+        super().__init__()
+        self.what, self.mine, self.theirs, self.can_join = what, mine, theirs, can_join
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                f"{self.what[:1].upper()}{self.what[1:]} a changé ailleurs", classes="dialog-title"
+            )
+            yield Static(
+                f"Pendant que vous écriviez, {self.what} a été enregistré ailleurs (une autre "
+                "fenêtre de revue, un autre ordinateur sur la même base). Rien n'a été écrasé : "
+                "choisissez ce qui reste."
+            )
+            yield Label("Enregistré ailleurs :", classes="part")
+            yield Static(self.theirs or "(vide)", id="stale-theirs")
+            yield Label("Votre saisie :", classes="part")
+            yield Static(self.mine or "(vide)", id="stale-mine")
+            with Horizontal(classes="buttons"):
+                yield Button("Garder le vôtre", id="stale-mine-button", variant="primary")
+                yield Button("Prendre l'autre", id="stale-theirs-button")
+                if self.can_join:
+                    yield Button("Garder les deux", id="stale-both-button")
+        yield Footer(compact=True)
+
+    @on(Button.Pressed, "#stale-mine-button")
+    def action_keep_mine(self) -> None:
+        self.dismiss("mine")
+
+    @on(Button.Pressed, "#stale-theirs-button")
+    def take_theirs(self) -> None:
+        self.dismiss("theirs")
+
+    @on(Button.Pressed, "#stale-both-button")
+    def keep_both(self) -> None:
+        self.dismiss("both")
