@@ -65,9 +65,9 @@ class StaleEditScreen(ModalScreen[str]):
                 f"{self.what[:1].upper()}{self.what[1:]} a changé ailleurs", classes="dialog-title"
             )
             yield Static(
-                f"Pendant que vous écriviez, {self.what} a été enregistré ailleurs (une autre "
-                "fenêtre de revue, un autre ordinateur sur la même base). Rien n'a été écrasé : "
-                "choisissez ce qui reste."
+                f"Pendant que vous écriviez, une autre version de {self.what} a été enregistrée "
+                "ailleurs (une autre fenêtre de revue, un autre ordinateur sur la même base). "
+                "Rien n'a été écrasé : choisissez ce qui reste."
             )
             yield Label("Enregistré ailleurs :", classes="part")
             yield Static(self.theirs or "(vide)", id="stale-theirs")
