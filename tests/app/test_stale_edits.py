@@ -164,3 +164,40 @@ def test_a_history_restore_does_not_undo_a_record_saved_meanwhile(sample_url: st
         assert store.load_walk(review.id).records[first].analysis == "v1"
     finally:
         store.close()
+
+
+async def test_an_indicator_value_saved_elsewhere_is_asked_about(sample_url: str) -> None:
+    from textual.widgets import Input
+
+    review = _review(sample_url)
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(WalkScreen(review.id))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WalkScreen) and screen.walk is not None
+        index, objective = next(
+            (n, o)
+            for n, o in enumerate(screen.walk.objectives)
+            if any(i.computed is None for i in o.indicators)
+        )
+        indicator = next(i for i in objective.indicators if i.computed is None)
+        await screen.go_to_objective(objective.id)
+        await settle(pilot)
+        assert screen.index == index
+        _elsewhere(sample_url, lambda other: other.save_value(review.id, indicator.id, 42.0))
+        field = screen.query_one("#value-0", Input)
+        field.focus()
+        await pilot.press(*"87,5")
+        screen.flush(wait=True)
+        await until(pilot, lambda: isinstance(app.screen, StaleEditScreen), "the question")
+        assert "42" in str(app.screen.query_one("#stale-theirs").render())
+        await pilot.click("#stale-mine-button")
+        await settle(pilot)
+        screen.flush(wait=True)
+    store = Store.open(sample_url)
+    try:
+        assert store.load_walk(review.id).values[indicator.id] == 87.5
+    finally:
+        store.close()

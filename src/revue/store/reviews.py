@@ -294,7 +294,16 @@ class Reviews:
                 setattr(record, name, value)
             self.history.keep_objective(session, review_id, oid)
 
-    def save_value(self, review_id: uuid.UUID, indicator_id: str, value: float | None) -> None:
+    def save_value(
+        self,
+        review_id: uuid.UUID,
+        indicator_id: str,
+        value: float | None,
+        *,
+        expected: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Save this review's value of an indicator; ``expected`` (``{"value": …}``) as for
+        :meth:`save_record`."""
         with write_session(self.engine) as session:
             slug = self._contract_slug_for_write(session, review_id)
             indicator_uuid = stable_uuid(slug, "indicator", indicator_id)
@@ -310,6 +319,9 @@ class Reviews:
                     IndicatorValueRow.indicator_id == indicator_uuid,
                 )
             )
+            if expected:
+                stored = {"value": None if row is None else row.value}
+                _refuse_stale(stored, {"value": value}, expected, lambda _name, v: v)
             if row is None:
                 row = IndicatorValueRow(review_id=review_id, indicator_id=indicator_uuid)
                 session.add(row)

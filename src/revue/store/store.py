@@ -385,8 +385,15 @@ class Store:
     ) -> None:
         self.reviews.save_record(review_id, objective_id, expected=expected, **fields)
 
-    def save_value(self, review_id: uuid.UUID, indicator_id: str, value: float | None) -> None:
-        self.reviews.save_value(review_id, indicator_id, value)
+    def save_value(
+        self,
+        review_id: uuid.UUID,
+        indicator_id: str,
+        value: float | None,
+        *,
+        expected: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.reviews.save_value(review_id, indicator_id, value, expected=expected)
 
     def add_evidence(
         self,

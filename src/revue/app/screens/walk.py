@@ -224,6 +224,14 @@ class WalkScreen(RevueScreen[None]):
                 for o in message.walk.objectives
                 for name in RECORD_FIELDS
             }
+            self._stored.update(
+                {
+                    (o.id, "value", i.id): message.walk.values.get(i.id)
+                    for o in message.walk.objectives
+                    for i in o.indicators
+                    if i.computed is None
+                }
+            )
         # Only now: keys (F6…) act on the walk once its widgets are all there.
         self.walk = message.walk
         self.query_one("#walk-body").display = True
@@ -437,7 +445,6 @@ class WalkScreen(RevueScreen[None]):
 
     def _write(self, pending: dict[Key, Any]) -> None:
         """Runs in the writer thread, objective by objective; SaveFailed keeps what is left."""
-        store = self.store
         by_objective: dict[str, dict[tuple[str, str], Any]] = {}
         for (objective_id, kind, name), value in pending.items():
             by_objective.setdefault(objective_id, {})[(kind, name)] = value
@@ -450,7 +457,7 @@ class WalkScreen(RevueScreen[None]):
                     self._save_record(objective_id, record_fields)
                 for (kind, indicator_id), value in changes.items():
                     if kind == "value":
-                        store.save_value(self.review_id, indicator_id, value)
+                        self._save_value(objective_id, indicator_id, value)
             except Exception as exc:
                 left = set(objectives[number:])  # written again: saving is idempotent
                 raise SaveFailed(
@@ -476,6 +483,21 @@ class WalkScreen(RevueScreen[None]):
             for name, value in fields.items():
                 self._stored[keys[name]] = value
 
+    def _save_value(self, objective_id: str, indicator_id: str, value: float | None) -> None:
+        """Runs in the writer thread: a value someone else saved meanwhile is not written over
+        either; the screen asks (Stale, with the field ``value:ID``)."""
+        key: Key = (objective_id, "value", indicator_id)
+        with self._stored_lock:
+            expected = {"value": self._stored[key]} if key in self._stored else None
+        try:
+            self.store.save_value(self.review_id, indicator_id, value, expected=expected)
+        except StaleEdit as stale:
+            theirs = {f"value:{indicator_id}": stale.theirs["value"]}
+            self.post_message(self.Stale(objective_id, theirs, {f"value:{indicator_id}": value}))
+            return
+        with self._stored_lock:
+            self._stored[key] = value
+
     @on(Stale)
     def stale(self, message: Stale) -> None:
         """Ask, field by field, what to keep; nothing is written over meanwhile."""
@@ -489,6 +511,9 @@ class WalkScreen(RevueScreen[None]):
             self._ask_stale(message.objective_id, number, name, theirs)
 
     def _ask_stale(self, objective_id: str, number: int, name: str, theirs: Any) -> None:
+        if name.startswith("value:"):
+            self._ask_stale_value(objective_id, number, name.removeprefix("value:"), theirs)
+            return
         record = self.record(objective_id)
         text_field = name in ("analysis", "adjustments")
 
@@ -521,6 +546,37 @@ class WalkScreen(RevueScreen[None]):
         what = STALE_WHAT.get(name, name) + f" de l'objectif {number}"
         self.app.push_screen(
             StaleEditScreen(what, shown(getattr(record, name)), shown(theirs), can_join=text_field),
+            chosen,
+        )
+
+    def _ask_stale_value(
+        self, objective_id: str, number: int, indicator_id: str, theirs: float | None
+    ) -> None:
+        walk = self.walk
+        assert walk is not None
+        objective = next(o for o in walk.objectives if o.id == objective_id)
+        indicator = next(i for i in objective.indicators if i.id == indicator_id)
+
+        def shown(value: float | None) -> str:
+            return "sans valeur" if value is None else fr.quantity(value, indicator.unit)
+
+        def chosen(choice: str | None) -> None:
+            key: Key = (objective_id, "value", indicator_id)
+            with self._stored_lock:
+                self._stored[key] = theirs
+            if choice == "theirs":
+                walk.values[indicator_id] = theirs
+                self._refill(objective_id)
+                return
+            self.saver.queue(key, walk.values.get(indicator_id), now=True)
+
+        self.app.push_screen(
+            StaleEditScreen(
+                f"la valeur « {clip(indicator.label, 60)} » de l'objectif {number}",
+                shown(walk.values.get(indicator_id)),
+                shown(theirs),
+                can_join=False,
+            ),
             chosen,
         )
 
