@@ -86,17 +86,26 @@ class PublicKeys:
     def __init__(self) -> None:
         self._loaded: dict[bytes, Ed25519PublicKey] = {}
 
-    def verify(self, public_key: bytes, signature: str, label: bytes, payload: bytes) -> bool:
-        raw = unb64(signature, SIGNATURE_BYTES)
-        if raw is None or len(public_key) != PUBLIC_KEY_BYTES:
-            return False
+    def load(self, public_key: bytes) -> Ed25519PublicKey | None:
+        """The key, loaded once (None when the bytes are not an Ed25519 public key)."""
         key = self._loaded.get(public_key)
         if key is None:
+            if len(public_key) != PUBLIC_KEY_BYTES:
+                return None
             try:
                 key = Ed25519PublicKey.from_public_bytes(public_key)
             except ValueError:
-                return False
+                return None
             self._loaded[public_key] = key
+        return key
+
+    def verify(self, public_key: bytes, signature: str, label: bytes, payload: bytes) -> bool:
+        raw = unb64(signature, SIGNATURE_BYTES)
+        if raw is None:
+            return False
+        key = self.load(public_key)
+        if key is None:
+            return False
         try:
             key.verify(raw, label + payload)
         except InvalidSignature:
