@@ -118,7 +118,15 @@ class RevueApp(ReportingApp):
         screen instead of errors later."""
         problem = self.store.integrity_problems()
         if problem:
-            self.call_from_thread(self._show_recovery, problem, self._latest_good_backup())
+            self.post_message(self.Damaged(problem, self._latest_good_backup()))
+
+    @dataclass
+    class Damaged(Message):
+        problem: str
+        backup: Backup | None
+
+    def on_revue_app_damaged(self, message: Damaged) -> None:
+        self._show_recovery(message.problem, message.backup)
 
     @work(thread=True, exclusive=True, group="poll")
     def poll_store(self) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from revue.app.screens.contracts import ContractsScreen
 from revue.app.screens.help import key_label
+
+if TYPE_CHECKING:
+    from revue.app.app import RevueApp
 
 
 class RevueCommands(Provider):
@@ -20,11 +24,11 @@ class RevueCommands(Provider):
         from revue.app.screens.walk import WalkScreen
 
         screen = self.screen
-        app = self.app
+        app = cast("RevueApp", self.app)
         out: list[tuple[str, str, object]] = []
         if isinstance(screen, ContractsScreen):
             for cid, title in screen.contract_ids():
-                out.append((f"Ouvrir : {title}", f"contrat {cid}", partial(app.open_contract, cid)))  # type: ignore[attr-defined]
+                out.append((f"Ouvrir : {title}", f"contrat {cid}", partial(app.open_contract, cid)))
         if isinstance(screen, WalkScreen):
             for number, objective in enumerate(screen.objectives(), start=1):
                 text = " ".join(objective.display_title.split())

@@ -10,9 +10,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
+from revue.app.screens.base import RevueModal
 from revue.bilan.writers import DEFAULT_WRITER, WRITERS
 from revue.domain.errors import RevueError
 
@@ -23,7 +23,7 @@ def opener() -> str | None:
     return shutil.which("xdg-open") or shutil.which("open")
 
 
-class BilanScreen(ModalScreen[None]):
+class BilanScreen(RevueModal[None]):
     """Writes the bilan of one review; offers to open the file."""
 
     BINDINGS = [Binding("escape", "close", "Fermer", id="close")]
@@ -65,12 +65,12 @@ class BilanScreen(ModalScreen[None]):
         from revue.services.bilan import export_bilan
 
         try:
-            export_bilan(self.app.store, self.contract_id, self.review, fmt, target)  # type: ignore[attr-defined]
+            export_bilan(self.store, self.contract_id, self.review, fmt, target)
         except (RevueError, OSError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            self.app.call_from_thread(self._report, f"Non écrit — {reason}", None)
+            self.reply(self._report, f"Non écrit — {reason}", None)
             return
-        self.app.call_from_thread(self._report, f"Bilan écrit dans {target}.", target)
+        self.reply(self._report, f"Bilan écrit dans {target}.", target)
 
     def _report(self, text: str, written: Path | None) -> None:
         result = self.query_one("#b-result", Static)
