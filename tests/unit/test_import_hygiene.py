@@ -63,3 +63,16 @@ def test_contract_list_on_a_current_store_loads_no_orm(sample_url: str) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "epinay-2018-2020" in out.stdout
     assert "LOADED [] 0" in out.stdout
+
+
+def test_start_up_loads_no_signing_library() -> None:
+    """The first screen waits for nothing it does not show: the exchange format and the
+    signing library load when an exchange is read or written."""
+    code = (
+        "import sys\n"
+        "import revue.app.factory\n"
+        "print([m for m in ('cryptography', 'revue.formats.exchange', 'revue.store.keys')\n"
+        "       if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

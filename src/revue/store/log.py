@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, TypeVar, TypeVarTuple
+from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import (
     Engine,
@@ -45,11 +45,8 @@ from revue.domain.log import (
     with_deleted,
 )
 from revue.domain.schoolyear import school_year_bounds
-from revue.formats.exchange import Exchange, dump_exchange
-from revue.formats.signing import short_fingerprint
 from revue.store.db import insert_many, new_ids, read_session, write_session
 from revue.store.history import ACCOMPANIMENT, History, Received, base_version, restoration_note
-from revue.store.keys import Keys
 from revue.store.models import (
     AccompanimentObjectiveRow,
     AccompanimentRow,
@@ -59,6 +56,11 @@ from revue.store.models import (
     ObjectiveRow,
     SchoolRow,
 )
+
+if TYPE_CHECKING:
+    # Loaded when an exchange is read or written: start-up does not load cryptography.
+    from revue.formats.exchange import Exchange
+    from revue.store.keys import Keys
 
 _T = TypeVar("_T")
 _Ts = TypeVarTuple("_Ts")
@@ -114,6 +116,8 @@ class Exported:
 
     @property
     def short_fingerprint(self) -> str:
+        from revue.formats.signing import short_fingerprint
+
         return short_fingerprint(self.fingerprint)
 
 
@@ -129,12 +133,17 @@ class Log:
         engine: Engine,
         history: History,
         backup_alongside: Callable[[str], AbstractContextManager[None]],
-        keys: Keys,
+        keys: Callable[[], Keys],
     ) -> None:
         self.engine = engine
         self.history = history
         self._backup_alongside = backup_alongside
-        self.keys = keys
+        self._keys = keys
+
+    @property
+    def keys(self) -> Keys:
+        """The store's keys (loaded with the signing library on first use)."""
+        return self._keys()
 
     # --- schools ----------------------------------------------------------------------------
 
@@ -662,6 +671,8 @@ class Log:
         """The exchange file of every entry (of ``author`` when given), signed by this store's
         key: versions made here are signed now, versions received signed keep their signer's
         signature."""
+        from revue.formats.exchange import dump_exchange
+
         key = self.keys.own()
         versions = self.export_versions(author)
         with read_session(self.engine) as session:
@@ -678,6 +689,8 @@ class Log:
         For trusted callers (the demo, tools, tests): the keys of an :class:`Exchange` are
         accepted at once, unsigned versions taken as they are. The CLI and the app import
         through :meth:`import_exchange`, which asks before trusting a key."""
+        from revue.formats.exchange import Exchange
+
         if isinstance(incoming, Exchange):
             return self.import_exchange(incoming, accept=set(incoming.signers()), unsigned=True)
         return self._merge(incoming, None, accept=(), unsigned=True)

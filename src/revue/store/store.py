@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CursorResult, Engine, delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
@@ -58,7 +58,6 @@ from revue.domain.review import (
     Walk,
 )
 from revue.formats.config import default_author
-from revue.formats.exchange import Exchange
 from revue.store.backup import Backup, backup_alongside, take_backup
 from revue.store.catalog import CONTRACT_LIST, summaries
 from revue.store.db import (
@@ -69,7 +68,6 @@ from revue.store.db import (
     write_session,
 )
 from revue.store.history import History
-from revue.store.keys import Keys
 from revue.store.log import Exported, Log
 from revue.store.models import (
     AcademicAxisRow,
@@ -95,6 +93,11 @@ def _lists_out(raw: list[Any]) -> list[LabelledList]:
     return [LabelledList(label=li["label"], items=list(li["items"])) for li in raw]
 
 
+if TYPE_CHECKING:
+    from revue.formats.exchange import Exchange
+    from revue.store.keys import Keys
+
+
 class Store:
     """A revue store at a SQLAlchemy URL, migrated to the current schema when opened.
 
@@ -106,9 +109,19 @@ class Store:
         self.engine = engine
         self.url = url
         self.history = History(default_author() if author is None else author)
-        self.keys = Keys(engine, lambda: self.history.author)
-        self.log = Log(engine, self.history, self.backup_alongside, self.keys)
+        self._keys: Keys | None = None
+        self.log = Log(engine, self.history, self.backup_alongside, lambda: self.keys)
         self.reviews = Reviews(engine, self.history, self.log, self.get_contract)
+
+    @property
+    def keys(self) -> Keys:
+        """This store's signing key and the keys it trusts (revue.store.keys), loaded with the
+        signing library on first use: start-up and most commands do not need them."""
+        if self._keys is None:
+            from revue.store.keys import Keys
+
+            self._keys = Keys(self.engine, lambda: self.history.author)
+        return self._keys
 
     @property
     def author(self) -> str:
