@@ -19,7 +19,7 @@ from revue.domain.contract import ContractSummary, DocumentKind
 from revue.domain.errors import RevueError
 from revue.store.backup import read_only
 from revue.store.paths import check_own_file
-from revue.store.schema import SCHEMA_HEAD
+from revue.store.schema import SCHEMA_HEAD, stored_revision
 
 #: Every contract, newest first, with its number of objectives.
 CONTRACT_LIST = (
@@ -59,16 +59,13 @@ def quick_contract_list(path: Path) -> list[ContractSummary] | None:
     the quick path does not apply (no file yet, another schema version, unreadable): the
     caller then opens the store the usual way, which says what is wrong or migrates."""
     try:
-        if path.stat().st_size == 0:
-            return None
         check_own_file(path)
+        if stored_revision(path) != SCHEMA_HEAD:
+            return None
         conn = read_only(path)
     except (OSError, sqlite3.Error, RevueError):  # Store.open then says what is wrong
         return None
     try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        if row is None or str(row[0]) != SCHEMA_HEAD:
-            return None
         return summaries(conn.execute(CONTRACT_LIST).fetchall())
     except (sqlite3.Error, ValueError):
         return None

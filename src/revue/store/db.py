@@ -36,6 +36,7 @@ from revue.store.paths import sqlite_path as sqlite_path  # re-exported: the app
 # loading Alembic at all.
 from revue.store.schema import KNOWN_REVISIONS as KNOWN_REVISIONS
 from revue.store.schema import SCHEMA_HEAD as SCHEMA_HEAD
+from revue.store.schema import stored_revision as stored_revision
 from revue.store.sqlerrors import is_busy
 from revue.store.sqlerrors import sqlite_reason as sqlite_reason  # re-exported: the CLI uses it
 
@@ -130,35 +131,6 @@ def read_only_engine(path: Path) -> Engine:
     """An engine that only reads the SQLite file at ``path`` (``revue check``): no pragma, no
     journal mode switched, no permission changed, nothing created."""
     return create_engine("sqlite://", creator=lambda: read_only(path))
-
-
-def stored_revision(path: Path) -> str | None:
-    """The schema version of the file at ``path``, read without writing anything: not the
-    journal mode, not the change counter, not a -wal file when there is none (the file is then
-    read as immutable). None for a new (absent or empty) file."""
-    try:
-        if path.stat().st_size == 0:
-            return None
-    except FileNotFoundError:
-        return None
-    try:
-        conn = read_only(path)
-    except sqlite3.Error as exc:
-        raise StoreError(f"le fichier de données est illisible ({sqlite_reason(exc)})") from None
-    try:
-        listed = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).fetchone()
-        if listed is None:
-            return None
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        return None if row is None else str(row[0])
-    except sqlite3.DatabaseError as exc:  # "file is not a database", a wrecked page…
-        raise StoreError(
-            f"le fichier de données est illisible ({sqlite_reason(exc)})", damaged=True
-        ) from None
-    finally:
-        conn.close()
 
 
 def _refuse_newer(revision: str | None) -> None:

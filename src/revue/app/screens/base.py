@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
+from revue.app.messages import Reply
 from revue.app.widgets.autosave import Autosaver
 
 if TYPE_CHECKING:
@@ -74,17 +73,10 @@ class RevueScreen(Screen[ResultT]):
 
     # --- workers ----------------------------------------------------------------------------
 
-    @dataclass
-    class Reply(Message):
-        """A thread worker's result, for the UI thread: ``then(*args)`` runs there."""
-
-        then: Callable[..., object]
-        args: tuple[object, ...]
-
     def reply(self, then: Callable[..., object], *args: object) -> None:
         """End a thread worker: ``then(*args)`` runs on the UI thread (thread-safe, does not
         wait). The worker itself never touches a widget or the screen's state."""
-        self.post_message(self.Reply(then, args))
+        self.post_message(Reply(then, args))
 
     @on(Reply)
     def _replied(self, message: Reply) -> None:
@@ -93,10 +85,6 @@ class RevueScreen(Screen[ResultT]):
     @on(Autosaver.Saved)
     def _autosaved(self, message: Autosaver.Saved) -> None:
         message.autosaver._done(message.error, message.failed)
-
-    @on(Autosaver.Ran)
-    def _ran(self, message: Autosaver.Ran) -> None:
-        message.done(message.result, message.error)
 
     def on_screen_suspend(self) -> None:
         self.flush(wait=True)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual.message import Message
 
+from revue.app.messages import Reply
 from revue.domain.errors import RevueError
 
 if TYPE_CHECKING:
@@ -64,14 +65,6 @@ class Autosaver(Generic[K]):
         autosaver: Autosaver[Any]
         error: str | None
         failed: dict[Any, Any] | None
-
-    @dataclass
-    class Ran(Message):
-        """A job given to :meth:`run` ended: ``done`` gets its result or its exception."""
-
-        done: Callable[[Any, Exception | None], None]
-        result: Any
-        error: Exception | None
 
     def __init__(
         self,
@@ -140,7 +133,7 @@ class Autosaver(Generic[K]):
                 result, error = job(), None
             except Exception as exc:  # handed to the UI thread, which says what happened
                 result, error = None, exc
-            self.screen.post_message(self.Ran(done, result, error))
+            self.screen.post_message(Reply(done, (result, error)))
 
         self._executor.submit(attempt)
 
