@@ -51,8 +51,12 @@ def test_the_store_refuses_a_stale_save(sample_url: str) -> None:
 
 
 async def _type_analysis(pilot, screen: WalkScreen, text: str) -> None:  # type: ignore[no-untyped-def]
-    screen.query_one("#analysis", TextArea).focus()
-    await pilot.press(*text)
+    area = screen.query_one("#analysis", TextArea)
+    area.focus()
+    # In one change: typing key by key lets the autosave write mid-word on a loaded machine,
+    # and the question would then open between two keys.
+    area.insert(text)
+    await pilot.pause()
     screen.flush(wait=True)
 
 
@@ -127,8 +131,10 @@ async def test_the_synthesis_asks_and_keeps_mine(sample_url: str) -> None:
         screen = app.screen
         assert isinstance(screen, SynthesisScreen)
         _elsewhere(sample_url, lambda other: other.save_synthesis(review.id, strengths="Autre"))
-        screen.query_one("#strengths", TextArea).focus()
-        await pilot.press(*"Mien")
+        area = screen.query_one("#strengths", TextArea)
+        area.focus()
+        area.insert("Mien")  # in one change (see _type_analysis)
+        await pilot.pause()
         screen.flush(wait=True)
         await until(pilot, lambda: isinstance(app.screen, StaleEditScreen), "the question")
         await pilot.click("#stale-mine-button")
@@ -189,7 +195,8 @@ async def test_an_indicator_value_saved_elsewhere_is_asked_about(sample_url: str
         _elsewhere(sample_url, lambda other: other.save_value(review.id, indicator.id, 42.0))
         field = screen.query_one("#value-0", Input)
         field.focus()
-        await pilot.press(*"87,5")
+        field.insert_text_at_cursor("87,5")  # in one change (see _type_analysis)
+        await pilot.pause()
         screen.flush(wait=True)
         await until(pilot, lambda: isinstance(app.screen, StaleEditScreen), "the question")
         assert "42" in str(app.screen.query_one("#stale-theirs").render())

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Label, Static, TextArea
 
 from revue.app.screens.base import RevueScreen
 from revue.app.widgets.autosave import SaveState
-from revue.app.widgets.dialogs import StaleEditScreen
+from revue.app.widgets.dialogs import StaleEditScreen, both_texts
 from revue.domain.errors import StaleEdit
 from revue.domain.review import ReviewSummary, Synthesis
 
@@ -54,6 +54,8 @@ class SynthesisScreen(RevueScreen[None]):
         #: The stored text each edit starts from; read and written by the writer thread.
         self._stored: dict[str, str] = {}
         self._stored_lock = threading.Lock()
+        #: The fields whose question is on screen.
+        self._asking: set[str] = set()
         # The walk's autosaver: written off the UI thread, kept and retried when refused.
         self.saver = self.autosaver(self._write, self._show_saved, name="revue-synthesis")
 
@@ -122,12 +124,15 @@ class SynthesisScreen(RevueScreen[None]):
     @on(Stale)
     def stale(self, message: Stale) -> None:
         for key, theirs in message.theirs.items():
-            self._ask(key, theirs)
+            if key not in self._asking:  # already asked: the answer takes what is typed by then
+                self._asking.add(key)
+                self._ask(key, theirs)
 
     def _ask(self, key: str, theirs: str) -> None:
         labels = dict(FIELDS)
 
         def chosen(choice: str | None) -> None:
+            self._asking.discard(key)
             if self.synthesis is None:
                 return
             with self._stored_lock:
@@ -137,7 +142,7 @@ class SynthesisScreen(RevueScreen[None]):
             if choice == "theirs":
                 value = theirs
             elif choice == "both":
-                value = "\n\n".join(t for t in (theirs.rstrip(), mine.strip()) if t)
+                value = both_texts(theirs, mine)
             else:
                 value = mine
             setattr(self.synthesis, key, value)

@@ -6,6 +6,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +31,7 @@ from textual.widgets import (
 from revue.app import format as fr
 from revue.app.screens.base import RevueScreen
 from revue.app.widgets.autosave import SaveFailed, SaveState, failure_text
-from revue.app.widgets.dialogs import StaleEditScreen
+from revue.app.widgets.dialogs import StaleEditScreen, both_texts
 from revue.domain.contract import Objective
 from revue.domain.errors import RevueError, StaleEdit
 from revue.domain.french import clip
@@ -130,6 +131,8 @@ class WalkScreen(RevueScreen[None]):
         #: stored yet). Read and written by the writer thread as it writes, reset by a load.
         self._stored: dict[Key, Any] = {}
         self._stored_lock = threading.Lock()
+        #: (objective id, field) whose question is on screen: asked once, whatever is refused.
+        self._asking: set[tuple[str, str]] = set()
         #: Evidence items typed and left unfinished, by objective: (fields, source).
         self._evidence_drafts: dict[str, tuple[dict[str, str], Any]] = {}
         self._back_warned = -LEAVE_AGAIN_WITHIN
@@ -508,6 +511,10 @@ class WalkScreen(RevueScreen[None]):
             (n for n, o in enumerate(walk.objectives, 1) if o.id == message.objective_id), 0
         )
         for name, theirs in message.theirs.items():
+            asked = (message.objective_id, name)
+            if asked in self._asking:  # already asked: the answer takes what is typed by then
+                continue
+            self._asking.add(asked)
             self._ask_stale(message.objective_id, number, name, theirs)
 
     def _ask_stale(self, objective_id: str, number: int, name: str, theirs: Any) -> None:
@@ -537,7 +544,7 @@ class WalkScreen(RevueScreen[None]):
                 self._refill(objective_id)
                 return
             if choice == "both" and text_field:
-                joined = "\n\n".join(t for t in (str(theirs or "").rstrip(), mine.strip()) if t)
+                joined = both_texts(str(theirs or ""), mine)
                 setattr(record, name, joined)
                 self._refill(objective_id)
                 mine = joined
@@ -546,7 +553,7 @@ class WalkScreen(RevueScreen[None]):
         what = STALE_WHAT.get(name, name) + f" de l'objectif {number}"
         self.app.push_screen(
             StaleEditScreen(what, shown(getattr(record, name)), shown(theirs), can_join=text_field),
-            chosen,
+            self._answered(objective_id, name, chosen),
         )
 
     def _ask_stale_value(
@@ -577,8 +584,17 @@ class WalkScreen(RevueScreen[None]):
                 shown(theirs),
                 can_join=False,
             ),
-            chosen,
+            self._answered(objective_id, f"value:{indicator_id}", chosen),
         )
+
+    def _answered(
+        self, objective_id: str, name: str, chosen: Callable[[str | None], None]
+    ) -> Callable[[str | None], None]:
+        def answered(choice: str | None) -> None:
+            self._asking.discard((objective_id, name))
+            chosen(choice)
+
+        return answered
 
     def _refill(self, objective_id: str) -> None:
         """Show again the objective's record if it is the one on screen."""

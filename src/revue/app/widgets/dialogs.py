@@ -54,6 +54,9 @@ class StaleEditScreen(ModalScreen[str]):
     The answer is "mine", "theirs" or, for a text, "both" (theirs, then mine)."""
 
     BINDINGS = [Binding("escape", "keep_mine", "Garder le vôtre", id="keep-mine")]
+    #: No button has the focus when the question appears (Tab reaches them): keys still being
+    #: typed for the text must not answer it (Entrée or Espace on a focused button would).
+    AUTO_FOCUS = None
 
     def __init__(self, what: str, mine: str, theirs: str, *, can_join: bool) -> None:
         super().__init__()
@@ -85,9 +88,15 @@ class StaleEditScreen(ModalScreen[str]):
         self.dismiss("mine")
 
     @on(Button.Pressed, "#stale-theirs-button")
-    def take_theirs(self) -> None:
+    def action_take_theirs(self) -> None:
         self.dismiss("theirs")
 
     @on(Button.Pressed, "#stale-both-button")
-    def keep_both(self) -> None:
-        self.dismiss("both")
+    def action_keep_both(self) -> None:
+        if self.can_join:
+            self.dismiss("both")
+
+
+def both_texts(theirs: str, mine: str) -> str:
+    """What « Garder les deux » keeps: the other text, then the one typed here."""
+    return "\n\n".join(t for t in (theirs.rstrip(), mine.strip()) if t)
