@@ -100,3 +100,48 @@ def test_console_script_runs_in_a_real_process(db_url: str) -> None:
         [sys.executable, "-m", "revue", "contract"], env=env, capture_output=True, text=True
     )
     assert wrong.returncode == 2 and "erreur" in wrong.stderr
+
+
+def _commands(parser, words=()):  # type: ignore[no-untyped-def]
+    """Every (sub)command of the CLI, as the words that name it."""
+    import argparse
+
+    yield words
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _commands(sub, (*words, name))
+
+
+def test_every_command_has_french_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from revue.cli.main import _parser
+
+    commands = list(_commands(_parser()))
+    assert len(commands) > 20
+    for words in commands:
+        with pytest.raises(SystemExit) as stop:
+            main([*words, "--help"])
+        assert stop.value.code == 0, words
+        text = capsys.readouterr().out
+        assert text.startswith(f"utilisation : revue {' '.join(words)}".rstrip()), words
+        assert "afficher cette aide et quitter" in text, words
+        for english in ("usage:", "positional arguments", "show this help", "optional arguments"):
+            assert english not in text, (words, english)
+        # every argument says what it is
+        for line in text.split("options:")[0].splitlines()[1:]:
+            if (
+                line.startswith("  ")
+                and not line.startswith("    ")
+                and line.strip().isupper()
+                and line.strip() not in ("COMMANDE", "ACTION")
+            ):
+                raise AssertionError(f"{words}: argument without help: {line.strip()}")
+
+
+def test_a_missing_argument_is_said_in_french(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["bilan"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "arguments obligatoires manquants : ID" in err
+    assert "revue bilan --help" in err

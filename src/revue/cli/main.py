@@ -18,6 +18,8 @@ from revue.store.paths import ENV_DB, default_db_url
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy knows the name), without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from revue.bilan.writers import Writer
     from revue.domain.contract import ContractSummary
     from revue.store.store import Store
@@ -27,20 +29,49 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace, str], int]
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout with its one English word in French."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
+#: argparse's own error sentences, in French (the order matters: longer ones first).
+_ERRORS = (
+    ("the following arguments are required: ", "arguments obligatoires manquants : "),
+    ("unrecognized arguments: ", "arguments inconnus : "),
+    ("invalid choice: ", "choix invalide : "),
+    ("expected one argument", "une valeur est attendue"),
+    ("(choose from ", "(choisir parmi "),
+    ("not allowed with argument ", "incompatible avec l'argument "),
+    ("ambiguous option: ", "option ambiguë : "),
+    ("could match ", "peut désigner "),
+    ("invalid int value: ", "nombre entier invalide : "),
+    ("argument ", "argument "),
+)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with its own words in French."""
+    """argparse with its own words in French, and ``-h``/``--help`` on every (sub)command."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument(
+            "-h",
+            "--help",
+            action="help",
+            default=argparse.SUPPRESS,
+            help="afficher cette aide et quitter",
+        )
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        translated = (
-            message.replace(
-                "the following arguments are required", "arguments obligatoires manquants"
-            )
-            .replace("unrecognized arguments", "arguments inconnus")
-            .replace("invalid choice", "choix invalide")
-            .replace("expected one argument", "une valeur est attendue")
-            .replace("choose from", "choisir parmi")
-        )
-        self.exit(2, f"{self.prog} : erreur : {translated}\n")
+        for english, french in _ERRORS:
+            message = message.replace(english, french)
+        self.exit(2, f"{self.prog} : erreur : {message}\n(« {self.prog} --help » pour l'aide)\n")
 
 
 if TYPE_CHECKING:
@@ -54,7 +85,6 @@ def _parser() -> argparse.ArgumentParser:
         "l'application.",
         add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     parser.add_argument(
         "--version",
         action="version",
@@ -170,7 +200,6 @@ def _add_contract(commands: _Commands) -> None:
     contract = commands.add_parser(
         "contract", help="importer, lister, exporter des contrats", add_help=False
     )
-    contract.add_argument("-h", "--help", action="help", help="afficher cette aide")
     actions = _actions(contract)
     imp = actions.add_parser(
         "import",
@@ -178,7 +207,9 @@ def _add_contract(commands: _Commands) -> None:
         "académiques), chacun en entier ou pas du tout",
         add_help=False,
     )
-    imp.add_argument("files", nargs="+", metavar="FICHIER")
+    imp.add_argument(
+        "files", nargs="+", metavar="FICHIER", help="fichiers TOML de contrat ou de projet"
+    )
     imp.add_argument(
         "--replace",
         action="store_true",
@@ -190,7 +221,9 @@ def _add_contract(commands: _Commands) -> None:
     )
     listing.set_defaults(handler=_contract_list_quickly)
     exp = actions.add_parser("export", help="exporter un contrat en TOML", add_help=False)
-    exp.add_argument("id", metavar="ID")
+    exp.add_argument(
+        "id", metavar="ID", help="identifiant du contrat (voir « revue contract list »)"
+    )
     exp.add_argument(
         "-o",
         "--output",
@@ -273,7 +306,7 @@ def _add_exchange(commands: _Commands) -> None:
     )
     exp.set_defaults(handler=_with_store(_exchange_export))
     imp = actions.add_parser("import", help="fusionner un fichier d'échange", add_help=False)
-    imp.add_argument("file", metavar="FICHIER")
+    imp.add_argument("file", metavar="FICHIER", help="fichier d'échange reçu (.json)")
     imp.add_argument(
         "--trust",
         action="store_true",
@@ -291,12 +324,14 @@ def _add_exchange(commands: _Commands) -> None:
     add = trust_actions.add_parser(
         "add", help="accepter les clés qui ont signé un fichier, sans l'importer", add_help=False
     )
-    add.add_argument("file", metavar="FICHIER")
+    add.add_argument("file", metavar="FICHIER", help="fichier d'échange dont la clé est acceptée")
     add.set_defaults(handler=_with_store(_trust_add))
     remove = trust_actions.add_parser(
         "remove", help="ne plus accepter une clé (par son empreinte)", add_help=False
     )
-    remove.add_argument("fingerprint", metavar="EMPREINTE", nargs="+")
+    remove.add_argument(
+        "fingerprint", metavar="EMPREINTE", nargs="+", help="empreinte(s) de clé à oublier"
+    )
     remove.set_defaults(handler=_with_store(_trust_remove))
 
 
@@ -408,7 +443,7 @@ def _add_schools(commands: _Commands) -> None:
     imp = _actions(schools).add_parser(
         "import", help="importer un CSV de l'annuaire de l'éducation", add_help=False
     )
-    imp.add_argument("file", metavar="FICHIER")
+    imp.add_argument("file", metavar="FICHIER", help="fichier CSV des écoles")
     imp.set_defaults(handler=_with_store(_schools_import))
 
 
@@ -447,7 +482,9 @@ def _add_backup_and_check(commands: _Commands) -> None:
         help="remettre une sauvegarde en place (les données actuelles sont d'abord sauvegardées)",
         add_help=False,
     )
-    restore.add_argument("name", metavar="NOM")
+    restore.add_argument(
+        "name", metavar="NOM", help="nom de la sauvegarde (voir « revue backup list »)"
+    )
     restore.set_defaults(handler=_on_file(_backup_restore))
     commands.add_parser(
         "check", help="vérifier l'intégrité des données", add_help=False
@@ -627,7 +664,7 @@ def _add_config(commands: _Commands) -> None:
         metavar="CLÉ",
         help="user : votre nom, auteur par défaut des accompagnements",
     )
-    cset.add_argument("value", metavar="VALEUR")
+    cset.add_argument("value", metavar="VALEUR", help="la nouvelle valeur")
     cset.set_defaults(handler=_config_set)
 
 
@@ -660,8 +697,15 @@ def _add_academic(commands: _Commands) -> None:
         handler=_with_store(_academic_list)
     )
     exp = actions.add_parser("export", help="exporter un projet académique en TOML", add_help=False)
-    exp.add_argument("id", metavar="ID")
-    exp.add_argument("-o", "--output", metavar="FICHIER")
+    exp.add_argument(
+        "id", metavar="ID", help="identifiant du projet (voir « revue academic list »)"
+    )
+    exp.add_argument(
+        "-o",
+        "--output",
+        metavar="FICHIER",
+        help="fichier à écrire (par défaut : la sortie standard)",
+    )
     exp.set_defaults(handler=_with_store(_academic_export))
 
 
