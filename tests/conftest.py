@@ -60,7 +60,7 @@ def _sample_store_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done, errors = import_files(opened, list(demo_files()))
     opened.close()
     assert not errors, errors
-    assert len(done) == 3
+    assert len(done) == 4  # two contracts and two projets académiques
     return folder
 
 

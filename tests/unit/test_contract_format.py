@@ -236,12 +236,19 @@ criteria = ["Un critère"]
 
 
 def test_links_need_the_projet_in_the_store(tmp_path: Path, store: Store) -> None:
-    linked = VALID.replace(
+    named = VALID.replace(
         "start_date = 2019-09-01",
         'start_date = 2019-09-01\nacademic_project = { id = "pa-absent", title = "PA" }',
     )
+    linked = named.replace(
+        'text = "Un autre objectif"', 'text = "Un autre objectif"\nacademic_links = ["1.1"]'
+    )
     _, errors = import_files(store, [write(tmp_path, linked)])
     assert "pa-absent" in str(errors[0]) and "importez d'abord" in str(errors[0])
+    assert store.list_contracts() == []
+    # without links, a contract may name its projet before the projet is imported
+    done, errors = import_files(store, [write(tmp_path, named, "sans-liens.toml")])
+    assert errors == [] and [d.id for d in done] == ["essai-2019-2021"]
 
 
 def test_duplicate_contract_is_refused_unless_replace(tmp_path: Path, store: Store) -> None:

@@ -240,7 +240,8 @@ def _contract_import(args: argparse.Namespace, store: Store) -> int:
     for item in done:
         print(item.describe())
     for error in errors:
-        print(f"revue : {error}", file=sys.stderr)
+        for line in str(error).splitlines():  # a file with several problems: one line each
+            print(f"revue : {line}", file=sys.stderr)
     if errors:
         print(
             f"{len(errors)} fichier(s) refusé(s) ; les données sont restées telles "
@@ -559,11 +560,36 @@ def _check(args: argparse.Namespace, url: str, path: Path) -> int:
             print(f"{path} : {line}")
         print("Le reste des données est intègre ; le relevé figé n'est plus une preuve.")
         return 1
+    links = _link_problems(url)
+    if links:
+        for line in links:
+            print(f"{path} : {line}")
+        print(
+            "Le reste des données est intègre ; importez le projet académique qui manque, "
+            "ou corrigez ces rattachements par avenant."
+        )
+        return 1
     print(
-        f"{path} : intègre (vérification rapide, références entre tables et "
-        "empreintes des revues clôturées)."
+        f"{path} : intègre (vérification rapide, références entre tables, "
+        "empreintes des revues clôturées et rattachements au projet académique)."
     )
     return 0
+
+
+def _link_problems(url: str) -> list[str]:
+    """Links of contract objectives to projet académique items that are not there (current
+    schema only, like the snapshots)."""
+    from revue.store.db import SCHEMA_HEAD, read_only_engine, sqlite_path, stored_revision
+    from revue.store.store import Store
+
+    path = sqlite_path(url)
+    if path is None or stored_revision(path) != SCHEMA_HEAD:
+        return []
+    store = Store(read_only_engine(path), url, author="")
+    try:
+        return store.link_problems()
+    finally:
+        store.close()
 
 
 def _snapshot_problems(url: str) -> list[str]:
@@ -706,6 +732,12 @@ def _add_academic(commands: _Commands) -> None:
         metavar="FICHIER",
         help="fichier à écrire (par défaut : la sortie standard)",
     )
+    exp.add_argument(
+        "--canonical",
+        action="store_true",
+        help="écrire le texte canonique au format version 2 (sans les commentaires du fichier "
+        "importé) plutôt que le fichier importé tel quel",
+    )
     exp.set_defaults(handler=_with_store(_academic_export))
 
 
@@ -716,12 +748,13 @@ def _academic_list(args: argparse.Namespace, store: Store) -> int:
 
 
 def _academic_export(args: argparse.Namespace, store: Store) -> int:
-    from revue.formats.contract_toml import dump_academic_project
+    from revue.formats.academic_toml import export_academic_project
 
     project = store.get_academic_project(args.id)
     if project is None:
         return _fail(f"aucun projet académique « {args.id} » dans les données")
-    return _output(dump_academic_project(project), args.output, "Projet académique")
+    text = export_academic_project(project, canonical=args.canonical)
+    return _output(text, args.output, "Projet académique")
 
 
 # --- main --------------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ class ChangeKind(StrEnum):
     ACTION_ADD = "action-add"  # after: what, who, when
     ACTION_CHANGE = "action-change"  # after: what, who, when
     ACTION_DROP = "action-drop"
+    LINK_ADD = "link-add"  # after: link (a key of the projet académique)
+    LINK_DROP = "link-drop"  # before: link
 
     @property
     def label(self) -> str:
@@ -33,6 +35,10 @@ class ChangeKind(StrEnum):
     def on_existing_action(self) -> bool:
         return self in (ChangeKind.ACTION_CHANGE, ChangeKind.ACTION_DROP)
 
+    @property
+    def on_link(self) -> bool:
+        return self in (ChangeKind.LINK_ADD, ChangeKind.LINK_DROP)
+
 
 CHANGE_LABELS: dict[ChangeKind, str] = {
     ChangeKind.OBJECTIVE_TEXT: "texte de l'objectif",
@@ -40,6 +46,8 @@ CHANGE_LABELS: dict[ChangeKind, str] = {
     ChangeKind.ACTION_ADD: "action ajoutée",
     ChangeKind.ACTION_CHANGE: "action modifiée",
     ChangeKind.ACTION_DROP: "action supprimée",
+    ChangeKind.LINK_ADD: "rattachement au projet académique ajouté",
+    ChangeKind.LINK_DROP: "rattachement au projet académique retiré",
 }
 
 
@@ -48,7 +56,9 @@ class AvenantChange:
     """One change inside an avenant, kept as before -> after.
 
     ``target_id`` names the indicator or the action the change is about; an added action gets
-    its id (:func:`added_action_id`) when the change is prepared or recorded.
+    its id (:func:`added_action_id`) when the change is prepared or recorded. A link change
+    names the key of the projet académique's objective in ``target_id`` and in ``after`` (added)
+    or ``before`` (removed) as ``link``.
     """
 
     kind: ChangeKind
@@ -141,6 +151,8 @@ def apply_change(
                 indicator.target_year,
                 number,
             )
+    elif change.kind.on_link:
+        _apply_link(objective, change, number, record_before=record_before)
     elif change.kind is ChangeKind.ACTION_ADD:
         what = _text(change.after, "what").strip()
         if not what:
@@ -166,6 +178,37 @@ def apply_change(
             action.what = _text(change.after, "what", action.what)
             action.who = _text(change.after, "who", action.who)
             action.when = _text(change.after, "when", action.when)
+
+
+def link_of(change: AvenantChange) -> str:
+    """The projet académique key a link change adds or removes."""
+    side = change.after if change.kind is ChangeKind.LINK_ADD else change.before
+    return str(side.get("link") or change.target_id or "").strip()
+
+
+def _apply_link(
+    objective: Objective, change: AvenantChange, number: int, *, record_before: bool
+) -> None:
+    key = link_of(change)
+    if not key:
+        raise RevueError(f"avenant n° {number} : le rattachement ne nomme aucun objectif")
+    if record_before:
+        change.before = {"links": list(objective.academic_links)}
+        if change.kind is ChangeKind.LINK_DROP:
+            change.before["link"] = key
+    if change.kind is ChangeKind.LINK_ADD:
+        if key in objective.academic_links:
+            raise RevueError(
+                f"avenant n° {number} : l'objectif « {objective.id} » est déjà rattaché à « {key} »"
+            )
+        objective.academic_links.append(key)
+    else:
+        if key not in objective.academic_links:
+            raise RevueError(
+                f"avenant n° {number} : l'objectif « {objective.id} » n'est pas rattaché à "
+                f"« {key} »"
+            )
+        objective.academic_links.remove(key)
 
 
 def initial_targets(contract: Contract) -> dict[str, RevisedTarget]:

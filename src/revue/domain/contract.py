@@ -12,6 +12,11 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from revue.domain.academic import AcademicAxis as AcademicAxis
+from revue.domain.academic import AcademicObjective as AcademicObjective
+from revue.domain.academic import AcademicProject as AcademicProject
+from revue.domain.academic import AcademicProjectSummary as AcademicProjectSummary
+
 #: Namespace for the deterministic UUIDs of everything a contract file defines. Two laptops that
 #: import the same contract file give its objectives the same keys, so accompaniments and
 #: evidence that name an objective can later be exchanged between them.
@@ -118,7 +123,7 @@ class Objective:
     indicators: list[Indicator] = field(default_factory=list)
     criteria: list[str] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
-    academic_links: list[str] = field(default_factory=list)  # codes in the projet académique
+    academic_links: list[str] = field(default_factory=list)  # keys in the projet académique
 
     @property
     def display_title(self) -> str:
@@ -199,48 +204,6 @@ class Contract:
 
 
 @dataclass
-class AcademicObjective:
-    code: str
-    title: str
-    levers: list[str] = field(default_factory=list)
-    criteria: list[str] = field(default_factory=list)
-
-
-@dataclass
-class AcademicAxis:
-    code: str
-    title: str
-    text: str = ""
-    objectives: list[AcademicObjective] = field(default_factory=list)
-
-
-@dataclass
-class AcademicProject:
-    id: str
-    title: str
-    academie: str = ""
-    period: str = ""  # e.g. "2018-2022"
-    axes: list[AcademicAxis] = field(default_factory=list)
-
-    def find(self, code: str) -> AcademicAxis | AcademicObjective | None:
-        """Return the axis or objective with this code."""
-        for axis in self.axes:
-            if axis.code == code:
-                return axis
-            for objective in axis.objectives:
-                if objective.code == code:
-                    return objective
-        return None
-
-    def codes(self) -> set[str]:
-        found = set()
-        for axis in self.axes:
-            found.add(axis.code)
-            found.update(o.code for o in axis.objectives)
-        return found
-
-
-@dataclass
 class ContractSummary:
     """One line of the contract list."""
 
@@ -256,13 +219,3 @@ class ContractSummary:
     @property
     def period(self) -> str:
         return f"{self.start_date:%d/%m/%Y} – {self.end_date:%d/%m/%Y}"
-
-
-@dataclass
-class AcademicProjectSummary:
-    uuid: uuid.UUID
-    id: str
-    title: str
-    academie: str
-    period: str
-    objective_count: int

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from revue.domain.contract import AcademicProject, Contract
+from revue.domain.academic import AcademicProject
+from revue.domain.contract import Contract
 from revue.domain.errors import InputError, RevueError
-from revue.formats.contract_toml import load_document, locate_link_error
+from revue.formats.academic_toml import locate_link_error
+from revue.formats.contract_toml import load_document
 from revue.formats.tomlfile import Locator
 from revue.store.store import Store
 
@@ -23,11 +25,22 @@ class Imported:
     sections: int = 0
     objectives: int = 0
     indicators: int = 0
+    levers: int = 0
+    criteria: int = 0
     replaced: bool = False
 
     def describe(self) -> str:
         if self.kind == "projet-academique":
-            what = f"projet académique « {self.id} » ({self.title}) : {self.objectives} objectifs"
+            counted = ", ".join(
+                _count(n, noun)
+                for n, noun in (
+                    (self.sections, "axe ou partie|axes ou parties"),
+                    (self.objectives, "objectif|objectifs"),
+                    (self.levers, "levier|leviers"),
+                    (self.criteria, "critère|critères"),
+                )
+            )
+            what = f"projet académique « {self.id} » ({self.title}) : {counted}"
         else:
             noun = "contrat" if self.kind == "contrat" else "projet de circonscription"
             what = (
@@ -38,12 +51,21 @@ class Imported:
         return f"{self.file} : {what} — {verb}."
 
 
+def _count(n: int, nouns: str) -> str:
+    """``3 leviers``, ``1 levier``, ``0 levier`` (French: singular below 2)."""
+    one, many = nouns.split("|")
+    return f"{n} {one if n < 2 else many}"
+
+
 def check_links(store: Store, contract: Contract, locator: Locator, filename: str) -> None:
-    """Refuse links to a projet académique that is not in the store, or to codes it lacks."""
+    """Refuse links to a projet académique that is not in the store, or to items it lacks (a
+    contract without links may name a projet not imported yet)."""
     ref = contract.academic_project
     if ref is None or not ref.id:
         return
     project = store.get_academic_project(ref.id)
+    if project is None and not any(o.academic_links for o in contract.objectives):
+        return  # a contract that cites nothing of its projet may come first
     if project is None:
         raise InputError(
             f"le projet académique « {ref.id} » n'est pas dans les données : importez d'abord "
@@ -53,18 +75,16 @@ def check_links(store: Store, contract: Contract, locator: Locator, filename: st
             field="academic_project.id",
         )
     codes = project.codes()
-    for objective in contract.objectives:
+    for index, objective in enumerate(contract.objectives):
         for code in objective.academic_links:
             if code not in codes:
                 known = ", ".join(sorted(codes)) or "aucun"
                 raise locate_link_error(
                     locator,
                     filename,
-                    contract,
-                    objective.id,
-                    code,
+                    index,
                     f"l'objectif « {objective.id} » renvoie à « {code} », absent du projet "
-                    f"académique « {ref.id} » (codes connus : {known})",
+                    f"académique « {ref.id} » (identifiants et codes connus : {known})",
                 )
 
 
@@ -105,12 +125,16 @@ def import_document(
     if isinstance(document, AcademicProject):
         existed = store.get_academic_project(document.id) is not None
         store.save_academic_project(document, replace=replace)
+        counts = document.counts()
         return Imported(
             file=filename,
             kind="projet-academique",
             id=document.id,
             title=document.title,
-            objectives=sum(len(a.objectives) for a in document.axes),
+            sections=counts["axes"],
+            objectives=counts["objectives"],
+            levers=counts["levers"],
+            criteria=counts["criteria"],
             replaced=existed,
         )
     check_links(store, document, locator, filename)

@@ -41,6 +41,9 @@ class Base(DeclarativeBase):
 
 
 class AcademicProjectRow(Base):
+    """A projet académique: its whole tree is ``document`` (``revue.domain.academic``'s plain
+    data), ``source`` the text of the file it was imported from, written back on export."""
+
     __tablename__ = "academic_projects"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -49,50 +52,8 @@ class AcademicProjectRow(Base):
     academie: Mapped[str] = mapped_column(Text, default="")
     period: Mapped[str] = mapped_column(String(32), default="")
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-
-    axes: Mapped[list[AcademicAxisRow]] = relationship(
-        back_populates="project",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="AcademicAxisRow.position",
-    )
-
-
-class AcademicAxisRow(Base):
-    __tablename__ = "academic_axes"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    project_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("academic_projects.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int]
-    code: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text, default="")
-
-    project: Mapped[AcademicProjectRow] = relationship(back_populates="axes")
-    objectives: Mapped[list[AcademicObjectiveRow]] = relationship(
-        back_populates="axis",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="AcademicObjectiveRow.position",
-    )
-
-
-class AcademicObjectiveRow(Base):
-    __tablename__ = "academic_objectives"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    axis_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("academic_axes.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int]
-    code: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str] = mapped_column(Text)
-    levers: Mapped[list[Any]] = mapped_column(default=list)
-    criteria: Mapped[list[Any]] = mapped_column(default=list)
-
-    axis: Mapped[AcademicAxisRow] = relationship(back_populates="objectives")
+    document: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source: Mapped[str] = mapped_column(Text, default="")
 
 
 class ContractRow(Base):

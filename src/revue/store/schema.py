@@ -13,8 +13,18 @@ from revue.store.backup import read_only
 from revue.store.paths import StoreError
 from revue.store.sqlerrors import sqlite_reason
 
-SCHEMA_HEAD = "0008"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+SCHEMA_HEAD = "0009"
+KNOWN_REVISIONS = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+)
 
 
 def stored_revision(path: Path) -> str | None:

@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CursorResult, Engine, delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from revue.domain.avenant import Avenant, Revision
-from revue.domain.contract import (
-    AcademicAxis,
-    AcademicObjective,
+from revue.domain.academic import (
     AcademicProject,
-    AcademicProjectRef,
     AcademicProjectSummary,
+    project_data,
+    project_from_data,
+)
+from revue.domain.avenant import Avenant, ChangeKind, Revision, link_of
+from revue.domain.contract import (
+    AcademicProjectRef,
     Action,
     Article,
     ComputedCount,
@@ -70,11 +72,11 @@ from revue.store.db import (
 from revue.store.history import History
 from revue.store.log import Exported, Log
 from revue.store.models import (
-    AcademicAxisRow,
-    AcademicObjectiveRow,
     AcademicProjectRow,
     AccompanimentRow,
     ActionRow,
+    AvenantChangeRow,
+    AvenantRow,
     ContractRow,
     IndicatorRow,
     ObjectiveRow,
@@ -178,17 +180,7 @@ class Store:
 
     def list_academic_projects(self) -> list[AcademicProjectSummary]:
         with read_session(self.engine) as session:
-            counts = (
-                select(AcademicAxisRow.project_id, func.count(AcademicObjectiveRow.id).label("n"))
-                .join(AcademicObjectiveRow, isouter=True)
-                .group_by(AcademicAxisRow.project_id)
-                .subquery()
-            )
-            rows = session.execute(
-                select(AcademicProjectRow, func.coalesce(counts.c.n, 0))
-                .outerjoin(counts, counts.c.project_id == AcademicProjectRow.id)
-                .order_by(AcademicProjectRow.slug)
-            ).all()
+            rows = session.scalars(select(AcademicProjectRow).order_by(AcademicProjectRow.slug))
             return [
                 AcademicProjectSummary(
                     uuid=row.id,
@@ -196,49 +188,57 @@ class Store:
                     title=row.title,
                     academie=row.academie,
                     period=row.period,
-                    objective_count=count,
+                    objective_count=len(_project_from_row(row).objectives()),
                 )
-                for row, count in rows
+                for row in rows
             ]
 
     def get_academic_project(self, slug: str) -> AcademicProject | None:
         with read_session(self.engine) as session:
-            row = session.scalar(
-                select(AcademicProjectRow)
-                .where(AcademicProjectRow.slug == slug)
-                .options(
-                    selectinload(AcademicProjectRow.axes).selectinload(AcademicAxisRow.objectives)
+            row = session.scalar(select(AcademicProjectRow).where(AcademicProjectRow.slug == slug))
+            return None if row is None else _project_from_row(row)
+
+    def academic_citations(self, slug: str) -> dict[str, dict[str, list[str]]]:
+        """What the contracts attached to projet ``slug`` cite of it: contract id -> objective
+        id -> keys, as signed and as added by avenant (a key an avenant later dropped is still
+        cited by the contract as signed)."""
+        with read_session(self.engine) as session:
+            return _citations(session, slug)
+
+    def link_problems(self) -> list[str]:
+        """Every link of a contract objective (as signed or added by avenant) that names no
+        item of the contract's projet académique, in French, for ``revue check``."""
+        with read_session(self.engine) as session:
+            problems: list[str] = []
+            refs = session.execute(
+                select(ContractRow.slug, ContractRow.academic_project_slug).where(
+                    ContractRow.academic_project_slug.is_not(None)
                 )
-            )
-            if row is None:
-                return None
-            return AcademicProject(
-                id=row.slug,
-                title=row.title,
-                academie=row.academie,
-                period=row.period,
-                axes=[
-                    AcademicAxis(
-                        code=axis.code,
-                        title=axis.title,
-                        text=axis.text,
-                        objectives=[
-                            AcademicObjective(
-                                code=o.code,
-                                title=o.title,
-                                levers=list(o.levers),
-                                criteria=list(o.criteria),
+            ).all()
+            for slug in sorted({pa for _, pa in refs if pa}):
+                row = session.scalar(
+                    select(AcademicProjectRow).where(AcademicProjectRow.slug == slug)
+                )
+                keys = _project_from_row(row).codes() if row is not None else set()
+                for contract, objectives in _citations(session, slug).items():
+                    for objective, cited in objectives.items():
+                        for key in cited:
+                            if key in keys:
+                                continue
+                            where = (
+                                f"absent du projet académique « {slug} »"
+                                if row is not None
+                                else f"le projet académique « {slug} » n'est pas dans les données"
                             )
-                            for o in axis.objectives
-                        ],
-                    )
-                    for axis in row.axes
-                ],
-            )
+                            problems.append(
+                                f"contrat « {contract} », objectif « {objective} » : "
+                                f"rattachement à « {key} » — {where}"
+                            )
+            return problems
 
     def save_academic_project(self, project: AcademicProject, *, replace: bool = False) -> None:
         """Add a projet académique, all or nothing; with ``replace``, take the place of the one
-        with the same id."""
+        with the same id, unless that would remove an item a contract cites."""
         with write_session(self.engine) as session:
             existing = session.scalar(
                 select(AcademicProjectRow.id).where(AcademicProjectRow.slug == project.id)
@@ -249,36 +249,20 @@ class Store:
                         f"le projet académique « {project.id} » est déjà enregistré : relancez "
                         "avec --replace pour le remplacer"
                     )
+                _refuse_lost_citations(session, project)
                 session.execute(delete(AcademicProjectRow).where(AcademicProjectRow.id == existing))
-            pid = stable_uuid("pa", project.id)
-            row = AcademicProjectRow(
-                id=pid,
-                slug=project.id,
-                title=project.title,
-                academie=project.academie,
-                period=project.period,
-            )
-            for a_pos, axis in enumerate(project.axes):
-                axis_row = AcademicAxisRow(
-                    id=stable_uuid("pa", project.id, "axis", axis.code),
-                    position=a_pos,
-                    code=axis.code,
-                    title=axis.title,
-                    text=axis.text,
+                session.flush()
+            session.add(
+                AcademicProjectRow(
+                    id=stable_uuid("pa", project.id),
+                    slug=project.id,
+                    title=project.title,
+                    academie=project.academie,
+                    period=project.period,
+                    document=project_data(project),
+                    source=project.source,
                 )
-                for o_pos, obj in enumerate(axis.objectives):
-                    axis_row.objectives.append(
-                        AcademicObjectiveRow(
-                            id=stable_uuid("pa", project.id, "objective", obj.code),
-                            position=o_pos,
-                            code=obj.code,
-                            title=obj.title,
-                            levers=list(obj.levers),
-                            criteria=list(obj.criteria),
-                        )
-                    )
-                row.axes.append(axis_row)
-            session.add(row)
+            )
 
     # --- contracts -----------------------------------------------------------------------------
 
@@ -451,6 +435,25 @@ class Store:
         return self.reviews.list_avenants(contract_slug)
 
     def record_avenant(self, review_id: uuid.UUID, avenant: Avenant) -> None:
+        """Record an avenant (``Reviews.record_avenant``); a link it adds must name an item of
+        the contract's projet académique."""
+        added = [c for c in avenant.changes if c.kind is ChangeKind.LINK_ADD]
+        if added:
+            contract = self.get_contract(self.get_review(review_id).contract_id)
+            ref = contract.academic_project
+            project = self.get_academic_project(ref.id) if ref and ref.id else None
+            if project is None:
+                raise ConflictError(
+                    f"le contrat « {contract.id} » ne désigne aucun projet académique enregistré "
+                    "(academic_project.id) : un rattachement ne peut pas s'y ajouter"
+                )
+            keys = project.codes()
+            for change in added:
+                if link_of(change) not in keys:
+                    raise ConflictError(
+                        f"« {link_of(change)} » n'est pas un objectif du projet académique "
+                        f"« {project.id} »"
+                    )
         self.reviews.record_avenant(review_id, avenant)
 
     def changes_since_last(self, review_id: uuid.UUID) -> list[ChangeLine]:
@@ -469,6 +472,9 @@ class Store:
 
     def list_schools(self) -> list[School]:
         return self.log.list_schools()
+
+    def network_names(self) -> list[str]:
+        return self.log.network_names()
 
     def add_accompaniment(self, content: Content) -> Version:
         return self.log.add_accompaniment(content)
@@ -573,6 +579,66 @@ class Store:
 
     def remove_trusted_key(self, fingerprint: str) -> KnownKey:
         return self.keys.remove(fingerprint)
+
+
+def _project_from_row(row: AcademicProjectRow) -> AcademicProject:
+    return project_from_data(
+        dict(row.document),
+        id=row.slug,
+        title=row.title,
+        academie=row.academie,
+        period=row.period,
+        source=row.source,
+    )
+
+
+def _citations(session: Session, slug: str) -> dict[str, dict[str, list[str]]]:
+    """Contract id -> objective id -> the keys of projet ``slug`` it cites (signed or added
+    by avenant), for the contracts attached to that projet."""
+    out: dict[str, dict[str, list[str]]] = {}
+    rows = session.execute(
+        select(ContractRow.slug, ObjectiveRow.slug, ObjectiveRow.academic_links)
+        .join(ObjectiveRow, ObjectiveRow.contract_id == ContractRow.id)
+        .where(ContractRow.academic_project_slug == slug)
+        .order_by(ContractRow.slug, ObjectiveRow.position)
+    ).all()
+    for contract, objective, links in rows:
+        if links:
+            out.setdefault(contract, {})[objective] = [str(k) for k in links]
+    added = session.execute(
+        select(ContractRow.slug, AvenantChangeRow.objective_slug, AvenantChangeRow.after)
+        .join(AvenantRow, AvenantRow.contract_id == ContractRow.id)
+        .join(AvenantChangeRow, AvenantChangeRow.avenant_id == AvenantRow.id)
+        .where(
+            ContractRow.academic_project_slug == slug,
+            AvenantChangeRow.kind == ChangeKind.LINK_ADD.value,
+        )
+        .order_by(ContractRow.slug, AvenantRow.number, AvenantChangeRow.position)
+    ).all()
+    for contract, objective, after in added:
+        keys = out.setdefault(contract, {}).setdefault(objective, [])
+        key = str(after.get("link", ""))
+        if key and key not in keys:
+            keys.append(key)
+    return out
+
+
+def _refuse_lost_citations(session: Session, project: AcademicProject) -> None:
+    """ConflictError listing the contracts and objectives that cite an item the new version
+    of ``project`` no longer has."""
+    keys = project.codes()
+    lost = [
+        f"« {contract} », objectif « {objective} » → {', '.join(sorted(set(cited) - keys))}"
+        for contract, objectives in _citations(session, project.id).items()
+        for objective, cited in objectives.items()
+        if set(cited) - keys
+    ]
+    if lost:
+        raise ConflictError(
+            f"le projet académique « {project.id} » ne se remplace pas : des contrats citent "
+            "des objectifs absents du nouveau fichier (" + " ; ".join(lost) + "). Rétablissez "
+            "ces objectifs dans le fichier, ou retirez d'abord ces liens par avenant."
+        )
 
 
 def _contract_to_row(contract: Contract) -> ContractRow:
