@@ -32,8 +32,32 @@ class InputError(RevueError):
             where.append(f"ligne {self.line}")
         prefix = ", ".join(where)
         if self.field:
-            prefix = f"{prefix}, champ « {self.field} »" if prefix else f"champ « {self.field} »"
+            # non-breaking spaces inside the guillemets: « never ends a line alone
+            field = f"champ «\u00a0{self.field}\u00a0»"
+            prefix = f"{prefix}, {field}" if prefix else field
         return f"{prefix} : {self.message}" if prefix else self.message
+
+
+class InputErrors(InputError):
+    """Several problems found in one file (at most :data:`MAX_REPORTED`), reported in one run:
+    ``str()`` gives one located line per problem, in file order."""
+
+    MAX_REPORTED = 20
+
+    def __init__(self, errors: list[InputError], *, more: bool = False) -> None:
+        self.errors = errors
+        self.more = more
+        first = errors[0]
+        super().__init__(first.message, file=first.file, line=first.line, field=first.field)
+
+    def render(self) -> str:
+        lines = [error.render() for error in self.errors]
+        if self.more:
+            lines.append(
+                f"{self.errors[0].file} : d'autres erreurs suivent ; corrigez ces "
+                f"{len(self.errors)} premières puis relancez"
+            )
+        return "\n".join(lines)
 
 
 class ConflictError(RevueError):

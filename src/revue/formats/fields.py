@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator
-from typing import Any, Literal, NoReturn, overload
+from collections.abc import Callable, Iterator
+from typing import Any, Literal, NoReturn, TypeVar, overload
 
-from revue.domain.errors import InputError
+from revue.domain.errors import InputError, InputErrors
 from revue.domain.text import control_character
 from revue.formats.tomlfile import FieldPath, Locator
+
+_T = TypeVar("_T")
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
@@ -51,12 +53,53 @@ def field_label(path: FieldPath) -> str:
     return out
 
 
+_WRITTEN_NUMBER = re.compile(
+    r"^\s*(?P<int>[-+]?\d[\d\s\u00a0\u202f]*)(?:[,.](?P<dec>\d+))?\s*(?P<unit>.*)$"
+)
+
+
+def _number_hint(value: Any) -> str:
+    """What to write instead, when a number was written as text (« "24,0" », « "12 %" »)."""
+    if not isinstance(value, str):
+        return ""
+    match = _WRITTEN_NUMBER.match(value)
+    if not match:
+        return ""
+    number = re.sub(r"\s", "", match["int"]) + (f".{match['dec']}" if match["dec"] else "")
+    unit = " ; l'unité va dans « unit »" if match["unit"].strip() else ""
+    return (
+        f" : écrivez {number} sans guillemets (en TOML, le séparateur décimal est le point){unit}"
+    )
+
+
 class Context:
     """What every error needs: the file name and the line locator."""
 
     def __init__(self, filename: str, locator: Locator) -> None:
         self.filename = filename
         self.locator = locator
+        self.errors: list[InputError] = []
+
+    def attempt(self, read: Callable[..., _T], *args: Any) -> _T | None:
+        """Run ``read(*args)``; on a refusal, note it and give None, so the reading goes on and one
+        run reports every problem of the file (up to :attr:`InputErrors.MAX_REPORTED`)."""
+        try:
+            return read(*args)
+        except InputErrors:
+            raise
+        except InputError as exc:
+            self.errors.append(exc)
+            if len(self.errors) >= InputErrors.MAX_REPORTED:
+                raise InputErrors(self.errors, more=True) from None
+            return None
+
+    def raise_errors(self) -> None:
+        """Raise what :meth:`attempt` noted, if anything, in file order."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            self.errors.sort(key=lambda e: e.line or 0)
+            raise InputErrors(self.errors)
 
     def fail(self, path: FieldPath, message: str) -> NoReturn:
         raise InputError(
@@ -156,7 +199,7 @@ class Table:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"un nombre est attendu, trouvé {describe(value)}")
+            self.fail(key, f"un nombre est attendu, trouvé {describe(value)}{_number_hint(value)}")
         if isinstance(value, float) and not math.isfinite(value):
             self.fail(key, "un nombre fini est attendu")
         if abs(value) > 1e12:

@@ -137,7 +137,49 @@ def _syntax_error(exc: tomllib.TOMLDecodeError, text: str, filename: str) -> Inp
         french = f"syntaxe TOML invalide ({message})"
     else:
         french = f"syntaxe TOML invalide : {french}"
-    return InputError(french, file=filename, line=line, field=field_name)
+    hint, hint_line = _syntax_hint(message, text, line)
+    if hint.startswith(" ; nombre décimal"):
+        french, hint = "syntaxe TOML invalide", " : " + hint[3:]
+    if hint_line is not None and hint_line != line:
+        line = hint_line
+        key = _KEY_LINE.match(text.splitlines()[line - 1])
+        field_name = ".".join(_split_key(key["key"])) if key else None
+    return InputError(french + hint, file=filename, line=line, field=field_name)
+
+
+_DECIMAL_COMMA = re.compile(r"=\s*[-+]?\d+,\d+\s*(?:#.*)?$")
+_BARE_WORD = re.compile(r"=\s*[^\s\"'\[{0-9+\-tfin]")
+
+
+def _syntax_hint(message: str, text: str, line: int | None) -> tuple[str, int | None]:
+    """The usual slip behind a syntax error, said plainly, and the line where it was made
+    when that is not where the reader stopped (an unclosed list is noticed lines later)."""
+    lines = text.splitlines()
+    current = lines[line - 1] if line and 0 < line <= len(lines) else ""
+    if _DECIMAL_COMMA.search(current):
+        value = current.split("=", 1)[1].split("#")[0].strip()
+        return (
+            f" ; nombre décimal écrit avec une virgule : en TOML le séparateur décimal est le "
+            f"point (écrivez {value.replace(',', '.')})",
+            None,
+        )
+    if message.startswith(("Illegal character", "Unterminated string")) and (
+        current.count('"') % 2 == 1 or current.count("'") % 2 == 1
+    ):
+        return (
+            " ; un guillemet ouvre un texte qui n'est pas refermé sur la même ligne : ajoutez "
+            'le guillemet fermant, ou écrivez un texte de plusieurs lignes entre """ et """',
+            None,
+        )
+    if message.startswith("Invalid value") and _BARE_WORD.search(current):
+        key, _, value = current.partition("=")
+        return f' ; un texte s\'écrit entre guillemets : {key.strip()} = "{value.strip()}"', None
+    if message.startswith("Unclosed array") and line:
+        for number in range(min(line, len(lines)), 0, -1):
+            candidate = lines[number - 1].split("#")[0]
+            if candidate.count("[") > candidate.count("]") and _KEY_LINE.match(candidate):
+                return f" ; la liste ouverte ligne {number} n'est pas fermée", number
+    return "", None
 
 
 def read_toml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Locator]:

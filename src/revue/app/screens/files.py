@@ -7,7 +7,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from revue.app.screens.base import RevueModal
@@ -35,7 +35,8 @@ class ImportScreen(RevueModal[bool]):
                 "Importer un contrat ou un projet académique (fichier TOML)", classes="dialog-title"
             )
             yield Input(placeholder="chemin du fichier, ex. ~/Documents/contrat.toml", id="path")
-            yield Static("", id="import-result")
+            with VerticalScroll(id="import-scroll"):  # a file may have twenty problems
+                yield Static("", id="import-result")
             yield Button("Importer", id="do-import", variant="primary")
         yield Footer(compact=True)
 
@@ -52,7 +53,7 @@ class ImportScreen(RevueModal[bool]):
     def run_import(self, path: str) -> None:
         done, errors = import_files(self.store, [path])
         lines = [item.describe() for item in done]
-        lines += [f"Refusé — {error}" for error in errors]
+        lines += [f"Refusé — {line}" for error in errors for line in str(error).splitlines()]
         if errors:
             lines.append("Les données n'ont pas été modifiées.")
         self.reply(self._report, "\n".join(lines), bool(done))
