@@ -240,7 +240,8 @@ def _contract_import(args: argparse.Namespace, store: Store) -> int:
     for item in done:
         print(item.describe())
     for error in errors:
-        print(f"revue : {error}", file=sys.stderr)
+        for line in str(error).splitlines():  # a file with several problems: one line each
+            print(f"revue : {line}", file=sys.stderr)
     if errors:
         print(
             f"{len(errors)} fichier(s) refusé(s) ; les données sont restées telles "

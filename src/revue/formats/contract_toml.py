@@ -7,6 +7,7 @@ so import → export → import → export gives byte-identical files.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -28,6 +29,7 @@ from revue.domain.contract import (
     Section,
 )
 from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS
+from revue.domain.schoolyear import school_year_bounds, school_year_of
 from revue.formats.academic_toml import ACADEMIC_FORMAT, parse_academic_project, source_text
 from revue.formats.fields import Context, Table
 from revue.formats.tomlfile import Locator, read_toml
@@ -93,16 +95,37 @@ def parse_contract(top: Table) -> Contract:
     """Validate a parsed contract file and build the :class:`Contract`.
 
     The file is read top to bottom, so that the first error reported is the first in the file.
+    A refused table does not stop the reading: every problem of the file is reported in one
+    run (:meth:`Context.attempt`), up to twenty.
     """
+    ctx = top.ctx
     _check_version(top)
-    contract = _contract_header(top)
-    contract.lists = _lists(top)
+    header = ctx.attempt(_contract_header, top)
+    contract = header or Contract(
+        id="",
+        kind=DocumentKind.CONTRAT,
+        title="",
+        circonscription="",
+        start_date=dt.date.min,
+        end_date=dt.date.max,
+    )
+    for sub in top.tables("parties"):
+        party = ctx.attempt(_party, sub)
+        if party is not None:
+            contract.parties.append(party)
+    for sub in top.tables("articles"):
+        article = ctx.attempt(_article, sub)
+        if article is not None:
+            contract.articles.append(article)
+    contract.lists = ctx.attempt(_lists, top) or []
     ids = _Ids()
-    contract.sections = _sections(top, ids)
-    sections = {section.id for section in contract.sections}
+    sections = _sections(top, ids, contract)
     for sub in top.tables("objectives"):
-        contract.objectives.append(_objective(sub, contract, sections, ids))
-    top.done()
+        objective = _objective(sub, contract if header else None, sections, ids)
+        if objective is not None:
+            contract.objectives.append(objective)
+    ctx.attempt(top.done)
+    ctx.raise_errors()
     return contract
 
 
@@ -146,56 +169,96 @@ def _contract_header(top: Table) -> Contract:
             title=ref.text("title", required=True), id=ref.slug("id", required=False)
         )
         ref.done()
-    for sub in top.tables("parties"):
-        contract.parties.append(
-            Party(
-                name=sub.text("name", required=True),
-                representative=sub.text("representative"),
-                representative_title=sub.text("representative_title"),
-            )
-        )
-        sub.done()
-    for sub in top.tables("articles"):
-        contract.articles.append(
-            Article(title=sub.text("title", required=True), text=sub.text("text", required=True))
-        )
-        sub.done()
+    top.seen.update({"parties", "articles"})
     return contract
 
 
-def _sections(top: Table, ids: _Ids) -> list[Section]:
-    """The sections in file order; a parent must come before its children."""
-    sections: list[Section] = []
+def _party(sub: Table) -> Party:
+    party = Party(
+        name=sub.text("name", required=True),
+        representative=sub.text("representative"),
+        representative_title=sub.text("representative_title"),
+    )
+    sub.done()
+    return party
+
+
+def _article(sub: Table) -> Article:
+    article = Article(title=sub.text("title", required=True), text=sub.text("text", required=True))
+    sub.done()
+    return article
+
+
+def _sections(top: Table, ids: _Ids, contract: Contract) -> set[str]:
+    """Read the sections into ``contract`` in file order (a parent must come before its
+    children); returns every section id named, refused sections' included, so that their
+    objectives are not refused a second time for naming them."""
     depth: dict[str, int] = {}
+    named: set[str] = set()
     for sub in top.tables("sections"):
-        section = Section(
-            id=sub.slug("id") or "",
-            level=sub.text("level", required=True, multiline=False),
-            title=sub.text("title", required=True),
-            code=sub.text("code", multiline=False),
-            text=sub.text("text"),
-        )
-        ids.claim(sub, "id", section.id, "une section")
-        parent = sub.slug("parent", required=False)
-        if parent is not None:
-            if parent not in depth:
-                sub.fail(
-                    "parent",
-                    f"section parente « {parent} » inconnue : elle doit être définie plus haut "
-                    "dans le fichier",
-                )
-            section.parent = parent
-        depth[section.id] = depth.get(parent, 0) + 1 if parent else 1
-        if depth[section.id] > MAX_DEPTH:
-            sub.fail("parent", f"arborescence trop profonde (plus de {MAX_DEPTH} niveaux)")
-        section.lists = _lists(sub)
-        sub.done()
-        sections.append(section)
-    return sections
+        raw = sub.data.get("id")
+        if isinstance(raw, str):
+            named.add(raw)
+        section = top.ctx.attempt(_section, sub, ids, depth)
+        if section is not None:
+            contract.sections.append(section)
+    return named
 
 
-def _objective(sub: Table, contract: Contract, sections: set[str], ids: _Ids) -> Objective:
-    """One objective with its indicators and actions (``sections``: the section ids)."""
+def _section(sub: Table, ids: _Ids, depth: dict[str, int]) -> Section:
+    section = Section(
+        id=sub.slug("id") or "",
+        level=sub.text("level", required=True, multiline=False),
+        title=sub.text("title", required=True),
+        code=sub.text("code", multiline=False),
+        text=sub.text("text"),
+    )
+    ids.claim(sub, "id", section.id, "une section")
+    parent = sub.slug("parent", required=False)
+    if parent is not None:
+        if parent not in depth:
+            sub.fail(
+                "parent",
+                f"section parente « {parent} » inconnue : elle doit être définie plus haut "
+                "dans le fichier",
+            )
+        section.parent = parent
+    depth[section.id] = depth.get(parent, 0) + 1 if parent else 1
+    if depth[section.id] > MAX_DEPTH:
+        sub.fail("parent", f"arborescence trop profonde (plus de {MAX_DEPTH} niveaux)")
+    section.lists = _lists(sub)
+    sub.done()
+    return section
+
+
+def _objective(
+    sub: Table, contract: Contract | None, sections: set[str], ids: _Ids
+) -> Objective | None:
+    """One objective with its indicators and actions (``sections``: the section ids;
+    ``contract``: its header, None when the header was refused). Its indicators and actions
+    are read even when its own fields are refused, to report their problems too."""
+    ctx = sub.ctx
+    objective = ctx.attempt(_objective_fields, sub, contract, sections, ids)
+    objective_id = objective.id if objective else str(sub.data.get("id", ""))
+    indicators = [
+        ctx.attempt(_indicator, ind, objective_id, n, ids, contract)
+        for n, ind in enumerate(sub.tables("indicators"), start=1)
+    ]
+    actions = [
+        ctx.attempt(_action, act, objective_id, n, ids)
+        for n, act in enumerate(sub.tables("actions"), start=1)
+    ]
+    if objective is None:
+        return None
+    objective.indicators = [i for i in indicators if i is not None]
+    objective.actions = [a for a in actions if a is not None]
+    ctx.attempt(sub.done)
+    return objective
+
+
+def _objective_fields(
+    sub: Table, contract: Contract | None, sections: set[str], ids: _Ids
+) -> Objective:
     objective = Objective(
         id=sub.slug("id") or "",
         text=sub.text("text", required=True),
@@ -208,19 +271,29 @@ def _objective(sub: Table, contract: Contract, sections: set[str], ids: _Ids) ->
     if section_id is not None and section_id not in sections:
         sub.fail("section", f"section « {section_id} » inconnue dans ce fichier")
     objective.section = section_id
-    if objective.academic_links and (
-        contract.academic_project is None or not contract.academic_project.id
+    if (
+        objective.academic_links
+        and contract is not None
+        and (contract.academic_project is None or not contract.academic_project.id)
     ):
         sub.fail(
             "academic_links",
             "des liens au projet académique demandent academic_project.id en tête de fichier",
         )
-    for position, ind in enumerate(sub.tables("indicators"), start=1):
-        objective.indicators.append(_indicator(ind, objective.id, position, ids))
-    for position, act in enumerate(sub.tables("actions"), start=1):
-        objective.actions.append(_action(act, objective.id, position, ids))
-    sub.done()
+    sub.seen.update({"indicators", "actions"})
     return objective
+
+
+def _check_target_year(ind: Table, year: str, contract: Contract) -> None:
+    """A target is for a school year of the contract: not one that begins after its end."""
+    first_day, _last = school_year_bounds(year)
+    if first_day > contract.end_date:
+        last_year = school_year_of(contract.end_date)
+        ind.fail(
+            "target_year",
+            f"l'année de la cible ({year}) commence après la fin du contrat "
+            f"({contract.end_date:%d/%m/%Y}) : la dernière année possible est {last_year}",
+        )
 
 
 def _action(act: Table, objective_id: str, position: int, ids: _Ids) -> Action:
@@ -235,7 +308,9 @@ def _action(act: Table, objective_id: str, position: int, ids: _Ids) -> Action:
     return action
 
 
-def _indicator(ind: Table, objective_id: str, position: int, ids: _Ids) -> Indicator:
+def _indicator(
+    ind: Table, objective_id: str, position: int, ids: _Ids, contract: Contract | None
+) -> Indicator:
     indicator = Indicator(
         id=ind.slug("id", required=False) or f"{objective_id}-i{position}",
         label=ind.text("label", required=True),
@@ -253,6 +328,8 @@ def _indicator(ind: Table, objective_id: str, position: int, ids: _Ids) -> Indic
         ind.fail("baseline_year", "l'année de la valeur initiale manque (ex. « 2017-2018 »)")
     if indicator.target_value is not None and indicator.target_year is None:
         ind.fail("target_year", "l'année de la cible manque (ex. « 2019-2020 »)")
+    if contract is not None and indicator.target_year is not None:
+        _check_target_year(ind, indicator.target_year, contract)
     computed = ind.subtable("computed")
     if computed is not None:
         indicator.computed = ComputedCount(
