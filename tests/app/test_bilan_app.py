@@ -29,4 +29,4 @@ async def test_export_the_bilan_from_the_app(bilan_url: str, tmp_path: Path) -> 
         await pilot.click("#b-write")
         await settle(pilot)
         assert "Bilan écrit dans" in " ".join(shown(app).split())
-    assert target.read_text(encoding="utf-8").startswith("# Bilan — circonscription d'Épinay")
+    assert target.read_text(encoding="utf-8").startswith("# Bilan final du contrat 2018-2020\n")

@@ -46,7 +46,7 @@ def test_bilan_content(bilan_url: str) -> None:
     line = first.indicators[0]
     assert (line.initial_target, line.target, line.target_avenant) == (100, 95, 1)
     assert line.values == {"2018-2019": 88, "2019-2020": 93.5}
-    assert first.accompaniments == {("collective", "team"): 1}
+    assert first.accompaniments == [("collective", "team", 1)]
     assert first.evidence == [(dt.date(2020, 1, 20), "visite")]
     markdown = render_markdown(bilan)
     assert "Avenant n° 1 du 20/06/2019" in markdown

@@ -1,8 +1,9 @@
-"""The bilan as data (TOML, format « revue-bilan » version 1), documented in
+"""The bilan as data (TOML, format « revue-bilan » version 2), documented in
 docs/format-bilan.md, so that a DSDEN can consolidate the bilans of many circonscriptions."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import tomli_w
@@ -10,7 +11,7 @@ import tomli_w
 from revue.bilan.model import Bilan, ObjectiveBilan
 
 BILAN_FORMAT = "revue-bilan"
-BILAN_VERSION = 1
+BILAN_VERSION = 2
 
 
 def _clean(table: dict[str, Any]) -> dict[str, Any]:
@@ -27,15 +28,15 @@ def _objective(objective: ObjectiveBilan, strategy: str) -> dict[str, Any]:
             "initial_text": objective.initial_text,
             "status": objective.status.value if objective.status else "non-examine",
             "actions": [{"what": what, "done": done} for what, done in objective.actions],
-            "accompaniments": {
-                f"{m}-{i}": n for (m, i), n in sorted(objective.accompaniments.items())
-            },
+            "off_track": objective.off_track,
+            "accompaniments": {f"{m}-{i}": n for m, i, n in objective.accompaniments},
             "evidence": [{"date": d, "source": source} for d, source in objective.evidence],
             "analysis": objective.analysis,
             "adjustments": objective.adjustments,
             "indicators": [
                 _clean(
                     {
+                        "id": line.id,
                         "label": line.label,
                         "unit": line.unit,
                         "direction": line.direction,
@@ -82,25 +83,41 @@ def render_toml(bilan: Bilan) -> str:
                     "start_date": c.start_date,
                     "end_date": c.end_date,
                     "signature_date": c.signature_date,
-                    "academic_project": c.academic_project.title if c.academic_project else None,
+                    "academic_project": c.academic_project,
+                    "parties": [
+                        _clean(
+                            {
+                                "name": p.name,
+                                "representative": p.representative,
+                                "representative_title": p.representative_title,
+                            }
+                        )
+                        for p in c.parties
+                    ],
                 }
             ),
             "review": {
                 "school_year": bilan.review.school_year,
                 "kind": bilan.review.kind.value,
                 "closed": bilan.review.closed,
+                "provisional": bilan.provisional,
+                "source": bilan.source,
                 "examined": bilan.review.examined,
                 "objectives": bilan.review.total,
                 **(
                     {
                         "snapshot_sha256": bilan.snapshot.sha256,
-                        "snapshot_taken_at": bilan.snapshot.taken_at.replace(microsecond=0),
+                        "snapshot_taken_at": bilan.snapshot.taken_at.replace(
+                            microsecond=0, tzinfo=dt.UTC
+                        ),
                     }
                     if bilan.snapshot
                     else {}
                 ),
             },
             "summary": dict(sorted(counts.items())),
+            "years": bilan.years,
+            "log_covers": bilan.covered_years,
             "synthesis": _clean(
                 {
                     "strengths": bilan.synthesis.strengths,
@@ -114,11 +131,29 @@ def render_toml(bilan: Bilan) -> str:
                     "date": a.date,
                     "reason": a.reason,
                     "changes": [
-                        {"objective": o, "what": w, "before": b, "after": af}
-                        for o, w, b, af in a.changes
+                        _clean(
+                            {
+                                "kind": change.kind,
+                                "objective": change.objective_id,
+                                "target": change.target_id,
+                                "before": _clean(dict(change.before)),
+                                "after": _clean(dict(change.after)),
+                            }
+                        )
+                        for change in a.changes
                     ],
                 }
                 for a in bilan.avenants
+            ],
+            "midterms": [
+                {
+                    "school_year": m.school_year,
+                    "closed": m.closed,
+                    "examined": m.examined,
+                    "objectives": m.total,
+                    "off_track": [o.id for o in m.off_track],
+                }
+                for m in bilan.midterms
             ],
             "objectives": [_objective(o, s.title) for s in bilan.strategies for o in s.objectives],
         }

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 
-from revue.bilan.model import Bilan, ObjectiveBilan, StrategyBilan
+from revue.bilan.model import Bilan, ChangeLine, ObjectiveBilan, StrategyBilan
 from revue.bilan.rows import (
     accompaniments_line,
     actions_lines,
+    document_kind,
+    document_title,
     evidence_line,
     indicator_table,
     review_line,
     snapshot_line,
 )
 from revue.domain.french import date, typo
-from revue.domain.review import ReviewKind, Status
+from revue.domain.review import Status
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.M)
@@ -42,21 +44,31 @@ def cell(text: str) -> str:
     return esc(text).replace("\n", " ") or "—"
 
 
+def paragraphs(text: str) -> list[str]:
+    """Typed text as Markdown paragraphs: each line the user typed stays a paragraph."""
+    return [esc(line) for line in text.split("\n") if line.strip()]
+
+
 def _status(status: Status | None) -> str:
     return status.label if status else "non examiné"
 
 
-def render_markdown(bilan: Bilan) -> str:
+def cover_facts(bilan: Bilan) -> list[tuple[str, str]]:
+    """The cover page's facts, in order (the same in every format)."""
     c = bilan.contract
-    out: list[str] = [f"# Bilan — circonscription {of(esc(c.circonscription))}", ""]
-    out.append(f"**{esc(c.title)}**")
-    out.append("")
     facts = [
         ("Circonscription", c.circonscription),
         ("Académie", c.academie),
         ("Département", c.departement),
         ("IEN", c.ien),
-        ("Période du contrat", f"du {date(c.start_date)} au {date(c.end_date)}"),
+        (
+            "Parties",
+            " ; ".join(
+                p.name + (f" ({p.representative})" if p.representative else "") for p in c.parties
+            ),
+        ),
+        (document_kind(bilan).capitalize(), c.title),
+        ("Période", f"du {date(c.start_date)} au {date(c.end_date)}"),
     ]
     if c.signature_date:
         facts.append(
@@ -66,12 +78,40 @@ def render_markdown(bilan: Bilan) -> str:
                 + (f" à {c.signature_place}" if c.signature_place else ""),
             )
         )
-    if c.academic_project:
-        facts.append(("Projet académique", c.academic_project.title))
+    facts.append(("Projet académique", c.academic_project))
     facts.append(("Revue", review_line(bilan)))
     facts.append(("Relevé", snapshot_line(bilan) or ""))
     facts.append(("Établi le", date(bilan.written_on)))
-    out += [f"- {label} : {esc(value)}" for label, value in facts if value]
+    return [(label, value) for label, value in facts if value]
+
+
+def signature_place(bilan: Bilan) -> str:
+    return bilan.contract.signature_place or bilan.contract.circonscription
+
+
+def signatories(bilan: Bilan) -> list[tuple[str, str]]:
+    """(title, name) of each signatory, as the contract's parties name them: the IEN and the
+    DASEN (the IEN alone when the contract names no party)."""
+    parties = [
+        ((p.representative_title or p.name), p.representative) for p in bilan.contract.parties
+    ]
+    if not parties:
+        parties = [("L'inspecteur ou l'inspectrice de l'Éducation nationale", bilan.contract.ien)]
+    return [(title[:1].upper() + title[1:], name) for title, name in parties]
+
+
+def change_line(change: ChangeLine) -> str:
+    return f"{change.objective} — {change.what} : {change.before_text} → {change.after_text}"
+
+
+def render_markdown(bilan: Bilan) -> str:
+    c = bilan.contract
+    out: list[str] = [f"# {esc(document_title(bilan))}", ""]
+    out.append(f"**Circonscription {of(esc(c.circonscription))}** — {esc(c.title)}")
+    out.append("")
+    if bilan.provisional:
+        out += [f"_Bilan provisoire du {date(bilan.written_on)} : la revue est en cours._", ""]
+    out += [f"- {label} : {esc(value)}" for label, value in cover_facts(bilan)]
     out.append("")
 
     out += ["## Avenants", ""]
@@ -81,11 +121,10 @@ def render_markdown(bilan: Bilan) -> str:
         out.append(
             f"- **Avenant n° {avenant.number} du {date(avenant.date)}** — {esc(avenant.reason)}"
         )
-        for objective, what, before, after in avenant.changes:
-            out.append(f"    - {esc(objective)} — {esc(what)} : {esc(before)} → {esc(after)}")
     out.append("")
 
-    out += ["## Synthèse des statuts", ""]
+    number = 1
+    out += [f"## {number}. Synthèse", "", "### Statuts des objectifs", ""]
     header = ["Stratégie", *(_status(s) for s in STATUS_ORDER)]
     out.append("| " + " | ".join(header) + " |")
     out.append("|" + "---|" * len(header))
@@ -97,43 +136,60 @@ def render_markdown(bilan: Bilan) -> str:
             + " |"
         )
     out.append("")
+    out += ["### Points forts", "", *_texts(bilan.synthesis.strengths)]
+    out += ["### Points de vigilance", "", *_texts(bilan.synthesis.vigilance)]
 
     for strategy in bilan.strategies:
-        out += _strategy(strategy, bilan)
+        number += 1
+        out += _strategy(strategy, bilan, number)
 
-    midterms = [r for r in bilan.reviews if r.kind is ReviewKind.MIDTERM]
-    out += ["## Évaluation à mi-parcours", ""]
-    if not midterms:
-        out += ["Aucune évaluation à mi-parcours n'a été conduite.", ""]
-    for midterm in midterms:
-        count = sum(1 for a in bilan.avenants)
-        out += [
-            f"- {midterm.title} : {midterm.examined}/{midterm.total} objectifs examinés ; "
-            f"{count} avenant(s) au contrat.",
-            "",
-        ]
+    number += 1
+    out += [f"## {number}. Évaluation à mi-parcours et avenants", ""]
+    out += _midterms(bilan)
 
-    out += [
-        "## Synthèse",
-        "",
-        "### Points forts",
-        "",
-        esc(bilan.synthesis.strengths) or "_Non renseigné._",
-        "",
-        "### Points de vigilance",
-        "",
-        esc(bilan.synthesis.vigilance) or "_Non renseigné._",
-        "",
-        "## Perspectives",
-        "",
-        esc(bilan.synthesis.perspectives) or "_Non renseigné._",
-        "",
-    ]
+    number += 1
+    out += [f"## {number}. Perspectives", "", *_texts(bilan.synthesis.perspectives)]
+
+    out += [f"Fait à {esc(signature_place(bilan))}, le {date(bilan.written_on)}", ""]
+    for title, name in signatories(bilan):
+        out += [f"- {esc(title)} : {esc(name) or '_(signature)_'}"]
+    out.append("")
     return "\n".join(out)
 
 
-def _strategy(strategy: StrategyBilan, bilan: Bilan) -> list[str]:
-    out = [f"## {esc(strategy.title)}", ""]
+def _texts(text: str) -> list[str]:
+    out: list[str] = []
+    for paragraph in paragraphs(text) or ["_Non renseigné._"]:
+        out += [paragraph, ""]
+    return out
+
+
+def _midterms(bilan: Bilan) -> list[str]:
+    out: list[str] = []
+    if not bilan.midterms:
+        out += ["Aucune évaluation à mi-parcours n'a été conduite.", ""]
+    for midterm in bilan.midterms:
+        out += [f"### {esc(midterm.title)}", ""]
+        out += [f"{midterm.examined}/{midterm.total} objectifs examinés.", ""]
+        if midterm.off_track:
+            out += ["Objectifs en retard sur leur trajectoire :", ""]
+            out += [
+                f"- Objectif {o.number} · {esc(o.text)} ({esc(', '.join(o.indicators))})"
+                for o in midterm.off_track
+            ]
+        else:
+            out.append("Aucun objectif en retard sur sa trajectoire.")
+        out.append("")
+    for avenant in bilan.avenants:
+        out += [f"### Avenant n° {avenant.number} du {date(avenant.date)}", ""]
+        out += [f"Motif : {esc(avenant.reason)}", ""]
+        out += [f"- {esc(change_line(change))}" for change in avenant.changes]
+        out.append("")
+    return out
+
+
+def _strategy(strategy: StrategyBilan, bilan: Bilan, number: int) -> list[str]:
+    out = [f"## {number}. {esc(strategy.title)}", ""]
     for objective in strategy.objectives:
         out += _objective(objective, bilan)
     return out
@@ -164,7 +220,7 @@ def _objective(objective: ObjectiveBilan, bilan: Bilan) -> list[str]:
         label, _, rest = evidence_line(objective).partition(" : ")
         out += [f"**{label} :** {esc(rest)}", ""]
     if objective.analysis:
-        out += ["**Analyse :**", "", esc(objective.analysis), ""]
+        out += ["**Analyse :**", "", *_texts(objective.analysis)]
     if objective.adjustments:
-        out += ["**Ajustements proposés :**", "", esc(objective.adjustments), ""]
+        out += ["**Ajustements proposés :**", "", *_texts(objective.adjustments)]
     return out

@@ -202,7 +202,7 @@ def build_odt(bilan: Bilan) -> Document:
             + (f", signé le {date(c.signature_date)}" if c.signature_date else "")
             + (f" à {c.signature_place}" if c.signature_place else ""),
         ),
-        ("Projet académique", c.academic_project.title if c.academic_project else ""),
+        ("Projet académique", c.academic_project),
         ("Revue", review_line(bilan)),
         ("Relevé", snapshot_line(bilan) or ""),
         ("Établi le", date(bilan.written_on)),
@@ -249,7 +249,10 @@ def build_odt(bilan: Bilan) -> Document:
                     f"Avenant{avenant.number}",
                     [
                         ["Objectif", "Modification", "Avant", "Après"],
-                        *[list(change) for change in avenant.changes],
+                        *[
+                            [ch.objective, ch.what, ch.before_text, ch.after_text]
+                            for ch in avenant.changes
+                        ],
                     ],
                     [3.0, 1.4, 1.6, 1.6],
                 )

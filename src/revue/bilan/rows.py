@@ -2,17 +2,55 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from revue.bilan.model import Bilan, ObjectiveBilan
+from revue.domain.contract import DocumentKind
 from revue.domain.french import date, local_time, number, quantity, signed, with_year
 from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS
+from revue.domain.review import ReviewKind
 from revue.domain.schoolyear import school_year_start
+
+
+def document_title(bilan: Bilan) -> str:
+    """What the document is: « Bilan de l'examen annuel 2018-2019 », « Évaluation à
+    mi-parcours 2019-2020 », « Bilan final du contrat 2018-2020 » (« du projet de
+    circonscription » for a projet)."""
+    review = bilan.review
+    if review.kind is ReviewKind.MIDTERM:
+        return f"Évaluation à mi-parcours {review.school_year}"
+    what = (
+        "du projet de circonscription"
+        if bilan.contract.kind is DocumentKind.PROJET
+        else "du contrat"
+    )
+    if review.kind is ReviewKind.FINAL:
+        period = f"{bilan.contract.start_date.year}-{bilan.contract.end_date.year}"
+        return f"Bilan final {what} {period}"
+    return f"Bilan de l'examen annuel {review.school_year}"
+
+
+def document_kind(bilan: Bilan) -> str:
+    """« contrat » or « projet de circonscription »."""
+    return "projet de circonscription" if bilan.contract.kind is DocumentKind.PROJET else "contrat"
 
 
 def review_line(bilan: Bilan) -> str:
     """The review the bilan rests on, its state and progress."""
     review = bilan.review
-    state = "clôturée" if review.closed else "en cours"
+    state = (
+        "clôturée" if review.closed else f"en cours — bilan provisoire du {date(bilan.written_on)}"
+    )
     return f"{review.title} ({state}, {review.examined}/{review.total} objectifs examinés)"
+
+
+def at_time(at: dt.datetime) -> str:
+    """A UTC time of the store as the reader's local time with its offset: « 12/03/2019 à
+    14:05 (UTC+01:00) »."""
+    local = local_time(at)
+    offset = local.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    return f"{date(local.date())} à {local:%H:%M} ({zone})"
 
 
 def snapshot_line(bilan: Bilan) -> str | None:
@@ -20,10 +58,14 @@ def snapshot_line(bilan: Bilan) -> str | None:
     snapshot = bilan.snapshot
     if snapshot is None:
         return None
-    taken = local_time(snapshot.taken_at)
+    rebuilt = (
+        " (relevé d'une version antérieure : bilan reconstitué)"
+        if bilan.source == "rebuilt"
+        else ""
+    )
     return (
-        f"relevé figé à la clôture le {date(taken.date())} à {taken:%H:%M}, "
-        f"empreinte SHA-256 {snapshot.sha256}"
+        f"relevé figé à la clôture le {at_time(snapshot.taken_at)}, "
+        f"empreinte SHA-256 {snapshot.sha256}{rebuilt}"
     )
 
 
@@ -67,7 +109,7 @@ def accompaniments_line(objective: ObjectiveBilan, year: str) -> str:
     parts = [
         f"{MODALITY_LABELS.get(m, m)}s à l'initiative de l'{INITIATIVE_LABELS.get(i, i)} :"
         f" {number(n)}"
-        for (m, i), n in sorted(objective.accompaniments.items())
+        for m, i, n in objective.accompaniments
     ]
     return f"Accompagnements {year} : " + " ; ".join(parts)
 

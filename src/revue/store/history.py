@@ -9,12 +9,15 @@ in the same session: the version is there exactly when the change is.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from revue.domain.bilan import thaw
+from revue.domain.errors import RevueError
 from revue.domain.french import local_time
 from revue.domain.history import (
     BASE_NOTE,
@@ -43,6 +46,9 @@ from revue.store.models import (
 OBJECTIVE = "objective"
 ACCOMPANIMENT = "accompaniment"
 SNAPSHOT_FORMAT = "revue-revue-figee"
+#: Version 1: the review's records, synthesis and avenants. Version 2 adds ``bilan``: the whole
+#: bilan as it was at closing, which a closed review's bilan is read from.
+SNAPSHOT_VERSION = 2
 
 
 def _now() -> dt.datetime:
@@ -285,9 +291,12 @@ class History:
     # --- snapshots ------------------------------------------------------------------------
 
     @staticmethod
-    def freeze(session: Session, review: ReviewRow) -> Snapshot:
-        """Take the snapshot of a review being closed: its records, synthesis and avenants as
-        canonical JSON, with their SHA-256."""
+    def freeze(
+        session: Session, review: ReviewRow, bilan: dict[str, Any] | None = None
+    ) -> Snapshot:
+        """Take the snapshot of a review being closed: its records, synthesis and avenants
+        and (version 2) ``bilan``, its whole bilan as frozen content
+        (:func:`revue.domain.bilan.frozen_content`), as canonical JSON, with their SHA-256."""
         session.flush()
         contract = session.get(ContractRow, review.contract_id)
         assert contract is not None
@@ -304,7 +313,7 @@ class History:
         ).all()
         data = {
             "format": SNAPSHOT_FORMAT,
-            "version": 1,
+            "version": 1 if bilan is None else SNAPSHOT_VERSION,
             "contract": contract.slug,
             "school_year": review.school_year,
             "kind": review.kind,
@@ -334,6 +343,8 @@ class History:
                 for a in avenants
             ],
         }
+        if bilan is not None:
+            data["bilan"] = bilan
         text = canonical_json(data)
         row = ReviewSnapshotRow(
             review_id=review.id,
@@ -374,7 +385,34 @@ class History:
                     f"{slug}, revue {kind} {year} : le relevé figé du "
                     f"{row.taken_at:%d/%m/%Y} ne correspond plus à son empreinte SHA-256"
                 )
+                continue
+            unreadable = frozen_bilan_problem(row.content)
+            if unreadable:
+                problems.append(
+                    f"{slug}, revue {kind} {year} : le bilan figé du "
+                    f"{row.taken_at:%d/%m/%Y} ne peut pas être lu ({unreadable})"
+                )
         return problems
+
+
+def frozen_bilan_problem(content: str) -> str | None:
+    """Why the bilan frozen in a snapshot's ``content`` cannot be read (French), or None (a
+    version-1 snapshot holds no bilan: it is rebuilt, see docs/format-bilan.md)."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return "texte JSON illisible"
+    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+        return "ce n'est pas un relevé de revue"
+    if data.get("version") == 1:
+        return None
+    if "bilan" not in data or not isinstance(data["bilan"], dict):
+        return "le bilan manque"
+    try:
+        thaw(data["bilan"])
+    except RevueError as exc:
+        return str(exc)
+    return None
 
 
 def restoration_note(at: dt.datetime) -> str:

@@ -8,6 +8,7 @@ same transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
@@ -24,8 +25,10 @@ from revue.domain.avenant import (
     added_action_id,
     apply_avenants,
 )
+from revue.domain.bilan import Bilan, assemble_bilan, frozen_content
 from revue.domain.contract import Contract, stable_uuid
 from revue.domain.errors import ConflictError, NotFoundError, RevueError, StaleEdit
+from revue.domain.french import local_time
 from revue.domain.history import HistoryEntry, Snapshot
 from revue.domain.review import (
     ChangeLine,
@@ -40,6 +43,7 @@ from revue.domain.review import (
     compare_walks,
 )
 from revue.domain.schoolyear import school_year_start, school_years_of_contract
+from revue.domain.text import scrubbed
 from revue.store.db import read_session, write_session
 from revue.store.history import OBJECTIVE, History, restoration_note
 from revue.store.log import Log
@@ -183,11 +187,65 @@ class Reviews:
         )
 
     def close_review(self, review_id: uuid.UUID, note: str = "") -> None:
+        """Close the review and freeze it: its records and, since snapshot version 2, its
+        whole bilan as it is now (the bilan of a closed review is read from that only)."""
         with write_session(self.engine) as session:
             row = self._open_review(session, review_id)
-            row.closed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            closed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            # Read while this transaction holds the write lock: nothing can change meanwhile.
+            bilan = self.live_bilan(review_id, local_time(closed_at).date())
+            closed = dataclasses.replace(bilan.review, closed=True)
+            bilan.review = closed
+            bilan.reviews = [closed if r.id == review_id else r for r in bilan.reviews]
+            bilan.midterms = [
+                dataclasses.replace(m, closed=True)
+                if m.school_year == closed.school_year and closed.kind is ReviewKind.MIDTERM
+                else m
+                for m in bilan.midterms
+            ]
+            row.closed_at = closed_at
             session.add(ReviewEventRow(review_id=review_id, action="closed", note=note))
-            self.history.freeze(session, row)
+            self.history.freeze(session, row, frozen_content(bilan))
+
+    def live_bilan(
+        self,
+        review_id: uuid.UUID,
+        written_on: dt.date,
+        *,
+        adjust: Callable[[Walk, list[ReviewSummary]], Walk] | None = None,
+        synthesis: Synthesis | None = None,
+    ) -> Bilan:
+        """The bilan of the review from what the store holds now: what an open review's bilan
+        shows, and what closing a review freezes. ``adjust`` changes the walk first (given the
+        reviews up to this one) and ``synthesis`` replaces the stored one: the bilan of a
+        review frozen by an older revue is rebuilt that way."""
+        walk = self.load_walk(review_id)
+        summary = walk.review
+        reviews = self.list_reviews(summary.contract_id)
+        reviews = reviews[: [r.id for r in reviews].index(review_id) + 1]
+        if adjust is not None:
+            walk = adjust(walk, reviews)
+        contract = walk.contract
+        keys = {o.id: stable_uuid(contract.id, "objective", o.id) for o in walk.objectives}
+        start = school_year_start(summary.school_year)
+        years = [y for y in school_years_of_contract(contract) if school_year_start(y) <= start]
+        counts = {
+            slug: self.log.counts_by_kind(key, summary.school_year) for slug, key in keys.items()
+        }
+        # Any stored text can be written: control characters (older data) are dropped.
+        return scrubbed(
+            assemble_bilan(
+                walk,
+                reviews,
+                summary,
+                synthesis=synthesis or self.get_synthesis(review_id),
+                accompaniments=counts,
+                covered_years=self.log.covered_years(
+                    list(keys.values()), {*years, summary.school_year}
+                ),
+                written_on=written_on,
+            )
+        )
 
     def reopen_review(self, review_id: uuid.UUID, reason: str) -> None:
         if not reason.strip():
