@@ -4,8 +4,8 @@ Each fixture is the previous one, migrated to its version, plus data of the kind
 introduced: 0001 the Épinay contract; 0002 a review with a status, a value, evidence and an
 avenant; 0003 an accompaniment; 0004 a synthesis; 0005 an action
 carried out; 0006 a version in the accompaniment's history; 0007 nothing new (its migration
-fills the search text of the accompaniment). Data is written with SQL of that version (the ORM models follow
-the newest schema). tests/test_upgrades.py opens each with the current revue and checks that
+fills the search text of the accompaniment); 0008 a projet académique in its two tables. Data
+is written with SQL of that version (the ORM models follow the newest schema). tests/test_upgrades.py opens each with the current revue and checks that
 everything is there. Run from the project root when a migration is added:
 python tools/make_fixture_stores.py
 """
@@ -171,6 +171,31 @@ def make(version: str, previous: str | None) -> Path:
                     "content": '{"notes": "Note d\'avant", "theme": "Lecture"}',
                 },
             )
+        elif version == "0008":  # a projet académique in the two tables 0009 replaces
+            pa, axis = uuid.uuid4().hex, uuid.uuid4().hex
+            conn.execute(
+                text(
+                    "INSERT INTO academic_projects (id, slug, title, academie, period, "
+                    "imported_at) VALUES (:id, 'pa-avant', 'Projet académique d''avant', "
+                    "'Créteil', '2018-2022', '2019-01-10 18:00:00.000000')"
+                ),
+                {"id": pa},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO academic_axes (id, project_id, position, code, title, text) "
+                    "VALUES (:id, :pa, 0, '1', 'Axe d''avant', 'Orientations d''avant')"
+                ),
+                {"id": axis, "pa": pa},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO academic_objectives (id, axis_id, position, code, title, levers, "
+                    "criteria) VALUES (:id, :axis, 0, '1.1', 'Objectif d''avant', "
+                    "'[\"Levier d''avant\"]', '[\"Critère d''avant\"]')"
+                ),
+                {"id": uuid.uuid4().hex, "axis": axis},
+            )
     engine.dispose()
     return path
 
@@ -178,7 +203,7 @@ def make(version: str, previous: str | None) -> Path:
 if __name__ == "__main__":
     FIXTURES.mkdir(parents=True, exist_ok=True)
     previous = None
-    for version in ("0001", "0002", "0003", "0004", "0005", "0006", "0007"):
+    for version in ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"):
         if not (FIXTURES / f"store-{version}.sqlite3").exists():
             print(make(version, previous))
         previous = version

@@ -16,7 +16,9 @@ from tests.helpers import FIXTURES
 REVIEW = "00000000-0000-4000-8000-000000000001"
 
 
-@pytest.mark.parametrize("version", ["0001", "0002", "0003", "0004", "0005", "0006"])
+@pytest.mark.parametrize(
+    "version", ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"]
+)
 def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
     path = tmp_path / "revue.sqlite3"
     shutil.copy(FIXTURES / f"store-{version}.sqlite3", path)
@@ -60,6 +62,21 @@ def test_old_store_upgrades_with_its_data(version: str, tmp_path: Path) -> None:
                 e.content.notes
                 for e in store.list_accompaniments(LogFilter(text="NOTE D’AVANT"))[0]
             ] == ["Note d'avant"]
+        if version == "0008":  # a projet stored in two tables becomes one document
+            project = store.get_academic_project("pa-avant")
+            assert project is not None and project.format_version == 1
+            assert [(a.code, a.title, a.text) for a in project.axes] == [
+                ("1", "Axe d'avant", "Orientations d'avant")
+            ]
+            objective = project.axes[0].objectives[0]
+            assert (objective.code, objective.title, objective.criteria) == (
+                "1.1",
+                "Objectif d'avant",
+                ["Critère d'avant"],
+            )
+            assert [lever.text for lever in objective.levers] == ["Levier d'avant"]
+            assert project.source == ""  # exported in the canonical text
+            assert [p.objective_count for p in store.list_academic_projects()] == [1]
         entries = store.list_accompaniments()[0]
         assert [e.content.notes for e in entries] == (["Note d'avant"] if version >= "0003" else [])
     finally:

@@ -106,7 +106,7 @@ class AcademicProject:
     preamble: str = ""
     preamble_signature: str = ""  # who signs the préambule ("Le recteur …")
     axes: list[AcademicAxis] = field(default_factory=list)
-    format_version: int = 2
+    format_version: int = field(default=2, compare=False)  # the file's, not the content
     #: The file's text as imported: ``revue academic export`` writes it back, comments and
     #: all. Empty for a projet made otherwise (then the canonical text is written).
     source: str = field(default="", compare=False)
