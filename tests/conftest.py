@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from revue.services.demo import demo_files
 from revue.store.store import Store
 from tests.helpers import CLAIRE, PAUL, SCHOOLS, generated_reviews
+from tests.postgres import Server, why_unavailable
 
 
 @pytest.fixture(autouse=True)
@@ -28,8 +30,75 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REVUE_CONFIG", raising=False)
 
 
+#: The test modules whose tests of the store run on both engines: each test that asks for
+#: ``db_url`` (or ``store``, ``sample_url``, ``log_url``, ``bilan_url``) runs once on SQLite and
+#: once on PostgreSQL (``[sqlite]``, ``[postgresql]`` in its name).
+BOTH_ENGINES = {
+    "tests.unit.test_store",
+    "tests.unit.test_log",
+    "tests.unit.test_history",
+    "tests.unit.test_reviews",
+    "tests.unit.test_exchange",
+    "tests.unit.test_contract_format",
+    "tests.unit.test_exchange_safety",
+    "tests.unit.test_archive",
+    "tests.system.test_concurrency",
+    "tests.system.test_postgresql",
+}
+#: Tests of those modules about SQLite's file itself (its path, pragmas, permissions).
+SQLITE_ONLY = {
+    "test_sqlite_settings",
+    "test_store_from_a_newer_revue_is_refused_untouched",
+    "test_bulk_insert_stores_what_sqlalchemy_would",  # SQLite's own executemany path
+    "test_same_file_gives_same_keys_on_every_laptop",  # compares the drivers' raw values
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_url" not in metafunc.fixturenames or metafunc.module.__name__ not in BOTH_ENGINES:
+        return
+    if metafunc.function.__name__ in SQLITE_ONLY:
+        return
+    metafunc.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    """A throw-away PostgreSQL server for this session (this xdist worker), stopped at the
+    end; the PostgreSQL tests are skipped, with the reason, where one cannot run here."""
+    reason = why_unavailable()
+    if reason:
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    folder = Path(tempfile.mkdtemp(prefix="revue-pg-"))  # outside pytest's private folder
+    folder.chmod(0o711)  # the server's own folder inside is 0700 (run as 'postgres' by root)
+    server = Server.start(folder / "server")
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_empty_template(pg_server: Server) -> str:
+    """A database holding revue's schema and nothing else: the template of each test's."""
+    name = pg_server.new_database()
+    Store.open(pg_server.url(name)).close()
+    return name
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
+def pg_url(pg_server: Server, pg_empty_template: str) -> Iterator[str]:
+    """This test's own PostgreSQL database (revue's schema, no data), dropped afterwards."""
+    name = pg_server.new_database(pg_empty_template)
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """This test's store: a SQLite file under tmp_path, or (``[postgresql]``, see
+    :data:`BOTH_ENGINES`) a database of its own on the session's PostgreSQL server."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
     return f"sqlite:///{tmp_path / 'store' / 'revue.sqlite3'}"
 
 
@@ -64,11 +133,33 @@ def _sample_store_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def _pg_sample_template(pg_server: Server, pg_empty_template: str) -> str:
+    """The samples imported once per session into a PostgreSQL database, copied per test."""
+    from revue.services.imports import import_files
+
+    name = pg_server.new_database(pg_empty_template)
+    opened = Store.open(pg_server.url(name))
+    _done, errors = import_files(opened, list(demo_files()))
+    opened.close()
+    assert not errors, errors
+    return name
+
+
 @pytest.fixture
-def sample_url(db_url: str, _sample_store_folder: Path) -> str:
+def sample_url(db_url: str, request: pytest.FixtureRequest) -> str:
     """A store holding the sample contracts and projet académique (a copy of the session's,
-    under this test's tmp_path: the same files an import would make, without the wait)."""
-    shutil.copytree(_sample_store_folder, Path(db_url.removeprefix("sqlite:///")).parent)
+    under this test's tmp_path: the same files an import would make, without the wait; on
+    PostgreSQL, this test's database made again from the session's sample database)."""
+    if db_url.startswith("postgresql"):
+        server: Server = request.getfixturevalue("pg_server")
+        template = request.getfixturevalue("_pg_sample_template")
+        name = db_url.rsplit("/", 1)[1]
+        server.drop_database(name)
+        server.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY file_copy")
+        return db_url
+    folder: Path = request.getfixturevalue("_sample_store_folder")
+    shutil.copytree(folder, Path(db_url.removeprefix("sqlite:///")).parent)
     return db_url
 
 
