@@ -198,7 +198,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _add_contract(commands: _Commands) -> None:
     contract = commands.add_parser(
-        "contract", help="importer, lister, exporter des contrats", add_help=False
+        "contract",
+        help="importer, lister, exporter, supprimer des contrats ; un modèle à remplir",
+        add_help=False,
     )
     actions = _actions(contract)
     imp = actions.add_parser(
@@ -231,6 +233,52 @@ def _add_contract(commands: _Commands) -> None:
         help="fichier à écrire (par défaut : la sortie standard)",
     )
     exp.set_defaults(handler=_with_store(_contract_export))
+    rm = actions.add_parser(
+        "delete",
+        help="supprimer un contrat (une sauvegarde est faite avant)",
+        add_help=False,
+    )
+    rm.add_argument(
+        "id", metavar="ID", help="identifiant du contrat (voir « revue contract list »)"
+    )
+    rm.add_argument(
+        "--with-reviews",
+        action="store_true",
+        help="supprimer aussi ses revues (obligatoire quand le contrat en a)",
+    )
+    rm.set_defaults(handler=_with_store(_contract_delete))
+    new = actions.add_parser(
+        "new",
+        help="écrire un modèle de contrat commenté en français, à compléter puis importer",
+        add_help=False,
+    )
+    new.add_argument(
+        "-o",
+        "--output",
+        metavar="FICHIER",
+        help="fichier à écrire (par défaut : la sortie standard) ; un fichier existant "
+        "n'est pas remplacé",
+    )
+    new.set_defaults(handler=_contract_new)
+
+
+def _contract_delete(args: argparse.Namespace, store: Store) -> int:
+    contract = store.get_contract(args.id)
+    reviews = store.review_count(args.id)
+    made = store.delete_contract(args.id, with_reviews=args.with_reviews)
+    what = f" et ses {reviews} revue(s)" if reviews else ""
+    print(f"Contrat « {args.id} » ({contract.title}){what} supprimé.")
+    if made is not None:
+        print(f"Sauvegarde faite avant : {made.path.name} (revue backup list).", file=sys.stderr)
+    return 0
+
+
+def _contract_new(args: argparse.Namespace, url: str) -> int:
+    from revue.formats.contract_template import TEMPLATE
+
+    if args.output is not None and Path(args.output).exists():
+        return _fail(f"{args.output} existe déjà : choisissez un autre nom (rien n'a été écrit)")
+    return _output(TEMPLATE, args.output, "Modèle de contrat")
 
 
 def _contract_import(args: argparse.Namespace, store: Store) -> int:
@@ -716,7 +764,7 @@ def _config_set(args: argparse.Namespace, url: str) -> int:
 
 def _add_academic(commands: _Commands) -> None:
     academic = commands.add_parser(
-        "academic", help="projets académiques : lister, exporter", add_help=False
+        "academic", help="projets académiques : lister, exporter, supprimer", add_help=False
     )
     actions = _actions(academic)
     actions.add_parser("list", help="lister les projets académiques", add_help=False).set_defaults(
@@ -739,6 +787,13 @@ def _add_academic(commands: _Commands) -> None:
         "importé) plutôt que le fichier importé tel quel",
     )
     exp.set_defaults(handler=_with_store(_academic_export))
+    rm = actions.add_parser(
+        "delete",
+        help="supprimer un projet académique qu'aucun contrat ne cite (sauvegarde avant)",
+        add_help=False,
+    )
+    rm.add_argument("id", metavar="ID", help="identifiant du projet (voir « revue academic list »)")
+    rm.set_defaults(handler=_with_store(_academic_delete))
 
 
 def _academic_list(args: argparse.Namespace, store: Store) -> int:
@@ -755,6 +810,14 @@ def _academic_export(args: argparse.Namespace, store: Store) -> int:
         return _fail(f"aucun projet académique « {args.id} » dans les données")
     text = export_academic_project(project, canonical=args.canonical)
     return _output(text, args.output, "Projet académique")
+
+
+def _academic_delete(args: argparse.Namespace, store: Store) -> int:
+    made = store.delete_academic_project(args.id)
+    print(f"Projet académique « {args.id} » supprimé.")
+    if made is not None:
+        print(f"Sauvegarde faite avant : {made.path.name} (revue backup list).", file=sys.stderr)
+    return 0
 
 
 # --- main --------------------------------------------------------------------------------------

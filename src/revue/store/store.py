@@ -47,7 +47,7 @@ from revue.domain.contract import (
     stable_uuid,
 )
 from revue.domain.errors import ConflictError, NotFoundError
-from revue.domain.history import HistoryEntry, Snapshot
+from revue.domain.history import COALESCE_WINDOW, HistoryEntry, Snapshot
 from revue.domain.log import Content, KnownKey, LogFilter, MergeReport, Saved, School, Version
 from revue.domain.review import (
     ChangeLine,
@@ -69,7 +69,7 @@ from revue.store.db import (
     set_wait_notice,
     write_session,
 )
-from revue.store.history import History
+from revue.store.history import History, restoration_note
 from revue.store.log import Exported, Log
 from revue.store.models import (
     AcademicProjectRow,
@@ -78,6 +78,7 @@ from revue.store.models import (
     AvenantChangeRow,
     AvenantRow,
     ContractRow,
+    HistoryRow,
     IndicatorRow,
     ObjectiveRow,
     ReviewRow,
@@ -85,6 +86,15 @@ from revue.store.models import (
 )
 from revue.store.paths import Notice, sqlite_path
 from revue.store.reviews import Reviews
+
+#: The history kind of a contract's versions written in the editor (content: its TOML text).
+CONTRACT_HISTORY = "contract"
+
+#: Why a contract with a review is no longer written in the editor.
+LOCKED = (
+    "le contrat « {slug} » a déjà des revues : ses objectifs, cibles, actions et rattachements "
+    "ne changent plus que par avenant (ouvrez la revue de mi-parcours, touche « Avenant »)"
+)
 
 
 def _lists_in(lists: list[LabelledList]) -> list[dict[str, Any]]:
@@ -321,12 +331,166 @@ class Store:
                 session.flush()
             session.add(_contract_to_row(contract))
 
-    def delete_contract(self, slug: str) -> None:
+    def delete_contract(self, slug: str, *, with_reviews: bool = False) -> Backup | None:
+        """Remove a contract with its reviews, avenants and history, after a backup (returned).
+        A contract that has reviews is refused unless ``with_reviews``; accompaniments stay
+        (they name objectives by their stable keys)."""
+        if not self.contract_exists(slug):
+            raise NotFoundError(f"aucun contrat « {slug} » dans les données")
+        self._refuse_reviews(slug, with_reviews)
+        made = self.backup("suppression")
         with write_session(self.engine) as session:
+            self._refuse_reviews(slug, with_reviews, session)  # again, under the write lock
+            session.execute(
+                delete(HistoryRow).where(
+                    HistoryRow.kind == CONTRACT_HISTORY, HistoryRow.item_id == stable_uuid(slug)
+                )
+            )
             found = session.execute(delete(ContractRow).where(ContractRow.slug == slug))
             assert isinstance(found, CursorResult)  # what a DELETE returns: it has the rowcount
             if found.rowcount == 0:
                 raise NotFoundError(f"aucun contrat « {slug} » dans les données")
+        return made
+
+    def review_count(self, slug: str, session: Session | None = None) -> int:
+        """How many reviews contract ``slug`` has (0 for an unknown contract)."""
+        query = (
+            select(func.count())
+            .select_from(ReviewRow)
+            .join(ContractRow, ContractRow.id == ReviewRow.contract_id)
+            .where(ContractRow.slug == slug)
+        )
+        if session is not None:
+            return session.scalar(query) or 0
+        with read_session(self.engine) as reading:
+            return reading.scalar(query) or 0
+
+    def _refuse_reviews(
+        self, slug: str, with_reviews: bool, session: Session | None = None
+    ) -> None:
+        count = self.review_count(slug, session)
+        if count and not with_reviews:
+            raise ConflictError(
+                f"le contrat « {slug} » a {count} revue(s) : les supprimer avec lui demande une "
+                "confirmation de plus (revue contract delete ID --with-reviews) ; une sauvegarde "
+                "est faite avant"
+            )
+
+    def delete_academic_project(self, slug: str) -> Backup | None:
+        """Remove a projet académique that no contract cites, after a backup (returned)."""
+        if self.get_academic_project(slug) is None:
+            raise NotFoundError(f"aucun projet académique « {slug} » dans les données")
+        self._refuse_cited(slug)
+        made = self.backup("suppression")
+        with write_session(self.engine) as session:
+            self._refuse_cited(slug, session)
+            session.execute(delete(AcademicProjectRow).where(AcademicProjectRow.slug == slug))
+        return made
+
+    def citing_contracts(self, slug: str, session: Session | None = None) -> list[str]:
+        """The ids of the contracts attached to projet académique ``slug``."""
+        query = (
+            select(ContractRow.slug)
+            .where(ContractRow.academic_project_slug == slug)
+            .order_by(ContractRow.slug)
+        )
+        if session is not None:
+            return list(session.scalars(query))
+        with read_session(self.engine) as reading:
+            return list(reading.scalars(query))
+
+    def _refuse_cited(self, slug: str, session: Session | None = None) -> None:
+        citing = self.citing_contracts(slug, session)
+        if citing:
+            named = ", ".join(f"« {c} »" for c in citing)
+            raise ConflictError(
+                f"le projet académique « {slug} » ne se supprime pas : des contrats s'y "
+                f"rattachent ({named}). Supprimez d'abord ces contrats, ou rattachez-les à un "
+                "autre projet."
+            )
+
+    # --- the contract editor: every edit a version of the whole contract ----------------------
+
+    def save_edited_contract(self, contract: Contract, *, note: str, new: bool = False) -> None:
+        """Store a contract written in the app (``new``: it must not exist yet; else it takes
+        the place of the stored one, refused once the contract has a review) and keep its
+        canonical text as a version of the contract's history, all in one transaction.
+
+        ``note`` says what changed (« objectif s1-o1 : cible »); the same author typing in the
+        same field within ten minutes makes one version, as for review records."""
+        from revue.formats.contract_text import checked
+
+        _contract, text = checked(contract)  # what the import would accept, nothing else
+        with write_session(self.engine) as session:
+            existing = session.scalar(select(ContractRow).where(ContractRow.slug == contract.id))
+            base: dict[str, Any] | None = None
+            if existing is not None:
+                if new:
+                    raise ConflictError(
+                        f"un contrat porte déjà l'identifiant « {contract.id} » : choisissez-en "
+                        "un autre"
+                    )
+                self._refuse_edit(session, existing.id, contract.id)
+                from revue.formats.contract_toml import dump_contract
+
+                base = {"toml": dump_contract(_contract_from_row(existing))}
+                session.execute(delete(ContractRow).where(ContractRow.id == existing.id))
+                session.flush()
+            elif not new:
+                raise NotFoundError(f"aucun contrat « {contract.id} » dans les données")
+            session.add(_contract_to_row(_contract))
+            self._keep_contract_version(session, contract.id, text, note, base)
+
+    @staticmethod
+    def _refuse_edit(session: Session, contract_uuid: uuid.UUID, slug: str) -> None:
+        if (
+            session.scalar(
+                select(ReviewRow.id).where(ReviewRow.contract_id == contract_uuid).limit(1)
+            )
+            is not None
+        ):
+            raise ConflictError(LOCKED.format(slug=slug))
+
+    def _keep_contract_version(
+        self, session: Session, slug: str, text: str, note: str, base: dict[str, Any] | None
+    ) -> None:
+        item = stable_uuid(slug)
+        last = self.history.last_version(session, CONTRACT_HISTORY, item, None)
+        if last is None and base is not None and base["toml"] != text:
+            self.history.keep_version(
+                session, CONTRACT_HISTORY, item, None, base, note="version importée"
+            )
+            session.flush()
+            last = self.history.last_version(session, CONTRACT_HISTORY, item, None)
+        if last is not None:
+            if last.content == {"toml": text}:
+                return
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            if (
+                note
+                and last.note == note
+                and last.author == self.author
+                and now - last.at < COALESCE_WINDOW
+            ):
+                last.content = {"toml": text}
+                last.at = max(now, last.at)
+                return
+        self.history.keep_version(session, CONTRACT_HISTORY, item, None, {"toml": text}, note=note)
+
+    def contract_history(self, slug: str) -> list[HistoryEntry]:
+        """The versions of a contract written in the app, oldest first."""
+        with read_session(self.engine) as session:
+            return History.entries(session, CONTRACT_HISTORY, stable_uuid(slug), None)
+
+    def restore_contract_version(self, slug: str, entry_id: uuid.UUID) -> None:
+        """Put a version of the contract back (a new version: the restore can be undone)."""
+        from revue.formats.contract_text import contract_from_text
+
+        entry = next((e for e in self.contract_history(slug) if e.id == entry_id), None)
+        if entry is None:
+            raise NotFoundError("cette version du contrat n'est plus dans l'historique")
+        contract = contract_from_text(str(entry.content["toml"]))
+        self.save_edited_contract(contract, note=restoration_note(entry.at))
 
     def change_marker(self) -> tuple[object, ...]:
         """Changes when contracts or accompaniments are added, replaced or edited, by this
