@@ -10,6 +10,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from revue.app.factory import make_app
 from revue.app.screens.reviews import ReviewsScreen
 from revue.app.screens.walk import WalkScreen
+from revue.app.widgets.choice import Checklist, Choice
 from revue.domain.review import ReviewKind, Status
 from revue.store.store import Store
 from tests.helpers import EPI, palette_search, saved_label, settle, shown, until
@@ -94,7 +95,7 @@ async def test_whole_midterm_review_from_the_app(sample_url: str) -> None:
                     await pilot.press(*value)
                 else:
                     field.value = value
-            screen.query_one("#status", Select).value = status.value
+            screen.query_one("#status", Choice).action_choose(statuses.index(status) + 1)
             area = screen.query_one("#analysis", TextArea)
             area.focus()
             if typed:
@@ -305,8 +306,6 @@ async def test_palette_jumps_to_an_objective_in_the_walk(sample_url: str) -> Non
 
 
 async def test_actions_carried_out_are_ticked_and_reach_the_bilan(sample_url: str) -> None:
-    from textual.widgets import Checkbox
-
     from revue.bilan.markdown import render_markdown
     from revue.services.bilan import build_bilan
 
@@ -316,11 +315,12 @@ async def test_actions_carried_out_are_ticked_and_reach_the_bilan(sample_url: st
     app = make_app(sample_url)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_walk(pilot, review.id)
-        shown_actions = [box for box in screen.query(".action") if box.display]
-        assert len(shown_actions) == 3  # the first objective's three actions
-        screen.query_one("#action-1", Checkbox).focus()
-        await pilot.press("space")
+        actions = screen.query_one("#actions", Checklist)
+        assert len(actions.labels) == 3  # the first objective's three actions
+        # focus starts on the field right after the actions: Shift+Tab, then its number
+        await pilot.press("shift+tab", "2")
         await settle(pilot)
+        assert actions.has_focus
     store = Store.open(sample_url)
     try:
         walk = store.load_walk(review.id)

@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from revue.app.commands import RevueCommands
 from revue.app.filters import ControlCharacters
+from revue.app.keys import KeysInOrder
 from revue.app.messages import StoreChanged
 from revue.app.reporting import ReportingApp
 from revue.app.screens.base import RevueScreen
@@ -36,10 +37,12 @@ POLL_SECONDS = 2.0
 QUIT_AGAIN_WITHIN = 5.0
 
 
-class RevueApp(ReportingApp):
+class RevueApp(KeysInOrder, ReportingApp):
     """Given an open :class:`Store`; closes it when the app ends (its WAL copied back into the
     file). An unexpected error ends it with a French sentence and a private report
-    (:class:`~revue.app.reporting.ReportingApp`), never a traceback."""
+    (:class:`~revue.app.reporting.ReportingApp`), never a traceback. Keys are handled one
+    after the other, each through every queue it reaches before the next
+    (:class:`~revue.app.keys.KeysInOrder`): nothing typed fast lands in the wrong field."""
 
     TITLE = "revue"
     CSS_PATH = "revue.tcss"

@@ -18,12 +18,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import (
     Button,
-    Checkbox,
     Collapsible,
     Footer,
     Input,
     Label,
-    Select,
     Static,
     TextArea,
 )
@@ -31,11 +29,13 @@ from textual.widgets import (
 from revue.app import format as fr
 from revue.app.screens.base import RevueScreen
 from revue.app.widgets.autosave import SaveFailed, SaveState, failure_text
+from revue.app.widgets.choice import Checklist, Choice
 from revue.app.widgets.dialogs import StaleEditScreen, both_texts
 from revue.domain.contract import Objective
 from revue.domain.errors import RevueError, StaleEdit
 from revue.domain.french import clip
 from revue.domain.parsing import parse_date, parse_number
+from revue.domain.progress import expected_value
 from revue.domain.review import Evidence, EvidenceSource, ObjectiveReview, Status, Walk
 from revue.domain.schoolyear import school_year_bounds
 
@@ -160,9 +160,11 @@ class WalkScreen(RevueScreen[None]):
                 id="criteria",
             )
             yield Label(
-                "Actions (cochez celles qui ont été réalisées)", classes="part", id="actions-label"
+                "Actions réalisées (tapez leur numéro pour les cocher)",
+                classes="part",
+                id="actions-label",
             )
-            yield Vertical(id="actions")
+            yield Checklist(id="actions")
             yield Label("Indicateurs", classes="part")
             yield Static(
                 "Aucun indicateur chiffré : l'analyse et les preuves portent l'examen.",
@@ -171,31 +173,41 @@ class WalkScreen(RevueScreen[None]):
             )
             yield Vertical(id="indicators")
             yield Label("Statut", classes="part")
-            yield Select(
-                [(s.label, s.value) for s in Status],
-                prompt="non examiné",
-                id="status",
-                compact=True,
+            yield Choice([(s.value, s.label) for s in Status], allow_blank=True, id="status")
+            yield Static(
+                "Tapez le numéro du statut (Suppr : pas encore examiné).", classes="dim hint"
             )
             yield Static("", id="previous", classes="dim")
             yield Label("Éléments de preuve", classes="part")
             yield Static("", id="evidence-list")
             with Vertical(id="evidence-form"):
                 with Horizontal(classes="evidence-row"):
+                    yield Label("Date", classes="evidence-label")
                     yield Input(placeholder="jj/mm/aaaa", id="evidence-date", compact=True)
-                    yield Select(
-                        [(s.label, s.value) for s in EvidenceSource],
+                with Horizontal(classes="evidence-row"):
+                    yield Label("Source", classes="evidence-label")
+                    yield Choice(
+                        [(s.value, s.label) for s in EvidenceSource],
                         value=EvidenceSource.VISIT.value,
-                        allow_blank=False,
                         id="evidence-source",
+                    )
+                with Horizontal(classes="evidence-row"):
+                    yield Label("Constaté", classes="evidence-label")
+                    yield Input(
+                        placeholder="ce qui a été constaté, puis Entrée",
+                        id="evidence-text",
                         compact=True,
                     )
-                yield Input(placeholder="ce qui a été constaté", id="evidence-text", compact=True)
                 with Horizontal(classes="evidence-row"):
+                    yield Label("Fichier", classes="evidence-label")
                     yield Input(
                         placeholder="fichier (facultatif)", id="evidence-path", compact=True
                     )
-                    yield Button("Ajouter la preuve", id="evidence-add", compact=True)
+                    # Entrée in a field adds the item: the button is for the mouse, and
+                    # out of the Tab order (one key less between the evidence and the analysis).
+                    add = Button("Ajouter la preuve", id="evidence-add", compact=True)
+                    add.can_focus = False
+                    yield add
                 yield Static("", id="evidence-error", classes="error")
             yield Label("Analyse", classes="part")
             yield TextArea("", id="analysis", soft_wrap=True, classes="long-text", compact=True)
@@ -244,20 +256,12 @@ class WalkScreen(RevueScreen[None]):
         """Enough action boxes and indicator boxes for the largest objective, and the
         read-only state of a closed review."""
         disabled = walk.review.closed
-        actions = self.query_one("#actions", Vertical)
-        wanted = max((len(o.actions) for o in walk.objectives), default=0)
-        have = len(actions.children)
-        if wanted > have:
-            await actions.mount_all(
-                Checkbox("", id=f"action-{n}", classes="action", compact=True)
-                for n in range(have, wanted)
-            )
         indicators = self.query_one("#indicators", Vertical)
         wanted = max((len(o.indicators) for o in walk.objectives), default=0)
         have = len(indicators.children)
         if wanted > have:
             await indicators.mount_all(_indicator_box(n) for n in range(have, wanted))
-        for widget in self.query("#walk-body Checkbox, #walk-body Input, #walk-body Select"):
+        for widget in self.query("#walk-body Checklist, #walk-body Input, #walk-body Choice"):
             widget.disabled = disabled
         for area in self.query("#walk-body TextArea").results(TextArea):
             area.read_only = disabled
@@ -292,12 +296,12 @@ class WalkScreen(RevueScreen[None]):
             f"Objectif {self.index + 1}/{len(walk.objectives)} · {path}"
         )
         self._progress()
-        with self.prevent(Input.Changed, Select.Changed, TextArea.Changed, Checkbox.Changed):
+        with self.prevent(Input.Changed, TextArea.Changed):
             self._fill(objective, record)
         body = self.query_one("#walk-body", VerticalScroll)
         body.scroll_home(animate=False)
         if not self.read_only:
-            for field in body.query("Input, Select, TextArea"):
+            for field in body.query("Input, Choice, TextArea"):
                 if all(getattr(node, "display", True) for node in field.ancestors_with_self):
                     field.focus()
                     break
@@ -307,7 +311,10 @@ class WalkScreen(RevueScreen[None]):
         walk = self.walk
         assert walk is not None
         year = walk.review.school_year
-        self.query_one("#objective-text", Static).update(Text(objective.text, style="bold"))
+        heading = Text(objective.text, style="bold")
+        if objective.title and not objective.text.startswith(objective.title):
+            heading = Text.assemble((objective.title, "bold"), "\n", (objective.text, ""))
+        self.query_one("#objective-text", Static).update(heading)
         original = next((o for o in walk.initial.objectives if o.id == objective.id), None)
         initial = self.query_one("#objective-initial", Static)
         changed = original is not None and original.text != objective.text
@@ -322,14 +329,16 @@ class WalkScreen(RevueScreen[None]):
 
         self._action_ids = [a.id for a in objective.actions]
         self.query_one("#actions-label").display = bool(objective.actions)
-        for number, box in enumerate(self.query_one("#actions", Vertical).children):
-            assert isinstance(box, Checkbox)
-            box.display = number < len(objective.actions)
-            if box.display:
-                action = objective.actions[number]
-                extra = " — ".join(x for x in (action.who, action.when) if x)
-                box.label = action.what + (f" ({extra})" if extra else "")
-                box.value = action.id in record.actions_done
+        actions = self.query_one("#actions", Checklist)
+        actions.display = bool(objective.actions)
+        labels = []
+        for action in objective.actions:
+            extra = " — ".join(x for x in (action.who, action.when) if x)
+            labels.append(action.what + (f" ({extra})" if extra else ""))
+        actions.set_items(
+            labels,
+            {n for n, a in enumerate(objective.actions) if a.id in record.actions_done},
+        )
 
         self.query_one("#no-indicators").display = not objective.indicators
         self._indicator_ids = []
@@ -338,8 +347,7 @@ class WalkScreen(RevueScreen[None]):
             if box.display:
                 self._fill_indicator(number, objective.indicators[number], year)
 
-        status = self.query_one("#status", Select)
-        status.value = record.status.value if record.status else Select.NULL
+        self.query_one("#status", Choice).value = record.status.value if record.status else None
         previous = walk.previous.get(objective.id)
         shown = previous is not None and bool(previous.status or previous.analysis)
         said = self.query_one("#previous", Static)
@@ -366,7 +374,7 @@ class WalkScreen(RevueScreen[None]):
                 fields, source = draft
                 for name, value in fields.items():
                     self.query_one(f"#evidence-{name}", Input).value = value
-                self.query_one("#evidence-source", Select).value = source
+                self.query_one("#evidence-source", Choice).value = source
                 self.query_one("#evidence-error", Static).update(
                     "Preuve commencée, pas encore ajoutée : complétez-la puis Entrée."
                 )
@@ -423,6 +431,13 @@ class WalkScreen(RevueScreen[None]):
         field.placeholder = f"valeur constatée ({indicator.unit or 'nombre'})"
         field.value = "" if value is None else fr.number(value).replace("\u202f", "")
         self.query_one(f"#value-{number}-error", Static).update("")
+        expected = expected_value(indicator, target, year)
+        self.query_one(f"#value-{number}-expected", Static).update(
+            # "—": no trajectory without a baseline and a target (the facts above say which)
+            f"attendu : {fr.quantity(expected, indicator.unit)}"
+            if expected is not None
+            else "attendu : —"
+        )
 
     def _evidence_text(self, record: ObjectiveReview) -> Text:
         if not record.evidence:
@@ -602,7 +617,7 @@ class WalkScreen(RevueScreen[None]):
         if walk is None or walk.objectives[self.index].id != objective_id:
             return
         objective = walk.objectives[self.index]
-        with self.prevent(Input.Changed, Select.Changed, TextArea.Changed, Checkbox.Changed):
+        with self.prevent(Input.Changed, TextArea.Changed):
             self._fill(objective, self.record(objective_id))
 
     def _show_saved(self, state: SaveState, error: str | None) -> None:
@@ -637,24 +652,24 @@ class WalkScreen(RevueScreen[None]):
             setattr(record, name, text)
             self._queue(("record", name), text)
 
-    @on(Checkbox.Changed, ".action")
-    def action_checked(self, event: Checkbox.Changed) -> None:
-        if self.walk is None or event.checkbox.id is None:
+    @on(Checklist.Changed, "#actions")
+    def action_checked(self, event: Checklist.Changed) -> None:
+        if self.walk is None or self.read_only:
             return
-        action_id = self._action_ids[int(event.checkbox.id.removeprefix("action-"))]
+        action_id = self._action_ids[event.index]
         record = self.record(self.walk.objectives[self.index].id)
         done = set(record.actions_done)
-        (done.add if event.value else done.discard)(action_id)
+        (done.add if event.ticked else done.discard)(action_id)
         if sorted(done) != sorted(record.actions_done):
             record.actions_done = sorted(done)
             self._queue(("record", "actions_done"), list(record.actions_done), now=True)
 
-    @on(Select.Changed, "#status")
-    def status_changed(self, event: Select.Changed) -> None:
-        if self.walk is None:
+    @on(Choice.Changed, "#status")
+    def status_changed(self, event: Choice.Changed) -> None:
+        if self.walk is None or self.read_only:
             return
         record = self.record(self.walk.objectives[self.index].id)
-        status = None if event.value is Select.NULL else Status(str(event.value))
+        status = None if event.value is None else Status(event.value)
         if record.status != status:
             record.status = status
             self._queue(("record", "status"), status, now=True)  # a decision: written now
@@ -709,11 +724,11 @@ class WalkScreen(RevueScreen[None]):
             error.update("Écrivez ce qui a été constaté.")
             return False
         error.update("")
-        source = EvidenceSource(str(self.query_one("#evidence-source", Select).value))
+        source = EvidenceSource(str(self.query_one("#evidence-source", Choice).value))
         objective = walk.objectives[self.index]
         store = self.store
         raw_fields = {"date": raw_date, "text": text, "path": path}
-        chosen = self.query_one("#evidence-source", Select).value
+        chosen = self.query_one("#evidence-source", Choice).value
         # Cleared at once, so that leaving the objective before the write is done does not
         # add the item a second time; put back (or kept as a draft) if the write fails.
         self.query_one("#evidence-text", Input).value = ""
@@ -767,7 +782,7 @@ class WalkScreen(RevueScreen[None]):
                 f"Preuve ajoutée à l'objectif {self.index + 1} : {clip(fields['text'], 60)}"
             )
             return
-        source = self.query_one("#evidence-source", Select).value
+        source = self.query_one("#evidence-source", Choice).value
         self._evidence_drafts[objective.id] = (fields, source)
         self.notify(
             f"La preuve commencée à l'objectif {self.index + 1} est gardée : elle revient avec "
@@ -923,6 +938,7 @@ def _indicator_box(number: int) -> Vertical:
         Horizontal(
             Label("", id=f"indicator-{number}-year", classes="field-label"),
             Input(id=f"value-{number}", classes="value", compact=True),
+            Static("", id=f"value-{number}-expected", classes="dim field-expected"),
             Static("", id=f"value-{number}-error", classes="error field-error"),
             classes="value-row",
             id=f"indicator-{number}-input",

@@ -1,0 +1,163 @@
+"""Keys in the order they were typed, whatever the speed.
+
+Textual's App checks its priority bindings at once, then *posts* every other key to the focused
+widget's queue and goes on with the next key. A key the focused widget does not take (Tab, a
+screen's key) then travels up the DOM, queue after queue, to the App's non-priority bindings;
+meanwhile the App has already posted the following keys to the widget that had the focus:
+typed fast, `87,5 Tab 2,5` gave `87,52,5` in the first field, and F6 (a priority binding) ran
+before the characters still queued in the field.
+
+:class:`KeysInOrder` hands the App one key (or paste) at a time: the next one is dispatched only
+when the previous one has been through every queue it can reach — the focused widget, each of
+its ancestors up to the screen, the App — and what it caused there (a focus move, a Submitted
+message) has been handled too. A barrier is a callback posted with ``call_later`` into a node's
+own queue, behind what is already there. A key is never awaited inside the App's message loop
+(the key may still have to pass through it), so nothing can deadlock; a chain that cannot end
+(a widget removed while a barrier waited in its queue) is let go after
+:data:`STUCK_AFTER` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.message_pump import MessagePump
+
+#: Passes of barriers over the chain after a key: the first waits for the key itself, the
+#: next ones for what it caused (a message that bubbles after the key, a deferred focus).
+MAX_PASSES = 3
+#: Seconds after which a key whose barriers never came back lets the next key go.
+STUCK_AFTER = 1.0
+
+
+class KeysInOrder(App[None]):
+    """An App that dispatches keys and pastes strictly one after the other."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pending_input: deque[events.Key | events.Paste] = deque()
+        #: A number per dispatched key: a barrier of an earlier key that comes back late
+        #: (after STUCK_AFTER let it go) is ignored.
+        self._key_turn = 0
+        self._key_busy = False
+        self._key_watchdog: asyncio.TimerHandle | None = None
+        #: The key whose dispatch already waited for a new screen to give the focus.
+        self._waited_for_focus: events.Event | None = None
+
+    @property
+    def keys_pending(self) -> int:
+        """Keys received and not yet through every queue (tests wait for 0)."""
+        return len(self._pending_input) + (1 if self._key_busy else 0)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            self._pending_input.append(event)
+            if not self._key_busy:
+                await self._dispatch_next()
+            return
+        await super().on_event(event)
+
+    async def _dispatch_next(self) -> None:
+        """Runs in the App's own loop: dispatch the next key as Textual would, then follow it
+        with barriers; the key after it waits for them."""
+        if self._key_busy or not self._pending_input:
+            return
+        event = self._pending_input[0]
+        self._key_busy = True
+        self._key_turn += 1
+        turn = self._key_turn
+        if self.focused is None and self._screen_stack and self._waited_for_focus is not event:
+            # A screen just pushed gives the focus once it has handled its own queue (mount,
+            # resume): wait for that first, so that the key reaches the field, not the screen.
+            self._waited_for_focus = event
+            self._follow(turn, self.screen, None, MAX_PASSES)
+            return
+        self._pending_input.popleft()
+        target: MessagePump = self.focused or self.screen
+        await super().on_event(event)
+        if turn == self._key_turn and self._key_busy:
+            self._follow(turn, target, event, MAX_PASSES)
+
+    def _follow(
+        self, turn: int, target: MessagePump, key: events.Event | None, passes: int
+    ) -> None:
+        if self._key_watchdog is not None:
+            self._key_watchdog.cancel()
+        self._key_watchdog = asyncio.get_running_loop().call_later(STUCK_AFTER, self._stuck, turn)
+        self._barrier(turn, self._chain(target), 0, passes, key, quiet=True)
+
+    def _chain(self, target: MessagePump) -> list[MessagePump]:
+        """The target, its ancestors, the App: where a key it gets can travel."""
+        nodes: list[MessagePump] = []
+        node: MessagePump | None = target
+        while node is not None and node is not self:
+            nodes.append(node)
+            node = node._parent
+        nodes.append(self)
+        return nodes
+
+    def _barrier(
+        self,
+        turn: int,
+        chain: list[MessagePump],
+        at: int,
+        passes: int,
+        key: events.Event | None,
+        *,
+        quiet: bool,
+    ) -> None:
+        """Post a barrier into ``chain[at]``'s queue; when it runs, the next node gets one."""
+        while at < len(chain):
+            if chain[at].call_later(self._reached, turn, chain, at, passes, key, quiet):
+                return
+            at += 1  # a closed node: nothing of the key can wait there
+        self._pass_done(turn, passes, key, quiet=quiet)
+
+    def _reached(
+        self,
+        turn: int,
+        chain: list[MessagePump],
+        at: int,
+        passes: int,
+        key: events.Event | None,
+        quiet: bool,
+    ) -> None:
+        """A barrier ran: everything queued before it in that node has been handled."""
+        if turn != self._key_turn or not self._key_busy:
+            return
+        node = chain[at]
+        if node is not self and not node._message_queue.empty():
+            quiet = False  # something arrived meanwhile: one more pass after this one
+        if key is not None and key._stop_propagation and quiet:
+            # The key was taken here: the nodes above never see it.
+            self._pass_done(turn, passes, key, quiet=True)
+            return
+        self._barrier(turn, chain, at + 1, passes, key, quiet=quiet)
+
+    def _pass_done(self, turn: int, passes: int, key: events.Event | None, *, quiet: bool) -> None:
+        """After the key's own pass, at least one pass over the chain of what has the focus
+        now (where the next key goes), until a pass finds nothing new (MAX_PASSES at most)."""
+        passes -= 1
+        if passes > 0 and (key is not None or not quiet):
+            target: MessagePump = self.focused or self.screen
+            self._barrier(turn, self._chain(target), 0, passes, None, quiet=True)
+            return
+        # In the App's loop, where keys are dispatched.
+        self.call_later(self._release, turn)
+
+    def _stuck(self, turn: int) -> None:
+        if turn == self._key_turn and self._key_busy:
+            self.call_later(self._release, turn)
+
+    async def _release(self, turn: int) -> None:
+        if turn != self._key_turn or not self._key_busy:
+            return
+        self._key_busy = False
+        if self._key_watchdog is not None:
+            self._key_watchdog.cancel()
+            self._key_watchdog = None
+        await self._dispatch_next()
