@@ -331,3 +331,73 @@ async def test_escape_with_typed_work_asks_first(sample_url: str) -> None:
         await settle(pilot)
         assert not isinstance(app.screen, AvenantScreen)
     assert results == [False]
+
+
+async def test_an_avenant_links_an_objective_to_the_projet_academique(sample_url: str) -> None:
+    """Rattacher: the projet's parts and objectives to choose from, before → after as the
+    links, recorded; then the link can be removed by the next avenant."""
+    midterm = avenant_review(sample_url)
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_avenant(pilot, midterm.id)
+        screen.query_one("#av-reason", TextArea).text = "Rattachement au projet académique"
+        await choose_change(pilot, screen, FIRST, "link-add")
+        link = screen.query_one("#av-link", Select)
+        assert link.value == "ecole-initiatives-innovation"  # the first item, the chapter
+        link.value = "faciliter-pilotage"
+        await add_change(pilot)
+        assert [(c.kind, c.target_id, c.before, c.after) for c in screen.changes] == [
+            ("link-add", "faciliter-pilotage", {"links": []}, {"link": "faciliter-pilotage"})
+        ]
+        text = flat(app)
+        assert "rattachement ajouté" in text
+        assert "aucun rattachement" in text
+        assert "Section FACILITER LE PILOT" in text  # clipped to its column
+        # the same item is not offered twice
+        await choose_change(pilot, screen, FIRST, "link-add")
+        assert "faciliter-pilotage" not in [v for _, v in link._options]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, AvenantScreen)
+    [recorded] = avenants(sample_url)
+    assert [(c.kind, c.target_id) for c in recorded.changes] == [("link-add", "faciliter-pilotage")]
+    store = Store.open(sample_url)
+    try:
+        revised = {o.id: o for o in store.revised_contract(EPI).revised.objectives}
+    finally:
+        store.close()
+    assert revised[FIRST].academic_links == ["faciliter-pilotage"]
+
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_avenant(pilot, midterm.id)
+        screen.query_one("#av-reason", TextArea).text = "Rattachement retiré"
+        await choose_change(pilot, screen, FIRST, "link-drop")
+        assert screen.query_one("#av-link", Select).value == "faciliter-pilotage"
+        await add_change(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    store = Store.open(sample_url)
+    try:
+        revised = {o.id: o for o in store.revised_contract(EPI).revised.objectives}
+    finally:
+        store.close()
+    assert revised[FIRST].academic_links == []
+
+
+async def test_no_link_to_choose_without_a_projet_in_the_store(sample_url: str) -> None:
+    store = Store.open(sample_url)
+    try:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE contracts SET academic_project_slug = NULL")
+    finally:
+        store.close()
+    midterm = avenant_review(sample_url)
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_avenant(pilot, midterm.id)
+        await choose_change(pilot, screen, FIRST, "link-add")
+        assert "ne désigne aucun projet académique enregistré" in flat(app)
+        assert not screen.query_one("#av-fields-link").display
+        await add_change(pilot)
+        assert screen.changes == []

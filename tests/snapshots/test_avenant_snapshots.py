@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from revue.app.factory import make_app
 from revue.domain.review import ReviewKind
@@ -53,5 +53,23 @@ def test_avenant_refused_on_annual_snapshot(
 
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
         await open_avenant(pilot, annual.id)
+
+    assert snap_compare(make_app(sample_url), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_avenant_link_change_snapshot(snap_compare, sample_url: str, size: tuple[int, int]) -> None:
+    """A link to the projet académique prepared and added: before → after as the links."""
+    midterm = avenant_review(sample_url)
+
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        screen = await open_avenant(pilot, midterm.id)
+        screen.query_one("#av-reason", TextArea).text = "Rattachement au projet académique"
+        await choose_change(pilot, screen, FIRST, "link-add")
+        screen.query_one("#av-link", Select).value = "faciliter-pilotage"
+        await add_change(pilot)
+        await choose_change(pilot, screen, FIRST, "link-add")
+        screen.query_one("#av-changes").focus()
+        await settle(pilot)
 
     assert snap_compare(make_app(sample_url), terminal_size=size, run_before=run)

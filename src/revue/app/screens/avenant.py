@@ -22,12 +22,14 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Sta
 
 from revue.app import format as fr
 from revue.app.screens.base import RevueScreen
+from revue.domain.academic import AcademicProject, link_label
 from revue.domain.avenant import (
     Avenant,
     AvenantChange,
     ChangeKind,
     added_action_id,
     apply_change,
+    link_of,
 )
 from revue.domain.contract import Action, Indicator, Objective
 from revue.domain.errors import RevueError
@@ -43,6 +45,8 @@ KINDS = [
     ("Ajouter une action", ChangeKind.ACTION_ADD),
     ("Modifier une action", ChangeKind.ACTION_CHANGE),
     ("Supprimer une action", ChangeKind.ACTION_DROP),
+    ("Rattacher au projet académique", ChangeKind.LINK_ADD),
+    ("Retirer un rattachement au projet académique", ChangeKind.LINK_DROP),
 ]
 
 
@@ -82,7 +86,8 @@ class AvenantScreen(RevueScreen[bool]):
     HELP = (
         "Un avenant, décidé pendant l'évaluation à mi-parcours : un numéro, une date, un motif "
         "et une ou plusieurs modifications (texte d'un objectif, cible d'un indicateur, plan "
-        "d'actions), chacune gardée «\u00a0avant → après\u00a0». Choisissez l'objectif et la "
+        "d'actions, rattachement au projet académique), chacune gardée "
+        "«\u00a0avant → après\u00a0». Choisissez l'objectif et la "
         "nature de la modification, remplissez, puis «\u00a0Ajouter cette modification\u00a0» "
         "(Ctrl+N) ; Suppr retire la modification choisie dans la liste ; Ctrl+S enregistre "
         "l'avenant en entier."
@@ -112,6 +117,7 @@ class AvenantScreen(RevueScreen[bool]):
     @dataclass
     class Loaded(Message):
         walk: Walk
+        academic: AcademicProject | None = None
 
     @dataclass
     class LoadFailed(Message):
@@ -129,6 +135,8 @@ class AvenantScreen(RevueScreen[bool]):
         self._saving = False
         self._prefilled: tuple[object, ...] | None = None
         self._errors: dict[str, str] = {}
+        #: the contract's projet académique, when it is in the store
+        self.academic: AcademicProject | None = None
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -192,6 +200,10 @@ class AvenantScreen(RevueScreen[bool]):
                 yield Input(
                     id="av-year", placeholder="ex. 2019-2020", compact=True, classes="av-short"
                 )
+        with Vertical(id="av-fields-link", classes="av-fields"), Horizontal(classes="av-row"):
+            yield Label("Projet acad.", classes="av-label")
+            yield Select([], prompt="choisir l'objectif du projet académique…", id="av-link",
+                         compact=True)  # fmt: skip
         with Vertical(id="av-fields-pick", classes="av-fields"), Horizontal(classes="av-row"):
             yield Label("Action", classes="av-label")
             yield Select([], prompt="choisir l'action…", id="av-action", compact=True)
@@ -227,10 +239,12 @@ class AvenantScreen(RevueScreen[bool]):
     def load(self) -> None:
         try:
             walk = self.store.load_walk(self.review_id)
+            ref = walk.contract.academic_project
+            academic = self.store.get_academic_project(ref.id) if ref and ref.id else None
         except RevueError as exc:
             self.post_message(self.LoadFailed(str(exc)))
             return
-        self.post_message(self.Loaded(walk))
+        self.post_message(self.Loaded(walk, academic))
 
     @on(LoadFailed)
     def load_failed(self, message: LoadFailed) -> None:
@@ -241,6 +255,7 @@ class AvenantScreen(RevueScreen[bool]):
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
         walk = self.walk = message.walk
+        self.academic = message.academic
         review = walk.review
         self.query_one("#avenant-title", Static).update(
             f"Avenant — {review.title} — {walk.contract.circonscription}"
@@ -350,7 +365,7 @@ class AvenantScreen(RevueScreen[bool]):
         """Show the fields the chosen kind needs, filled from the objective as revised (with
         ``refill=False``, what is typed stays: only the lists and notes follow the contract)."""
         objective, kind = self.objective(), self.kind()
-        groups = {"text": False, "target": False, "pick": False, "action": False}
+        groups = {"text": False, "target": False, "link": False, "pick": False, "action": False}
         note = ""
         if objective is None or kind is None:
             note = "Choisissez l'objectif et la nature de la modification."
@@ -370,6 +385,9 @@ class AvenantScreen(RevueScreen[bool]):
                     "Cet objectif n'a pas d'indicateur chiffré : choisissez un autre "
                     "objectif, ou modifiez son texte."
                 )
+        elif kind in (ChangeKind.LINK_ADD, ChangeKind.LINK_DROP):
+            note = self._link_fields(objective, ChangeKind(kind))
+            groups["link"] = not note
         elif kind == ChangeKind.ACTION_ADD:
             groups["action"] = True
             for name in ("what", "who", "when"):
@@ -392,6 +410,39 @@ class AvenantScreen(RevueScreen[bool]):
             self.query_one(f"#av-fields-{name}").display = shown
         self.query_one("#av-note", Static).update(note)
         self.query_one("#av-note").display = bool(note)
+
+    def _link_fields(self, objective: Objective, kind: ChangeKind) -> str:
+        """Fill the list of projet académique items the change can name; a note instead when
+        there is none."""
+        project = self.academic
+        if project is None:
+            return (
+                "Ce contrat ne désigne aucun projet académique enregistré dans revue "
+                "(academic_project.id dans son fichier) : il n'a rien à quoi se rattacher."
+            )
+        if kind is ChangeKind.LINK_ADD:
+            options = [
+                (clip(f"{'  ' * depth}{item.level_name} {item.label}", 100), item.key)
+                for depth, item in project.walk()
+                if item.key not in objective.academic_links
+            ]
+            if not options:
+                return "Cet objectif est déjà rattaché à tout le projet académique."
+        else:
+            options = [
+                (clip(link_label(project, key), 100), key) for key in objective.academic_links
+            ]
+            if not options:
+                return (
+                    "Cet objectif n'est rattaché à aucun objectif du projet académique : "
+                    "choisissez «\u00a0Rattacher au projet académique\u00a0»."
+                )
+        self._set_options("#av-link", options)
+        return ""
+
+    def _links_text(self, keys: list[str]) -> str:
+        shown = [link_label(self.academic, k) for k in keys]
+        return " ; ".join(shown) if shown else "aucun rattachement"
 
     def _set_options(self, selector: str, options: list[tuple[str, str]]) -> None:
         select = self.query_one(selector, Select)
@@ -489,6 +540,8 @@ class AvenantScreen(RevueScreen[bool]):
             )
         if kind == ChangeKind.INDICATOR_TARGET:
             return self._target_change(objective)
+        if kind in (ChangeKind.LINK_ADD, ChangeKind.LINK_DROP):
+            return self._link_change(objective, ChangeKind(kind))
         fields: dict[str, object] = {
             name: self.query_one(f"#av-{name}", Input).value.strip()
             for name in ("what", "who", "when")
@@ -522,6 +575,17 @@ class AvenantScreen(RevueScreen[bool]):
         return AvenantChange(
             ChangeKind.ACTION_CHANGE, objective.id, action.id, before=before, after=fields
         )
+
+    def _link_change(self, objective: Objective, kind: ChangeKind) -> AvenantChange:
+        """A link to the projet académique added or removed, before → after as the links."""
+        value = self.query_one("#av-link", Select).value
+        if self.academic is None or value is Select.NULL:
+            raise RevueError("choisissez l'objectif du projet académique")
+        key = str(value)
+        links = list(objective.academic_links)
+        if kind is ChangeKind.LINK_ADD:
+            return AvenantChange(kind, objective.id, key, {"links": links}, {"link": key})
+        return AvenantChange(kind, objective.id, key, {"links": links, "link": key})
 
     def _target_change(self, objective: Objective) -> AvenantChange:
         """A new target for the chosen indicator, checked."""
@@ -625,6 +689,9 @@ class AvenantScreen(RevueScreen[bool]):
             objective = self.current[change.objective_id]
             before, after = self._describe(change)
             kind = change.kind.label
+            if change.kind.on_link:  # the long label would be clipped: "Avant"/"Après" say more
+                added = change.kind == ChangeKind.LINK_ADD
+                kind = "rattachement ajouté" if added else "rattachement retiré"
             if change.kind == ChangeKind.INDICATOR_TARGET:
                 indicator = next(i for i in objective.indicators if i.id == change.target_id)
                 kind = f"cible : {indicator.label}"
@@ -655,6 +722,15 @@ class AvenantScreen(RevueScreen[bool]):
                 _target_text(change.before.get("value"), change.before.get("year"), unit),
                 _target_text(change.after.get("value"), change.after.get("year"), unit),
             )
+        if change.kind.on_link:
+            kept = change.before.get("links")
+            before = [str(k) for k in kept] if isinstance(kept, list) else []
+            key = link_of(change)
+            if change.kind == ChangeKind.LINK_ADD:
+                after = [*before, key]
+            else:
+                after = [k for k in before if k != key]
+            return self._links_text(before), self._links_text(after)
         if change.kind == ChangeKind.ACTION_ADD:
             return "—", _action_text(change.after)
         if change.kind == ChangeKind.ACTION_DROP:
