@@ -126,7 +126,19 @@ def test_odt_structure(bilan_url: str, tmp_path: Path) -> None:
     assert len(re.findall(r'table:name="Indicateurs\d+"', content)) == len(with_indicators)
     assert "<text:table-of-content" in content
     assert "<text:page-number" in styles  # page numbers in the footer
-    assert 'style:name="Bilan Texte"' in styles  # named styles a user can change
+    assert 'style:name="BilanTexte"' in styles  # named styles a user can change
+    assert 'style:display-name="Bilan – texte"' in styles
+    assert not re.search(r'<style:style style:name="[^"]* [^"]*"', styles + content)  # no spaces
+    assert 'fo:keep-together="always"' in content  # no table row split over two pages
+    assert 'fo:hyphenate="false"' in styles  # no word broken in a cell
+    assert (
+        "<text:table-of-content-source" in content and "<text:index-entry-page-number/>" in content
+    )
+    with zipfile.ZipFile(target) as odt:
+        meta = odt.read("meta.xml").decode("utf-8")
+    assert "<dc:title>Bilan final du contrat 2018-2020" in meta
+    assert "document-statistic" not in meta and "<meta:generator>revue " in meta
+    assert "<svg:title>" in content and "<svg:desc>" in content  # the charts' alternative text
     assert manifest.count('media-type="image/svg+xml"') >= 2  # the charts of objective 1
     assert "<table:table-header-rows>" in content  # table heads repeat on each page
     assert 'style:rel-column-width="' in content  # Writer lays columns out by these
@@ -248,13 +260,53 @@ def test_indicator_chart_is_valid_svg() -> None:
         off_track=False,
         computed=False,
     )
-    svg = indicator_svg(line)
+    svg = indicator_svg(line, ["2018-2019", "2019-2020"])
     assert svg is not None
     document = minidom.parseString(svg)
     texts = [t.firstChild.data for t in document.getElementsByTagName("text")]
     assert "Taux de tentative < & >" in texts
     assert {"2017-2018", "2018-2019", "2019-2020"} <= set(texts)
-    assert {"constaté", "trajectoire", "cible initiale"} <= set(texts)
+    assert "constaté" in texts and "trajectoire attendue" in texts
+    assert "cible révisée 95\u00a0% (2019-2020)" in texts
+    assert "cible initiale 100\u00a0% (2019-2020)" in texts
+    assert {"0", "100"} <= set(texts)  # a rate's axis from 0 to 100 %
     assert len(document.getElementsByTagName("circle")) >= 2
+    assert document.getElementsByTagName("desc")[0].firstChild.data.startswith(
+        "Valeurs constatées — 2018-2019 : 88"
+    )
     empty = dataclasses.replace(line, values={}, baseline=None)
     assert indicator_svg(empty) is None
+
+
+def test_count_charts_have_whole_ticks_every_year_and_gaps() -> None:
+    from xml.dom import minidom
+
+    from revue.bilan.chart import indicator_svg
+    from revue.bilan.model import IndicatorLine
+
+    line = IndicatorLine(
+        label="Demandes",
+        unit="demandes",
+        direction="higher",
+        baseline=None,
+        baseline_year=None,
+        initial_target=None,
+        initial_target_year=None,
+        target=3.0,
+        target_year="2019-2020",
+        target_avenant=None,
+        values={"2016-2017": 1.0, "2018-2019": 2.0},
+        expected=None,
+        gap=None,
+        off_track=False,
+        computed=True,
+    )
+    svg = indicator_svg(line, ["2016-2017", "2017-2018", "2018-2019"])
+    assert svg is not None
+    document = minidom.parseString(svg)
+    texts = [t.firstChild.data for t in document.getElementsByTagName("text")]
+    assert {"2016-2017", "2017-2018", "2018-2019", "2019-2020"} <= set(texts)
+    ticks = [t for t in texts if t.lstrip("−-").replace(",", "").isdigit()]
+    assert ticks and all("," not in t and not t.startswith("−") for t in ticks)
+    assert ticks[0] == "0"
+    assert document.getElementsByTagName("polyline") == []  # 2017-2018 unmeasured: no line
