@@ -268,3 +268,38 @@ def test_a_version_1_snapshot_is_rebuilt_as_of_its_closing(fixture: str, tmp_pat
             assert objective.analysis == frozen[objective.id]["analysis"]
     finally:
         store.close()
+
+
+def test_a_closed_review_s_text_bilan_is_read_without_the_orm(store: Store, tmp_path: Path) -> None:
+    """`revue bilan --format md|toml` of a closed review reads the frozen bilan with sqlite3
+    alone (it answers at once) and writes exactly what the store's path writes."""
+    import subprocess
+    import sys
+
+    review = store.create_review(EPI, "2018-2019", ReviewKind.ANNUAL)
+    store.save_record(review.id, FIRST, status=Status.REACHED, analysis="Atteint.\nConfirmé.")
+    store.close_review(review.id)
+    expected = build_bilan(store, EPI)
+    url = str(store.engine.url)
+    for fmt, render in (("md", render_markdown), ("toml", render_toml)):
+        code = (
+            "import sys; from revue.cli.main import main; code = main(sys.argv[1:]); "
+            "assert 'sqlalchemy' not in sys.modules, 'SQLAlchemy was loaded'; sys.exit(code)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code, "--db", url, "bilan", EPI, "--format", fmt],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == render(expected)
+    # An open review still goes through the store.
+    store.create_review(EPI, "2019-2020", ReviewKind.ANNUAL)
+    done = subprocess.run(
+        [sys.executable, "-m", "revue", "--db", url, "bilan", EPI, "--format", "md"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and "Bilan provisoire du" in done.stdout

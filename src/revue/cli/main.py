@@ -680,7 +680,7 @@ def _add_bilan(commands: _Commands) -> None:
         help="fichier à écrire (par défaut : bilan-ID-ANNÉE.odt ou .pdf ; "
         "la sortie standard pour md et toml)",
     )
-    bilan.set_defaults(handler=_with_store(_bilan))
+    bilan.set_defaults(handler=_bilan_quickly)
 
 
 class _Formats:
@@ -698,6 +698,31 @@ def _writers() -> Mapping[str, Writer]:
     from revue.bilan.writers import WRITERS
 
     return WRITERS
+
+
+def _bilan_quickly(args: argparse.Namespace, url: str) -> int:
+    """A closed review's bilan as text (Markdown, TOML) is its frozen bilan, read without the
+    ORM on a store at the current schema (:mod:`revue.store.frozen`); anything else goes
+    through the store."""
+    from revue.bilan.writers import DEFAULT_WRITER
+
+    writer = _writers()[args.format or DEFAULT_WRITER]
+    if writer.render is not None:
+        from revue.store.frozen import plain_sqlite_path, quick_frozen_bilan
+
+        path = plain_sqlite_path(url)
+        bilan = quick_frozen_bilan(path, args.id, args.review) if path is not None else None
+        if bilan is not None:
+            if args.output is None:
+                sys.stdout.write(writer.render(bilan))
+                return 0
+            try:
+                writer.write(bilan, Path(args.output))
+            except OSError as exc:
+                return _fail(f"{args.output} : écriture impossible ({exc.strerror})")
+            print(f"Bilan écrit dans {args.output}.", file=sys.stderr)
+            return 0
+    return _with_store(_bilan)(args, url)
 
 
 def _bilan(args: argparse.Namespace, store: Store) -> int:
