@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import JSON, Connection, Engine, String, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from revue.domain.errors import InputError
 from revue.formats.fileio import make_private, private_folder
 from revue.store.backup import read_only, take_backup
 from revue.store.paths import (
+    OPEN_WAIT_LIMIT,
+    WAITING_TO_OPEN,
     Notice,
     check_own_file,
     data_dir,
@@ -31,6 +34,7 @@ from revue.store.paths import (
 )
 from revue.store.paths import StoreError as StoreError  # re-exported: the app catches it
 from revue.store.paths import sqlite_path as sqlite_path  # re-exported: the app and the CLI use it
+from revue.store.pg import OPEN_LOCK, WRITE_LOCK, is_postgresql_error, pg_busy, pg_reason, take_lock
 
 # The schema versions (store/schema.py), re-exported: a store already current opens without
 # loading Alembic at all.
@@ -103,7 +107,7 @@ def open_engine(url: str, notice: Notice | None = None) -> Engine:
     path = sqlite_path(url)
     if path is None:
         engine = make_engine(url)
-        return _migrated(engine)
+        return _migrated(engine, notice)
     check_own_file(path)
     try:
         private_folder(path.parent)
@@ -118,9 +122,9 @@ def open_engine(url: str, notice: Notice | None = None) -> Engine:
         return _migrated(make_engine(url))
 
 
-def _migrated(engine: Engine) -> Engine:
+def _migrated(engine: Engine, notice: Notice | None = None) -> Engine:
     try:
-        migrate(engine)
+        migrate(engine, notice)
     except Exception:
         engine.dispose()
         raise
@@ -143,13 +147,28 @@ def _refuse_newer(revision: str | None) -> None:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision_on(conn)
 
 
-def migrate(engine: Engine) -> None:
+def _revision_on(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _alembic_config() -> Any:
+    from alembic.config import Config  # imported only when there is work to do
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine, notice: Notice | None = None) -> None:
     """Bring the schema to :data:`SCHEMA_HEAD`; refuse a store made by a newer revue."""
+    if engine.dialect.name == "postgresql":
+        _migrate_postgresql(engine, notice)
+        return
     try:
         revision = current_revision(engine)
     except DatabaseError as exc:  # "file is not a database", a wrecked page…
@@ -160,18 +179,50 @@ def migrate(engine: Engine) -> None:
         return
     _refuse_newer(revision)
     from alembic import command  # imported only when there is work to do
-    from alembic.config import Config
 
     if revision is not None:  # an existing store: keep a copy of it as it was
         path = sqlite_path(engine.url.render_as_string(hide_password=False))
         if path is not None:
             take_backup(path, "migration")
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = _alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+def _migrate_postgresql(engine: Engine, notice: Notice | None) -> None:
+    """The schema brought to :data:`SCHEMA_HEAD` on PostgreSQL, in one transaction that holds
+    revue's opening lock and its write lock (revue.store.pg): simultaneous first opens take
+    turns (the second finds the schema made), no write runs half-way through an upgrade, and
+    an upgrade that fails leaves the schema as it was (PostgreSQL's DDL is transactional)."""
+    try:
+        revision = current_revision(engine)
+        if revision == SCHEMA_HEAD:
+            return
+        _refuse_newer(revision)
+        from alembic import command
+
+        def tell() -> None:
+            if notice is not None:
+                with suppress(Exception):
+                    notice(WAITING_TO_OPEN)
+
+        with engine.begin() as conn:
+            take_lock(conn, OPEN_LOCK, wait_seconds=OPEN_WAIT_LIMIT, tell=tell)
+            take_lock(conn, WRITE_LOCK, wait_seconds=WRITE_WAIT_LIMIT, tell=tell)
+            revision = _revision_on(conn)  # another revue may have done it meanwhile
+            if revision == SCHEMA_HEAD:
+                return
+            _refuse_newer(revision)
+            config = _alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except DBAPIError as exc:
+        raise StoreError(
+            f"impossible d'ouvrir la base de données {engine.url.render_as_string()} : "
+            f"{pg_reason(exc)} ; rien n'a été modifié"
+        ) from None
 
 
 def is_database_error(exc: BaseException) -> bool:
@@ -188,7 +239,14 @@ def is_database_error(exc: BaseException) -> bool:
 
 def write_failure(exc: BaseException) -> str:
     """What a failed write means for the user, in French (the transaction was rolled back)."""
-    if is_busy(exc):
+    if is_postgresql_error(exc):
+        why = pg_reason(exc)
+        if pg_busy(exc):
+            why = (
+                "les données sont occupées par un autre programme depuis plus de "
+                f"{WRITE_WAIT_LIMIT / 60:.0f} minutes"
+            )
+    elif is_busy(exc):
         why = (
             "les données sont occupées par un autre programme depuis plus de "
             f"{WRITE_WAIT_LIMIT / 60:.0f} minutes"
@@ -253,6 +311,7 @@ def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
             before = _bulk_settings(raw)
             try:
                 with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                    event.listen(session, "before_flush", _refuse_too_long)
                     yield session
                 conn.commit()
             finally:
@@ -271,8 +330,12 @@ def _immediate(engine: Engine) -> Iterator[Connection]:
 
     SQLite waits :data:`FIRST_WAIT_MS` for the lock, then the user is told and each new try
     waits :data:`BUSY_TIMEOUT_MS`, until :data:`WRITE_WAIT_LIMIT`. A failed ``BEGIN`` leaves
-    nothing to undo: each try takes a fresh connection."""
+    nothing to undo: each try takes a fresh connection.
+
+    PostgreSQL: the transaction's first statement takes revue's write lock (an advisory lock,
+    see :mod:`revue.store.pg`), waiting the same way."""
     sqlite = engine.dialect.name == "sqlite"
+    postgresql = engine.dialect.name == "postgresql"
     deadline = time.monotonic() + WRITE_WAIT_LIMIT
     waited = False
     while True:
@@ -282,6 +345,13 @@ def _immediate(engine: Engine) -> Iterator[Connection]:
                 _busy_timeout(conn, BUSY_TIMEOUT_MS if waited else FIRST_WAIT_MS)
             conn.execution_options(sqlite_immediate=True)
             conn.begin()
+            if postgresql:
+                take_lock(
+                    conn,
+                    WRITE_LOCK,
+                    wait_seconds=WRITE_WAIT_LIMIT,
+                    tell=lambda: _tell(engine, WAITING_TO_WRITE),
+                )
             break
         except OperationalError as exc:
             conn.close()
@@ -302,6 +372,27 @@ def _immediate(engine: Engine) -> Iterator[Connection]:
             with suppress(Exception):
                 _busy_timeout(conn, BUSY_TIMEOUT_MS)
         conn.close()  # rolls back whatever was not committed
+
+
+def _refuse_too_long(session: Session, _context: Any, _instances: Any) -> None:
+    """Refuse, before anything is written, a text longer than its column allows: PostgreSQL
+    would refuse it with an English error and SQLite would store it, so both engines refuse it
+    here, the same way, in French (the transaction is rolled back)."""
+    for item in (*session.new, *session.dirty):
+        mapper = inspect(item).mapper
+        for prop in mapper.column_attrs:
+            column = prop.columns[0]
+            length = getattr(column.type, "length", None)
+            if not isinstance(column.type, String) or length is None:
+                continue
+            value = getattr(item, prop.key, None)
+            if isinstance(value, str) and len(value) > length:
+                shown = value if len(value) <= 40 else f"{value[:40]}…"
+                raise InputError(
+                    f"« {shown} » est trop long ({len(value)} caractères, au plus {length}) : "
+                    "rien n'a été modifié",
+                    field=column.name,
+                )
 
 
 def _busy_timeout(conn: Connection, milliseconds: int) -> None:
