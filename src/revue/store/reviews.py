@@ -160,6 +160,18 @@ class Reviews:
             )
             if exists is not None:
                 raise ConflictError(f"il existe déjà une revue « {kind.label} {school_year} »")
+            if kind is ReviewKind.MIDTERM:
+                midterm = session.scalar(
+                    select(ReviewRow.school_year).where(
+                        ReviewRow.contract_id == cid, ReviewRow.kind == kind.value
+                    )
+                )
+                if midterm is not None:
+                    raise ConflictError(
+                        f"ce contrat a déjà son évaluation à mi-parcours ({midterm}) : il n'y "
+                        "en a qu'une par contrat. Pour cette année, choisissez l'examen annuel "
+                        "(ou le bilan final la dernière année)."
+                    )
             row = ReviewRow(
                 id=uuid.uuid4(), contract_id=cid, school_year=school_year, kind=kind.value
             )
@@ -435,6 +447,57 @@ class Reviews:
             session.execute(
                 delete(EvidenceRow).where(
                     EvidenceRow.id == evidence_id, EvidenceRow.review_id == review_id
+                )
+            )
+            self.history.keep_objective(session, review_id, oid)
+
+    def update_evidence(self, review_id: uuid.UUID, item: Evidence) -> Evidence:
+        """Correct an evidence item in place (its date, text, source, file), kept in the
+        objective's history; the item must still exist."""
+        if not item.text.strip():
+            raise RevueError("le texte de l'élément de preuve est vide")
+        with write_session(self.engine) as session:
+            self._open_review(session, review_id)
+            row = session.scalar(
+                select(EvidenceRow).where(
+                    EvidenceRow.id == item.id, EvidenceRow.review_id == review_id
+                )
+            )
+            if row is None:
+                raise NotFoundError("cet élément de preuve n'existe plus (supprimé ailleurs ?)")
+            self.history.keep_base_objective(session, review_id, row.objective_id)
+            row.date = item.date
+            row.text = item.text.strip()
+            row.source = item.source.value
+            row.file_path = item.file_path.strip()
+            self.history.keep_objective(session, review_id, row.objective_id)
+            return Evidence(
+                id=row.id,
+                objective_id=item.objective_id,
+                date=row.date,
+                text=row.text,
+                source=item.source,
+                file_path=row.file_path,
+            )
+
+    def put_back_evidence(self, review_id: uuid.UUID, item: Evidence) -> None:
+        """Undo a deletion: the item comes back with its own id (nothing when it is there)."""
+        with write_session(self.engine) as session:
+            slug = self._contract_slug_for_write(session, review_id)
+            oid = stable_uuid(slug, "objective", item.objective_id)
+            there = session.scalar(select(EvidenceRow.id).where(EvidenceRow.id == item.id))
+            if there is not None:
+                return
+            self.history.keep_base_objective(session, review_id, oid)
+            session.add(
+                EvidenceRow(
+                    id=item.id,
+                    review_id=review_id,
+                    objective_id=oid,
+                    date=item.date,
+                    text=item.text,
+                    source=item.source.value,
+                    file_path=item.file_path,
                 )
             )
             self.history.keep_objective(session, review_id, oid)

@@ -54,6 +54,8 @@ class ReviewsScreen(RevueScreen[None]):
             id="avenant",
             tooltip="Enregistrer un avenant (évaluation à mi-parcours)",
         ),
+        # The same key where an avenant cannot be recorded: says why instead of nothing.
+        Binding("a", "avenant_refused", show=False),
         Binding(
             "s",
             "synthesis",
@@ -217,6 +219,26 @@ class ReviewsScreen(RevueScreen[None]):
             from revue.app.screens.avenant import AvenantScreen
 
             self.app.push_screen(AvenantScreen(review.id), self._reload)
+
+    def action_avenant_refused(self) -> None:
+        review = self.selected()
+        if review is None:
+            self.notify("Choisissez d'abord l'évaluation à mi-parcours dans la liste.")
+        elif review.closed:
+            self.notify(
+                f"« {review.title} » est clôturée : un avenant ne s'y enregistre plus. "
+                "Rouvrez-la d'abord (« o ») si c'est nécessaire.",
+                title="Avenant impossible",
+                severity="warning",
+            )
+        else:
+            self.notify(
+                f"Un avenant s'enregistre lors de l'évaluation à mi-parcours, pas dans "
+                f"« {review.title} ». Choisissez l'évaluation à mi-parcours dans la liste "
+                "(ou créez-la avec « n »).",
+                title="Avenant impossible",
+                severity="warning",
+            )
 
     def _reload(self, _result: object = None) -> None:
         self.load()

@@ -22,9 +22,11 @@ from textual.widgets import (
     Footer,
     Input,
     Label,
+    OptionList,
     Static,
     TextArea,
 )
+from textual.widgets.option_list import Option
 
 from revue.app import format as fr
 from revue.app.screens.base import RevueScreen
@@ -138,6 +140,10 @@ class WalkScreen(RevueScreen[None]):
         self._back_warned = -LEAVE_AGAIN_WITHIN
         #: By position in the objective: the indicator typed in #value-N, None when counted.
         self._indicator_ids: list[str | None] = []
+        #: The evidence item the form corrects (None: the form adds a new one).
+        self._editing: Evidence | None = None
+        #: Corrections and deletions of evidence, last last: (what, objective id, before).
+        self._undo: list[tuple[str, str, Evidence]] = []
         self._action_ids: list[str] = []
 
     # --- layout ---------------------------------------------------------------------------
@@ -179,7 +185,13 @@ class WalkScreen(RevueScreen[None]):
             )
             yield Static("", id="previous", classes="dim")
             yield Label("Éléments de preuve", classes="part")
-            yield Static("", id="evidence-list")
+            yield Static("", id="evidence-none", classes="dim")
+            yield EvidenceList(id="evidence-list")
+            yield Static(
+                "Sur la liste : Entrée corrige la preuve, Suppr la supprime, « u » annule.",
+                id="evidence-hint",
+                classes="dim hint",
+            )
             with Vertical(id="evidence-form"):
                 with Horizontal(classes="evidence-row"):
                     yield Label("Date", classes="evidence-label")
@@ -266,6 +278,8 @@ class WalkScreen(RevueScreen[None]):
         for area in self.query("#walk-body TextArea").results(TextArea):
             area.read_only = disabled
         self.query_one("#evidence-form").display = not disabled
+        for hint in self.query(".hint"):
+            hint.display = not disabled
 
     @property
     def read_only(self) -> bool:
@@ -359,7 +373,8 @@ class WalkScreen(RevueScreen[None]):
                 + (f" — « {clip(previous.analysis, 90)} »" if previous.analysis else "")
                 + " (F8 pour reprendre)"
             )
-        self.query_one("#evidence-list", Static).update(self._evidence_text(record))
+        self._end_editing()
+        self._show_evidence(record)
         if not self.read_only:
             start, end = school_year_bounds(year)
             today = self.today()
@@ -439,19 +454,98 @@ class WalkScreen(RevueScreen[None]):
             else "attendu : —"
         )
 
-    def _evidence_text(self, record: ObjectiveReview) -> Text:
+    def _show_evidence(self, record: ObjectiveReview) -> None:
+        """The objective's evidence items: a list to move in (Entrée corrects, Suppr
+        deletes, « u » undoes), or a line saying there is none (out of the Tab order)."""
+        none = self.query_one("#evidence-none", Static)
+        listed = self.query_one("#evidence-list", EvidenceList)
+        none.display = not record.evidence
+        listed.display = bool(record.evidence)
         if not record.evidence:
-            return Text("Aucun élément de preuve pour l'instant.", style="dim")
-        out = Text()
-        for number, item in enumerate(record.evidence):
-            if number:
-                out.append("\n")
-            out.append(f" • {fr.date(item.date)} — {item.source.label} — {item.text}")
-            if item.file_path:
-                out.append(f" [{item.file_path}]", style="dim")
-                if not os.path.exists(os.path.expanduser(item.file_path)):
-                    out.append(" ⚠ fichier introuvable", style="bold")
-        return out
+            none.update("Aucun élément de preuve pour l'instant.")
+        listed.show_items(record.evidence, editable=not self.read_only)
+        self.query_one("#evidence-hint").display = bool(record.evidence) and not self.read_only
+
+    # --- correcting and deleting evidence -----------------------------------------------
+
+    def edit_evidence(self, item: Evidence) -> None:
+        """Put the item in the form: Entrée there writes the correction in place."""
+        if self.read_only:
+            return
+        self._editing = item
+        self.query_one("#evidence-date", Input).value = fr.date(item.date)
+        self.query_one("#evidence-source", Choice).value = item.source.value
+        self.query_one("#evidence-text", Input).value = item.text
+        self.query_one("#evidence-path", Input).value = item.file_path
+        self.query_one("#evidence-add", Button).label = "Enregistrer la correction"
+        self.query_one("#evidence-error", Static).update(
+            f"Correction de la preuve du {fr.date(item.date)} : modifiez, puis Entrée."
+        )
+        self.query_one("#evidence-text", Input).focus()
+
+    def _end_editing(self) -> None:
+        self._editing = None
+        self.query_one("#evidence-add", Button).label = "Ajouter la preuve"
+
+    def _replace_item(self, objective_id: str, old_id: uuid.UUID, new: Evidence | None) -> None:
+        record = self.record(objective_id)
+        record.evidence = [e for e in record.evidence if e.id != old_id]
+        if new is not None:
+            record.evidence.append(new)
+        record.evidence.sort(key=lambda e: e.date)
+        walk = self.walk
+        if walk is not None and walk.objectives[self.index].id == objective_id:
+            self._show_evidence(record)
+
+    def delete_evidence(self, item: Evidence) -> None:
+        walk = self.walk
+        if walk is None or self.read_only:
+            return
+        objective = walk.objectives[self.index]
+        reviews = self.store.reviews
+
+        def deleted(_result: object, failure: Exception | None) -> None:
+            if failure is not None:
+                self.notify(failure_text(failure), title="Preuve non supprimée", severity="error")
+                return
+            self._undo.append(("deleted", objective.id, item))
+            self._replace_item(objective.id, item.id, None)
+            self._show_saved(SaveState.SAVED, None)
+            self.notify(
+                f"Preuve du {fr.date(item.date)} supprimée. « u » sur la liste des preuves "
+                "la rétablit.",
+                title="Preuve supprimée",
+            )
+
+        self.saver.run(lambda: reviews.delete_evidence(self.review_id, item.id), deleted)
+
+    def undo_evidence(self) -> None:
+        """Undo the last correction or deletion of evidence made in this walk."""
+        if self.read_only or not self._undo:
+            self.notify("Aucune correction de preuve à annuler.")
+            return
+        what, objective_id, before = self._undo.pop()
+        reviews = self.store.reviews
+
+        def write() -> Evidence:
+            if what == "deleted":
+                reviews.put_back_evidence(self.review_id, before)
+                return before
+            return reviews.update_evidence(self.review_id, before)
+
+        def undone(item: Evidence | None, failure: Exception | None) -> None:
+            if failure is not None or item is None:
+                self._undo.append((what, objective_id, before))
+                said = failure_text(failure or RevueError("annulation non enregistrée"))
+                self.notify(said, title="Non annulé", severity="error")
+                return
+            self._replace_item(objective_id, before.id, item)
+            self._show_saved(SaveState.SAVED, None)
+            self.notify(
+                "Preuve rétablie." if what == "deleted" else "Correction de la preuve annulée."
+            )
+
+        self.saver.run(write, undone)
 
     # --- saving ---------------------------------------------------------------------------
 
@@ -749,13 +843,29 @@ class WalkScreen(RevueScreen[None]):
                     self._evidence_drafts[objective.id] = (raw_fields, chosen)
                     self.notify(said, title="Preuve non enregistrée", severity="error")
                 return
-            record = self.record(objective.id)
-            record.evidence.append(item)
-            record.evidence.sort(key=lambda e: e.date)
-            if here:
-                self.query_one("#evidence-list", Static).update(self._evidence_text(record))
+            self._replace_item(objective.id, item.id, item)
             self._show_saved(SaveState.SAVED, None)
 
+        editing = self._editing
+        if editing is not None:
+            self._end_editing()
+            corrected = Evidence(editing.id, objective.id, day, text, source, path)
+
+            def updated(item: Evidence | None, failure: Exception | None) -> None:
+                if failure is not None or item is None:
+                    self._editing = editing
+                    added(None, failure or RevueError("correction non enregistrée"))
+                    return
+                self._undo.append(("edited", objective.id, editing))
+                self._replace_item(objective.id, editing.id, item)
+                self._show_saved(SaveState.SAVED, None)
+                self.notify("Preuve corrigée. « u » sur la liste des preuves annule.")
+
+            self.saver.run(
+                lambda: store.reviews.update_evidence(self.review_id, corrected), updated
+            )
+            self._evidence_drafts.pop(objective.id, None)
+            return True
         # Written by the same writer thread as the rest, after what is pending.
         self.saver.run(
             lambda: store.add_evidence(self.review_id, objective.id, day, text, source, path),
@@ -949,3 +1059,61 @@ def _indicator_box(number: int) -> Vertical:
 
 def _short(level: str, code: str, title: str) -> str:
     return f"{level} {code}".strip() if code else clip(title, 40)
+
+
+class EvidenceList(OptionList):
+    """An objective's evidence items: Entrée corrects the highlighted one in the form below,
+    Suppr deletes it, « u » (or Ctrl+Z) undoes the last correction or deletion."""
+
+    BINDINGS = [
+        Binding("delete", "delete_item", "Supprimer", show=False),
+        Binding("u,ctrl+z", "undo", "Annuler", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, compact=True)
+        self.items: list[Evidence] = []
+        self.editable = True
+
+    def show_items(self, items: list[Evidence], *, editable: bool) -> None:
+        self.items = list(items)
+        self.editable = editable
+        highlighted = self.highlighted
+        self.clear_options()
+        self.add_options([Option(_evidence_line(item)) for item in items])
+        if items:
+            self.highlighted = min(highlighted or 0, len(items) - 1)
+
+    def _walk(self) -> WalkScreen | None:
+        screen = self.screen
+        return screen if isinstance(screen, WalkScreen) else None
+
+    def _current(self) -> Evidence | None:
+        at = self.highlighted
+        return self.items[at] if at is not None and 0 <= at < len(self.items) else None
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        walk, item = self._walk(), self._current()
+        if walk is not None and item is not None and self.editable:
+            walk.edit_evidence(item)
+
+    def action_delete_item(self) -> None:
+        walk, item = self._walk(), self._current()
+        if walk is not None and item is not None and self.editable:
+            walk.delete_evidence(item)
+
+    def action_undo(self) -> None:
+        walk = self._walk()
+        if walk is not None:
+            walk.undo_evidence()
+
+
+def _evidence_line(item: Evidence) -> Text:
+    out = Text(f"{fr.date(item.date)} — {item.source.label} — {item.text}")
+    if item.file_path:
+        out.append(f" [{item.file_path}]", style="dim")
+        if not os.path.exists(os.path.expanduser(item.file_path)):
+            out.append(" ⚠ fichier introuvable", style="bold")
+    return out
