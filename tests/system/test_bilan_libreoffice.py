@@ -99,3 +99,17 @@ def test_no_unit_word_or_school_year_is_broken_in_the_tables(
     assert not re.search(r"\(\d{4}[-‑]\n", text)  # "(2019-" then "2020)" on the next line
     assert "9\u00a0demandes" in text or "9 demandes" in text
     assert "Constaté 2016" not in text and "Constaté 2017" not in text  # not measured: no 0
+
+
+def test_any_text_goes_through_libreoffice(sample_url: str, tmp_path: Path) -> None:
+    nasty = "Écarts <&> « guillemets » \"doubles\" 'simples' 😀 " + "anticonstitutionnellement" * 4
+    store = Store.open(sample_url)
+    try:
+        review = store.create_review(EPI, "2018-2019", ReviewKind.ANNUAL)
+        first = store.load_walk(review.id).objectives[0]
+        store.save_record(review.id, first.id, status=Status.IN_PROGRESS, analysis=nasty)
+        store.save_synthesis(review.id, strengths=nasty)
+    finally:
+        store.close()
+    text = _pdf_text(sample_url, EPI, tmp_path)
+    assert "Écarts <&> «" in text and "😀" in text

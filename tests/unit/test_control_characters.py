@@ -4,6 +4,7 @@ writer (older data may hold some)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 import tomllib
 import zipfile
@@ -109,8 +110,15 @@ ANY_TEXT = st.text(
 )
 @given(text=ANY_TEXT)
 def test_every_bilan_writer_accepts_any_stored_text(db_url: str, tmp_path: Path, text: str) -> None:
-    """Stored text written before the importers refused control characters (or typed): the
-    ODT is valid XML, the Markdown is written, the TOML is valid."""
+    """Stored text written before the importers refused control characters (or typed, with
+    « < », « & », quotes, long words, emoji) in a contract, a record, a synthesis and an
+    avenant: every writer writes it, open and then frozen at closing — the ODT is valid XML,
+    the Markdown is written, the TOML is valid — and what is written is the text, scrubbed."""
+    from unittest import mock
+
+    import revue.bilan.odt as odt_module
+    from revue.domain.avenant import Avenant, AvenantChange
+
     example = next(_EXAMPLES)
     url = db_url.replace("revue.sqlite3", f"any-{example}.sqlite3")
     store = Store.open(url)
@@ -120,17 +128,42 @@ def test_every_bilan_writer_accepts_any_stored_text(db_url: str, tmp_path: Path,
         contract.title = text
         contract.objectives[0].text = text
         store.save_contract(contract)
-        review = store.create_review(EPI, "2018-2019", ReviewKind.ANNUAL)
+        review = store.create_review(EPI, "2018-2019", ReviewKind.MIDTERM)
         first = contract.objectives[0].id
         store.save_record(review.id, first, status=Status.IN_PROGRESS, analysis=text)
-        for key in ("odt", "md", "toml"):
-            target = tmp_path / f"bilan-{example}.{key}"
-            export_bilan(store, EPI, None, key, target)
-            assert target.stat().st_size > 0
-            if key == "odt":
-                with zipfile.ZipFile(target) as odt:
-                    minidom.parseString(odt.read("content.xml"))  # well-formed XML
-            elif key == "toml":
-                tomllib.loads(target.read_text(encoding="utf-8"))  # valid TOML
+        store.save_synthesis(review.id, strengths=text, perspectives=f"{text}\n{text}")
+        store.record_avenant(
+            review.id,
+            Avenant(
+                1,
+                dt.date(2019, 6, 20),
+                text,
+                [
+                    AvenantChange(
+                        "objective-text", first, before={"text": text}, after={"text": text + "!"}
+                    )
+                ],
+            ),
+        )
+        # The page count by LibreOffice is another test's (tests/system): not per example.
+        with mock.patch.object(odt_module, "_pdftotext", lambda: None):
+            for round_ in ("ouverte", "close"):
+                if round_ == "close":
+                    store.close_review(review.id)
+                for key in ("odt", "md", "toml"):
+                    target = tmp_path / f"bilan-{example}-{round_}.{key}"
+                    export_bilan(store, EPI, None, key, target)
+                    assert target.stat().st_size > 0
+                    if key == "odt":
+                        with zipfile.ZipFile(target) as odt:
+                            minidom.parseString(odt.read("content.xml"))  # well-formed XML
+                            minidom.parseString(odt.read("meta.xml"))
+                    elif key == "toml":
+                        data = tomllib.loads(target.read_text(encoding="utf-8"))  # valid TOML
+                        strengths = data["synthesis"].get("strengths", "")
+                        assert strengths == without_controls(text)
+                        assert data["avenants"][0]["changes"][0]["after"]["text"] == (
+                            without_controls(text) + "!"
+                        )
     finally:
         store.close()
