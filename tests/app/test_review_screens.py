@@ -298,3 +298,95 @@ async def test_changes_when_nothing_changed(sample_url: str) -> None:
         await pilot.press("f1")
         await settle(pilot)
         assert "Ce qui a changé depuis la revue précédente" in flat(app)
+
+
+async def test_the_walk_shows_this_years_expected_value(db_url: str, tmp_path: Path) -> None:
+    """Beside the input: 90 % expected for « Taux de tentative » in 2019-2020 (70 % in
+    2017-2018 -> 100 % in 2020-2021); « — » where no trajectory can be drawn."""
+    from revue.app.screens.walk import WalkScreen
+
+    _first, second = trajectory_reviews(db_url, tmp_path)
+    app = make_app(db_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(WalkScreen(second.id))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WalkScreen)
+        await screen.go_to_objective("o1")
+        await settle(pilot)
+        assert "Valeur 2019-2020 82 attendu : 90 %" in flat(app)
+        # 12 % -> 3 % (the avenant's revised target), lower is better: 6 % two years on
+        said = " ".join(str(screen.query_one("#value-1-expected").render()).split())
+        assert said == "attendu : 6 %"
+        await screen.go_to_objective("o2")
+        await settle(pilot)
+        assert "attendu : —" in flat(app)  # no baseline
+
+
+def test_a_second_midterm_review_is_refused(sample_url: str) -> None:
+    import pytest
+
+    from revue.domain.errors import ConflictError
+
+    store = Store.open(sample_url)
+    try:
+        store.create_review(EPI, "2018-2019", ReviewKind.MIDTERM)
+        with pytest.raises(ConflictError, match=r"déjà son évaluation à mi-parcours \(2018-2019\)"):
+            store.create_review(EPI, "2019-2020", ReviewKind.MIDTERM)
+        assert [r.kind for r in store.list_reviews(EPI)] == [ReviewKind.MIDTERM]
+    finally:
+        store.close()
+
+
+async def test_the_new_review_dialog_says_why_a_second_midterm_is_refused(
+    sample_url: str,
+) -> None:
+    from textual.widgets import Select, Static
+
+    from revue.app.screens.reviews import NewReviewScreen, ReviewsScreen
+
+    store = Store.open(sample_url)
+    store.create_review(EPI, "2018-2019", ReviewKind.MIDTERM)
+    store.close()
+    app = make_app(sample_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewsScreen(EPI))
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, NewReviewScreen)
+        dialog.query_one("#year", Select).value = "2019-2020"
+        dialog.query_one("#kind", Select).value = ReviewKind.MIDTERM.value
+        await pilot.click("#create")
+        await settle(pilot)
+        said = str(dialog.query_one("#new-error", Static).render())
+        assert "Ce contrat a déjà son évaluation à mi-parcours (2018-2019)" in said
+    store = Store.open(sample_url)
+    assert len(store.list_reviews(EPI)) == 1
+    store.close()
+
+
+async def test_avenant_key_on_an_annual_or_closed_review_says_why(sample_url: str) -> None:
+    from revue.app.screens.reviews import ReviewsScreen
+
+    first, _second = epinay_reviews(sample_url)  # 2018-2019 closed, 2019-2020 open: annual
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewsScreen(EPI))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewsScreen)
+        assert screen.selected() is not None and screen.selected().id == first.id
+        await pilot.press("a")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("est clôturée : un avenant ne s'y enregistre plus" in m for m in said)
+        await pilot.press("down", "a")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("Un avenant s'enregistre lors de l'évaluation à mi-parcours" in m for m in said)
+        assert isinstance(app.screen, ReviewsScreen)  # nothing opened

@@ -150,6 +150,8 @@ class ReviewsScreen(RevueScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what fits the selected review (and keep the footer short)."""
         review = self.selected()
+        if action == "avenant_refused":  # the same key, where « avenant » is not offered
+            return review is None or review.kind is not ReviewKind.MIDTERM or review.closed
         if (
             action
             in (
