@@ -50,6 +50,14 @@ class RevueCommands(Provider):
                         partial(screen.go_to_objective, objective.id),
                     )
                 )
+        if isinstance(screen, ContractsScreen):
+            out.append(
+                (
+                    "Département : consolider des bilans",
+                    "les bilans TOML reçus des circonscriptions (DSDEN)",
+                    partial(_open_department, app),
+                )
+            )
         # Every key of the screen is also a command, so nothing is reachable only by its key.
         for binding in screen.BINDINGS:
             if isinstance(binding, Binding) and binding.show:
@@ -73,3 +81,9 @@ class RevueCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]
+
+
+def _open_department(app: RevueApp) -> None:
+    from revue.app.screens.department import DepartmentScreen  # not at start-up
+
+    app.push_screen(DepartmentScreen())

@@ -112,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_bilan(commands)
     _add_config(commands)
     _add_academic(commands)
+    _add_department(commands)
     return parser
 
 
@@ -843,6 +844,95 @@ def _academic_delete(args: argparse.Namespace, store: Store) -> int:
     if made is not None:
         print(f"Sauvegarde faite avant : {made.path.name} (revue backup list).", file=sys.stderr)
     return 0
+
+
+# --- revue department --------------------------------------------------------------------------
+
+
+def _add_department(commands: _Commands) -> None:
+    department = commands.add_parser(
+        "department",
+        help="la consolidation des bilans des circonscriptions (DSDEN)",
+        add_help=False,
+    )
+    actions = _actions(department)
+    merge = actions.add_parser(
+        "consolidate",
+        help="consolider des bilans TOML (revue bilan … --format toml)",
+        add_help=False,
+    )
+    merge.add_argument(
+        "paths",
+        nargs="+",
+        metavar="BILAN.toml|DOSSIER",
+        help="fichiers de bilan, ou dossiers dont les fichiers .toml sont lus",
+    )
+    merge.add_argument(
+        "--format",
+        choices=["odt", "md", "toml", "csv"],
+        default="odt",
+        help="odt (document, par défaut), md (Markdown), toml (données) ou csv (tableur, "
+        "séparateur « ; », UTF-8)",
+    )
+    merge.add_argument(
+        "-o",
+        "--output",
+        metavar="FICHIER",
+        help="fichier à écrire (par défaut : consolidation-bilans.odt ; la sortie standard "
+        "pour md, toml et csv)",
+    )
+    merge.add_argument(
+        "--academie",
+        metavar="NOM",
+        help="l'académie de la DSDEN (par défaut : celle de la plupart des bilans) ; les "
+        "bilans d'une autre académie sont refusés",
+    )
+    merge.set_defaults(handler=_department_consolidate)
+    show = actions.add_parser(
+        "open", help="ouvrir l'application sur l'écran « Département »", add_help=False
+    )
+    show.add_argument("folder", metavar="DOSSIER", help="le dossier des bilans TOML reçus")
+    show.set_defaults(handler=_department_open)
+
+
+def _department_consolidate(args: argparse.Namespace, url: str) -> int:
+    from revue.department.consolidate import consolidate
+    from revue.department.formats import DEFAULT_NAME, WRITERS
+    from revue.department.writers import read_line
+
+    consolidation = consolidate(args.paths, academie=args.academie)
+    for notice in consolidation.notices:
+        print(f"revue : {notice.render()}", file=sys.stderr)
+    if consolidation.read == 0:
+        return _fail("aucun fichier de bilan (.toml) à lire")
+    print(f"revue : {read_line(consolidation)}", file=sys.stderr)
+    writer = WRITERS[args.format]
+    if writer.render is not None and args.output is None:
+        sys.stdout.write(writer.render(consolidation))
+        return 0
+    target = Path(args.output or DEFAULT_NAME + writer.suffix)
+    try:
+        writer.write(consolidation, target)
+    except OSError as exc:
+        return _fail(f"{target} : écriture impossible ({exc.strerror})")
+    print(f"Consolidation écrite dans {target}.", file=sys.stderr)
+    return 0
+
+
+def _department_open(args: argparse.Namespace, url: str) -> int:
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        return _fail(f"{folder} : ce n'est pas un dossier")
+    from revue.app.factory import make_app  # Textual is loaded only here
+    from revue.app.screens.department import DepartmentScreen
+
+    app = make_app(url, notice=_tell)
+
+    async def open_screen(pilot: Any) -> None:
+        app.push_screen(DepartmentScreen(folder))
+
+    app.run(auto_pilot=open_screen)
+    return app.return_code or 0
 
 
 # --- main --------------------------------------------------------------------------------------
