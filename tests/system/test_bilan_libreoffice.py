@@ -113,3 +113,96 @@ def test_any_text_goes_through_libreoffice(sample_url: str, tmp_path: Path) -> N
         store.close()
     text = _pdf_text(sample_url, EPI, tmp_path)
     assert "Écarts <&> «" in text and "😀" in text
+
+
+#: Run by LibreOffice's own Python (it has the « uno » module): open the ODT, update every
+#: index as Writer's « Mettre à jour l'index » does, export a PDF.
+UPDATE_INDEXES = r"""
+import os, subprocess, sys, time
+import uno
+from com.sun.star.beans import PropertyValue
+
+source, pdf, profile, port = sys.argv[1:]
+office = subprocess.Popen(
+    ["soffice", f"-env:UserInstallation={profile}", "--headless", "--invisible", "--norestore",
+     f"--accept=socket,host=127.0.0.1,port={port};urp;"],
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(120):
+        try:
+            ctx = resolver.resolve(
+                f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            time.sleep(0.5)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    def prop(name, value):
+        p = PropertyValue(); p.Name = name; p.Value = value; return p
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(os.path.abspath(source)), "_blank", 0, (prop("Hidden", True),))
+    indexes = doc.getDocumentIndexes()
+    assert indexes.getCount() == 1
+    indexes.getByIndex(0).update()
+    doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(pdf)),
+                   (prop("FilterName", "writer_pdf_Export"),))
+    doc.close(True)
+finally:
+    office.terminate()
+    office.wait(timeout=60)
+"""
+
+
+def _free_port() -> str:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
+def _office_python() -> str | None:
+    for python in ("/usr/bin/python3", "/usr/lib/libreoffice/program/python"):
+        if Path(python).exists():
+            done = subprocess.run([python, "-c", "import uno"], capture_output=True, check=False)
+            if done.returncode == 0:
+                return python
+    return None
+
+
+def test_libreoffice_s_update_index_keeps_the_table_of_contents(
+    bilan_url: str, tmp_path: Path
+) -> None:
+    python = _office_python()
+    if python is None:
+        pytest.skip("LibreOffice's Python bridge (uno) is not installed: cannot drive Writer")
+    odt = tmp_path / "bilan.odt"
+    assert main(["--db", bilan_url, "bilan", EPI, "-o", str(odt)]) == 0
+    as_written = tmp_path / "ecrit"
+    as_written.mkdir()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'p1'}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(as_written), str(odt)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    script = tmp_path / "update.py"
+    script.write_text(UPDATE_INDEXES, encoding="utf-8")
+    updated = tmp_path / "updated.pdf"
+    subprocess.run(
+        [python, str(script), str(odt), str(updated), f"file://{tmp_path / 'p2'}", _free_port()],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+    def contents(pdf: Path) -> str:
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True
+        ).stdout.decode("utf-8")
+        return next(page for page in text.split("\f") if "Table des matières" in page)
+
+    before, after = contents(as_written / "bilan.pdf"), contents(updated)
+    assert after == before  # the same entries, the same page numbers
+    assert "000" not in before and re.search(r"1\. Synthèse\.{3,}\s*\d+", after)

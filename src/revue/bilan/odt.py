@@ -52,6 +52,7 @@ COVER = ("BilanCouverture", "Bilan – couverture")
 NOTICE = ("BilanAvertissement", "Bilan – avertissement")
 BODY = ("BilanTexte", "Bilan – texte")
 LABEL = ("BilanEtiquette", "Bilan – étiquette")
+STATUS = ("BilanStatut", "Bilan – statut")
 CAPTION = ("BilanLegende", "Bilan – légende")
 CELL_TEXT = ("BilanTexteTableau", "Bilan – texte de tableau")
 HEAD_TEXT = ("BilanEnteteTableau", "Bilan – en-tête de tableau")
@@ -128,13 +129,19 @@ def _styles(document: Document) -> None:
             'fo:font-size="11pt" fo:font-weight="bold"',
             'fo:margin-top="0.2cm" fo:margin-bottom="0.1cm" ' + _KEEP,
         ),
+        # Not kept with what follows: an objective may end with its status, and a chain of
+        # kept paragraphs over several objectives is one Writer cannot honour.
+        _paragraph_style(
+            STATUS, 'fo:font-size="11pt" fo:font-weight="bold"', 'fo:margin-bottom="0.15cm"'
+        ),
         _paragraph_style(CAPTION, 'fo:font-size="9pt" fo:font-style="italic"', _KEEP),
         _paragraph_style(CELL_TEXT, 'fo:font-size="8.5pt" ' + _NO_HYPHENS),
         _paragraph_style(HEAD_TEXT, 'fo:font-size="8.5pt" fo:font-weight="bold" ' + _NO_HYPHENS),
         _paragraph_style(
             CHAPTER,
             'fo:font-size="16pt" fo:font-weight="bold" fo:color="#1f3f6e"',
-            'fo:margin-top="0.6cm" fo:margin-bottom="0.3cm" ' + _KEEP,
+            # Each chapter on a page of its own: never a chapter's title alone at a foot.
+            'fo:break-before="page" fo:margin-bottom="0.3cm" ' + _KEEP,
             parent="Heading_20_1",
             extra='style:default-outline-level="1"',
         ),
@@ -394,9 +401,7 @@ def build_odt(bilan: Bilan, pages: Sequence[int] | None = None) -> Document:
         )
     )
 
-    first = _h(1, "Synthèse")
-    body.append(_p("", BREAK))
-    body.append(first)
+    body.append(_h(1, "Synthèse"))
     body.append(_p("Statuts des objectifs", LABEL))
     rows = [["Stratégie", *((s.label if s else "non examiné") for s in STATUS_ORDER)]]
     for strategy in bilan.strategies:
@@ -556,7 +561,7 @@ def _objective(
     if objective.initial_text:
         body.append(_p(f"Texte initial (avant avenant) : {objective.initial_text}", CAPTION))
     body.append(
-        _p(f"Statut : {objective.status.label if objective.status else 'non examiné'}", LABEL)
+        _p(f"Statut : {objective.status.label if objective.status else 'non examiné'}", STATUS)
     )
     if objective.actions:
         body.append(_p("Actions prévues et réalisées", LABEL))
