@@ -505,14 +505,14 @@ def _schools_import(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-# --- revue backup, revue check: the store file itself (SQLite only) ----------------------------
+# --- revue backup, revue check: the store file itself (SQLite), or its rows (a server's) -------
 
 
 def _add_backup_and_check(commands: _Commands) -> None:
     backup = commands.add_parser("backup", help="les sauvegardes automatiques", add_help=False)
     actions = _actions(backup)
     actions.add_parser("list", help="lister les sauvegardes", add_help=False).set_defaults(
-        handler=_on_file(_backup_list)
+        handler=_on_file(_backup_list, "backup_list")
     )
     create = actions.add_parser(
         "create",
@@ -526,7 +526,7 @@ def _add_backup_and_check(commands: _Commands) -> None:
         metavar="FICHIER",
         help="écrire la copie dans ce fichier (privé, 0600) au lieu du dossier des sauvegardes",
     )
-    create.set_defaults(handler=_on_file(_backup_create))
+    create.set_defaults(handler=_on_file(_backup_create, "backup_create"))
     restore = actions.add_parser(
         "restore",
         help="remettre une sauvegarde en place (les données actuelles sont d'abord sauvegardées)",
@@ -535,21 +535,48 @@ def _add_backup_and_check(commands: _Commands) -> None:
     restore.add_argument(
         "name", metavar="NOM", help="nom de la sauvegarde (voir « revue backup list »)"
     )
-    restore.set_defaults(handler=_on_file(_backup_restore))
+    restore.set_defaults(handler=_on_file(_backup_restore, "backup_restore"))
     commands.add_parser(
         "check", help="vérifier l'intégrité des données", add_help=False
-    ).set_defaults(handler=_on_file(_check))
+    ).set_defaults(handler=_on_file(_check, "check"))
+    store = commands.add_parser(
+        "store", help="les données elles-mêmes : les copier ailleurs", add_help=False
+    )
+    copy = _actions(store).add_parser(
+        "copy",
+        help="copier toutes les données d'une base dans une autre, vide (SQLite ou "
+        "PostgreSQL), puis vérifier la copie",
+        add_help=False,
+    )
+    copy.add_argument("--from", dest="source", metavar="URL", required=True, help="la source")
+    copy.add_argument(
+        "--to", dest="target", metavar="URL", required=True, help="la destination (vide)"
+    )
+    copy.set_defaults(handler=_server("store_copy"))
 
 
-def _on_file(run: Callable[[argparse.Namespace, str, Path], int]) -> Handler:
-    """A command on the SQLite file behind the URL (it gets the URL and the file)."""
+def _server(name: str) -> Handler:
+    """``revue.cli.server``'s function ``name``, imported when the command runs."""
+
+    def handler(args: argparse.Namespace, url: str) -> int:
+        from revue.cli import server
+
+        serve: Handler = getattr(server, name)
+        return serve(args, url)
+
+    return handler
+
+
+def _on_file(run: Callable[[argparse.Namespace, str, Path], int], on_server: str) -> Handler:
+    """A command on the SQLite file behind the URL (it gets the URL and the file); on a
+    server's database, ``revue.cli.server``'s function named ``on_server``."""
 
     def handler(args: argparse.Namespace, url: str) -> int:
         from revue.store.db import sqlite_path
 
         path = sqlite_path(url)
         if path is None:
-            return _fail("sauvegardes et vérification : seulement pour une base SQLite locale")
+            return _server(on_server)(args, url)
         return run(args, url, path)
 
     return handler

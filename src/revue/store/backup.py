@@ -317,3 +317,8 @@ def integrity_problems(path: Path) -> str:
         return sqlite_reason(exc)
     finally:
         conn.close()
+
+
+#: For the archives of server stores (revue.store.archive), kept and rotated the same way.
+new_backup_name = _new_name
+rotate = _rotate
