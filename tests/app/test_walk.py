@@ -401,3 +401,35 @@ async def test_full_disk_or_read_only_folder_keeps_the_edit_and_saves_it_later(
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     finally:
         store.close()
+
+
+async def test_palette_finds_an_objective_by_any_word_of_its_text(sample_url: str) -> None:
+    """Thionville's objectives have short titles: a word of the text alone (« reseau »,
+    without its accent) finds the objective; nothing found is said in French."""
+    from textual.command import CommandList
+
+    from revue.app.palette import NO_MATCH
+
+    store = Store.open(sample_url)
+    review = store.create_review("thionville1-2016-2020", "2018-2019", ReviewKind.ANNUAL)
+    store.close()
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_walk(pilot, review.id)
+        await screen.go_to_objective(screen.walk.objectives[-1].id)
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await palette_search(pilot, "RESEAU dispositif")
+        await pilot.press("enter")
+        await settle(pilot)
+        objective = screen.walk.objectives[screen.index]
+        assert screen.index == 0 and "(école, réseau, dispositif" in objective.text
+        assert "réseau" not in objective.title  # found by its text, not its short title
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: app.screen.query(CommandList), "the palette")
+        palette = app.screen
+        palette.query_one(Input).insert_text_at_cursor("zzzqqq")
+        await until(pilot, lambda: NO_MATCH in shown(app), "the French no-match line")
+        assert "No matches" not in shown(app)
+        described = {b.binding.description for b in palette.active_bindings.values()}
+        assert "Fermer la palette" in described and "Exit the command palette" not in described

@@ -11,7 +11,6 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.filter import LineFilter
 from textual.message import Message
 from textual.screen import Screen
@@ -20,6 +19,7 @@ from revue.app.commands import RevueCommands
 from revue.app.filters import ControlCharacters
 from revue.app.keys import KeysInOrder
 from revue.app.messages import StoreChanged
+from revue.app.palette import ObjectiveText, RevuePalette, frenchify_textual
 from revue.app.reporting import ReportingApp
 from revue.app.screens.base import RevueScreen
 from revue.app.screens.contracts import ContractsScreen
@@ -46,7 +46,7 @@ class RevueApp(KeysInOrder, ReportingApp):
 
     TITLE = "revue"
     CSS_PATH = "revue.tcss"
-    COMMANDS = App.COMMANDS | {RevueCommands}
+    COMMANDS = App.COMMANDS | {RevueCommands, ObjectiveText}
     BINDINGS = [
         Binding("f1,question_mark", "help", "Aide", id="help"),
         Binding(
@@ -74,6 +74,7 @@ class RevueApp(KeysInOrder, ReportingApp):
         """``store`` is None only when the file could not even be opened (``damage`` says
         why): the app then starts on the recovery screen."""
         super().__init__()
+        frenchify_textual()
         self._store = store
         self.url = store.url if store is not None else url or ""
         self._marker: tuple[object, ...] | None = None
@@ -213,13 +214,17 @@ class RevueApp(KeysInOrder, ReportingApp):
         yield SystemCommand("Quitter", "fermer revue (tout est déjà enregistré)", self.action_quit)
 
     def action_command_palette(self) -> None:
-        if not CommandPalette.is_open(self):  # type: ignore[arg-type]  # App[None] is an App
+        if not RevuePalette.is_open(self):  # type: ignore[arg-type]  # App[None] is an App
             self.push_screen(
-                CommandPalette(
+                RevuePalette(
                     placeholder="Chercher une commande, un contrat, un objectif…",
                     id="--command-palette",
                 )
             )
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C outside a field (Textual's own message is English)."""
+        self.notify("Ctrl+Q quitte revue (tout est déjà enregistré).", title="Quitter ?")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
