@@ -325,3 +325,125 @@ def test_text_search_ignores_case_and_accents_and_takes_percent_and_underscore_l
             "FLUENCE en CE1",
         ]
     )
+
+
+# --- what the entry form reads and shows ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [
+        ("90", 90),
+        ("1h30", 90),
+        ("1 h 30", 90),
+        ("1\u00a0h\u00a030", 90),
+        ("1,5 h", 90),
+        ("1.5h", 90),
+        ("90 min", 90),
+        ("90min", 90),
+        ("90 minutes", 90),
+        ("45 mn", 45),
+        ("2 h", 120),
+        ("2 heures", 120),
+        ("1 heure 30", 90),
+        ("1:30", 90),
+        ("1h05", 65),
+        ("1 h 30 min", 90),
+        ("0,25 h", 15),
+        (" 1H30 ", 90),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_durations_as_people_write_them(typed: str, minutes: int | None) -> None:
+    from revue.domain.parsing import parse_duration
+
+    assert parse_duration(typed) == minutes
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("beaucoup", "n'est pas une durée"),
+        ("1h75", "de 0 à 59"),
+        ("1,01 h", "nombre entier de minutes"),
+        ("90,5", "minutes entières"),
+        ("1,5", "minutes entières"),
+        ("0", "durée nulle"),
+        ("-5", "n'est pas une durée"),
+        ("h30", "n'est pas une durée"),
+        ("1h30h", "n'est pas une durée"),
+        ("\u0661\u0662", "n'est pas une durée"),  # Arabic-Indic digits: not read as 12
+        ("9" * 5000, "n'est pas une durée"),
+    ],
+)
+def test_anything_else_is_refused_with_a_reason(typed: str, reason: str) -> None:
+    from revue.domain.parsing import NotADuration, parse_duration
+
+    with pytest.raises(NotADuration, match=reason):
+        parse_duration(typed)
+
+
+def test_participants_are_whole_numbers_and_words_are_refused() -> None:
+    from revue.domain.parsing import NotACount, parse_count
+
+    assert parse_count("8") == 8
+    assert parse_count("1 250") == 1250
+    assert parse_count("1\u202f250") == 1250
+    assert parse_count("") is None
+    for bad in ("beaucoup", "8 personnes", "8,5", "-3", "0", "²", "12 34", "9" * 40):
+        with pytest.raises(NotACount):
+            parse_count(bad)
+
+
+def test_what_the_duration_field_says_it_understood() -> None:
+    from revue.domain.log import duration_text, duration_understood
+
+    nb = "\u00a0"
+    assert duration_understood(45) == f"45{nb}min"
+    assert duration_understood(90) == f"1{nb}h{nb}30 = 90{nb}min"
+    assert duration_understood(65) == f"1{nb}h{nb}05 = 65{nb}min"
+    assert duration_understood(120) == f"2{nb}h = 120{nb}min"
+    assert duration_understood(9082) == f"151{nb}h{nb}22 = 9\u202f082{nb}min"
+    assert duration_text(60) == f"1{nb}h"
+
+
+def test_completion_matches_word_starts_accent_blind_then_fuzzy() -> None:
+    from revue.app.screens.log import best_choice
+
+    choices = ["0579901A École des Tilleuls · Thionville", "0579907G École Pasteur · Yutz"]
+    assert best_choice("Past", choices) == choices[1]
+    assert best_choice("0579901", choices) == choices[0]
+    assert best_choice("ecole pa", choices) == choices[1]  # accents and case ignored
+    assert best_choice("yutz", choices) == choices[1]  # the commune
+    assert best_choice("tllls", choices) == choices[0]  # fuzzy
+    assert best_choice("zzzz", choices) is None
+    assert best_choice("t", choices) is None  # under two letters: nothing proposed
+
+
+def test_network_names_come_from_the_schools_and_the_entries(store: Store) -> None:
+    store.save_schools(
+        [
+            School("0570001A", "École A", network="Réseau Yutz"),
+            School("0570002B", "École B", network="Réseau Côte des Roses"),
+            School("0570003C", "École C", network="Réseau Yutz"),
+            School("0570004D", "École D"),
+        ]
+    )
+    store.add_accompaniment(entry(dt.date(2019, 1, 10), schools=(), network="Réseau Élargi"))
+    assert store.network_names() == ["Réseau Côte des Roses", "Réseau Élargi", "Réseau Yutz"]
+
+
+def test_the_log_columns_fit_the_terminal() -> None:
+    from revue.app.screens.log.table import column_spec, short_school_name
+
+    for width in (80, 100, 120, 160):
+        spec = column_spec(width)
+        keys = [key for key, _label, _w in spec]
+        assert {"date", "where", "modality", "initiative", "theme"} <= set(keys)
+        assert sum(w + 2 for *_, w in spec) + 2 <= width, width
+    assert "author" not in [k for k, _l, _w in column_spec(80)]
+    assert "author" in [k for k, _l, _w in column_spec(120)]
+    assert short_school_name("École élémentaire des Tilleuls") == "des Tilleuls"
+    assert short_school_name("Groupe scolaire Pasteur") == "Pasteur"
+    assert short_school_name("École") == "École"

@@ -1,12 +1,11 @@
 """The small pure functions behind the screens: sparklines, bars, column widths, French
-numbers, the school suggester. No app runs here."""
+numbers. No app runs here (the log's completion: tests/unit/test_log.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from revue.app.screens.changes import fit_widths
-from revue.app.screens.log import LastItemSuggester
 from revue.app.screens.overview import bar_widths, signed, sparkline
 from revue.domain.parsing import parse_number
 from revue.domain.parsing import parse_number as parse_target
@@ -63,13 +62,3 @@ def test_parse_number() -> None:
     assert parse_number("") is None
     with pytest.raises(ValueError):
         parse_number("beaucoup")
-
-
-async def test_suggester_matches_word_starts_then_fuzzy() -> None:
-
-    suggester = LastItemSuggester(["0579901A École des Tilleuls", "0579907G École Pasteur"])
-    assert await suggester.get_suggestion("Past") == "0579907G École Pasteur"
-    assert await suggester.get_suggestion("0579901") == "0579901A École des Tilleuls"
-    assert await suggester.get_suggestion("x, tilleul") == "x, 0579901A École des Tilleuls"
-    assert await suggester.get_suggestion("tllls") == "0579901A École des Tilleuls"
-    assert await suggester.get_suggestion("zzzz") is None

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from revue.domain.french import NBSP, number
 from revue.domain.schoolyear import school_year_bounds
 from revue.domain.text import control_character
 
@@ -97,6 +98,24 @@ MAX_LONG_TEXT = 100_000  # notes, follow-up
 MAX_LINKS = 200  # schools, objectives
 MAX_PARENTS = 64
 MAX_ANCESTORS = 10_000
+#: A duration longer than a day is asked about before it is saved (typed 9082 for 90, 8?).
+LONG_DURATION_MINUTES = 24 * 60
+
+
+def duration_text(minutes: int) -> str:
+    """``45`` -> ``45 min``, ``120`` -> ``2 h``, ``90`` -> ``1 h 30``, ``65`` -> ``1 h 05``."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest}{NBSP}min"
+    return f"{number(hours)}{NBSP}h" + (f"{NBSP}{rest:02d}" if rest else "")
+
+
+def duration_understood(minutes: int) -> str:
+    """What the form read, in hours and minutes and in minutes: ``1 h 30 = 90 min``."""
+    if minutes < 60:
+        return duration_text(minutes)
+    return f"{duration_text(minutes)} = {number(minutes)}{NBSP}min"
+
 
 #: C0 controls but the tab and the line feed, DEL, C1 controls, and lone surrogates (JSON can
 #: spell them, UTF-8 cannot hold them).
@@ -364,6 +383,12 @@ class LogFilter:
 
     def bounds(self) -> tuple[dt.date, dt.date] | None:
         return school_year_bounds(self.school_year) if self.school_year else None
+
+    def hides_some(self) -> bool:
+        """Whether a filter or a search is set (the log may hide some entries)."""
+        return any(
+            (self.school_year, self.author, self.school, self.modality, self.initiative)
+        ) or bool(self.objective or self.text)
 
 
 @dataclass(frozen=True)

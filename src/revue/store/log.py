@@ -191,6 +191,14 @@ class Log:
                 for r in session.scalars(select(SchoolRow).order_by(SchoolRow.name))
             ]
 
+    def network_names(self) -> list[str]:
+        """The réseaux the schools file names, and those typed in entries, sorted: the entry
+        form completes its réseau field from them."""
+        with read_session(self.engine) as session:
+            names = set(session.scalars(select(SchoolRow.network).distinct()))
+            names.update(session.scalars(select(AccompanimentRow.network).distinct()))
+        return sorted((n for n in names if n), key=fold)
+
     # --- the log ----------------------------------------------------------------------------
 
     def _load(

@@ -637,6 +637,9 @@ class Store:
     def list_schools(self) -> list[School]:
         return self.log.list_schools()
 
+    def network_names(self) -> list[str]:
+        return self.log.network_names()
+
     def add_accompaniment(self, content: Content) -> Version:
         return self.log.add_accompaniment(content)
 

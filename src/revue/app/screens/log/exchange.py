@@ -60,14 +60,9 @@ class ExchangeScreen(RevueModal[bool]):
             if self.export
             else "Importer un fichier d'échange"
         )
-        default = (
-            str(Path.home() / default_file_name(self.store.author, self.today()))
-            if self.export
-            else ""
-        )
         with Vertical(classes="dialog"):
             yield Label(title, classes="dialog-title")
-            yield Input(value=default, placeholder="chemin du fichier", id="x-path")
+            yield Input(placeholder="chemin du fichier", id="x-path")
             yield Static("", id="x-result")
             yield Button("Exporter" if self.export else "Importer", id="x-go", variant="primary")
             with Horizontal(id="x-confirm", classes="buttons"):
@@ -77,6 +72,33 @@ class ExchangeScreen(RevueModal[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#x-confirm").display = False
+        if self.export:
+            self._propose()
+
+    @dataclass
+    class Proposed(Message):
+        name: str
+
+    @work(thread=True)
+    def _propose(self) -> None:
+        """The file name proposed: who writes (the configured user, else the author of the
+        latest entry, else the login) and the day."""
+        from revue.formats.config import load_config
+
+        try:
+            author = load_config().user
+        except RevueError:
+            author = ""
+        if not author:
+            last = self.store.last_accompaniment()
+            author = last.content.author if last is not None else self.store.author
+        self.post_message(self.Proposed(str(Path.home() / default_file_name(author, self.today()))))
+
+    @on(Proposed)
+    def proposed(self, message: Proposed) -> None:
+        path = self.query_one("#x-path", Input)
+        if not path.value:  # what the user typed meanwhile stays
+            path.value = message.name
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#x-go")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Grid, Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from revue.app import format as fr
 from revue.app.messages import StoreChanged
@@ -21,9 +22,73 @@ from revue.app.screens.log.entry import EntryScreen
 from revue.app.screens.log.exchange import ExchangeScreen
 from revue.domain.errors import RevueError
 from revue.domain.french import clip
-from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS, LogFilter, School, Version
+from revue.domain.log import (
+    INITIATIVE_LABELS,
+    MODALITY_LABELS,
+    LogFilter,
+    School,
+    Version,
+    duration_text,
+)
 
 PAGE = 60  # rows loaded at once; the next ones come as the cursor moves down
+
+
+def column_spec(width: int) -> list[tuple[str, str, int]]:
+    """(key, header, width) of the log's columns for a terminal ``width`` columns wide: the
+    date, the school, the modality, the initiative and the theme always, the author and the
+    duration from 110 columns; the school and the theme share what is left."""
+    wide = width >= 110
+    fixed = [("date", "Date", 10), ("modality", "Modalité", 10), ("initiative", "Initiative", 10)]
+    if wide:
+        fixed += [("author", "Auteur", 18), ("duration", "Durée", 8)]
+    flag = ("flag", "", 9 if wide else 1)
+    # Each column takes two cells of padding; the vertical scrollbar two more.
+    left = width - 2 - 2 * (len(fixed) + 3) - sum(w for *_, w in fixed) - flag[2]
+    where = max(12, left * 9 // 20)
+    theme = max(12, left - where)
+    by_key = {key: (key, label, w) for key, label, w in fixed}
+    spec = [by_key["date"]]
+    if wide:
+        spec.append(by_key["author"])
+    spec += [("where", "École / réseau", where), by_key["modality"], by_key["initiative"]]
+    spec.append(("theme", "Thème", theme))
+    if wide:
+        spec.append(by_key["duration"])
+    return [*spec, flag]
+
+
+_SCHOOL_KIND = re.compile(
+    r"^(?:[ée]cole|groupe scolaire)\s+(?:(?:[ée]l[ée]mentaire|maternelle|primaire)\s+)?"
+    r"(?:(?:publique|priv[ée]e|d'application)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def short_school_name(name: str) -> str:
+    """The school's name without the kind every name starts with, for a narrow column:
+    « École élémentaire des Tilleuls » -> « des Tilleuls »; « Pasteur » stays « Pasteur »."""
+    short = _SCHOOL_KIND.sub("", name).strip()
+    return short or name
+
+
+class LogFooter(Footer):
+    """The footer, leaving out the keys a narrow terminal has no room for (they stay in the
+    palette and the help; Suppr and Échap do what they say): at 80 columns, « x Exporter »
+    and « f1 Aide » are shown whole."""
+
+    NARROW_HIDES = frozenset({"history", "delete", "back"})
+
+    def compose(self) -> ComposeResult:
+        narrow = self.app.size.width < 100
+        for widget in super().compose():
+            action = getattr(widget, "action", None)
+            if narrow and action in self.NARROW_HIDES:
+                continue
+            yield widget
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.recompose)
 
 
 class LogScreen(RevueScreen[None]):
@@ -38,15 +103,10 @@ class LogScreen(RevueScreen[None]):
         "l'historique de la ligne choisie (chaque version, qui, quand) et permet de rétablir "
         "une version antérieure."
     )
+    # In the footer's order: what a conseiller does most first (at 80 columns « Suppr »,
+    # « h » and « esc » leave the footer, see LogFooter; the palette and the help list them).
     BINDINGS = [
-        Binding("escape", "back", "Retour", id="back"),
         Binding("n", "new", "Nouveau", id="new", tooltip="Nouvel accompagnement"),
-        Binding("enter", "edit", "Modifier", id="edit", show=False),
-        Binding("delete", "delete", "Suppr.", id="delete", tooltip="Supprimer la ligne choisie"),
-        # Not in the footer (no room at 80 columns): the deletion message says « u ».
-        Binding(
-            "u", "undo", "Annuler", id="undo", show=False, tooltip="Annuler la dernière suppression"
-        ),
         Binding(
             "slash",
             "search",
@@ -54,7 +114,14 @@ class LogScreen(RevueScreen[None]):
             id="search",
             tooltip="Chercher dans les thèmes et les notes",
         ),
+        Binding(
+            "x", "export_exchange", "Exporter", id="export", tooltip="Écrire un fichier d'échange"
+        ),
+        Binding(
+            "i", "import_exchange", "Importer", id="import", tooltip="Importer un fichier d'échange"
+        ),
         Binding("c", "conflicts", "Conflits", id="conflicts"),
+        Binding("delete", "delete", "Suppr.", id="delete", tooltip="Supprimer la ligne choisie"),
         Binding(
             "h",
             "history",
@@ -62,13 +129,16 @@ class LogScreen(RevueScreen[None]):
             id="history",
             tooltip="Historique de la ligne choisie : versions et retour en arrière",
         ),
+        Binding("escape", "back", "Retour", id="back"),
+        Binding("enter", "edit", "Modifier", id="edit", show=False),
+        # Not in the footer (no room): the deletion message says « u ».
         Binding(
-            "i", "import_exchange", "Importer", id="import", tooltip="Importer un fichier d'échange"
-        ),
-        Binding(
-            "x", "export_exchange", "Exporter", id="export", tooltip="Écrire un fichier d'échange"
+            "u", "undo", "Annuler", id="undo", show=False, tooltip="Annuler la dernière suppression"
         ),
     ]
+    CSS_PATH = "log.tcss"
+    AUTO_FOCUS = "#log"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     @dataclass
     class Loaded(Message):
@@ -94,6 +164,7 @@ class LogScreen(RevueScreen[None]):
         authors: list[str]
         schools: list[School]
         objectives: list[tuple[str, str, str]]
+        networks: list[str]
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,52 +174,80 @@ class LogScreen(RevueScreen[None]):
         self._filter: LogFilter | None = None
         self.schools: dict[str, School] = {}
         self.objectives: list[tuple[str, str, str]] = []
+        self.networks: list[str] = []
+        #: The entry the form just saved: the cursor goes to it once the rows arrive.
+        self._show_saved: uuid.UUID | None = None
         self.deleted: list[uuid.UUID] = []
         self.sort = ("date", True)  # column, descending
+        self._spec: list[tuple[str, str, int]] = []
 
     def compose(self) -> ComposeResult:
         yield Static("Journal des accompagnements", classes="screen-title")
         this_year = self.today().year
         years = [(f"{y}-{y + 1}", f"{y}-{y + 1}") for y in range(this_year, 2014, -1)]
-        with Horizontal(id="log-filters"):
-            yield Select(years, prompt="toutes les années", id="f-year", compact=True)
-            yield Select([], prompt="tous les auteurs", id="f-author", compact=True)
-            yield Select(
-                [(v, k) for k, v in MODALITY_LABELS.items()],
-                prompt="toutes modalités",
-                id="f-modality",
-                compact=True,
+
+        def labelled(label: str, field: Select[str] | Input, cell: str = "") -> Horizontal:
+            return Horizontal(
+                Label(label, classes="log-filter-label"),
+                field,
+                id=cell or None,
+                classes="log-filter",
             )
-            yield Select(
-                [(v, k) for k, v in INITIATIVE_LABELS.items()],
-                prompt="toutes initiatives",
-                id="f-initiative",
-                compact=True,
+
+        with Grid(id="log-filters"):
+            yield labelled("Année", Select(years, prompt="toutes", id="f-year", compact=True))
+            yield labelled(
+                "Modalité",
+                Select(
+                    [(v, k) for k, v in MODALITY_LABELS.items()],
+                    prompt="toutes",
+                    id="f-modality",
+                    compact=True,
+                ),
             )
-        with Horizontal(id="log-filters-2"):
-            yield Select([], prompt="toutes les écoles", id="f-school", compact=True)
-            yield Select([], prompt="tous les objectifs", id="f-objective", compact=True)
-            yield Input(placeholder="chercher (thème, notes)", id="f-text", compact=True)
+            yield labelled(
+                "Initiative",
+                Select(
+                    [(v, k) for k, v in INITIATIVE_LABELS.items()],
+                    prompt="toutes",
+                    id="f-initiative",
+                    compact=True,
+                ),
+            )
+            yield labelled("Auteur", Select([], prompt="tous", id="f-author", compact=True))
+            yield labelled("École", Select([], prompt="toutes", id="f-school", compact=True))
+            yield labelled("Objectif", Select([], prompt="tous", id="f-objective", compact=True))
+            yield labelled(
+                "Chercher",
+                Input(placeholder="dans les thèmes et les notes (/)", id="f-text", compact=True),
+                "log-search",
+            )
         yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
         yield Static("", id="log-count")
-        yield Footer(compact=True)
+        yield LogFooter(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        # Fixed widths: the table does not reflow while rows arrive, and stays fast.
-        for label, key, width in (
-            ("Date", "date", 10),
-            ("Auteur", "author", 18),
-            ("Écoles / réseau", "where", 26),
-            ("Modalité", "modality", 10),
-            ("Initiative", "initiative", 10),
-            ("Thème", "theme", 26),
-            ("Durée", "duration", 7),
-            ("", "flag", 9),
-        ):
-            table.add_column(label, key=key, width=width)
+        self._columns(self.size.width or self.app.size.width)
         self.load_facets()
         self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._columns(event.size.width):
+            self._fill_table(self.rows)
+
+    def _columns(self, width: int) -> bool:
+        """The table's columns for a terminal ``width`` columns wide (date, school, modality,
+        initiative and theme always; the author and the duration when there is room), their
+        widths fixed so that the table does not reflow while rows arrive. True when changed."""
+        spec = column_spec(width)
+        if spec == self._spec:
+            return False
+        self._spec = spec
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, label, size in spec:
+            table.add_column(label, key=key, width=size)
+        return True
 
     @on(StoreChanged)
     def store_changed(self) -> None:
@@ -189,13 +288,19 @@ class LogScreen(RevueScreen[None]):
     def load_facets(self) -> None:
         store = self.store
         self.post_message(
-            self.Facets(store.log_authors(), store.list_schools(), store.objective_catalog())
+            self.Facets(
+                store.log_authors(),
+                store.list_schools(),
+                store.objective_catalog(),
+                store.network_names(),
+            )
         )
 
     @on(Facets)
     def facets(self, message: Facets) -> None:
         self.schools = {s.uai: s for s in message.schools}
         self.objectives = message.objectives
+        self.networks = message.networks
         self.query_one("#f-author", Select).set_options([(a, a) for a in message.authors])
         self.query_one("#f-school", Select).set_options(
             [(f"{s.uai} {s.name}", s.uai) for s in message.schools]
@@ -225,26 +330,45 @@ class LogScreen(RevueScreen[None]):
         self.post_message(self.More(rows, total, offset))
 
     def _table_rows(self, versions: list[Version]) -> list[tuple[object, ...]]:
+        widths = {key: size for key, _label, size in self._spec}
         out: list[tuple[object, ...]] = []
         for version in versions:
             c = version.content
             where = (
-                ", ".join(self.schools[u].name if u in self.schools else u for u in c.schools)
+                ", ".join(
+                    short_school_name(self.schools[u].name) if u in self.schools else u
+                    for u in c.schools
+                )
                 or c.network
             )
+            conflict = version.id in self.conflicts
+            cells: dict[str, object] = {
+                "date": fr.date(c.date),
+                "author": c.author,
+                "where": where,
+                "modality": MODALITY_LABELS.get(c.modality, c.modality),
+                "initiative": INITIATIVE_LABELS.get(c.initiative, c.initiative),
+                "theme": c.theme,
+                "duration": duration_text(c.duration_minutes) if c.duration_minutes else "",
+                "flag": Text("⚠ conflit" if widths["flag"] > 1 else "⚠", style="bold")
+                if conflict
+                else "",
+            }
             out.append(
-                (
-                    fr.date(c.date),
-                    clip(c.author, 18),
-                    clip(where, 26),
-                    MODALITY_LABELS.get(c.modality, c.modality),
-                    INITIATIVE_LABELS.get(c.initiative, c.initiative),
-                    clip(c.theme, 26),
-                    f"{c.duration_minutes} min" if c.duration_minutes else "",
-                    Text("⚠ conflit", style="bold") if version.id in self.conflicts else "",
+                tuple(
+                    clip(v, widths[k]) if isinstance(v, str) else v
+                    for k, v in ((k, cells[k]) for k, _l, _w in self._spec)
                 )
             )
         return out
+
+    def _fill_table(self, versions: list[Version]) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        table.add_rows(self._table_rows(versions))  # one layout for the page
+        if versions:
+            table.move_cursor(row=min(max(row, 0), len(versions) - 1))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
@@ -255,12 +379,16 @@ class LogScreen(RevueScreen[None]):
         self.conflicts = message.conflicts
         self.schools = {s.uai: s for s in message.schools}
         self._filter = message.filter
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        table.add_rows(self._table_rows(message.rows))  # one layout for the page
-        if message.rows:
-            table.move_cursor(row=min(row, len(message.rows) - 1))
+        self._fill_table(message.rows)
+        saved, self._show_saved = self._show_saved, None
+        ids = [v.id for v in message.rows]
+        if saved is not None and saved in ids:  # the entry just saved, under the cursor
+            self.query_one(DataTable).move_cursor(row=ids.index(saved))
+        elif saved is not None and message.filter.hides_some():
+            self.notify(
+                "L'accompagnement enregistré n'est pas dans la liste : les filtres le cachent.",
+                severity="warning",
+            )
         self._count()
 
     @on(Counted)
@@ -328,18 +456,26 @@ class LogScreen(RevueScreen[None]):
     def action_search(self) -> None:
         self.query_one("#f-text", Input).focus()
 
-    def action_new(self) -> None:
-        self.app.push_screen(
-            EntryScreen(None, list(self.schools.values()), self.objectives), self._reload_all
+    def _entry(self, version: Version | None) -> EntryScreen:
+        return EntryScreen(
+            version, list(self.schools.values()), self.objectives, networks=self.networks
         )
+
+    def action_new(self) -> None:
+        self.app.push_screen(self._entry(None), self._entry_closed)
 
     @on(DataTable.RowSelected)
     def action_edit(self) -> None:
         version = self.selected()
         if version is not None and not self._in_conflict(version):
-            self.app.push_screen(
-                EntryScreen(version, list(self.schools.values()), self.objectives), self._reload_all
-            )
+            self.app.push_screen(self._entry(version), self._entry_closed)
+
+    def _entry_closed(self, saved: uuid.UUID | None) -> None:
+        """Back from the form: the log shows the saved entry at once, the cursor on it."""
+        if saved is not None:
+            self._show_saved = saved
+        self.query_one(DataTable).focus()
+        self._reload_all()
 
     def action_delete(self) -> None:
         version = self.selected()
