@@ -223,3 +223,21 @@ def test_a_uai_too_long_is_refused_the_same_way_on_both_engines(
             )
         )
     assert table_counts(store) == before
+
+
+def test_a_server_that_refuses_is_explained_in_french(
+    pg_server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from revue.cli.main import main
+
+    cases = {
+        pg_server.url("absente"): "cette base de données n'existe pas sur le serveur",
+        pg_server.url("postgres", user="personne"): "connexion refusée par le serveur",
+        pg_server.url("postgres").replace(f":{pg_server.port}/", ":1/"): "ne répond pas",
+        pg_server.url("postgres") + "?sslmode=require": "connexion chiffrée (TLS) impossible",
+    }
+    for url, reason in cases.items():
+        assert main(["--db", url, "contract", "list"]) == 1
+        said = capsys.readouterr().err
+        assert reason in said and "rien n'a été modifié" in said, said
+        assert "FATAL" not in said and "Traceback" not in said

@@ -70,12 +70,33 @@ def is_postgresql_error(exc: BaseException) -> bool:
 
 def pg_reason(exc: BaseException) -> str:
     """What a PostgreSQL error means, in French: never the server's English message."""
-    code = sqlstate(exc)
+    code = sqlstate(exc) or _connection_code(exc)
     if code in _REASONS:
         return _REASONS[code]
-    if code is None:  # no answer from the server: refused connection, network, TLS
-        return "le serveur de base de données ne répond pas (adresse, réseau ou TLS)"
+    if code == "TLS":
+        return "connexion chiffrée (TLS) impossible : certificat ou réglage sslmode"
+    if code is None:  # no answer from the server: refused connection, network
+        return "le serveur de base de données ne répond pas (adresse, port ou réseau)"
     return f"erreur de la base de données (code {code})"
+
+
+#: libpq's (English) words for a failed connection, which carries no SQLSTATE.
+_CONNECTION_WORDS = (
+    ("password authentication failed", "28P01"),
+    ("no password supplied", "28P01"),
+    ("no pg_hba.conf entry", "28000"),
+    ("role", "28000"),  # 'role "x" does not exist'
+    ("database", "3D000"),  # 'database "x" does not exist'
+    ("ssl", "TLS"),
+    ("certificate", "TLS"),
+)
+
+
+def _connection_code(exc: BaseException) -> str | None:
+    words = str(getattr(exc, "orig", None) or exc).lower()
+    if "does not exist" not in words and "failed" not in words and "ssl" not in words:
+        return None
+    return next((code for word, code in _CONNECTION_WORDS if word in words), None)
 
 
 def pg_busy(exc: BaseException) -> bool:
