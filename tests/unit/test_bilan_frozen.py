@@ -214,7 +214,7 @@ def test_the_mid_term_section_lists_off_track_objectives_and_every_change(
     (line,) = bilan.midterms
     assert [(o.id, o.indicators) for o in line.off_track] == [("o1", ["Taux de tentative"])]
     markdown = render_markdown(bilan)
-    assert "Objectifs en retard sur leur trajectoire" in markdown
+    assert "Objectifs en retard sur leur trajectoire ou non atteints" in markdown
     assert "0\u00a0% (2020-2021) → 3\u00a0% (2020-2021)" in markdown
     assert "(UTC" in markdown  # the snapshot time says its zone
     assert markdown.startswith("# Évaluation à mi-parcours 2019-2020\n")

@@ -172,13 +172,22 @@ def _midterms(bilan: Bilan) -> list[str]:
         out += [f"### {esc(midterm.title)}", ""]
         out += [f"{midterm.examined}/{midterm.total} objectifs examinés.", ""]
         if midterm.off_track:
-            out += ["Objectifs en retard sur leur trajectoire :", ""]
+            out += [
+                "Objectifs en retard sur leur trajectoire"
+                + (" ou non atteints" if midterm.with_statuses else "")
+                + " :",
+                "",
+            ]
             out += [
                 f"- Objectif {o.number} · {esc(o.text)} ({esc(', '.join(o.indicators))})"
                 for o in midterm.off_track
             ]
         else:
-            out.append("Aucun objectif en retard sur sa trajectoire.")
+            out.append(
+                "Aucun objectif en retard sur sa trajectoire"
+                + (" ni non atteint" if midterm.with_statuses else "")
+                + "."
+            )
         out.append("")
     for avenant in bilan.avenants:
         out += [f"### Avenant n° {avenant.number} du {date(avenant.date)}", ""]

@@ -495,13 +495,25 @@ def _midterms(document: Document, body: Body, bilan: Bilan) -> None:
         body.append(_p(midterm.title, LABEL))
         body.append(_p(f"{midterm.examined}/{midterm.total} objectifs examinés."))
         if midterm.off_track:
-            body.append(_p("Objectifs en retard sur leur trajectoire :"))
+            body.append(
+                _p(
+                    "Objectifs en retard sur leur trajectoire"
+                    + (" ou non atteints" if midterm.with_statuses else "")
+                    + " :"
+                )
+            )
             for item in midterm.off_track:
                 body.append(
                     _p(f"– Objectif {item.number} · {item.text} ({', '.join(item.indicators)})")
                 )
         else:
-            body.append(_p("Aucun objectif en retard sur sa trajectoire."))
+            body.append(
+                _p(
+                    "Aucun objectif en retard sur sa trajectoire"
+                    + (" ni non atteint" if midterm.with_statuses else "")
+                    + "."
+                )
+            )
     for avenant in bilan.avenants:
         body.append(_p(f"Avenant n° {avenant.number} du {date(avenant.date)}", LABEL))
         body.append(_p(f"Motif : {avenant.reason}"))

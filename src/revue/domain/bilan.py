@@ -143,7 +143,8 @@ class OffTrack:
     number: int
     id: str
     text: str
-    indicators: list[str]  # labels of the indicators behind their trajectory
+    #: labels of the indicators behind their trajectory (and « statut : non atteint »)
+    indicators: list[str]
 
 
 @dataclass
@@ -154,6 +155,8 @@ class MidtermLine:
     examined: int
     total: int
     off_track: list[OffTrack]
+    #: The statuses were looked at too (the bilan's own review: « non atteint » is listed).
+    with_statuses: bool = False
 
 
 @dataclass
@@ -344,7 +347,8 @@ def assemble_bilan(
 
 def _midterm(walk: Walk, review: ReviewSummary, values: dict[str, dict[str, float]]) -> MidtermLine:
     """A mid-term review and the objectives behind their trajectory that year (the overview's
-    rule, :func:`revue.domain.progress.is_off_track`)."""
+    rule, :func:`revue.domain.progress.is_off_track`), or, for the bilan's own review, whose
+    status is « non atteint » (as the overview lists them)."""
     off: list[OffTrack] = []
     for number, objective in enumerate(walk.objectives, start=1):
         late = [
@@ -357,10 +361,19 @@ def _midterm(walk: Walk, review: ReviewSummary, values: dict[str, dict[str, floa
                 values.get(i.id, {}).get(review.school_year),
             )
         ]
+        record = walk.records.get(objective.id) if review.id == walk.review.id else None
+        if record is not None and record.status is Status.NOT_REACHED:
+            late.append("statut : non atteint")  # as the overview lists it
         if late:
             off.append(OffTrack(number, objective.id, objective.text, late))
     return MidtermLine(
-        review.school_year, review.title, review.closed, review.examined, review.total, off
+        review.school_year,
+        review.title,
+        review.closed,
+        review.examined,
+        review.total,
+        off,
+        with_statuses=review.id == walk.review.id,
     )
 
 
