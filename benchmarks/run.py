@@ -46,6 +46,7 @@ GOALS = {
     "exchange_import_s": ("≤ 1 s", 1.0),
     "exchange_reimport_s": ("≤ 0.5 s", 0.5),
     "peak_rss_mb": ("≤ 150 Mo", 150.0),
+    "department_300_s": ("≤ 3 s", 3.0),
 }
 
 DRIVER = HERE / "_driver.py"
@@ -258,12 +259,35 @@ def measure_cli(store: Path, runs: int) -> dict[str, object]:
     return out
 
 
+def measure_department(store: Path, runs: int) -> dict[str, object]:
+    """The DSDEN's consolidation of 300 fictitious bilan files (100 circonscriptions, 3
+    years; tools/fictitious_bilans.py): reading them all and writing the consolidated TOML."""
+    import importlib.util
+
+    from revue.department.consolidate import consolidate
+    from revue.department.writers import render_toml
+
+    spec = importlib.util.spec_from_file_location(
+        "fictitious_bilans", HERE.parent / "tools" / "fictitious_bilans.py"
+    )
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    with tempfile.TemporaryDirectory() as work:
+        files = tool.write_bilans(Path(work), circonscriptions=100, years=3, complete=True)
+        assert len(files) == 300, len(files)
+        read = _timed(runs, lambda: consolidate([work]))
+        whole = _timed(runs, lambda: render_toml(consolidate([work])))
+    return {"read_s": summary(read), "whole_s": summary(whole), "files": len(files)}
+
+
 MEASURES = {
     "startup": measure_startup,
     "cli": measure_cli,
     "app": measure_app,
     "bilan": measure_bilan,
     "exchange": measure_exchange,
+    "department": measure_department,
 }
 
 
@@ -324,6 +348,8 @@ def main() -> None:
         add("exchange_import_s", exchange["import_s"], 1, ref / 1000)
         add("exchange_reimport_s", exchange["reimport_s"], 1, ref / 1000)
         add("backup_before_merge_s", exchange["backup_s"], 1, ref / 1000)
+    if "department" in details:
+        add("department_300_s", details["department"]["whole_s"], 1, ref / 1000)
     results["machine"] = {
         "python": platform.python_version(),
         "system": platform.platform(),

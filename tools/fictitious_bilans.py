@@ -268,17 +268,23 @@ def school_years(first: int, count: int) -> list[str]:
 
 
 def write_bilans(
-    folder: Path, *, circonscriptions: int = 6, years: int = 2, first: int = 2018, seed: int = 19
+    folder: Path,
+    *,
+    circonscriptions: int = 6,
+    years: int = 2,
+    first: int = 2018,
+    seed: int = 19,
+    complete: bool = False,
 ) -> list[Path]:
-    """Write one bilan per circonscription and year into ``folder``; the last circonscription
-    has no bilan for the last year and the one before it a provisional one (what a DSDEN
-    sees in June). Returns the files written."""
+    """Write one bilan per circonscription and year into ``folder``; unless ``complete``, the
+    last circonscription has no bilan for the last year and the one before it a provisional
+    one (what a DSDEN sees in June). Returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     all_years = school_years(first, years)
     written = []
     for index in range(circonscriptions):
         for year in all_years:
-            last = year == all_years[-1]
+            last = year == all_years[-1] and not complete
             if last and index == circonscriptions - 1 and circonscriptions > 2:
                 continue  # not sent yet
             closed = not (last and index == circonscriptions - 2 and circonscriptions > 2)

@@ -366,3 +366,35 @@ def test_a_name_in_the_notes_never_reaches_a_consolidation(
         assert PLANTED not in text and "Sentinelle" not in text
     err = capsys.readouterr().err
     assert PLANTED not in err
+
+
+def test_cli_open_needs_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["department", "open", str(tmp_path / "absent")]) == 1
+    assert "ce n'est pas un dossier" in capsys.readouterr().err
+
+
+def test_cli_academie_option(bilans: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                "department",
+                "consolidate",
+                str(bilans),
+                "--academie",
+                "Versailles",
+                "--format",
+                "toml",
+            ]
+        )
+        == 0
+    )
+    captured = capsys.readouterr()
+    data = tomllib.loads(captured.out)
+    assert data["academie"] == "Versailles" and data["bilans_kept"] == 0
+    assert captured.err.count("non consolidé") == 11
+
+
+def test_a_bilan_with_a_byte_order_mark_reads(bilans: Path) -> None:
+    path = bilans / "bilan-fictive-001-2018-2019.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert read_bilan(path).circonscription == "Circonscription fictive Les Tilleuls"

@@ -19,14 +19,23 @@ contradicts the claim.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from revue.domain.review import ReviewKind, Status
 from revue.formats.fields import SCHOOL_YEAR, Context, Table
-from revue.formats.tomlfile import parse_toml_bytes, read_toml
+from revue.formats.tomlfile import (
+    MAX_FILE_BYTES,
+    Locator,
+    PathPart,
+    parse_toml_bytes,
+    read_toml,
+)
 
 BILAN_FORMAT = "revue-bilan"
 #: The versions this reader understands.
@@ -127,10 +136,37 @@ class BilanRead:
         return [o for o in self.objectives if o.off_track]
 
 
+class _LazyLocator(Locator):
+    """A :class:`Locator` that scans the text only when a line is asked for (an error): a
+    consolidation reads hundreds of valid files and locates nothing in them."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text: str | None = text
+
+    def line_of(self, path: Sequence[PathPart]) -> int | None:
+        if self._text is not None:
+            scanned = Locator.scan(self._text)
+            self.lines, self.last_line, self._text = scanned.lines, scanned.last_line, None
+        return super().line_of(path)
+
+
 def read_bilan(path: str | Path) -> BilanRead:
-    """Read one bilan TOML file, or raise :class:`~revue.domain.errors.InputError` (French, located)."""
-    data, locator = read_toml(path)
-    return _read(data, Context(str(path), locator))
+    """Read one bilan TOML file, or raise :class:`~revue.domain.errors.InputError` (French,
+    located).
+
+    The usual case, a well-formed UTF-8 file of reasonable size, is parsed at once; anything
+    else goes through :func:`revue.formats.tomlfile.read_toml`, which says what is wrong."""
+    try:
+        raw = Path(path).read_bytes() if os.stat(path).st_size <= MAX_FILE_BYTES else b""
+        text = raw.decode("utf-8").removeprefix("\ufeff") if b"\x00" not in raw else ""
+        data = tomllib.loads(text) if text.strip() else None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        data = None
+    if data is None:
+        data, locator = read_toml(path)  # raises, saying why
+        return _read(data, Context(str(path), locator))
+    return _read(data, Context(str(path), _LazyLocator(text)))
 
 
 def parse_bilan(raw: bytes, filename: str) -> BilanRead:
