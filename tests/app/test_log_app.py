@@ -300,6 +300,25 @@ async def test_completion_is_drawn_beside_what_is_typed(log_url: str) -> None:
         assert network.value == "Réseau Yutz"
 
 
+async def test_right_takes_the_proposal_even_before_it_is_drawn(log_url: str) -> None:
+    """Typed fast, → can come before the proposal is worked out in the background: it takes
+    the same one; on a school already chosen it does nothing."""
+    app = make_app(log_url, today=LOG_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_log(pilot)
+        form = await new_entry(pilot)
+        schools = form.query_one("#e-schools", CompletingInput)
+        schools.focus()
+        await pilot.pause()
+        schools.value = "Paste"
+        schools.cursor_position = len(schools.value)
+        schools.action_cursor_right()  # at once: no proposal drawn yet
+        chosen = "0579907G École élémentaire Pasteur (fictive) · Thionville"
+        assert schools.value == chosen
+        schools.action_cursor_right()
+        assert schools.value == chosen
+
+
 async def test_the_school_field_refuses_an_unknown_school_beside_it(log_url: str) -> None:
     app = make_app(log_url, today=LOG_TODAY)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -90,8 +90,18 @@ class CompletingInput(Input):
         return suggestion
 
     def accept(self) -> bool:
+        """Take the proposal (→ or Entrée at the end of the text). Typed fast, → may come
+        before the proposal is drawn: it is then worked out here, the same one."""
+        if not self.cursor_at_end:
+            return False
         proposal = self.proposal
-        if proposal is None or not self.cursor_at_end:
+        head, last = self.split(self.value)
+        if last.strip() in self.choices:  # already one of them
+            return False
+        if proposal is None:
+            choice = best_choice(last, self.choices)
+            proposal = head + choice if choice is not None else None
+        if proposal is None or proposal == self.value:
             return False
         self.value = proposal
         self.cursor_position = len(proposal)
