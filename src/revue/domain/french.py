@@ -54,9 +54,25 @@ def number(value: float | None) -> str:
 
 
 def quantity(value: float | None, unit: str) -> str:
+    """``12 demandes``, ``1 demande``, ``0 demande``, ``87,5 %``."""
     if value is None:
         return "—"
-    return f"{number(value)}{NBSP}{unit}" if unit else number(value)
+    return f"{number(value)}{NBSP}{unit_for(value, unit)}" if unit else number(value)
+
+
+def singular(unit: str) -> str:
+    """The singular of a unit written in the plural, as contract files write them:
+    « demandes » -> « demande », « conseils de cycle » -> « conseil de cycle » (the first
+    word only); a word that does not end in -s (« % », « travaux ») is kept."""
+    first, space, rest = unit.partition(" ")
+    if len(first) > 2 and first.endswith("s") and not first.endswith("ss") and first.isalpha():
+        first = first[:-1]
+    return first + space + rest
+
+
+def unit_for(value: float, unit: str) -> str:
+    """French agreement: singular below 2 (« 0 demande », « 1,5 point »), else as written."""
+    return singular(unit) if abs(value) < 2 else unit
 
 
 def signed(value: float | None) -> str:

@@ -19,9 +19,16 @@ class NoSuchDay(ValueError):
     """Written jj/mm/aaaa, but the day does not exist (31/02/2019)."""
 
 
-def parse_number(raw: str) -> float | None:
-    """``"87,5 %"`` -> 87.5; ``""`` -> None; raises ValueError on anything else."""
+def parse_number(raw: str, unit: str = "") -> float | None:
+    """``"87,5 %"`` -> 87.5; ``""`` -> None; raises ValueError on anything else.
+
+    With the indicator's ``unit``, the number may be followed by it, in the singular or the
+    plural, in any case and with or without accents: ``"251 points"``, ``"1 demande"``."""
     text = raw
+    if unit:
+        text = _without_unit(text, unit)
+        if not text.strip() and raw.strip():
+            raise ValueError(raw)  # the unit alone, without a number
     for space in _SPACES:
         text = text.replace(space, "")
     text = text.rstrip("%")
@@ -136,3 +143,16 @@ def parse_count(raw: str) -> int | None:
     if count == 0:
         raise NotACount("aucun participant : laissez le champ vide si vous ne le savez pas")
     return count
+
+
+def _without_unit(raw: str, unit: str) -> str:
+    """``raw`` without ``unit`` (or its singular) at its end, when it is there."""
+    from revue.domain.french import fold, singular
+
+    folded = fold(raw).rstrip()
+    for form in sorted({fold(unit), fold(singular(unit))}, key=len, reverse=True):
+        if form and folded.endswith(form):
+            head = folded[: -len(form)]
+            if not head or not head[-1].isalpha():  # « 12 points », « 12points », not « 12xpoints »
+                return raw.rstrip()[: len(head)]
+    return raw

@@ -777,8 +777,10 @@ class WalkScreen(RevueScreen[None]):
         if indicator_id is None:
             return
         error = self.query_one(f"#value-{number}-error", Static)
+        objective = self.walk.objectives[self.index]
+        unit = next((i.unit for i in objective.indicators if i.id == indicator_id), "")
         try:
-            value = parse_number(event.value)
+            value = parse_number(event.value, unit)
         except ValueError:
             error.update(f"« {clip(event.value, 20)} » n'est pas un nombre")
             return
