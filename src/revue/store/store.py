@@ -434,7 +434,9 @@ class Store:
                 from revue.formats.contract_toml import dump_contract
 
                 base = {"toml": dump_contract(_contract_from_row(existing))}
-                session.execute(delete(ContractRow).where(ContractRow.id == existing.id))
+                existing_id = existing.id
+                session.expunge_all()  # the rows read for the base go: new ones take their keys
+                session.execute(delete(ContractRow).where(ContractRow.id == existing_id))
                 session.flush()
             elif not new:
                 raise NotFoundError(f"aucun contrat « {contract.id} » dans les données")
