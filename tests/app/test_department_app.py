@@ -128,3 +128,32 @@ async def test_the_palette_opens_the_screen(sample_url: str) -> None:
         await settle(pilot)
         assert app.screen.query_one("#dep-path", Input).has_focus
         assert "Indiquez le dossier" in _summary(app.screen)  # type: ignore[arg-type]
+
+
+async def test_the_bilans_of_the_open_store(bilan_url: str) -> None:
+    """« b »: every review of the store, through the bilan TOML a circonscription would send;
+    nothing is written to the store."""
+    store = Store.open(bilan_url)
+    try:
+        reviews = store.list_reviews("epinay-2018-2020")
+        before = [(r.school_year, r.kind, r.closed) for r in reviews]
+    finally:
+        store.close()
+    app = make_app(bilan_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = DepartmentScreen()
+        app.push_screen(screen)
+        await settle(pilot)
+        await pilot.press("tab")  # out of the folder field
+        await pilot.press("b")
+        await until(pilot, lambda: "Bilans de la base" in _summary(screen), "the store's bilans")
+        table = screen.query_one("#dep-circos-table", DataTable)
+        await until(pilot, lambda: table.row_count == len(before), "one row per review")
+        assert {str(table.get_row_at(i)[0]) for i in range(table.row_count)} == {"Épinay-sur-Seine"}
+    store = Store.open(bilan_url)
+    try:
+        after = [(r.school_year, r.kind, r.closed) for r in store.list_reviews("epinay-2018-2020")]
+    finally:
+        store.close()
+    assert after == before

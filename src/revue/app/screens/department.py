@@ -4,6 +4,7 @@ académique, and the consolidated document written beside them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -20,13 +21,15 @@ from revue.app.screens.base import RevueScreen
 from revue.department.consolidate import (
     STATUS_KEYS,
     Consolidation,
+    Notice,
     SharedIndicator,
     consolidate,
+    consolidate_read,
 )
 from revue.department.writers import file_name, notice_groups, read_line
 from revue.domain.errors import RevueError
 from revue.domain.french import clip, number, quantity, signed
-from revue.formats.bilan_reader import KIND_VALUES, STATUS_VALUES
+from revue.formats.bilan_reader import KIND_VALUES, STATUS_VALUES, BilanRead, parse_bilan
 
 #: Short status headings, so that the table fits 80 columns.
 SHORT_STATUS = {
@@ -51,7 +54,8 @@ class DepartmentScreen(RevueScreen[None]):
         "chaque circonscription, la couverture du projet académique, les indicateurs "
         "communs, et ce qui a été refusé ou manque. « a », « n » et « x » choisissent "
         "l'année, la nature de revue et l'axe du projet ; « e » écrit le document consolidé "
-        "(ODT) dans le dossier ; « d » change de dossier."
+        "(ODT) dans le dossier ; « d » change de dossier ; « b » consolide plutôt les bilans "
+        "de toutes les revues de la base ouverte (une base partagée, par --db)."
     )
     BINDINGS = [
         Binding("escape", "back", "Retour", id="back"),
@@ -60,6 +64,9 @@ class DepartmentScreen(RevueScreen[None]):
         Binding("x", "axe", "Axe", id="dep-axe", tooltip="Axe du projet académique suivant"),
         Binding("e", "write", "Écrire", id="dep-write", tooltip="Écrire le document (ODT)"),
         Binding("d", "folder", "Dossier", id="dep-folder", tooltip="Changer de dossier"),
+        Binding(
+            "b", "from_store", "Base", id="dep-store", tooltip="Les bilans des revues de cette base"
+        ),
         Binding("r", "reload", "Relire", id="dep-reload", tooltip="Relire le dossier"),
         *(
             Binding(str(n), f"tab('{tab}')", show=False, id=f"dep-tab{n}")
@@ -72,9 +79,10 @@ class DepartmentScreen(RevueScreen[None]):
         consolidation: Consolidation | None
         error: str = ""
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, *, from_store: bool = False) -> None:
         super().__init__()
         self.folder = folder
+        self.from_store = from_store
         self.full: Consolidation | None = None
         self.year: str | None = None
         self.kind: str | None = None
@@ -101,6 +109,9 @@ class DepartmentScreen(RevueScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        if self.from_store:
+            self._load()
+            return
         if self.folder is None:
             self.query_one("#dep-summary", Static).update(
                 "Indiquez le dossier des bilans, puis Entrée."
@@ -113,6 +124,9 @@ class DepartmentScreen(RevueScreen[None]):
 
     def _load(self) -> None:
         self.query_one("#dep-summary", Static).update("Lecture des bilans…")
+        if self.from_store:
+            self.load_store(self.today())
+            return
         assert self.folder is not None
         self.load(self.folder)
 
@@ -122,6 +136,29 @@ class DepartmentScreen(RevueScreen[None]):
             if not folder.is_dir():
                 raise RevueError(f"{folder} : ce n'est pas un dossier")
             self.post_message(self.Loaded(consolidate([folder])))
+        except RevueError as exc:
+            self.post_message(self.Loaded(None, str(exc)))
+
+    @work(thread=True, exclusive=True, group="department-load")
+    def load_store(self, today: dt.date) -> None:
+        """Every review of every contract of the open store, through its bilan TOML (what a
+        circonscription would send), consolidated."""
+        from revue.bilan.data import render_toml
+        from revue.services.bilan import build_bilan
+
+        read: list[BilanRead] = []
+        notices: list[Notice] = []
+        try:
+            for contract in self.store.list_contracts():
+                for review in self.store.list_reviews(contract.id):
+                    which = f"{review.school_year}/{review.kind.value}"
+                    name = f"{contract.id} {which}"
+                    try:
+                        bilan = build_bilan(self.store, contract.id, which, written_on=today)
+                        read.append(parse_bilan(render_toml(bilan).encode("utf-8"), name))
+                    except RevueError as exc:
+                        notices.append(Notice("refuse", str(exc), name))
+            self.post_message(self.Loaded(consolidate_read(read, notices=notices)))
         except RevueError as exc:
             self.post_message(self.Loaded(None, str(exc)))
 
@@ -142,7 +179,12 @@ class DepartmentScreen(RevueScreen[None]):
         raw = event.value.strip()
         if raw:
             self.folder = Path(raw).expanduser()
+            self.from_store = False
             self._load()
+
+    def action_from_store(self) -> None:
+        self.from_store = True
+        self._load()
 
     # --- filters ------------------------------------------------------------------------------
 
@@ -175,7 +217,7 @@ class DepartmentScreen(RevueScreen[None]):
         self.query_one("#dep-path", Input).focus()
 
     def action_reload(self) -> None:
-        if self.folder is not None:
+        if self.folder is not None or self.from_store:
             self._load()
 
     def selected(self) -> Consolidation | None:
@@ -194,6 +236,8 @@ class DepartmentScreen(RevueScreen[None]):
             f"{KIND_VALUES[self.kind] if self.kind else 'toutes'} · Axe : {self.axe or 'tous'}"
         )
         academie = f"Académie de {c.academie}. " if c.academie else ""
+        if self.from_store:
+            academie = f"Bilans de la base. {academie}"
         self.query_one("#dep-summary", Static).update(f"{academie}{read_line(c)}\n{filters}")
         self._circonscriptions(c)
         self._academic(c)
@@ -296,10 +340,11 @@ class DepartmentScreen(RevueScreen[None]):
 
     def action_write(self) -> None:
         c = self.selected()
-        if c is None or self.folder is None:
+        if c is None:
             self.notify("Aucune consolidation à écrire.", severity="warning")
             return
-        self.write(c, self.folder / "consolidation-bilans.odt")
+        folder = Path.home() if self.from_store or self.folder is None else self.folder
+        self.write(c, folder / "consolidation-bilans.odt")
 
     @work(thread=True, exclusive=True, group="department-write")
     def write(self, c: Consolidation, target: Path) -> None:
