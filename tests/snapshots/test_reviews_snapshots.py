@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from revue.app.factory import make_app
 from revue.app.screens.reviews import ReviewsScreen
-from tests.helpers import EPI, SIZES, closed_and_open_reviews, run_keys, run_push
+from tests.helpers import (
+    EPI,
+    SIZES,
+    TRAJ,
+    closed_and_open_reviews,
+    run_keys,
+    run_push,
+    trajectory_reviews,
+)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -27,3 +37,14 @@ def test_new_review_dialog(snap_compare, sample_url: str, size: tuple[int, int])
         await run_keys()(pilot)
 
     assert snap_compare(make_app(sample_url), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reviews_list_with_a_midterm(
+    snap_compare, db_url: str, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """« Évaluation à mi-parcours 2019-2020 » whole, even at 80 columns."""
+    trajectory_reviews(db_url, tmp_path)
+    assert snap_compare(
+        make_app(db_url), terminal_size=size, run_before=run_push(lambda: ReviewsScreen(TRAJ))
+    )

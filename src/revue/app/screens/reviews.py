@@ -36,7 +36,8 @@ class ReviewsScreen(RevueScreen[None]):
         "décision enregistrée."
     )
     BINDINGS = [
-        Binding("escape", "back", "Retour", id="back"),
+        # Not in the footer (no room at 80 columns): the help and the palette list it.
+        Binding("escape", "back", "Retour", id="back", show=False),
         Binding("enter", "open", "Ouvrir", id="open", tooltip="Examiner la revue choisie"),
         Binding("n", "new", "Créer", id="new", tooltip="Commencer une nouvelle revue"),
         Binding("v", "overview", "Vue", id="overview", tooltip="Vue d'ensemble de la revue"),
@@ -87,7 +88,8 @@ class ReviewsScreen(RevueScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Revue", key="title", width=32)
+        # As wide as the longest title (« Évaluation à mi-parcours 2024-2025 »), set in show().
+        table.add_column("Revue", key="title", width=34)
         table.add_column("État", key="state", width=10)
         table.add_column("Avancement", key="progress", width=26)
         self.load()
@@ -113,6 +115,10 @@ class ReviewsScreen(RevueScreen[None]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
+        width = max((len(r.title) for r in message.reviews), default=0)
+        title_column = table.columns[next(iter(table.columns))]
+        if width > title_column.width:
+            title_column.width = width
         for review in message.reviews:
             table.add_row(
                 review.title,
