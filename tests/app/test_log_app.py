@@ -300,6 +300,33 @@ async def test_completion_is_drawn_beside_what_is_typed(log_url: str) -> None:
         assert network.value == "Réseau Yutz"
 
 
+async def test_the_last_entry_arriving_late_leaves_what_was_typed(log_url: str) -> None:
+    """The repeated defaults come from a background read: keys typed before it ends (a fast
+    typist, a burst) keep what they chose and typed."""
+    store = Store.open(log_url)
+    try:
+        last = store.last_accompaniment()
+    finally:
+        store.close()
+    assert last is not None
+    app = make_app(log_url, today=LOG_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_log(pilot)
+        form = await new_entry(pilot)
+        modality = form.query_one("#e-modality", Choice)
+        other = "1" if last.content.modality == "individual" else "2"
+        modality.focus()
+        await pilot.press(other)
+        theme = form.query_one("#e-theme", Input)
+        theme.value = "Mon thème"
+        form.query_one("#e-initiative", Choice).value = "ien"  # not chosen by the user
+        form.post_message(EntryScreen.Defaults(last, ""))  # as if it arrived only now
+        await settle(pilot)
+        assert modality.value != last.content.modality
+        assert theme.value == "Mon thème"
+        assert form.query_one("#e-initiative", Choice).value == last.content.initiative
+
+
 async def test_right_takes_the_proposal_even_before_it_is_drawn(log_url: str) -> None:
     """Typed fast, → can come before the proposal is worked out in the background: it takes
     the same one; on a school already chosen it does nothing."""

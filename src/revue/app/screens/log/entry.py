@@ -153,6 +153,8 @@ class EntryScreen(RevueModal["uuid.UUID | None"]):
         #: The duration text whose length (over a day) was asked about: a second Ctrl+S with
         #: the same text saves it.
         self._asked_duration: str | None = None
+        #: The one-key choices the user made (the last entry's, arriving later, leave them).
+        self._chosen: set[str] = set()
         #: The value each refused field held when refused: its message stays until it changes.
         self._refused: dict[str, str] = {}
 
@@ -278,8 +280,10 @@ class EntryScreen(RevueModal["uuid.UUID | None"]):
         names = dict(zip([s.uai for s in self.schools], self.school_choices, strict=True))
         put("#e-schools", ", ".join(names.get(u, u) for u in c.schools))
         put("#e-network", c.network)
-        self.query_one("#e-modality", Choice).value = c.modality
-        self.query_one("#e-initiative", Choice).value = c.initiative
+        for selector, value in (("#e-modality", c.modality), ("#e-initiative", c.initiative)):
+            choice = self.query_one(selector, Choice)
+            if whole or choice.id not in self._chosen:  # a choice made meanwhile stays
+                choice.value = value
         put("#e-theme", c.theme)
         if not whole:
             return
@@ -326,6 +330,10 @@ class EntryScreen(RevueModal["uuid.UUID | None"]):
             self._participants_note(event.value)
         elif field in NOTE_OF:  # the message of a refused value goes once it is changed
             self._show_note(field, "")
+
+    @on(Choice.Changed)
+    def chosen(self, event: Choice.Changed) -> None:
+        self._chosen.add(event.choice.id or "")
 
     @on(TextArea.Changed)
     def text_changed(self) -> None:
