@@ -20,6 +20,7 @@ class RevueCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, object]]:
         # Imported here: the first screen does not need them, start-up does not wait for them.
+        from revue.app.screens.academic import AcademicScreen
         from revue.app.screens.contract import ContractScreen
         from revue.app.screens.walk import WalkScreen
 
@@ -29,16 +30,23 @@ class RevueCommands(Provider):
         if isinstance(screen, ContractsScreen):
             for cid, title in screen.contract_ids():
                 out.append((f"Ouvrir : {title}", f"contrat {cid}", partial(app.open_contract, cid)))
-                out.append(
-                    (f"Modifier : {title}", f"contrat {cid}", partial(screen.edit_contract, cid))
-                )
+        if isinstance(screen, ContractsScreen):
             out.append(
                 (
-                    "Supprimer un projet académique",
-                    "un projet qu'aucun contrat ne cite",
-                    screen.delete_academic_project,
+                    "Projet académique du contrat choisi (a)",
+                    "ses parties, objectifs, leviers et critères ; la matrice d'alignement",
+                    screen.action_academic,
                 )
             )
+        if isinstance(screen, AcademicScreen):
+            for item in screen.items():
+                out.append(
+                    (
+                        f"Projet académique — {item.level_name} {' '.join(item.label.split())}",
+                        "aller à cet élément du projet académique",
+                        partial(screen.go_to, item.key),
+                    )
+                )
         if isinstance(screen, WalkScreen):
             for number, objective in enumerate(screen.objectives(), start=1):
                 text = " ".join(objective.display_title.split())
@@ -51,6 +59,13 @@ class RevueCommands(Provider):
                     )
                 )
         if isinstance(screen, ContractScreen):
+            out.append(
+                (
+                    "Matrice d'alignement avec le projet académique (m)",
+                    "quels objectifs du contrat servent quels objectifs du projet académique",
+                    screen.action_matrix,
+                )
+            )
             for objective in screen.objectives():
                 text = " ".join(objective.display_title.split())
                 out.append(

@@ -28,7 +28,9 @@ class ContractScreen(RevueScreen[None]):
         "L'arborescence du contrat, telle que le document la donne (stratégies, priorités, "
         "chantiers… puis objectifs). Les flèches parcourent l'arbre, Entrée ou Espace ouvre ou "
         "ferme une branche ; le détail de l'élément choisi s'affiche à droite. « n » et « p » "
-        "passent à l'objectif suivant ou précédent ; Ctrl+P cherche un objectif par son texte."
+        "passent à l'objectif suivant ou précédent ; Ctrl+P cherche un objectif par son texte. "
+        "«\u00a0a\u00a0» ouvre le projet académique du contrat, «\u00a0m\u00a0» la matrice "
+        "d'alignement de ses objectifs avec ceux du projet académique."
     )
     BINDINGS = [
         Binding("escape", "back", "Retour", id="back"),
@@ -42,6 +44,21 @@ class ContractScreen(RevueScreen[None]):
             tooltip="Revues du contrat : examen annuel, mi-parcours, bilan",
         ),
         Binding("e", "export", "Exporter", id="export", tooltip="Exporter ce contrat en TOML"),
+        Binding(
+            "a",
+            "academic",
+            "Proj. acad.",
+            id="academic",
+            tooltip="Projet académique du contrat, avec les rattachements de ses objectifs",
+        ),
+        Binding(
+            "m",
+            "matrix",
+            "Matrice",
+            id="matrix",
+            show=False,  # the footer is full at 80 columns: the palette and the help list it
+            tooltip="Matrice d'alignement des objectifs du contrat avec le projet académique",
+        ),
         Binding("plus", "expand_all", "Tout déplier", show=False, id="expand"),
         Binding("minus", "collapse_all", "Tout replier", show=False, id="collapse"),
     ]
@@ -51,9 +68,10 @@ class ContractScreen(RevueScreen[None]):
         revision: Revision
         academic: AcademicProject | None
 
-    def __init__(self, contract_id: str) -> None:
+    def __init__(self, contract_id: str, *, objective_id: str | None = None) -> None:
         super().__init__()
         self.contract_id = contract_id
+        self.objective_id = objective_id  # the objective to show first
         self.contract: Contract | None = None
         self.revision: Revision | None = None
         self.academic: AcademicProject | None = None
@@ -104,6 +122,8 @@ class ContractScreen(RevueScreen[None]):
         tree.focus()
         tree.move_cursor(tree.root)
         self.query_one(Detail).show_contract(contract, message.revision.avenants)
+        if self.objective_id is not None:
+            self.go_to_objective(self.objective_id)
 
     def path_of(self, section_id: str | None) -> list[Section]:
         path: list[Section] = []
@@ -189,6 +209,25 @@ class ContractScreen(RevueScreen[None]):
         from revue.app.screens.reviews import ReviewsScreen
 
         self.app.push_screen(ReviewsScreen(self.contract_id))
+
+    def action_academic(self) -> None:
+        from revue.app.screens.academic import AcademicScreen
+
+        self.app.push_screen(
+            AcademicScreen(contract_id=self.contract_id, open_objective=self.show_objective)
+        )
+
+    def action_matrix(self) -> None:
+        from revue.app.screens.academic import AlignmentScreen
+
+        self.app.push_screen(AlignmentScreen(self.contract_id, open_objective=self.show_objective))
+
+    def show_objective(self, objective_id: str) -> None:
+        """Come back to this screen (from the projet académique or the matrix above it) and
+        show the objective in the tree."""
+        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        self.go_to_objective(objective_id)
 
     def action_export(self) -> None:
         if self.contract is not None:

@@ -21,10 +21,7 @@ class ContractsScreen(RevueScreen[None]):
 
     HELP = (
         "Les contrats et projets de circonscription enregistrés. Choisissez-en un avec les "
-        "flèches puis Entrée pour voir son arborescence. « i » importe un fichier TOML, « n » crée "
-        "un contrat dans l'application (vide ou sur le modèle d'un autre), « m » l'écrit ou le "
-        "corrige, Suppr le supprime (après confirmation et une sauvegarde) ; la palette (Ctrl+P) "
-        "supprime aussi un projet académique."
+        "flèches puis Entrée pour voir son arborescence. « i » importe un fichier TOML."
     )
     BINDINGS = [
         Binding("enter", "open", "Ouvrir", id="open"),
@@ -36,9 +33,14 @@ class ContractsScreen(RevueScreen[None]):
             tooltip="Importer un fichier de contrat",
         ),
         Binding("j", "log", "Journal", id="log", tooltip="Journal des accompagnements"),
-        Binding("n", "new", "Nouveau", id="new", tooltip="Créer un contrat dans l'application"),
-        Binding("m", "edit", "Modifier", id="edit", tooltip="Écrire ou corriger ce contrat"),
-        Binding("delete", "delete", "Supprimer", id="delete", tooltip="Supprimer ce contrat"),
+        Binding(
+            "a",
+            "academic",
+            "Projet acad.",
+            id="academic",
+            show=False,  # the footer is full; the palette offers it (app/commands.py)
+            tooltip="Projet académique du contrat choisi, avec ses rattachements",
+        ),
         Binding("ctrl+q", "app.quit", "Quitter", id="quit-here", tooltip="Quitter revue"),
     ]
 
@@ -100,51 +102,25 @@ class ContractsScreen(RevueScreen[None]):
         if event.row_key.value:
             self.revue.open_contract(event.row_key.value)
 
+    def action_academic(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key:
+                from revue.app.screens.academic import AcademicScreen
+                from revue.app.screens.contract import ContractScreen
+
+                def show(objective_id: str, contract_id: str = key) -> None:
+                    self.app.push_screen(ContractScreen(contract_id, objective_id=objective_id))
+
+                self.app.push_screen(AcademicScreen(contract_id=key, open_objective=show))
+
     def action_open(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             if key:
                 self.revue.open_contract(key)
-
-    def _current(self) -> tuple[str, str] | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return (str(key.value), str(table.get_cell(key, "title"))) if key.value else None
-
-    def action_new(self) -> None:
-        from revue.app.screens.editor.new import NewContractScreen
-
-        self.app.push_screen(NewContractScreen(), self._created)
-
-    def _created(self, slug: str | None) -> None:
-        if slug:
-            self.load()
-            self.edit_contract(slug)
-
-    def edit_contract(self, slug: str) -> None:
-        from revue.app.screens.editor.screen import ContractEditorScreen
-
-        self.app.push_screen(ContractEditorScreen(slug))
-
-    def action_edit(self) -> None:
-        current = self._current()
-        if current:
-            self.edit_contract(current[0])
-
-    def action_delete(self) -> None:
-        from revue.app.screens.editor.delete import delete_contract
-
-        current = self._current()
-        if current:
-            delete_contract(self, *current)
-
-    def delete_academic_project(self) -> None:
-        from revue.app.screens.editor.delete import AcademicDeleteScreen
-
-        self.app.push_screen(AcademicDeleteScreen())
 
     def action_log(self) -> None:
         from revue.app.screens.log import LogScreen

@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from revue.app import format as fr
+from revue.domain.academic import link_label
 from revue.domain.avenant import CHANGE_LABELS, Avenant, RevisedTarget, Revision
 from revue.domain.contract import (
-    AcademicAxis,
     AcademicProject,
     Contract,
     Indicator,
@@ -178,12 +178,10 @@ class Detail(VerticalScroll):
 
         parts += [_gap(), _heading("Projet académique")]
         if objective.academic_links:
-            for code in objective.academic_links:
-                found = academic.find(code) if academic else None
-                label = f"{'Axe' if isinstance(found, AcademicAxis) else 'Objectif'} {code}"
-                parts.append(
-                    Text(f" • {label} : {found.title if found else '(absent des données)'}")
-                )
+            for key in objective.academic_links:
+                found = academic.find(key) if academic else None
+                label = link_label(academic, key) if found else f"{key} (absent des données)"
+                parts.append(Text(f" • {label}"))
         else:
             parts.append(Text("Pas de lien indiqué.", style="dim"))
         self._show(parts)
