@@ -13,9 +13,11 @@ from revue.bilan.odt import BODY, LABEL, SUBTITLE, TITLE, _h, _p, _styles, _tabl
 from revue.department.consolidate import Consolidation
 from revue.department.writers import (
     academic_rows,
+    avenant_rows,
     circonscription_rows,
     fingerprint_rows,
     notice_groups,
+    off_track_rows,
     read_line,
     shared_rows,
     shared_summary,
@@ -43,6 +45,13 @@ def build_odt(c: Consolidation) -> Document:
         body.append(_table(document, "Circonscriptions", circonscription_rows(c)))
         body.append(_p("Empreintes des revues clôturées", LABEL))
         body.append(_table(document, "Empreintes", fingerprint_rows(c)))
+        late, avenants = off_track_rows(c), avenant_rows(c)
+        if len(late) > 1:
+            body.append(_p("Objectifs hors trajectoire", LABEL))
+            body.append(_table(document, "HorsTrajectoire", late))
+        if len(avenants) > 1:
+            body.append(_p("Avenants", LABEL))
+            body.append(_table(document, "Avenants", avenants))
     body.append(_h(1, "Projet académique"))
     if c.academic:
         body.append(_table(document, "ProjetAcademique", academic_rows(c)))

@@ -17,6 +17,7 @@ from typing import Any
 from revue.bilan.markdown import cell, esc
 from revue.department.consolidate import STATUS_KEYS, Consolidation, SharedIndicator
 from revue.domain.french import NBSP, quantity, signed
+from revue.domain.french import date as french_date
 from revue.formats.bilan_reader import (
     KIND_VALUES,
     STATUS_VALUES,
@@ -332,6 +333,33 @@ def fingerprint_rows(c: Consolidation) -> list[list[str]]:
     return rows
 
 
+def off_track_rows(c: Consolidation) -> list[list[str]]:
+    rows = [["Circonscription", "Année", "Objectif", "Indicateurs en retard"]]
+    for b in c.kept:
+        for o in b.off_track:
+            late = ", ".join(i.label for i in o.indicators if i.off_track)
+            rows.append([b.circonscription, b.school_year, f"n° {o.number} {o.text}", late])
+    return rows
+
+
+def avenant_rows(c: Consolidation) -> list[list[str]]:
+    """Each avenant once (a contract's later bilans repeat its avenants): the latest bilan's."""
+    latest: dict[tuple[str, int], tuple[BilanRead, int, str, str, int]] = {}
+    for b in c.kept:
+        for a in b.avenants:
+            latest[(b.contract_id, a.number)] = (
+                b,
+                a.number,
+                french_date(a.date),
+                a.reason,
+                a.changes,
+            )
+    rows = [["Circonscription", "Contrat", "Avenant", "Date", "Motif", "Modifications"]]
+    for b, number, day, reason, changes in latest.values():
+        rows.append([b.circonscription, b.contract_id, f"n° {number}", day, reason, str(changes)])
+    return rows
+
+
 def academic_rows(c: Consolidation) -> list[list[str]]:
     rows = [["Objectif du projet académique", "Circonscription", "Année", "Objectif", "Statut"]]
     for line in c.academic:
@@ -439,6 +467,11 @@ def render_markdown(c: Consolidation) -> str:
     if c.kept:
         lines += ["## Circonscriptions", "", *_table(circonscription_rows(c)), ""]
         lines += ["### Empreintes des revues clôturées", "", *_table(fingerprint_rows(c)), ""]
+        late, avenants = off_track_rows(c), avenant_rows(c)
+        if len(late) > 1:
+            lines += ["### Objectifs hors trajectoire", "", *_table(late), ""]
+        if len(avenants) > 1:
+            lines += ["### Avenants", "", *_table(avenants), ""]
     lines += ["## Projet académique", ""]
     if c.academic:
         lines += [*_table(academic_rows(c)), ""]
