@@ -95,13 +95,14 @@ class LogScreen(RevueScreen[None]):
     """Every accompaniment, newest first, with filters and a search on theme and notes."""
 
     HELP = (
-        "Le journal des accompagnements. « n » en ajoute un (date du jour, même auteur, même "
-        "école et même thème que le précédent : il reste surtout à écrire les notes). Entrée "
+        "Le journal des accompagnements. « n » en ajoute un : le formulaire s'ouvre sur la "
+        "date du jour ; l'auteur, l'école, la modalité, l'initiative et le thème reprennent "
+        "ceux du précédent. Tab passe d'un champ à l'autre, Ctrl+S enregistre. Entrée "
         "modifie la ligne choisie, Suppr la supprime (« u » annule la dernière suppression). "
         "Les filtres et la recherche (thème et notes) se combinent. « c » montre les conflits "
         "d'échange, « i » importe un fichier d'échange, « x » en écrit un. « h » montre "
         "l'historique de la ligne choisie (chaque version, qui, quand) et permet de rétablir "
-        "une version antérieure."
+        "une version antérieure. Échap revient à l'écran précédent."
     )
     # In the footer's order: what a conseiller does most first (at 80 columns « Suppr »,
     # « h » and « esc » leave the footer, see LogFooter; the palette and the help list them).
