@@ -65,6 +65,8 @@ class _Frame:
         self.high = math.ceil(high / self.step) * self.step
         if percent and max(ys, default=0) <= 100 < self.high:
             self.high = 100.0
+        elif not percent and self.high == high and high > 0:
+            self.high += self.step  # room above the highest point
         wide = len(xs) > 1  # else one school year, in the middle
         self.x_low: float = xs[0] - 0.5 if wide else xs[0] - 1
         self.x_high: float = xs[-1] + 0.5 if wide else xs[0] + 1

@@ -8,10 +8,13 @@ from revue.bilan.model import Bilan, ChangeLine, ObjectiveBilan, StrategyBilan
 from revue.bilan.rows import (
     accompaniments_line,
     actions_lines,
+    coverage_line,
+    coverage_rows,
     document_kind,
     document_title,
     evidence_line,
     indicator_table,
+    links_line,
     review_line,
     snapshot_line,
 )
@@ -91,12 +94,15 @@ def signature_place(bilan: Bilan) -> str:
 
 def signatories(bilan: Bilan) -> list[tuple[str, str]]:
     """(title, name) of each signatory, as the contract's parties name them: the IEN and the
-    DASEN (the IEN alone when the contract names no party)."""
+    DASEN (by their titles, the IEN's name as the contract gives it, when it names no party)."""
     parties = [
         ((p.representative_title or p.name), p.representative) for p in bilan.contract.parties
     ]
-    if not parties:
-        parties = [("L'inspecteur ou l'inspectrice de l'Éducation nationale", bilan.contract.ien)]
+    if not parties:  # the two who sign a contract between a circonscription and its DSDEN
+        parties = [
+            ("L'inspecteur ou l'inspectrice de l'Éducation nationale", bilan.contract.ien),
+            ("Le directeur ou la directrice académique des services de l'Éducation nationale", ""),
+        ]
     return [(title[:1].upper() + title[1:], name) for title, name in parties]
 
 
@@ -142,6 +148,15 @@ def render_markdown(bilan: Bilan) -> str:
     for strategy in bilan.strategies:
         number += 1
         out += _strategy(strategy, bilan, number)
+
+    if bilan.coverage:
+        number += 1
+        out += [f"## {number}. Projet académique", "", esc(coverage_line(bilan)), ""]
+        rows = coverage_rows(bilan)
+        out.append("| " + " | ".join(rows[0]) + " |")
+        out.append("|" + "---|" * len(rows[0]))
+        out += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows[1:]]
+        out.append("")
 
     number += 1
     out += [f"## {number}. Évaluation à mi-parcours et avenants", ""]
@@ -212,6 +227,10 @@ def _objective(objective: ObjectiveBilan, bilan: Bilan) -> list[str]:
     if objective.initial_text:
         out += [f"_Texte initial (avant avenant) : {esc(objective.initial_text)}_", ""]
     out += [f"**Statut :** {_status(objective.status)}", ""]
+    links = links_line(objective)
+    if links:
+        label, _, rest = links.partition(" : ")
+        out += [f"**{label} :** {esc(rest)}", ""]
     if objective.actions:
         out += ["**Actions prévues et réalisées :**", ""]
         out += [f"- {esc(line)}" for line in actions_lines(objective)]

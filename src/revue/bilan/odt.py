@@ -37,9 +37,12 @@ from revue.bilan.model import Bilan, ObjectiveBilan
 from revue.bilan.rows import (
     accompaniments_line,
     actions_lines,
+    coverage_line,
+    coverage_rows,
     document_title,
     evidence_line,
     indicator_table,
+    links_line,
 )
 from revue.domain.errors import RevueError
 from revue.domain.french import NBSP, date, typo
@@ -315,6 +318,7 @@ def _table(
     header: bool = True,
     style: str = TABLE,
     cell: str = CELL,
+    text: str = CELL_TEXT[0],
 ) -> Element:
     """A bordered table whose first row is a header repeated on each page; no row is split
     across pages, no word inside a cell. Built as one XML fragment: cell by cell through odfdo
@@ -331,7 +335,7 @@ def _table(
         body = rows[1:]
     for row in body:
         xml.append(f'<table:table-row table:style-name="{ROW}">')
-        xml += [_cell(value, cell, CELL_TEXT[0]) for value in row]
+        xml += [_cell(value, cell, text) for value in row]
         xml.append("</table:table-row>")
     xml.append("</table:table>")
     return Element.from_tag("".join(xml))
@@ -370,6 +374,7 @@ def chapters(bilan: Bilan) -> list[str]:
     return [
         "Synthèse",
         *(s.title for s in bilan.strategies),
+        *(["Projet académique"] if bilan.coverage else []),
         "Évaluation à mi-parcours et avenants",
         "Perspectives",
     ]
@@ -418,6 +423,11 @@ def build_odt(bilan: Bilan, pages: Sequence[int] | None = None) -> Document:
             body.append(_h(1, strategy.title))
             for objective in strategy.objectives:
                 _objective(document, body, objective, bilan, Path(work))
+
+    if bilan.coverage:
+        body.append(_h(1, "Projet académique"))
+        body.append(_p(coverage_line(bilan)))
+        body.append(_table(document, "Rattachements", coverage_rows(bilan)))
 
     body.append(_h(1, "Évaluation à mi-parcours et avenants"))
     _midterms(document, body, bilan)
@@ -477,6 +487,7 @@ def _cover(document: Document, body: Body, bilan: Bilan) -> None:
             header=False,
             style=COVER_TABLE,
             cell=PLAIN_CELL,
+            text=COVER[0],
         )
     )
     if bilan.avenants:
@@ -540,6 +551,7 @@ def _signatures(document: Document, body: Body, bilan: Bilan) -> None:
     people = signatories(bilan)
     rows = [[title for title, _ in people], [name or " " for _, name in people]]
     rows.append([f"Signature{NBSP}:" for _ in people])
+    rows += [[NBSP for _ in people]] * 3  # room to sign
     body.append(
         _table(
             document,
@@ -549,6 +561,7 @@ def _signatures(document: Document, body: Body, bilan: Bilan) -> None:
             header=False,
             style=COVER_TABLE,
             cell=PLAIN_CELL,
+            text=COVER[0],
         )
     )
 
@@ -575,6 +588,9 @@ def _objective(
     body.append(
         _p(f"Statut : {objective.status.label if objective.status else 'non examiné'}", STATUS)
     )
+    links = links_line(objective)
+    if links:
+        body.append(_p(links, CAPTION))
     if objective.actions:
         body.append(_p("Actions prévues et réalisées", LABEL))
         for line in actions_lines(objective):
@@ -598,10 +614,11 @@ def _objective(
             )
             frame.svg_title = typo(f"Évolution : {indicator.label}")
             frame.svg_description = typo(chart_description(indicator, bilan.years))
+            # The caption first, kept with its chart (never a caption alone at a page's foot).
+            body.append(_p(f"Évolution : {indicator.label}", CAPTION))
             holder = Paragraph("", style=BODY[0])
             holder.append(frame)
             body.append(holder)
-            body.append(_p(f"Évolution : {indicator.label}", CAPTION))
     if objective.accompaniments:
         body.append(_p(accompaniments_line(objective, year)))
     if objective.evidence:
