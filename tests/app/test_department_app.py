@@ -115,6 +115,10 @@ async def test_a_folder_typed_in_and_a_wrong_one(sample_url: str, bilans: Path) 
         notices = screen.query_one("#dep-notices-table", DataTable)
         lines = [str(notices.get_row_at(i)[1]) for i in range(notices.row_count)]
         assert any(line.startswith("bilan-fictive-001-2018-2019.toml : ") for line in lines)
+        # the table cuts long messages: the whole of the chosen one is shown below it
+        detail = str(screen.query_one("#dep-notice", Static).render())
+        assert detail.startswith("Fichiers refusés — bilan-fictive-001-2018-2019.toml : ")
+        assert "syntaxe TOML invalide" in detail
 
 
 async def test_the_palette_opens_the_screen(sample_url: str) -> None:

@@ -51,3 +51,20 @@ def test_department_indicators_of_a_year(
         await run_keys("a", "a", "3")(pilot)
 
     assert snap_compare(make_app(sample_url), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_department_messages(
+    snap_compare, sample_url: str, bilans: Path, size: tuple[int, int]
+) -> None:
+    """A file of a newer format and a duplicate: the Messages tab, the first message whole."""
+    (bilans / "zz-futur.toml").write_text('format = "revue-bilan"\nformat_version = 7\n')
+    original = bilans / "bilan-fictive-002-2019-2020.toml"
+    (bilans / "bilan-fictive-002-2019-2020-bis.toml").write_bytes(original.read_bytes())
+
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        await run_keys()(pilot)
+        pilot.app.push_screen(DepartmentScreen(bilans))
+        await run_keys("4")(pilot)
+
+    assert snap_compare(make_app(sample_url), terminal_size=size, run_before=run)

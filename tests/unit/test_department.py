@@ -200,6 +200,7 @@ def test_a_duplicate_keeps_the_later_and_says_so(bilans: Path) -> None:
     (notice,) = [n for n in c.notices if n.kind == "doublon"]
     assert Path(notice.file).name == first.name
     assert "écarté" in notice.message and later.name in notice.message
+    assert str(bilans) not in notice.message  # file names, never the DSDEN's folders
     assert "02/07/2020" in notice.message
 
 

@@ -327,7 +327,7 @@ def _without_duplicates(bilans: list[BilanRead], notices: list[Notice]) -> list[
                 notices.append(
                     Notice(
                         "refuse",
-                        f"cite la même empreinte de revue clôturée que {two.file} mais son "
+                        f"cite la même empreinte de revue clôturée que {Path(two.file).name} mais son "
                         "contenu diffère : l'un des deux a été modifié après la clôture ; "
                         "aucun des deux n'est consolidé",
                         one.file,
@@ -351,7 +351,8 @@ def _without_duplicates(bilans: list[BilanRead], notices: list[Notice]) -> list[
                 Notice(
                     "doublon",
                     f"doublon{same} ({_which(winner)}) : écarté ; gardé le plus "
-                    f"récent, {winner.file}, établi le {french_date(winner.written_on)}",
+                    f"récent, {Path(winner.file).name}, établi le "
+                    f"{french_date(winner.written_on)}",
                     loser.file,
                 )
             )

@@ -106,6 +106,7 @@ class DepartmentScreen(RevueScreen[None]):
                 yield DataTable(id="dep-indicators-table", cursor_type="row", zebra_stripes=True)
             with TabPane("4 Messages", id="dep-notices"):
                 yield DataTable(id="dep-notices-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="dep-notice")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -335,6 +336,14 @@ class DepartmentScreen(RevueScreen[None]):
                 table.add_row(title, line)
         if not c.notices:
             table.add_row("—", "Rien à signaler : tout a été consolidé.")
+        first = table.get_row_at(0)
+        self.query_one("#dep-notice", Static).update(Text(f"{first[0]} — {first[1]}"))
+
+    @on(DataTable.RowHighlighted, "#dep-notices-table")
+    def notice_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole message of the chosen line (the table cuts long ones)."""
+        row = event.data_table.get_row_at(event.cursor_row)
+        self.query_one("#dep-notice", Static).update(Text(f"{row[0]} — {row[1]}"))
 
     # --- writing ------------------------------------------------------------------------------
 
