@@ -42,7 +42,6 @@ from revue.domain.bilan import (
     IndicatorLine,
     ObjectiveBilan,
     StrategyBilan,
-    frozen_content,
 )
 from revue.domain.contract import DocumentKind
 from revue.domain.history import Snapshot, canonical_json, sha256_of
@@ -242,7 +241,18 @@ def build_bilan(index: int, years: list[str], year: str, *, closed: bool, seed: 
         source="frozen" if closed else "live",
     )
     if closed:
-        text = canonical_json(frozen_content(bilan))
+        # A fictitious fingerprint, of what the bilan says (not of revue's frozen content,
+        # whose shape may change: the files stay the same from one revue to the next).
+        said = {
+            "fictif": True,
+            "contract": contract.id,
+            "review": [year, review.kind.value],
+            "objectives": [
+                [o.number, o.status.value if o.status else None, [i.values for i in o.indicators]]
+                for o in objectives
+            ],
+        }
+        text = canonical_json(said)
         bilan.snapshot = Snapshot(
             taken_at=dt.datetime(written.year, written.month, written.day - 1, 17, 0),
             sha256=sha256_of(text),
