@@ -578,6 +578,36 @@ class Log:
                 out[(key, year)] += count
         return out
 
+    def covered_years(self, objective_ids: Collection[uuid.UUID], years: Iterable[str]) -> set[str]:
+        """The school years the log covers for a contract whose objectives are
+        ``objective_ids``: those with at least one accompaniment (not deleted) linked to one of
+        them. A count indicator's 0 means "none" only in such a year; in any other year the log
+        was not kept for the contract, and the value is not measured (docs/format-bilan.md)."""
+        bounds = {year: school_year_bounds(year) for year in years}
+        if not bounds or not objective_ids:
+            return set()
+        year_of = case(
+            *(
+                (AccompanimentRow.date.between(start, end), year)
+                for year, (start, end) in bounds.items()
+            ),
+            else_=None,
+        )
+        query = (
+            select(year_of)
+            .where(
+                AccompanimentRow.deleted.is_(False),
+                AccompanimentRow.id.in_(
+                    select(AccompanimentObjectiveRow.accompaniment_id).where(
+                        AccompanimentObjectiveRow.objective_id.in_(list(objective_ids))
+                    )
+                ),
+            )
+            .distinct()
+        )
+        with read_session(self.engine) as session:
+            return {year for year in session.scalars(query) if year is not None}
+
     def counts_by_kind(
         self, objective_id: uuid.UUID, school_year: str
     ) -> dict[tuple[str, str], int]:
