@@ -399,3 +399,24 @@ def test_a_bilan_with_a_byte_order_mark_reads(bilans: Path) -> None:
     path = bilans / "bilan-fictive-001-2018-2019.toml"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert read_bilan(path).circonscription == "Circonscription fictive Les Tilleuls"
+
+
+def test_a_bilan_written_by_revue_reads_back_with_its_links(
+    bilan_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What ``revue bilan --format toml`` writes reads back: each objective's links to the
+    projet académique (when the writer gives them) are the ones the file holds."""
+    target = tmp_path / "bilan.toml"
+    assert main(["--db", bilan_url, "bilan", EPI, "--format", "toml", "-o", str(target)]) == 0
+    raw = tomllib.loads(target.read_text(encoding="utf-8"))
+    read = read_bilan(target)
+    assert read.circonscription == raw["contract"]["circonscription"]
+    assert len(read.objectives) == len(raw["objectives"])
+    for objective, data in zip(read.objectives, raw["objectives"], strict=True):
+        links = data.get("academic_links", [])
+        assert [link.id for link in objective.academic_links] == [
+            link.get("id") or link.get("code") or link["title"] for link in links
+        ]
+        assert [link.code for link in objective.academic_links] == [
+            link.get("code", "") for link in links
+        ]

@@ -283,13 +283,19 @@ def _academic_project(contract: Table) -> tuple[AcademicLink | None, str]:
         return None, ""
     if isinstance(value, str):
         return None, contract.text("academic_project", multiline=False)
-    table = contract.ctx.table(value, (*contract.path, "academic_project"))
-    link = AcademicLink(
-        id=table.text("id", required=True, multiline=False),
-        title=table.text("title", multiline=False),
-        code=table.text("code", multiline=False),
-    )
+    link = _link(contract.ctx.table(value, (*contract.path, "academic_project")))
     return link, link.title
+
+
+def _link(table: Table) -> AcademicLink:
+    """``{ id, code, title }``: the id is the stable key; without one (a projet without ids),
+    the code, else the title, stands for it."""
+    code = table.text("code", multiline=False)
+    title = table.text("title", multiline=False)
+    key = table.text("id", multiline=False) or code or title
+    if not key:
+        table.fail("id", "lien au projet académique sans identifiant, code ni titre")
+    return AcademicLink(id=key, title=title, code=code)
 
 
 def _objective(table: Table) -> ObjectiveRead:
@@ -297,15 +303,7 @@ def _objective(table: Table) -> ObjectiveRead:
     table.seen.add("number")
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         table.fail("number", "un numéro d'objectif (entier à partir de 1) est attendu")
-    links = []
-    for link in table.tables("academic_links"):
-        links.append(
-            AcademicLink(
-                id=link.text("id", required=True, multiline=False),
-                title=link.text("title", multiline=False),
-                code=link.text("code", multiline=False),
-            )
-        )
+    links = [_link(link) for link in table.tables("academic_links")]
     return ObjectiveRead(
         number=number,
         id=table.text("id", required=True, multiline=False),
