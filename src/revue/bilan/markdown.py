@@ -8,13 +8,10 @@ from revue.bilan.model import Bilan, ChangeLine, ObjectiveBilan, StrategyBilan
 from revue.bilan.rows import (
     accompaniments_line,
     actions_lines,
-    coverage_line,
-    coverage_rows,
     document_kind,
     document_title,
     evidence_line,
     indicator_table,
-    links_line,
     review_line,
     snapshot_line,
 )
@@ -149,15 +146,6 @@ def render_markdown(bilan: Bilan) -> str:
         number += 1
         out += _strategy(strategy, bilan, number)
 
-    if bilan.coverage:
-        number += 1
-        out += [f"## {number}. Projet académique", "", esc(coverage_line(bilan)), ""]
-        rows = coverage_rows(bilan)
-        out.append("| " + " | ".join(rows[0]) + " |")
-        out.append("|" + "---|" * len(rows[0]))
-        out += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows[1:]]
-        out.append("")
-
     number += 1
     out += [f"## {number}. Évaluation à mi-parcours et avenants", ""]
     out += _midterms(bilan)
@@ -227,10 +215,6 @@ def _objective(objective: ObjectiveBilan, bilan: Bilan) -> list[str]:
     if objective.initial_text:
         out += [f"_Texte initial (avant avenant) : {esc(objective.initial_text)}_", ""]
     out += [f"**Statut :** {_status(objective.status)}", ""]
-    links = links_line(objective)
-    if links:
-        label, _, rest = links.partition(" : ")
-        out += [f"**{label} :** {esc(rest)}", ""]
     if objective.actions:
         out += ["**Actions prévues et réalisées :**", ""]
         out += [f"- {esc(line)}" for line in actions_lines(objective)]
