@@ -18,7 +18,7 @@ from revue.domain.contract import Objective
 from revue.domain.review import ReviewKind
 from revue.services.imports import import_files
 from revue.store.store import Store
-from tests.helpers import EPI, FIRST, flat, palette_search, settle, until
+from tests.helpers import EPI, FIRST, flat, open_review_screen, palette_search, settle, until
 
 #: A projet with codes, for the palette's "1.1".
 CODED = """\
@@ -295,3 +295,36 @@ async def test_from_the_contract_list_the_matrix_opens_the_contract_at_an_object
             ),
             "the third objective in the contract's tree",
         )
+
+
+async def test_the_walk_and_the_overview_show_each_objectives_links(sample_url: str) -> None:
+    from revue.app.screens.overview import OverviewScreen
+    from revue.app.screens.walk import WalkScreen
+
+    link(sample_url, (FIRST, "faciliter-pilotage"), (FIRST, "reseaux"))
+    store = Store.open(sample_url)
+    try:
+        [review] = store.list_reviews(EPI)
+    finally:
+        store.close()
+    expected = (
+        "Rattaché à\u00a0: Section FACILITER LE PILOTAGE DES ÉCOLES ET DES ÉTABLISSEMENTS"
+        "\u202f; Partie CRÉER UNE NOUVELLE DYNAMIQUE DE RÉSEAUX D'ÉDUCATION"
+    )
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        walk = WalkScreen(review.id)
+        app.push_screen(walk)
+        await until(pilot, lambda: walk.walk is not None, "the walk")
+        await settle(pilot)
+        assert " ".join(expected.split()) in pane(walk, "#objective-text")
+        await walk.show_objective(1)  # the second objective cites nothing
+        await settle(pilot)
+        assert "Rattaché" not in pane(walk, "#objective-text")
+        app.pop_screen()
+        overview = OverviewScreen(review.id)
+        await open_review_screen(pilot, overview)
+        shown_text = pane(overview, "#overview-indicators")
+        assert " ".join(expected.split()) in shown_text
+        assert shown_text.count("Rattaché à") == 1

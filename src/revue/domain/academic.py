@@ -327,3 +327,11 @@ def link_label(project: AcademicProject | None, key: str) -> str:
     if found is None:
         return key
     return f"{found.level_name} {found.label}"
+
+
+def links_line(project: AcademicProject | None, keys: list[str]) -> str:
+    """One line saying what of the projet académique an objective serves ("" for none): what
+    the walk and the overview show under an objective."""
+    if not keys:
+        return ""
+    return "Rattaché à\u00a0: " + "\u202f; ".join(link_label(project, key) for key in keys)

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Label, Static
 
 from revue.app import format as fr
 from revue.app.screens.base import RevueScreen
+from revue.domain.academic import AcademicProject, links_line
 from revue.domain.avenant import RevisedTarget
 from revue.domain.contract import Indicator, Objective, Section
 from revue.domain.errors import RevueError
@@ -353,8 +354,11 @@ class IndicatorTable:
     objective its title on a line of its own and a table of its indicators, every table with
     the same column widths so that they line up."""
 
-    def __init__(self, rows: list[IndicatorRow], year: str) -> None:
+    def __init__(
+        self, rows: list[IndicatorRow], year: str, links: dict[str, str] | None = None
+    ) -> None:
         self.rows, self.year = rows, year
+        self.links = links or {}  # objective id -> what of the projet académique it serves
 
     def _cells(self, row: IndicatorRow, wide: bool) -> list[RenderableType]:
         label = Text(row.indicator.label)
@@ -430,6 +434,8 @@ class IndicatorTable:
                     no_wrap=True,
                     overflow="ellipsis",
                 )
+                if self.links.get(current.id):
+                    yield Text(self.links[current.id], style="dim italic")
                 body = table(show_header=False)
             assert body is not None
             body.add_row(*cells)
@@ -453,6 +459,7 @@ class OverviewScreen(RevueScreen[None]):
     @dataclass
     class Loaded(Message):
         walk: Walk
+        academic: AcademicProject | None = None  # the contract's, for its objectives' links
 
     @dataclass
     class Failed(Message):
@@ -492,10 +499,12 @@ class OverviewScreen(RevueScreen[None]):
     def load(self) -> None:
         try:
             walk = self.store.load_walk(self.review_id)
+            ref = walk.contract.academic_project
+            academic = self.store.get_academic_project(ref.id) if ref and ref.id else None
         except RevueError as exc:
             self.post_message(self.Failed(str(exc)))
             return
-        self.post_message(self.Loaded(walk))
+        self.post_message(self.Loaded(walk, academic))
 
     @on(Failed)
     def failed(self, message: Failed) -> None:
@@ -528,7 +537,8 @@ class OverviewScreen(RevueScreen[None]):
         rows, hidden = indicator_rows(walk)
         indicators = self.query_one("#overview-indicators", Static)
         if rows:
-            indicators.update(IndicatorTable(rows, review.school_year))
+            links = {o.id: links_line(message.academic, o.academic_links) for o in walk.objectives}
+            indicators.update(IndicatorTable(rows, review.school_year, links))
         else:
             indicators.update(Text("Aucun indicateur chiffré dans ce contrat.", style="dim"))
         notes = [

@@ -33,6 +33,7 @@ from revue.app.screens.base import RevueScreen
 from revue.app.widgets.autosave import SaveFailed, SaveState, failure_text
 from revue.app.widgets.choice import Checklist, Choice
 from revue.app.widgets.dialogs import StaleEditScreen, both_texts
+from revue.domain.academic import AcademicProject, links_line
 from revue.domain.contract import Objective
 from revue.domain.errors import RevueError, StaleEdit
 from revue.domain.french import clip
@@ -112,6 +113,7 @@ class WalkScreen(RevueScreen[None]):
     @dataclass
     class Loaded(Message):
         walk: Walk
+        academic: AcademicProject | None = None  # the contract's, for its objectives' links
 
     @dataclass
     class Stale(Message):
@@ -125,6 +127,7 @@ class WalkScreen(RevueScreen[None]):
         super().__init__()
         self.review_id = review_id
         self.walk: Walk | None = None
+        self.academic: AcademicProject | None = None
         self.index = 0
         #: Every change is written through it, in order, by one writer thread; changes the
         #: disk refused stay pending and are tried again (every few seconds, and with the next).
@@ -233,11 +236,15 @@ class WalkScreen(RevueScreen[None]):
 
     @work(thread=True, exclusive=True, group="walk-load")
     def load(self) -> None:
-        self.post_message(self.Loaded(self.store.load_walk(self.review_id)))
+        walk = self.store.load_walk(self.review_id)
+        ref = walk.contract.academic_project
+        academic = self.store.get_academic_project(ref.id) if ref and ref.id else None
+        self.post_message(self.Loaded(walk, academic))
 
     @on(Loaded)
     async def loaded(self, message: Loaded) -> None:
         review = message.walk.review
+        self.academic = message.academic
         state = " — clôturée, lecture seule" if review.closed else ""
         self.query_one("#walk-title", Static).update(
             f"{review.title.capitalize()} — {message.walk.contract.circonscription}{state}"
@@ -328,6 +335,9 @@ class WalkScreen(RevueScreen[None]):
         heading = Text(objective.text, style="bold")
         if objective.title and not objective.text.startswith(objective.title):
             heading = Text.assemble((objective.title, "bold"), "\n", (objective.text, ""))
+        links = links_line(self.academic, objective.academic_links)
+        if links:  # what of the projet académique the objective serves
+            heading.append(f"\n{links}", style="dim italic")
         self.query_one("#objective-text", Static).update(heading)
         original = next((o for o in walk.initial.objectives if o.id == objective.id), None)
         initial = self.query_one("#objective-initial", Static)
