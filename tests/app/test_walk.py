@@ -44,7 +44,7 @@ async def test_start_a_review_from_the_contract(sample_url: str) -> None:
         assert isinstance(app.screen, ReviewsScreen)
         await pilot.press("n")
         await settle(pilot)
-        app.screen.query_one("#year", Select).value = "2018-2019"
+        app.screen.query_one("#year", Choice).value = "2018-2019"
         await pilot.click("#create")
         await settle(pilot)
         assert isinstance(app.screen, WalkScreen)
@@ -72,8 +72,8 @@ async def test_whole_midterm_review_from_the_app(sample_url: str) -> None:
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
-        app.screen.query_one("#year", Select).value = "2018-2019"
-        app.screen.query_one("#kind", Select).value = ReviewKind.MIDTERM.value
+        app.screen.query_one("#year", Choice).value = "2018-2019"
+        app.screen.query_one("#kind", Choice).value = ReviewKind.MIDTERM.value
         await pilot.click("#create")
         await settle(pilot)
         screen = app.screen

@@ -25,6 +25,7 @@ from typing import Any
 
 from textual import events
 from textual.app import App
+from textual.message import Message
 from textual.message_pump import MessagePump
 
 #: Passes of barriers over the chain after a key: the first waits for the key itself, the
@@ -47,14 +48,26 @@ class KeysInOrder(App[None]):
         self._key_watchdog: asyncio.TimerHandle | None = None
         #: The key whose dispatch already waited for a new screen to give the focus.
         self._waited_for_focus: events.Event | None = None
+        #: Keys posted to the App, and taken from its queue (each counter has one writer).
+        self._keys_posted = 0
+        self._keys_taken = 0
 
     @property
     def keys_pending(self) -> int:
-        """Keys received and not yet through every queue (tests wait for 0)."""
-        return len(self._pending_input) + (1 if self._key_busy else 0)
+        """Keys posted to the App and not yet through every queue (tests wait for 0)."""
+        waiting = self._keys_posted - self._keys_taken
+        return waiting + len(self._pending_input) + (1 if self._key_busy else 0)
+
+    def post_message(self, message: Message) -> bool:
+        posted = super().post_message(message)
+        if posted and _raw_input(message):
+            self._keys_posted += 1
+        return posted
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+        if _raw_input(event):
+            assert isinstance(event, (events.Key, events.Paste))
+            self._keys_taken += 1
             self._pending_input.append(event)
             if not self._key_busy:
                 await self._dispatch_next()
@@ -161,3 +174,8 @@ class KeysInOrder(App[None]):
             self._key_watchdog.cancel()
             self._key_watchdog = None
         await self._dispatch_next()
+
+
+def _raw_input(message: Message) -> bool:
+    """A key or paste from the terminal, not yet dispatched."""
+    return isinstance(message, (events.Key, events.Paste)) and not message.is_forwarded

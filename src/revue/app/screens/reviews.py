@@ -13,9 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, DataTable, Footer, Label, Select, Static
+from textual.widgets import Button, DataTable, Footer, Label, Static
 
 from revue.app.screens.base import RevueModal, RevueScreen
+from revue.app.widgets.choice import Choice
 from revue.app.widgets.dialogs import ConfirmScreen
 from revue.domain.contract import Contract
 from revue.domain.errors import RevueError
@@ -343,7 +344,10 @@ class ReviewsScreen(RevueScreen[None]):
 class NewReviewScreen(RevueModal[uuid.UUID | None]):
     """Choose the school year and the kind of a new review."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Annuler", id="cancel"),
+        Binding("enter", "create", "Commencer", id="create"),
+    ]
 
     def __init__(self, contract: Contract) -> None:
         super().__init__()
@@ -355,13 +359,12 @@ class NewReviewScreen(RevueModal[uuid.UUID | None]):
         default = current if current in years else years[-1]
         with Vertical(classes="dialog"):
             yield Label("Nouvelle revue", classes="dialog-title")
-            yield Label("Année scolaire")
-            yield Select([(y, y) for y in years], value=default, allow_blank=False, id="year")
-            yield Label("Nature")
-            yield Select(
-                [(k.label.capitalize(), k.value) for k in ReviewKind],
+            yield Label("Année scolaire (tapez son numéro)")
+            yield Choice([(y, y) for y in years], value=default, id="year")
+            yield Label("Nature (tapez son numéro)")
+            yield Choice(
+                [(k.value, k.label.capitalize()) for k in ReviewKind],
                 value=ReviewKind.ANNUAL.value,
-                allow_blank=False,
                 id="kind",
             )
             yield Static("", id="new-error", classes="error")
@@ -371,9 +374,9 @@ class NewReviewScreen(RevueModal[uuid.UUID | None]):
         yield Footer(compact=True)
 
     @on(Button.Pressed, "#create")
-    def create(self) -> None:
-        year = str(self.query_one("#year", Select).value)
-        kind = ReviewKind(str(self.query_one("#kind", Select).value))
+    def action_create(self) -> None:
+        year = str(self.query_one("#year", Choice).value)
+        kind = ReviewKind(str(self.query_one("#kind", Choice).value))
         self._create(year, kind)
 
     @work(thread=True, exclusive=True)

@@ -90,7 +90,8 @@ class Choice(Widget, can_focus=True):
         for number, (value, label) in enumerate(self.options, start=1):
             chosen = value == self.value
             mark = "●" if chosen else "○"
-            piece = Content(f"{number} {mark} {label}")
+            # Non-breaking inside an option: a narrow row wraps between options only.
+            piece = Content(f"{number} {mark} {label}".replace(" ", "\u00a0"))
             style = Style.from_meta({"@click": f"choose({number})"})
             if chosen:
                 style = Style(reverse=True, bold=True) + style
