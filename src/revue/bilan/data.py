@@ -9,6 +9,8 @@ from typing import Any
 import tomli_w
 
 from revue.bilan.model import Bilan, ObjectiveBilan
+from revue.bilan.rows import coverage_lines
+from revue.domain.bilan import AcademicLink
 
 BILAN_FORMAT = "revue-bilan"
 BILAN_VERSION = 2
@@ -33,6 +35,7 @@ def _objective(objective: ObjectiveBilan, strategy: str) -> dict[str, Any]:
             "evidence": [{"date": d, "source": source} for d, source in objective.evidence],
             "analysis": objective.analysis,
             "adjustments": objective.adjustments,
+            "academic_links": [_link(link) for link in objective.academic_links],
             "indicators": [
                 _clean(
                     {
@@ -83,7 +86,11 @@ def render_toml(bilan: Bilan) -> str:
                     "start_date": c.start_date,
                     "end_date": c.end_date,
                     "signature_date": c.signature_date,
-                    "academic_project": c.academic_project,
+                    "academic_project": _clean(
+                        {"id": c.academic_project_id, "title": c.academic_project}
+                    )
+                    if c.academic_project
+                    else None,
                     "parties": [
                         _clean(
                             {
@@ -156,6 +163,26 @@ def render_toml(bilan: Bilan) -> str:
                 for m in bilan.midterms
             ],
             "objectives": [_objective(o, s.title) for s in bilan.strategies for o in s.objectives],
+            "academic_coverage": _coverage(bilan),
         }
     )
     return tomli_w.dumps(document, multiline_strings=True)
+
+
+def _link(link: AcademicLink) -> dict[str, Any]:
+    return _clean({"id": link.key, "code": link.code, "title": link.title})
+
+
+def _coverage(bilan: Bilan) -> list[dict[str, Any]]:
+    """Each objective of the projet académique with the ids of the contract objectives that
+    serve it (an empty list: served by none)."""
+    ids = {o.number: o.id for o in bilan.objectives}
+    return [
+        {
+            **_link(line.link),
+            "part": not line.is_objective,
+            "objectives": [ids[n] for n in line.objectives],
+        }
+        for line in coverage_lines(bilan)
+        if line.link.key
+    ]

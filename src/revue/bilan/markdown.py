@@ -8,10 +8,13 @@ from revue.bilan.model import Bilan, ChangeLine, ObjectiveBilan, StrategyBilan
 from revue.bilan.rows import (
     accompaniments_line,
     actions_lines,
+    coverage_line,
+    coverage_rows,
     document_kind,
     document_title,
     evidence_line,
     indicator_table,
+    links_line,
     review_line,
     snapshot_line,
 )
@@ -146,6 +149,11 @@ def render_markdown(bilan: Bilan) -> str:
         number += 1
         out += _strategy(strategy, bilan, number)
 
+    if bilan.coverage:
+        number += 1
+        out += [f"## {number}. Projet académique", "", esc(coverage_line(bilan)), ""]
+        out += _table(coverage_rows(bilan))
+
     number += 1
     out += [f"## {number}. Évaluation à mi-parcours et avenants", ""]
     out += _midterms(bilan)
@@ -158,6 +166,12 @@ def render_markdown(bilan: Bilan) -> str:
         out += [f"- {esc(title)} : {esc(name) or '_(signature)_'}"]
     out.append("")
     return "\n".join(out)
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    """A Markdown table: the header row as given, the others escaped; a blank line after."""
+    out = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    return [*out, *("| " + " | ".join(cell(x) for x in row) + " |" for row in rows[1:]), ""]
 
 
 def _texts(text: str) -> list[str]:
@@ -215,16 +229,16 @@ def _objective(objective: ObjectiveBilan, bilan: Bilan) -> list[str]:
     if objective.initial_text:
         out += [f"_Texte initial (avant avenant) : {esc(objective.initial_text)}_", ""]
     out += [f"**Statut :** {_status(objective.status)}", ""]
+    links = links_line(objective)
+    if links:
+        label, _, rest = links.partition(" : ")
+        out += [f"**{label} :** {esc(rest)}", ""]
     if objective.actions:
         out += ["**Actions prévues et réalisées :**", ""]
         out += [f"- {esc(line)}" for line in actions_lines(objective)]
         out.append("")
     if objective.indicators:
-        rows = indicator_table(objective, year)
-        out.append("| " + " | ".join(rows[0]) + " |")
-        out.append("|" + "---|" * len(rows[0]))
-        out += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows[1:]]
-        out.append("")
+        out += _table(indicator_table(objective, year))
     if objective.accompaniments:
         label, _, rest = accompaniments_line(objective, year).partition(" : ")
         out += [f"**{label} :** {esc(rest)}", ""]

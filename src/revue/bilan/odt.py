@@ -37,9 +37,12 @@ from revue.bilan.model import Bilan, ObjectiveBilan
 from revue.bilan.rows import (
     accompaniments_line,
     actions_lines,
+    coverage_line,
+    coverage_rows,
     document_title,
     evidence_line,
     indicator_table,
+    links_line,
 )
 from revue.domain.errors import RevueError
 from revue.domain.french import NBSP, date, typo
@@ -371,6 +374,7 @@ def chapters(bilan: Bilan) -> list[str]:
     return [
         "Synthèse",
         *(s.title for s in bilan.strategies),
+        *(["Projet académique"] if bilan.coverage else []),
         "Évaluation à mi-parcours et avenants",
         "Perspectives",
     ]
@@ -419,6 +423,11 @@ def build_odt(bilan: Bilan, pages: Sequence[int] | None = None) -> Document:
             body.append(_h(1, strategy.title))
             for objective in strategy.objectives:
                 _objective(document, body, objective, bilan, Path(work))
+
+    if bilan.coverage:
+        body.append(_h(1, "Projet académique"))
+        body.append(_p(coverage_line(bilan)))
+        body.append(_table(document, "Rattachements", coverage_rows(bilan)))
 
     body.append(_h(1, "Évaluation à mi-parcours et avenants"))
     _midterms(document, body, bilan)
@@ -579,6 +588,9 @@ def _objective(
     body.append(
         _p(f"Statut : {objective.status.label if objective.status else 'non examiné'}", STATUS)
     )
+    links = links_line(objective)
+    if links:
+        body.append(_p(links, CAPTION))
     if objective.actions:
         body.append(_p("Actions prévues et réalisées", LABEL))
         for line in actions_lines(objective):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from revue.bilan.model import Bilan, ObjectiveBilan
+from revue.domain.bilan import CoverageLine
 from revue.domain.contract import DocumentKind
 from revue.domain.french import date, local_time, number, quantity, signed, with_year
 from revue.domain.log import INITIATIVE_LABELS, MODALITY_LABELS
@@ -123,4 +124,52 @@ def actions_lines(objective: ObjectiveBilan) -> list[str]:
 def evidence_line(objective: ObjectiveBilan) -> str:
     return "Éléments de preuve cités : " + " ; ".join(
         f"{date(d)} ({source})" for d, source in objective.evidence
+    )
+
+
+def links_line(objective: ObjectiveBilan) -> str | None:
+    """« Rattaché au projet académique : 1.1 Lire… ; 2.3 … » (None when it has no link)."""
+    if not objective.academic_links:
+        return None
+    return "Rattaché au projet académique : " + " ; ".join(
+        f"{link.level} {link.label}" if link.level else link.label
+        for link in objective.academic_links
+    )
+
+
+def coverage_rows(bilan: Bilan) -> list[list[str]]:
+    """The projet académique's objectives and the contract's objectives that serve each, with
+    their status: a header, then a row per projet objective (« aucun » when none serves it)."""
+    by_number = {o.number: o for o in bilan.objectives}
+    rows = [["Projet académique", f"Objectifs du {document_kind(bilan)}", "Statuts"]]
+    for line in coverage_lines(bilan):
+        served = [by_number[n] for n in line.objectives if n in by_number]
+        rows.append(
+            [
+                line.link.label,
+                ", ".join(f"n° {o.number}" for o in served) or "aucun",
+                ", ".join(o.status.label if o.status else "non examiné" for o in served) or "—",
+            ]
+        )
+    return rows
+
+
+def coverage_lines(bilan: Bilan) -> list[CoverageLine]:
+    """What the coverage table lists: the projet's objectives, and the parts (axes…) that an
+    objective cites directly; only the parts when the projet is known by its parts alone."""
+    if any(line.is_objective for line in bilan.coverage):
+        return [line for line in bilan.coverage if line.is_objective or line.objectives]
+    return list(bilan.coverage)
+
+
+def coverage_line(bilan: Bilan) -> str:
+    """« 3 objectifs du projet académique sur 7 sont servis par le contrat. »"""
+    objectives = [line for line in bilan.coverage if line.is_objective]
+    lines = objectives or bilan.coverage
+    served = sum(1 for line in lines if line.objectives)
+    what, participle = ("objectifs", "servi") if objectives else ("parties", "servie")
+    verb = f"est {participle}" if served < 2 else f"sont {participle}s"
+    return (
+        f"{quantity(served, what)} du projet académique sur {len(lines)} {verb} "
+        f"par le {document_kind(bilan)}."
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from revue.domain import french
+from revue.domain.academic import AcademicObjective, AcademicProject
 from revue.domain.avenant import CHANGE_LABELS, Avenant, ChangeKind
 from revue.domain.contract import Contract, DocumentKind, Objective, Section
 from revue.domain.errors import NotFoundError, RevueError
@@ -58,6 +59,35 @@ class ContractFacts:
     signature_place: str = ""
     academic_project: str = ""
     parties: list[PartyLine] = field(default_factory=list)
+    #: The projet académique's stable id ("" when the contract names none).
+    academic_project_id: str = ""
+
+
+@dataclass
+class AcademicLink:
+    """A part or objective of the projet académique an objective serves: ``key`` is what the
+    contract cites (the item's id, else its code), ``code`` the document's own numbering ("" when
+    it has none), ``title`` its title — the key alone when the projet is not in the store."""
+
+    key: str
+    title: str
+    code: str = ""
+    level: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.title}" if self.code else self.title
+
+
+@dataclass
+class CoverageLine:
+    """A part or objective of the projet académique and the contract objectives (their
+    numbers in the bilan) that serve it; ``depth`` 0 is an axis."""
+
+    link: AcademicLink
+    depth: int
+    is_objective: bool
+    objectives: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +125,8 @@ class ObjectiveBilan:
     evidence: list[tuple[dt.date, str]]  # (date, source label): cited, never quoted
     analysis: str
     adjustments: str
+    #: What of the projet académique the objective serves (as revised by avenant).
+    academic_links: list[AcademicLink] = field(default_factory=list)
 
     @property
     def off_track(self) -> bool:
@@ -178,6 +210,9 @@ class Bilan:
     #: How the bilan was read: "live" (open review), "frozen" (snapshot version 2, exactly
     #: as closed), "rebuilt" (an older snapshot: rebuilt as of the closing, see the docs).
     source: str = "live"
+    #: The projet académique in document order with the objectives serving each part and
+    #: objective (empty when the contract names no projet or the store does not hold it).
+    coverage: list[CoverageLine] = field(default_factory=list)
 
     @property
     def objectives(self) -> list[ObjectiveBilan]:
@@ -194,10 +229,16 @@ def _fmt(value: object) -> str:
     return "—" if value in (None, "") else str(value)
 
 
-def change_text(fields: dict[str, Any], unit: str = "") -> str:
-    """An avenant change's before or after, in words."""
+def change_text(
+    fields: dict[str, Any], unit: str = "", academic: AcademicProject | None = None
+) -> str:
+    """An avenant change's before or after, in words (a projet académique link by its code and
+    title when ``academic`` holds it)."""
     if not fields:
         return "—"
+    if "link" in fields:
+        link = _link(academic, str(fields["link"]))
+        return f"{link.level} {link.label}".strip() if link.level else link.label
     if "text" in fields:
         return str(fields["text"])
     if "value" in fields:
@@ -209,7 +250,9 @@ def change_text(fields: dict[str, Any], unit: str = "") -> str:
     return str(fields.get("what", "")) + (f" ({extra})" if extra else "")
 
 
-def _avenant_lines(avenants: list[Avenant], initial: Contract) -> list[AvenantLine]:
+def _avenant_lines(
+    avenants: list[Avenant], initial: Contract, academic: AcademicProject | None = None
+) -> list[AvenantLine]:
     titles = {o.id: o.display_title for o in initial.objectives}
     units = {i.id: i.unit for o in initial.objectives for i in o.indicators}
     return [
@@ -226,8 +269,8 @@ def _avenant_lines(avenants: list[Avenant], initial: Contract) -> list[AvenantLi
                     target_id=c.target_id,
                     before=dict(c.before),
                     after=dict(c.after),
-                    before_text=change_text(c.before, units.get(c.target_id or "", "")),
-                    after_text=change_text(c.after, units.get(c.target_id or "", "")),
+                    before_text=change_text(c.before, units.get(c.target_id or "", ""), academic),
+                    after_text=change_text(c.after, units.get(c.target_id or "", ""), academic),
                 )
                 for c in a.changes
             ],
@@ -264,6 +307,9 @@ def contract_facts(contract: Contract) -> ContractFacts:
         signature_date=contract.signature_date,
         signature_place=contract.signature_place,
         academic_project=contract.academic_project.title if contract.academic_project else "",
+        academic_project_id=(contract.academic_project.id or "")
+        if contract.academic_project
+        else "",
         parties=[
             PartyLine(p.name, p.representative, p.representative_title) for p in contract.parties
         ],
@@ -280,12 +326,14 @@ def assemble_bilan(
     covered_years: set[str],
     written_on: dt.date,
     snapshot: Snapshot | None = None,
+    academic: AcademicProject | None = None,
 ) -> Bilan:
     """The bilan of the review ``summary``, from what the store holds about it: ``walk`` is
     that review's walk, ``accompaniments`` the counts by (modality, initiative) of each
     objective in the review year, by its id, ``covered_years`` the school years whose counts
     the log covers. A count indicator's value of a year the log does not cover is dropped (not
-    measured, never 0)."""
+    measured, never 0). ``academic`` is the projet académique the contract names, when the
+    store holds it: links then carry their codes and titles, and the coverage is drawn."""
     year = summary.school_year
     computed = {i.id for o in walk.contract.objectives for i in o.indicators if i.computed}
     # Values of every review up to this one, by year (a later review of a year wins).
@@ -318,11 +366,11 @@ def assemble_bilan(
                 else title[:39] + "…"
             )
             strategies[key] = StrategyBilan(title, short)
-        strategies[key].objectives.append(
-            _objective(
-                walk, number, objective, path, values, year, accompaniments.get(objective.id, {})
-            )
+        line = _objective(
+            walk, number, objective, path, values, year, accompaniments.get(objective.id, {})
         )
+        line.academic_links = [_link(academic, key) for key in objective.academic_links]
+        strategies[key].objectives.append(line)
     start = school_year_start(year)
     years = [y for y in school_years_of_contract(walk.contract) if school_year_start(y) <= start]
     wanted = {r.id for r in reviews if school_year_start(r.school_year) <= start}
@@ -331,7 +379,7 @@ def assemble_bilan(
         review=summary,
         reviews=reviews,
         strategies=list(strategies.values()),
-        avenants=_avenant_lines(walk.avenants, walk.initial),
+        avenants=_avenant_lines(walk.avenants, walk.initial, academic),
         synthesis=synthesis,
         written_on=written_on,
         years=years or [year],
@@ -342,7 +390,39 @@ def assemble_bilan(
             if r.kind is ReviewKind.MIDTERM and r.id in wanted
         ],
         snapshot=snapshot,
+        coverage=_coverage(academic, list(strategies.values())),
     )
+
+
+def _link(academic: AcademicProject | None, key: str) -> AcademicLink:
+    found = academic.find(key) if academic is not None else None
+    if found is None:
+        return AcademicLink(key=key, title=key)
+    return AcademicLink(key=key, title=found.title, code=found.code, level=found.level_name)
+
+
+def _coverage(
+    academic: AcademicProject | None, strategies: list[StrategyBilan]
+) -> list[CoverageLine]:
+    """Every part and objective of the projet with the contract objectives serving it (by
+    their numbers in the bilan), in the projet's order; nothing when no objective of the
+    contract is linked to the projet (there is then nothing to show but a blank)."""
+    if academic is None or not any(o.academic_links for s in strategies for o in s.objectives):
+        return []
+    serving: dict[str, list[int]] = {}
+    for strategy in strategies:
+        for objective in strategy.objectives:
+            for link in objective.academic_links:
+                serving.setdefault(link.key, []).append(objective.number)
+    return [
+        CoverageLine(
+            link=_link(academic, item.key) if item.key else AcademicLink("", item.title),
+            depth=depth,
+            is_objective=isinstance(item, AcademicObjective),
+            objectives=serving.get(item.key, []) if item.key else [],
+        )
+        for depth, item in academic.walk()
+    ]
 
 
 def _midterm(walk: Walk, review: ReviewSummary, values: dict[str, dict[str, float]]) -> MidtermLine:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
+from revue.domain.academic import AcademicProject
 from revue.domain.avenant import (
     Avenant,
     AvenantChange,
@@ -84,11 +85,13 @@ class Reviews:
         history: History,
         log: Log,
         get_contract: Callable[[str], Contract],
+        get_academic_project: Callable[[str], AcademicProject | None] | None = None,
     ) -> None:
         self.engine = engine
         self.history = history
         self.log = log
         self._get_contract = get_contract
+        self._get_academic_project = get_academic_project
 
     # --- reviews --------------------------------------------------------------------------
 
@@ -238,6 +241,12 @@ class Reviews:
         if adjust is not None:
             walk = adjust(walk, reviews)
         contract = walk.contract
+        ref = contract.academic_project
+        academic = (
+            self._get_academic_project(ref.id)
+            if ref and ref.id and self._get_academic_project
+            else None
+        )
         keys = {o.id: stable_uuid(contract.id, "objective", o.id) for o in walk.objectives}
         start = school_year_start(summary.school_year)
         years = [y for y in school_years_of_contract(contract) if school_year_start(y) <= start]
@@ -256,6 +265,7 @@ class Reviews:
                     list(keys.values()), {*years, summary.school_year}
                 ),
                 written_on=written_on,
+                academic=academic,
             )
         )
 

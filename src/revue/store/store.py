@@ -93,7 +93,8 @@ CONTRACT_HISTORY = "contract"
 #: Why a contract with a review is no longer written in the editor.
 LOCKED = (
     "le contrat « {slug} » a déjà des revues : ses objectifs, cibles, actions et rattachements "
-    "ne changent plus que par avenant (ouvrez la revue de mi-parcours, touche « Avenant »)"
+    "ne changent plus que par avenant (dans la liste des revues, « a » sur une évaluation à "
+    "mi-parcours)"
 )
 
 
@@ -123,7 +124,9 @@ class Store:
         self.history = History(default_author() if author is None else author)
         self._keys: Keys | None = None
         self.log = Log(engine, self.history, self.backup_alongside, lambda: self.keys)
-        self.reviews = Reviews(engine, self.history, self.log, self.get_contract)
+        self.reviews = Reviews(
+            engine, self.history, self.log, self.get_contract, self.get_academic_project
+        )
 
     @property
     def keys(self) -> Keys:
