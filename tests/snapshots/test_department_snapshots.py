@@ -68,3 +68,17 @@ def test_department_messages(
         await run_keys("4")(pilot)
 
     assert snap_compare(make_app(sample_url), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_department_academic_axe(
+    snap_compare, sample_url: str, bilans: Path, size: tuple[int, int]
+) -> None:
+    """The projet académique tab, filtered on axe 2."""
+
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        await run_keys()(pilot)
+        pilot.app.push_screen(DepartmentScreen(bilans))
+        await run_keys("x", "x", "2")(pilot)
+
+    assert snap_compare(make_app(sample_url), terminal_size=size, run_before=run)

@@ -279,14 +279,28 @@ class DepartmentScreen(RevueScreen[None]):
     def _academic(self, c: Consolidation) -> None:
         table = self._table(
             "dep-academic",
-            [("Projet académique", 30), ("Circonscription", 22), ("Année", 9), ("Statut", None)],
+            [("Projet académique", 20), ("Circonscription", 26), ("Année", 9), ("Statut", None)],
         )
         for line in c.academic:
             name = f"{line.link.code} {line.link.title}".strip()
+            counts = line.status_counts()
+            table.add_row(
+                Text(clip(name, 20), style="bold"),
+                Text(f"{len(line.serving)} objectifs", style="bold"),
+                "",
+                Text(
+                    " · ".join(
+                        f"{SHORT_STATUS[k]} {counts[k]}" for k in STATUS_KEYS if k in counts
+                    ),
+                    style="bold",
+                ),
+            )
             for s in line.serving:
                 table.add_row(
-                    clip(name, 30),
-                    clip(s.circonscription.removeprefix("Circonscription "), 22),
+                    "",
+                    clip(
+                        f"{s.circonscription.removeprefix('Circonscription ')}, n° {s.number}", 26
+                    ),
                     s.school_year,
                     STATUS_VALUES[s.status],
                 )
