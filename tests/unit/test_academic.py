@@ -475,3 +475,64 @@ def test_alignment_marks_objectives_no_contract_objective_serves() -> None:
         "innovation-pedagogique",
         "promouvoir-innovation",
     ]
+
+
+def _projet_strategique() -> str:
+    """A whole projet stratégique of the shape the issue describes: 4 axes with their
+    orientations, 11 objectives numbered 1.1…, 87 leviers (some under others), 62 critères
+    each list with its lead-in, a préambule of 1,700 words signed by the recteur, unheaded
+    lists opening some objectives."""
+    words = " ".join(f"mot{n}" for n in range(1700))
+    out = [
+        'format = "revue-projet-academique"',
+        "format_version = 2",
+        'id = "projet-strategique"',
+        'title = "Projet stratégique académique"',
+        f'preamble = "{words}"',
+        'preamble_signature = "Le recteur de région académique"',
+    ]
+    per_axis = [3, 3, 3, 2]
+    levers_left, criteria_left = 87, 62
+    objective_count = 0
+    for a, count in enumerate(per_axis, start=1):
+        out += ["", "[[axes]]", f'code = "{a}"', f'title = "Axe {a}"', f'text = "Orientations {a}"']
+        for o in range(1, count + 1):
+            objective_count += 1
+            last = objective_count == 11
+            criteria = criteria_left if last else 6
+            criteria_left -= criteria
+            out += ["", "[[axes.objectives]]", f'code = "{a}.{o}"', f'title = "Objectif {a}.{o}"']
+            if o == 1:
+                out.append('items = ["Constat un", "Constat deux"]')
+            out.append('criteria_lead = "Les critères retenus :"')
+            out.append("criteria = [" + ", ".join(f'"C{a}.{o}.{c}"' for c in range(criteria)) + "]")
+            levers = levers_left if last else 8
+            levers_left -= levers
+            # one levier with two under it (3 counted), the rest plain
+            out += ["", "[[axes.objectives.levers]]", f'text = "L{a}.{o}.0"']
+            out.append(f'items = ["L{a}.{o}.0.a", "L{a}.{o}.0.b"]')
+            for n in range(1, levers - 2):
+                out += ["", "[[axes.objectives.levers]]", f'text = "L{a}.{o}.{n}"']
+    return "\n".join(out) + "\n"
+
+
+def test_a_whole_projet_strategique_round_trips_and_is_counted(
+    tmp_path: Path, store: Store
+) -> None:
+    import time
+
+    path = write(tmp_path, _projet_strategique(), "strategique.toml")
+    started = time.perf_counter()
+    done, errors = import_files(store, [path])
+    imported = time.perf_counter() - started
+    assert errors == []
+    assert "4 axes ou parties, 11 objectifs, 87 leviers, 62 critères" in done[0].describe()
+    project = store.get_academic_project("projet-strategique")
+    assert project is not None
+    assert len(project.preamble.split()) == 1700
+    assert [o.code for o in project.objectives()][:3] == ["1.1", "1.2", "1.3"]
+    assert export_academic_project(project).encode("utf-8") == path.read_bytes()
+    canonical = dump_academic_project(project)
+    again = write(tmp_path, canonical, "canonical.toml")
+    assert dump_academic_project(load_academic_project(again)[0]) == canonical
+    assert imported < 5  # a generous bound: parsing took 27 ms and saving 100 ms here
