@@ -80,7 +80,7 @@ class LogFooter(Footer):
     NARROW_HIDES = frozenset({"history", "delete", "back"})
 
     def compose(self) -> ComposeResult:
-        narrow = self.app.size.width < 100
+        narrow = self.app.size.width < 110  # the footer needs 102 columns whole
         for widget in super().compose():
             action = getattr(widget, "action", None)
             if narrow and action in self.NARROW_HIDES:
