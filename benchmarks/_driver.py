@@ -4,6 +4,8 @@
     _driver.py startup SPAWNED_AT STORE     revue on STORE until the contract list is shown
     _driver.py app STORE CONTRACT           open the contract, walk, log filters, peak memory
 
+STORE is a SQLite file or a database URL (``postgresql+psycopg://…``).
+
 Start-up is timed from SPAWNED_AT (the parent's clock just before it started this process) to
 the moment the first screen is painted and usable, so that what happens after (the integrity
 check revue runs in the background, the interpreter's exit) does not count.
@@ -37,6 +39,11 @@ def _paint(app) -> None:  # type: ignore[no-untyped-def]
     app._display(app.screen, app.screen._compositor.render_update(full=True))
 
 
+def _url(store: str) -> str:
+    """STORE is a SQLite file, or a database URL (benchmarks/postgresql.py)."""
+    return store if "://" in store else f"sqlite:///{store}"
+
+
 async def bare(spawned_at: float) -> dict[str, object]:
     import sqlalchemy  # noqa: F401 - the reference imports what revue's store needs
     from textual.app import App, ComposeResult
@@ -63,7 +70,7 @@ async def startup(spawned_at: float, store: str) -> dict[str, object]:
     from revue.app.factory import make_app
     from revue.app.screens.contracts import ContractsScreen
 
-    app = make_app(f"sqlite:///{store}")
+    app = make_app(_url(store))
     async with app.run_test(size=SIZE) as pilot:
         await _until(
             pilot,
@@ -86,7 +93,7 @@ async def app_session(store: str, contract: str) -> dict[str, object]:
     from revue.app.screens.log import LogScreen
     from revue.app.screens.walk import WalkScreen
 
-    app = make_app(f"sqlite:///{store}")
+    app = make_app(_url(store))
     out: dict[str, list[float]] = {
         "open_contract_ms": [],
         "next_objective_ms": [],

@@ -74,9 +74,12 @@ class Server:
     as_owner: list[str] = field(default_factory=list)
 
     @classmethod
-    def start(cls, folder: Path) -> Server:
+    def start(cls, folder: Path, *, durable: bool = False) -> Server:
         """Start a server in ``folder`` (made here; its parent must be reachable by the
-        server's owner: a folder of the system's temporary folder, not pytest's private one)."""
+        server's owner: a folder of the system's temporary folder, not pytest's private one).
+
+        ``durable``: a commit waits for the disk, as on a real server (benchmarks); the tests
+        do without (``fsync=off``), which PostgreSQL's own test suite does too."""
         binaries = server_binaries()
         assert binaries is not None
         as_owner: list[str] = []
@@ -104,9 +107,11 @@ class Server:
                 f"-p {server.port}",
                 f"-k {folder}",
                 "-c listen_addresses=127.0.0.1",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
+                *(
+                    []
+                    if durable
+                    else ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+                ),
                 "-c max_connections=200",
                 "-c shared_buffers=32MB",
             ]
