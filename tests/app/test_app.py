@@ -14,7 +14,7 @@ from revue.app.screens.help import HelpScreen
 from revue.domain.contract import Objective
 from revue.formats.contract_toml import dump_contract
 from revue.store.store import Store
-from tests.helpers import EPINAY, palette_search, settle, shown, table_counts
+from tests.helpers import EPINAY, flat, palette_search, settle, shown, table_counts
 
 
 async def test_contract_list_shows_the_samples(sample_url: str) -> None:
@@ -25,10 +25,27 @@ async def test_contract_list_shows_the_samples(sample_url: str) -> None:
         table = app.screen.query_one(DataTable)
         assert table.row_count == 2
         first = table.get_row_at(0)
-        assert first[4] == "epinay-2018-2020"
         assert first[0] == "Épinay-sur-Seine"
-        assert first[1] == "15/06/2018 – 30/06/2020"
-        assert str(first[2]) == "31"
+        assert first[1] == "epinay-2018-2020"  # before the title: a narrow terminal keeps it
+        assert first[3] == "15/06/2018 – 30/06/2020"
+        assert str(first[4]) == "31"
+
+
+async def test_contract_list_at_80_columns_keeps_the_identifier_and_the_title(
+    sample_url: str,
+) -> None:
+    app = make_app(sample_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lines = shown(app).splitlines()
+        assert any("epinay-2018-2020" in line and "Contrat de" in line for line in lines)
+        assert "thionville1-2016-2020" in shown(app)
+        await pilot.press("down")
+        await settle(pilot)
+        said = flat(app)
+        # the chosen contract's whole title and its identifier, under the table
+        assert "Projet de circonscription 2016-2020 (actualisé rentrée 2018)" in said
+        assert "identifiant (ligne de commande) : thionville1-2016-2020" in said
 
 
 async def test_empty_store_says_how_to_import(db_url: str) -> None:

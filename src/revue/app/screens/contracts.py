@@ -52,15 +52,22 @@ class ContractsScreen(RevueScreen[None]):
         yield Static("revue — contrats de la circonscription", classes="screen-title")
         yield DataTable(id="contracts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="contracts-empty", classes="empty")
+        # The chosen contract's whole title and the identifier the CLI takes, wrapped: at 80
+        # columns the table cannot show them whole.
+        chosen = Static("", id="contract-chosen")
+        chosen.display = False  # until a contract is listed
+        yield chosen
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # What matters first comes first: a narrow terminal cuts the last columns.
         table.add_column("Circonscription", key="circ", width=18)
+        table.add_column("Identifiant", key="id", width=12)  # widened to the ids in show()
+        table.add_column("Titre", key="title", width=42)
         table.add_column("Période", key="period", width=23)
         table.add_column("Objectifs", key="count", width=9)
-        table.add_column("Titre", key="title", width=42)
-        table.add_column("Identifiant", key="id", width=22)
+        self._chosen: dict[str, ContractSummary] = {}
         self.load()
 
     @work(thread=True, exclusive=True, group="contracts")
@@ -71,16 +78,20 @@ class ContractsScreen(RevueScreen[None]):
     def show(self, message: Loaded) -> None:
         table = self.query_one(DataTable)
         table.clear()
+        self._chosen = {c.id: c for c in message.contracts}
+        id_column = table.columns[next(k for k in table.columns if k.value == "id")]
+        id_column.width = max([11, *(len(c.id) for c in message.contracts)])
         for contract in message.contracts:
             title = contract.title if len(contract.title) <= 42 else contract.title[:41] + "…"
             table.add_row(
                 contract.circonscription,
+                contract.id,
+                title,
                 contract.period,
                 Text(str(contract.objective_count), justify="right"),
-                title,
-                contract.id,
                 key=contract.id,
             )
+        self._show_chosen()
         empty = self.query_one("#contracts-empty", Static)
         empty.display = not message.contracts
         table.display = bool(message.contracts)
@@ -92,6 +103,28 @@ class ContractsScreen(RevueScreen[None]):
             )
         else:
             table.focus()
+
+    @on(DataTable.RowHighlighted)
+    def _show_chosen(self) -> None:
+        table = self.query_one(DataTable)
+        chosen = self.query_one("#contract-chosen", Static)
+        key = (
+            table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if table.row_count
+            else None
+        )
+        contract = self._chosen.get(key or "")
+        chosen.display = contract is not None
+        if contract is not None:
+            chosen.update(
+                Text.assemble(
+                    (contract.title, "bold"),
+                    "\n",
+                    (f"{contract.circonscription} · {contract.period} · ", "dim"),
+                    ("identifiant (ligne de commande) : ", "dim"),
+                    (contract.id, "bold"),
+                )
+            )
 
     @on(StoreChanged)
     def reload(self) -> None:
