@@ -7,10 +7,8 @@ line and in its contract's title. The files are made by building the bilan model
 (revue.domain.bilan.Bilan) and writing it with revue's own TOML writer
 (revue.bilan.data.render_toml), so they follow the format exactly.
 
-Links to the projet académique: until the bilan writer writes them, this tool adds them to
-the written data in the announced shape (``[contract] academic_project = { id, title }`` and
-``academic_links = [{ id, code, title }]`` per objective) and writes the document again with
-tomli_w; once the writer writes them, the tool leaves its output as it is.
+Each objective serves one objective of a fictitious projet académique (with codes « 1.1 »…,
+so that the axes can be filtered): the links are in the model, and the writer writes them.
 
 Run from the project root:
 
@@ -26,15 +24,12 @@ import argparse
 import datetime as dt
 import random
 import sys
-import tomllib
 import uuid
 from pathlib import Path
-from typing import Any
-
-import tomli_w
 
 from revue.bilan.data import render_toml
 from revue.domain.bilan import (
+    AcademicLink,
     AvenantLine,
     Bilan,
     ChangeLine,
@@ -140,11 +135,12 @@ def build_bilan(index: int, years: list[str], year: str, *, closed: bool, seed: 
         departement=DEPARTEMENT,
         ien="IEN fictif",
         academic_project=PROJECT["title"],
+        academic_project_id=PROJECT["id"],
     )
     position = years.index(year)
     final = position == len(years) - 1
     strategies: dict[str, StrategyBilan] = {}
-    for number, (strategy, text, _pa, indicators) in enumerate(OBJECTIVES, start=1):
+    for number, (strategy, text, pa, indicators) in enumerate(OBJECTIVES, start=1):
         lines = []
         for slug, label, unit, direction, baseline, target in indicators:
             values = {
@@ -189,6 +185,9 @@ def build_bilan(index: int, years: list[str], year: str, *, closed: bool, seed: 
             evidence=[],
             analysis="Analyse fictive.",
             adjustments="",
+            academic_links=[
+                AcademicLink(PA_OBJECTIVES[pa][0], PA_OBJECTIVES[pa][2], PA_OBJECTIVES[pa][1])
+            ],
         )
         strategies.setdefault(strategy, StrategyBilan(strategy, strategy[:12])).objectives.append(
             objective
@@ -261,18 +260,6 @@ def build_bilan(index: int, years: list[str], year: str, *, closed: bool, seed: 
     return bilan
 
 
-def with_links(text: str) -> str:
-    """The written bilan with its projet académique links (see the module's docstring)."""
-    data: dict[str, Any] = tomllib.loads(text)
-    if any("academic_links" in o for o in data.get("objectives", [])):
-        return text
-    data["contract"]["academic_project"] = dict(PROJECT)
-    for objective in data.get("objectives", []):
-        pa_id, code, title = PA_OBJECTIVES[OBJECTIVES[objective["number"] - 1][2]]
-        objective["academic_links"] = [{"id": pa_id, "code": code, "title": title}]
-    return tomli_w.dumps(data, multiline_strings=True)
-
-
 def school_years(first: int, count: int) -> list[str]:
     return [f"{first + k}-{first + k + 1}" for k in range(count)]
 
@@ -300,7 +287,7 @@ def write_bilans(
             closed = not (last and index == circonscriptions - 2 and circonscriptions > 2)
             bilan = build_bilan(index, all_years, year, closed=closed, seed=seed)
             path = folder / f"bilan-{_slug(index)}-{year}.toml"
-            path.write_text(MARK + with_links(render_toml(bilan)), encoding="utf-8")
+            path.write_text(MARK + render_toml(bilan), encoding="utf-8")
             written.append(path)
     return written
 

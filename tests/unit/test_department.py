@@ -76,12 +76,23 @@ def test_the_tool_s_files_follow_the_format(bilans: Path) -> None:
     assert read.objectives[0].indicators[0].label.startswith("Taux de tentative")
 
 
-def test_the_epinay_bilan_reads_without_links() -> None:
-    read = read_bilan(GOLDEN / "bilan-epinay.toml")
+def test_the_epinay_golden_bilan_reads() -> None:
+    path = GOLDEN / "bilan-epinay.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    read = read_bilan(path)
     assert read.circonscription == "Épinay-sur-Seine" and read.provisional
-    assert read.academic_project is None
+    project = raw["contract"].get("academic_project")
+    if isinstance(project, dict):  # format 2 since the projet links: a table
+        assert read.academic_project is not None
+        assert (read.academic_project.id, read.academic_project.title) == (
+            project.get("id") or project["title"],
+            project["title"],
+        )
     assert read.academic_project_title == "Projet académique de l'académie de Créteil"
-    assert all(not o.academic_links for o in read.objectives)
+    for objective, data in zip(read.objectives, raw["objectives"], strict=True):
+        assert [link.code for link in objective.academic_links] == [
+            link.get("code", "") for link in data.get("academic_links", [])
+        ]
     assert read.objectives[0].indicators[0].values == {"2018-2019": 88.0, "2019-2020": 93.5}
 
 
@@ -420,3 +431,20 @@ def test_a_bilan_written_by_revue_reads_back_with_its_links(
         assert [link.code for link in objective.academic_links] == [
             link.get("code", "") for link in links
         ]
+
+
+def test_valid_files_are_read_without_scanning_their_lines(
+    bilans: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Locating lines is for errors only (the cost of reading 300 bilans)."""
+    from revue.formats.tomlfile import Locator
+
+    scans: list[int] = []
+    original = Locator.scan.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        Locator, "scan", classmethod(lambda cls, text: scans.append(1) or original(cls, text))
+    )
+    assert len(consolidate([bilans]).kept) == 11 and scans == []
+    _edit(bilans / "bilan-fictive-001-2018-2019.toml", lambda d: d.update(format_version=9))
+    consolidate([bilans])
+    assert scans == [1]  # the one file with an error

@@ -92,7 +92,6 @@ class ObjectiveRead:
     off_track: bool
     indicators: list[IndicatorRead]
     academic_links: list[AcademicLink] = field(default_factory=list)
-    line: int | None = None
 
 
 @dataclass
@@ -313,7 +312,6 @@ def _objective(table: Table) -> ObjectiveRead:
         off_track=table.boolean("off_track"),
         indicators=[_indicator(t) for t in table.tables("indicators")],
         academic_links=links,
-        line=table.ctx.locator.line_of(table.path),
     )
 
 
