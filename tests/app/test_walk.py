@@ -433,3 +433,34 @@ async def test_palette_finds_an_objective_by_any_word_of_its_text(sample_url: st
         assert "No matches" not in shown(app)
         described = {b.binding.description for b in palette.active_bindings.values()}
         assert "Fermer la palette" in described and "Exit the command palette" not in described
+
+
+async def test_the_focused_field_stands_out_in_every_theme(sample_url: str) -> None:
+    """The focused compact field's background differs clearly from the others', whatever the
+    theme (Textual's own mark is a 5 % tint)."""
+    from revue.app.widgets.choice import Choice
+
+    review = make_review(sample_url)
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_walk(pilot, review.id)
+        focused = screen.query_one("#value-0", Input)
+        other = screen.query_one("#value-1", Input)
+        status = screen.query_one("#status", Choice)
+        for theme in sorted(app.available_themes):
+            app.theme = theme
+            focused.focus()
+            await pilot.pause()
+            assert focused.has_focus
+            seen, unseen = focused.background_colors[1], other.background_colors[1]
+            distance = sum(abs(a - b) for a, b in zip(seen.rgb, unseen.rgb, strict=True))
+            assert distance > 40, (theme, seen.hex, unseen.hex)
+            status.focus()
+            await pilot.pause()
+            distance = sum(
+                abs(a - b)
+                for a, b in zip(
+                    status.background_colors[1].rgb, other.background_colors[1].rgb, strict=True
+                )
+            )
+            assert distance > 40, (theme, "status row")
