@@ -553,6 +553,32 @@ def _add_backup_and_check(commands: _Commands) -> None:
         "--to", dest="target", metavar="URL", required=True, help="la destination (vide)"
     )
     copy.set_defaults(handler=_server("store_copy"))
+    admin = commands.add_parser(
+        "admin",
+        help="sur un serveur PostgreSQL : qui peut lire et écrire ces données",
+        add_help=False,
+    )
+    admin_actions = _actions(admin)
+    grant = admin_actions.add_parser(
+        "grant",
+        help="donner accès à ces données à un rôle existant du serveur",
+        add_help=False,
+    )
+    grant.add_argument("role", metavar="RÔLE", help="le rôle PostgreSQL (créé d'abord)")
+    grant.add_argument(
+        "--as",
+        dest="kind",
+        choices=("circonscription", "dsden"),
+        required=True,
+        help="circonscription : lire et écrire tout ; dsden : lire contrats, revues et "
+        "comptes, jamais les notes, les participants ni les auteurs",
+    )
+    grant.set_defaults(handler=_server("admin_grant"))
+    revoke = admin_actions.add_parser(
+        "revoke", help="retirer à un rôle l'accès à ces données", add_help=False
+    )
+    revoke.add_argument("role", metavar="RÔLE", help="le rôle PostgreSQL")
+    revoke.set_defaults(handler=_server("admin_revoke"))
 
 
 def _server(name: str) -> Handler:

@@ -122,3 +122,32 @@ def store_copy(args: argparse.Namespace, _url: str) -> int:
         f"mêmes empreintes SHA-256 dans les {len(digests)} tables."
     )
     return 0
+
+
+def admin_grant(args: argparse.Namespace, url: str) -> int:
+    from revue.store.grants import grant
+
+    store = Store.open(url, notice=_tell)
+    try:
+        grant(store.engine, args.role, args.kind)
+    finally:
+        store.close()
+    what = (
+        "lire et écrire toutes ces données"
+        if args.kind == "circonscription"
+        else "lire contrats, revues et comptes (ni notes, ni participants, ni auteurs)"
+    )
+    print(f"Le rôle {args.role} peut maintenant {what}.")
+    return 0
+
+
+def admin_revoke(args: argparse.Namespace, url: str) -> int:
+    from revue.store.grants import revoke
+
+    store = Store.open(url, notice=_tell)
+    try:
+        revoke(store.engine, args.role)
+    finally:
+        store.close()
+    print(f"Le rôle {args.role} n'a plus accès à ces données.")
+    return 0

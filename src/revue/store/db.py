@@ -34,7 +34,15 @@ from revue.store.paths import (
 )
 from revue.store.paths import StoreError as StoreError  # re-exported: the app catches it
 from revue.store.paths import sqlite_path as sqlite_path  # re-exported: the app and the CLI use it
-from revue.store.pg import OPEN_LOCK, WRITE_LOCK, is_postgresql_error, pg_busy, pg_reason, take_lock
+from revue.store.pg import (
+    OPEN_LOCK,
+    WRITE_LOCK,
+    is_postgresql_error,
+    pg_busy,
+    pg_known,
+    pg_reason,
+    take_lock,
+)
 
 # The schema versions (store/schema.py), re-exported: a store already current opens without
 # loading Alembic at all.
@@ -231,6 +239,8 @@ def is_database_error(exc: BaseException) -> bool:
     from sqlalchemy.exc import InternalError
 
     if isinstance(exc, OperationalError | InternalError) or type(exc) is DatabaseError:
+        return True
+    if is_postgresql_error(exc) and pg_known(exc):  # refused rights, read-only server…
         return True
     return isinstance(exc, sqlite3.OperationalError | sqlite3.InternalError) or (
         type(exc) is sqlite3.DatabaseError
@@ -485,8 +495,15 @@ def _checkpoint_file(path: Path, mode: str, wait: float) -> bool:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    with Session(bind=engine) as session:
-        yield session
+    """A session to read with; on PostgreSQL, a read the server refuses (a role without the
+    right to read that table, see revue.store.grants) raises :class:`StoreError` in French."""
+    try:
+        with Session(bind=engine) as session:
+            yield session
+    except DBAPIError as exc:
+        if not (is_postgresql_error(exc) and pg_known(exc)):
+            raise
+        raise StoreError(f"lecture impossible : {pg_reason(exc)}") from None
 
 
 def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

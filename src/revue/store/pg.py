@@ -46,7 +46,7 @@ _REASONS = {
     "57P01": "le serveur de base de données s'est arrêté",  # admin_shutdown
     "57P03": "le serveur de base de données démarre ou s'arrête",  # cannot_connect_now
     "25006": "la base de données est en lecture seule (serveur de secours ?)",
-    "42501": "droits insuffisants sur la base de données (voir docs/postgresql.md)",
+    "42501": "ce rôle n'a pas le droit de lire ou d'écrire ces données sur le serveur",
     "28000": "connexion refusée par le serveur (utilisateur ou méthode d'authentification)",
     "28P01": "mot de passe refusé par le serveur",
     "3D000": "cette base de données n'existe pas sur le serveur",
@@ -82,6 +82,7 @@ def pg_reason(exc: BaseException) -> str:
 
 #: libpq's (English) words for a failed connection, which carries no SQLSTATE.
 _CONNECTION_WORDS = (
+    ("permission denied", "42501"),  # no CONNECT right on the database
     ("password authentication failed", "28P01"),
     ("no password supplied", "28P01"),
     ("no pg_hba.conf entry", "28000"),
@@ -97,6 +98,11 @@ def _connection_code(exc: BaseException) -> str | None:
     if "does not exist" not in words and "failed" not in words and "ssl" not in words:
         return None
     return next((code for word, code in _CONNECTION_WORDS if word in words), None)
+
+
+def pg_known(exc: BaseException) -> bool:
+    """An error of the server or of the user's rights (as opposed to a bug in revue)."""
+    return sqlstate(exc) in _REASONS
 
 
 def pg_busy(exc: BaseException) -> bool:
