@@ -177,10 +177,16 @@ def main() -> None:
     args = parser.parse_args()
     if not args.store.exists():
         build(args.store, 2026)
+    compare(args.db, args.store, seconds=args.seconds, count=args.writers)
+
+
+def compare(db: str | None, store: Path, *, seconds: float = 60.0, count: int = 20) -> None:
+    """Measure the store at ``store`` on SQLite and, copied there, on PostgreSQL (``db``, or a
+    throw-away server); print the table."""
     server = None
     folder = Path(tempfile.mkdtemp(prefix="revue-bench-"))
     try:
-        url = args.db
+        url = db
         if url is None:
             from tests.postgres import Server, why_unavailable
 
@@ -195,11 +201,11 @@ def main() -> None:
         reference = statistics.median(reference_ms() for _ in range(7))
         rows: dict[str, dict[str, Any]] = {"sqlite": {}, "postgresql": {}}
         print("… copy into PostgreSQL", file=sys.stderr)
-        rows["postgresql"]["store_copy_s"] = copy_into(args.store, url)
+        rows["postgresql"]["store_copy_s"] = copy_into(store, url)
         work = folder / "sqlite"
         work.mkdir()
         copy = work / "revue.sqlite3"
-        shutil.copy(args.store, copy)
+        shutil.copy(store, copy)
         urls = {"sqlite": f"sqlite:///{copy}", "postgresql": url}
         for engine, target in urls.items():
             print(f"… app on {engine}", file=sys.stderr)
@@ -208,11 +214,11 @@ def main() -> None:
             rows[engine]["next_objective_p95_ms"] = p95(app["next_objective_ms"])
             rows[engine]["log_filter_ms"] = statistics.median(app["log_filter_ms"])
             print(f"… merges on {engine}", file=sys.stderr)
-            first, again = merge_twice(target, args.store.with_name("echange-10000.json"))
+            first, again = merge_twice(target, store.with_name("echange-10000.json"))
             rows[engine]["merge_10000_s"] = first
             rows[engine]["remerge_10000_s"] = again
-            print(f"… {args.writers} writers for {args.seconds:.0f} s on {engine}", file=sys.stderr)
-            rows[engine].update(writers(target, args.writers, args.seconds))
+            print(f"… {count} writers for {seconds:.0f} s on {engine}", file=sys.stderr)
+            rows[engine].update(writers(target, count, seconds))
     finally:
         if server is not None:
             server.stop()

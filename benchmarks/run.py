@@ -9,6 +9,7 @@ everything else against a fixed CPU workload (``reference_ms``: sorting 300,000 
 summing them, in this process).
 
     python benchmarks/run.py [--quick] [--only NAME] [--store PATH]
+    python benchmarks/run.py --db postgresql|URL     (benchmarks/postgresql.py)
 
 Not a test: nothing here fails on a slow machine; read the table.
 """
@@ -296,9 +297,21 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer runs")
     parser.add_argument("--only", choices=sorted(MEASURES), action="append")
     parser.add_argument("--store", type=Path, default=CACHE / "departement.sqlite3")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="postgresql: the department store on PostgreSQL beside SQLite instead "
+        "(benchmarks/postgresql.py; a PostgreSQL URL of an empty database, or 'postgresql' "
+        "for a throw-away server)",
+    )
     args = parser.parse_args()
     if not args.store.exists():
         build(args.store, 2026)
+    if args.db:
+        import postgresql
+
+        postgresql.compare(None if args.db == "postgresql" else args.db, args.store)
+        return
     runs = 2 if args.quick else 5
     reference = summary([reference_ms() for _ in range(7)])
     details: dict[str, object] = {}
