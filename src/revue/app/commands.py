@@ -30,6 +30,16 @@ class RevueCommands(Provider):
         if isinstance(screen, ContractsScreen):
             for cid, title in screen.contract_ids():
                 out.append((f"Ouvrir : {title}", f"contrat {cid}", partial(app.open_contract, cid)))
+                out.append(
+                    (f"Modifier : {title}", f"contrat {cid}", partial(screen.edit_contract, cid))
+                )
+            out.append(
+                (
+                    "Supprimer un projet académique",
+                    "un projet qu'aucun contrat ne cite",
+                    screen.delete_academic_project,
+                )
+            )
         if isinstance(screen, ContractsScreen):
             out.append(
                 (

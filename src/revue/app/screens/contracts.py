@@ -21,7 +21,10 @@ class ContractsScreen(RevueScreen[None]):
 
     HELP = (
         "Les contrats et projets de circonscription enregistrés. Choisissez-en un avec les "
-        "flèches puis Entrée pour voir son arborescence. « i » importe un fichier TOML."
+        "flèches puis Entrée pour voir son arborescence. « i » importe un fichier TOML, « n » crée "
+        "un contrat dans l'application (vide ou sur le modèle d'un autre), « m » l'écrit ou le "
+        "corrige, Suppr le supprime (après confirmation et une sauvegarde) ; la palette (Ctrl+P) "
+        "supprime aussi un projet académique."
     )
     BINDINGS = [
         Binding("enter", "open", "Ouvrir", id="open"),
@@ -41,6 +44,9 @@ class ContractsScreen(RevueScreen[None]):
             show=False,  # the footer is full; the palette offers it (app/commands.py)
             tooltip="Projet académique du contrat choisi, avec ses rattachements",
         ),
+        Binding("n", "new", "Nouveau", id="new", tooltip="Créer un contrat dans l'application"),
+        Binding("m", "edit", "Modifier", id="edit", tooltip="Écrire ou corriger ce contrat"),
+        Binding("delete", "delete", "Supprimer", id="delete", tooltip="Supprimer ce contrat"),
         Binding("ctrl+q", "app.quit", "Quitter", id="quit-here", tooltip="Quitter revue"),
     ]
 
@@ -154,6 +160,45 @@ class ContractsScreen(RevueScreen[None]):
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             if key:
                 self.revue.open_contract(key)
+
+    def _current(self) -> tuple[str, str] | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return (str(key.value), str(table.get_cell(key, "title"))) if key.value else None
+
+    def action_new(self) -> None:
+        from revue.app.screens.editor.new import NewContractScreen
+
+        self.app.push_screen(NewContractScreen(), self._created)
+
+    def _created(self, slug: str | None) -> None:
+        if slug:
+            self.load()
+            self.edit_contract(slug)
+
+    def edit_contract(self, slug: str) -> None:
+        from revue.app.screens.editor.screen import ContractEditorScreen
+
+        self.app.push_screen(ContractEditorScreen(slug))
+
+    def action_edit(self) -> None:
+        current = self._current()
+        if current:
+            self.edit_contract(current[0])
+
+    def action_delete(self) -> None:
+        from revue.app.screens.editor.delete import delete_contract
+
+        current = self._current()
+        if current:
+            delete_contract(self, *current)
+
+    def delete_academic_project(self) -> None:
+        from revue.app.screens.editor.delete import AcademicDeleteScreen
+
+        self.app.push_screen(AcademicDeleteScreen())
 
     def action_log(self) -> None:
         from revue.app.screens.log import LogScreen

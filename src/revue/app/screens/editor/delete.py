@@ -19,6 +19,7 @@ from revue.app.screens.base import RevueModal, RevueScreen
 from revue.app.widgets.dialogs import ConfirmScreen
 from revue.domain.contract import AcademicProjectSummary
 from revue.domain.errors import RevueError
+from revue.domain.french import typo
 from revue.store.backup import Backup
 
 BACKUP_FIRST = "Une sauvegarde des données est faite juste avant (revue backup list)."
@@ -26,10 +27,10 @@ BACKUP_FIRST = "Une sauvegarde des données est faite juste avant (revue backup 
 
 def _told(screen: RevueScreen[Any], what: str, made: Backup | None, error: str) -> None:
     if error:
-        screen.notify(error, title="Refusé", severity="error", timeout=12)
+        screen.notify(typo(error), title="Refusé", severity="error", timeout=12)
         return
     saved = f" Sauvegarde : {made.path.name}." if made is not None else ""
-    screen.notify(f"{what} supprimé.{saved}", title="Supprimé", timeout=8)
+    screen.notify(typo(f"{what} supprimé.{saved}"), title="Supprimé", timeout=8)
     reload = getattr(screen, "load", None)
     if callable(reload):
         reload()
@@ -50,7 +51,7 @@ def delete_contract(screen: RevueScreen[Any], slug: str, title: str) -> None:
                 "confirmation vous le demandera."
             )
         screen.app.push_screen(
-            ConfirmScreen("Supprimer le contrat", text, "Supprimer"), partial(first, reviews)
+            ConfirmScreen("Supprimer le contrat", typo(text), "Supprimer"), partial(first, reviews)
         )
 
     def first(reviews: int, answer: str | None) -> None:
@@ -62,9 +63,11 @@ def delete_contract(screen: RevueScreen[Any], slug: str, title: str) -> None:
         screen.app.push_screen(
             ConfirmScreen(
                 "Supprimer aussi ses revues",
-                f"Le contrat « {title} » a {reviews} revue(s) (statuts, valeurs, analyses, "
-                "preuves, avenants). Elles seront supprimées avec lui ; seule la sauvegarde "
-                "faite avant permettra de les retrouver.",
+                typo(
+                    f"Le contrat « {title} » a {reviews} revue(s) (statuts, valeurs, analyses, "
+                    "preuves, avenants). Elles seront supprimées avec lui ; seule la sauvegarde "
+                    "faite avant permettra de les retrouver."
+                ),
                 f"Supprimer le contrat et ses {reviews} revue(s)",
             ),
             lambda answer: run(True) if answer is not None else None,
@@ -128,7 +131,7 @@ class AcademicDeleteScreen(RevueModal[None]):
         self.app.push_screen(
             ConfirmScreen(
                 "Supprimer le projet académique",
-                f"Supprimer le projet académique « {title} » ({slug}) ? {BACKUP_FIRST}",
+                typo(f"Supprimer le projet académique « {title} » ({slug}) ? {BACKUP_FIRST}"),
                 "Supprimer",
             ),
             partial(self._confirmed, slug, title),
@@ -149,7 +152,7 @@ class AcademicDeleteScreen(RevueModal[None]):
 
     def _refused(self, error: str) -> None:
         """Said in the dialog, which stays open: another projet may be chosen."""
-        self.query_one("#pa-message", Static).update(Text(f"Refusé : {error}"))
+        self.query_one("#pa-message", Static).update(Text(typo(f"Refusé : {error}")))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -452,7 +452,13 @@ def add(contract: Contract, node: Node, what: str) -> tuple[Contract, Node]:
         level = _level_for(out, parent, current if what == "section" else None)
         sid = _free(out, f"{parent}-s" if parent else "s")
         new = Section(id=sid, level=level, title="Nouvelle section", parent=parent)
-        place = out.sections.index(current) + 1 if current is not None else len(out.sections)
+        if current is None:
+            place = len(out.sections)
+        elif what == "subsection":  # the last child of the section
+            inside = descendants(out, current.id)
+            place = max(n for n, s in enumerate(out.sections) if s.id in inside) + 1
+        else:
+            place = out.sections.index(current) + 1
         out.sections.insert(place, new)
         return out, ("section", sid)
     if what == "objective":

@@ -19,6 +19,7 @@ from revue.app.screens.base import RevueModal
 from revue.app.screens.editor import model
 from revue.domain.contract import ContractSummary
 from revue.domain.errors import RevueError
+from revue.domain.french import typo
 from revue.domain.parsing import parse_date
 from revue.formats.contract_text import checked
 
@@ -55,18 +56,24 @@ class NewContractScreen(RevueModal[str | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="ed-new"):
             yield Label("Nouveau contrat", classes="dialog-title")
-            yield Label("Identifiant (ex. « ma-circonscription-2020-2023 »)")
-            yield Input(id="new-id")
+            yield Label(typo("Identifiant (ex. « ma-circonscription-2020-2023 »)"))
+            yield Input(id="new-id", compact=True)
             yield Label("Titre")
-            yield Input(id="new-title")
+            yield Input(id="new-title", compact=True)
             yield Label("Circonscription")
-            yield Input(id="new-circonscription")
+            yield Input(id="new-circonscription", compact=True)
             yield Label("Début (jj/mm/aaaa)")
-            yield Input(id="new-start")
+            yield Input(id="new-start", compact=True)
             yield Label("Fin (jj/mm/aaaa)")
-            yield Input(id="new-end")
+            yield Input(id="new-end", compact=True)
             yield Label("Modèle")
-            yield Select([("contrat vide", BLANK)], value=BLANK, allow_blank=False, id="new-model")
+            yield Select(
+                [("contrat vide", BLANK)],
+                value=BLANK,
+                allow_blank=False,
+                id="new-model",
+                compact=True,
+            )
             yield Static("", id="new-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Créer", id="new-create", variant="primary")
@@ -139,7 +146,7 @@ class NewContractScreen(RevueModal[str | None]):
     @on(Done)
     def done(self, message: Done) -> None:
         if message.slug is None:
-            self.query_one("#new-error", Static).update(Text(f"Refusé : {message.error}"))
+            self.query_one("#new-error", Static).update(Text(typo(f"Refusé : {message.error}")))
             return
         self.dismiss(message.slug)
 

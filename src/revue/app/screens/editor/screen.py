@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import (
     Checkbox,
     Footer,
@@ -46,7 +46,7 @@ from revue.app.widgets.dialogs import ConfirmScreen
 from revue.domain.academic import AcademicProject
 from revue.domain.contract import Contract
 from revue.domain.errors import InputError, InputErrors
-from revue.domain.french import clip
+from revue.domain.french import clip, typo
 from revue.formats.contract_text import checked
 
 #: Seconds within which a second Escape leaves although refused fields are not saved.
@@ -54,10 +54,10 @@ LEAVE_AGAIN_WITHIN = 8.0
 
 
 def locked_text(slug: str) -> str:
-    return (
+    return typo(
         f"Ce contrat a déjà des revues : ses objectifs, cibles, actions et rattachements ne "
-        f"changent plus que par avenant (ouvrez la revue de mi-parcours, puis « Avenant »). "
-        f"Il se lit ici sans pouvoir être modifié. ({slug})"
+        "changent plus que par avenant (dans la liste des revues du contrat, « a » sur une "
+        f"évaluation à mi-parcours). Il se lit ici sans pouvoir être modifié ({slug})."
     )
 
 
@@ -143,6 +143,7 @@ class ContractEditorScreen(RevueScreen[None]):
         self.drafts: dict[tuple[Node, str], tuple[Any, str]] = {}
         self._leave_warned = 0.0
         self._generation = 0
+        self._mounting: AwaitMount | None = None
         self.saver = self.autosaver(self._write, self._saved_state, name="revue-editor")
 
     # --- building -------------------------------------------------------------------------
@@ -229,7 +230,9 @@ class ContractEditorScreen(RevueScreen[None]):
         self._generation += 1  # the old fields are removed after this returns: new ids
         self._keys = {}
         widgets: list[Widget] = [
-            Static(Text(model.describe(self.contract, self.node).capitalize()), classes="ed-what")
+            Static(
+                Text(typo(model.describe(self.contract, self.node).capitalize())), classes="ed-what"
+            )
         ]
         for n, fld in enumerate(self._fields()):
             wid = f"ed-{self._generation}-f{n}"
@@ -239,10 +242,12 @@ class ContractEditorScreen(RevueScreen[None]):
             hint = f" ({fld.hint})" if fld.hint else ""
             widgets.append(Label(f"{fld.label}{hint}", classes="ed-label"))
             widgets.append(self._widget(fld, wid, value))
-            error = Static(Text(draft[1]) if draft else "", id=f"{wid}-error", classes="ed-error")
+            error = Static(
+                Text(typo(draft[1])) if draft else "", id=f"{wid}-error", classes="ed-error"
+            )
             error.display = bool(draft)
             widgets.append(error)
-        form.mount_all(widgets)
+        self._mounting = form.mount_all(widgets)
         form.scroll_home(animate=False)
 
     def _widget(self, fld: Field, wid: str, value: Any) -> Widget:
@@ -314,6 +319,12 @@ class ContractEditorScreen(RevueScreen[None]):
                 widget.focus()
                 return
 
+    async def _focus_when_mounted(self) -> None:
+        """The first field of a node just added, once its fields are mounted."""
+        if self._mounting is not None:
+            await self._mounting
+        self.selected()
+
     def go_to(self, node: Node) -> None:
         self.node = node
         self._tree()
@@ -371,6 +382,9 @@ class ContractEditorScreen(RevueScreen[None]):
         self.contract = contract
         self.node = node
         self._retry_drafts(note)
+        if key == "id":
+            for what in self.query(".ed-what").results(Static):
+                what.update(Text(typo(model.describe(contract, node).capitalize())))
         self._tree()
         if key in ("computed", "academic_project.id"):
             self._form()  # fields come or go
@@ -421,10 +435,10 @@ class ContractEditorScreen(RevueScreen[None]):
     def _refuse(self, wid: str, key: str, value: Any, message: str) -> None:
         self.drafts[(self.node, key)] = (value, message)
         error = self.query_one(f"#{wid}-error", Static)
-        error.update(Text(message))
+        error.update(Text(typo(message)))
         error.display = True
         error.scroll_visible(animate=False)
-        self._saved_state(SaveState.FAILED, "valeur refusée, non enregistrée")
+        self._saved_state(SaveState.FAILED, "valeur refusée")
 
     # --- saving ----------------------------------------------------------------------------
 
@@ -436,10 +450,10 @@ class ContractEditorScreen(RevueScreen[None]):
         text = {
             SaveState.TYPING: "… saisie",
             SaveState.SAVED: "✓ Enregistré",
-            SaveState.FAILED: f"⚠ non enregistré : {error}" if error else "⚠ non enregistré",
+            SaveState.FAILED: f"⚠ {error}" if error else "⚠ non enregistré",
         }[state]
         if state is SaveState.SAVED and self.drafts:
-            text = "⚠ champ refusé, non enregistré"
+            text = "⚠ valeur refusée"
         for marker in self.query("#ed-saved").results(Static):  # none once unmounting
             marker.update(Text(text))
 
@@ -454,9 +468,11 @@ class ContractEditorScreen(RevueScreen[None]):
             if now - self._leave_warned > LEAVE_AGAIN_WITHIN:
                 self._leave_warned = now
                 self.notify(
-                    f"{len(self.drafts)} champ(s) refusé(s) ne sont pas enregistrés : corrigez-"
-                    "les (le message est à côté), ou appuyez une seconde fois sur Échap pour "
-                    "partir sans eux.",
+                    typo(
+                        f"{len(self.drafts)} champ(s) refusé(s) ne sont pas enregistrés : corrigez-"
+                        "les (le message est à côté), ou appuyez une seconde fois sur Échap pour "
+                        "partir sans eux."
+                    ),
                     title="Non enregistré",
                     severity="warning",
                     timeout=8,
@@ -480,7 +496,7 @@ class ContractEditorScreen(RevueScreen[None]):
         try:
             kept, _text = checked(contract)
         except InputError as exc:
-            self.notify(str(exc), title="Refusé", severity="error", timeout=10)
+            self.notify(typo(str(exc)), title="Refusé", severity="error", timeout=10)
             return False
         self.contract = kept
         self.go_to(node if model.exists(kept, node) else HEADER)
@@ -503,7 +519,7 @@ class ContractEditorScreen(RevueScreen[None]):
             return
         contract, node = model.add(self.contract, self.node, what)
         if self._change(contract, node, f"ajout de {model.describe(contract, node)}"):
-            self.selected()
+            self.call_later(self._focus_when_mounted)
 
     def action_move(self, step: int) -> None:
         if self._refused_if_locked():
@@ -521,14 +537,16 @@ class ContractEditorScreen(RevueScreen[None]):
         assert self.contract is not None
         if self.node == HEADER:
             self.notify(
-                "L'en-tête ne se supprime pas ; le contrat entier se supprime depuis la liste "
-                "des contrats (Suppr).",
+                typo(
+                    "L'en-tête ne se supprime pas ; le contrat entier se supprime depuis la "
+                    "liste des contrats (Suppr)."
+                ),
                 severity="warning",
             )
             return
         node = self.node
         self.app.push_screen(
-            ConfirmScreen("Supprimer", model.removal_text(self.contract, node), "Supprimer"),
+            ConfirmScreen("Supprimer", typo(model.removal_text(self.contract, node)), "Supprimer"),
             partial(self._delete, node),
         )
 
