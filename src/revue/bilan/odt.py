@@ -99,7 +99,8 @@ _NO_HYPHENS = 'fo:hyphenate="false" fo:language="fr" fo:country="FR"'
 _KEEP = 'fo:keep-with-next="always"'
 
 
-def _styles(document: Document) -> None:
+def add_styles(document: Document) -> None:
+    """The bilan's named styles (also used by the department's consolidation)."""
     tab = (
         f'<style:tab-stops><style:tab-stop style:position="{PAGE_WIDTH_CM}cm" '
         'style:type="right" style:leader-style="dotted" style:leader-text="."/>'
@@ -228,11 +229,12 @@ def _outline(document: Document) -> None:
         )
 
 
-def _p(text: str, style: tuple[str, str] | str = BODY) -> Paragraph:
+def paragraph(text: str, style: tuple[str, str] | str = BODY) -> Paragraph:
+    """A paragraph in one of the named styles, with French spacing."""
     return Paragraph(typo(text), style=style if isinstance(style, str) else style[0])
 
 
-def _h(level: int, text: str) -> Element:
+def heading(level: int, text: str) -> Element:
     style = CHAPTER[0] if level == 1 else SECTION[0]
     return Element.from_tag(
         f'<text:h text:style-name="{style}" text:outline-level="{level}">'
@@ -309,7 +311,7 @@ def _cell(value: str, style: str, text_style: str) -> str:
     )
 
 
-def _table(
+def table(
     document: Document,
     name: str,
     rows: list[list[str]],
@@ -386,7 +388,7 @@ def build_odt(bilan: Bilan, pages: Sequence[int] | None = None) -> Document:
     document = Document("text")
     body = document.body
     body.clear()
-    _styles(document)
+    add_styles(document)
     _meta(document, bilan)
     footer = Paragraph("Page ", style="Footer")
     footer.append(VarPageNumber())
@@ -406,33 +408,33 @@ def build_odt(bilan: Bilan, pages: Sequence[int] | None = None) -> Document:
         )
     )
 
-    body.append(_h(1, "Synthèse"))
-    body.append(_p("Statuts des objectifs", LABEL))
+    body.append(heading(1, "Synthèse"))
+    body.append(paragraph("Statuts des objectifs", LABEL))
     rows = [["Stratégie", *((s.label if s else "non examiné") for s in STATUS_ORDER)]]
     for strategy in bilan.strategies:
         counts = strategy.status_counts()
         rows.append([strategy.short, *(str(counts.get(s, 0)) for s in STATUS_ORDER)])
-    body.append(_table(document, "Statuts", rows))
-    body.append(_p("Points forts", LABEL))
+    body.append(table(document, "Statuts", rows))
+    body.append(paragraph("Points forts", LABEL))
     _texts(body, bilan.synthesis.strengths)
-    body.append(_p("Points de vigilance", LABEL))
+    body.append(paragraph("Points de vigilance", LABEL))
     _texts(body, bilan.synthesis.vigilance)
 
     with tempfile.TemporaryDirectory(prefix="revue-graphiques-") as work:
         for strategy in bilan.strategies:
-            body.append(_h(1, strategy.title))
+            body.append(heading(1, strategy.title))
             for objective in strategy.objectives:
                 _objective(document, body, objective, bilan, Path(work))
 
     if bilan.coverage:
-        body.append(_h(1, "Projet académique"))
-        body.append(_p(coverage_line(bilan)))
-        body.append(_table(document, "Rattachements", coverage_rows(bilan)))
+        body.append(heading(1, "Projet académique"))
+        body.append(paragraph(coverage_line(bilan)))
+        body.append(table(document, "Rattachements", coverage_rows(bilan)))
 
-    body.append(_h(1, "Évaluation à mi-parcours et avenants"))
+    body.append(heading(1, "Évaluation à mi-parcours et avenants"))
     _midterms(document, body, bilan)
 
-    body.append(_h(1, "Perspectives"))
+    body.append(heading(1, "Perspectives"))
     _texts(body, bilan.synthesis.perspectives)
     _signatures(document, body, bilan)
     return document
@@ -467,19 +469,19 @@ def _meta(document: Document, bilan: Bilan) -> None:
 
 def _cover(document: Document, body: Body, bilan: Bilan) -> None:
     c = bilan.contract
-    body.append(_p(document_title(bilan), TITLE))
-    body.append(_p(f"Circonscription {of(c.circonscription)}", SUBTITLE))
-    body.append(_p(c.title, SUBTITLE))
+    body.append(paragraph(document_title(bilan), TITLE))
+    body.append(paragraph(f"Circonscription {of(c.circonscription)}", SUBTITLE))
+    body.append(paragraph(c.title, SUBTITLE))
     if bilan.provisional:
         body.append(
-            _p(
+            paragraph(
                 f"Bilan provisoire du {date(bilan.written_on)} : la revue est en cours, "
                 "ce document n'est pas celui de la revue clôturée.",
                 NOTICE,
             )
         )
     body.append(
-        _table(
+        table(
             document,
             "Couverture",
             [[label, value] for label, value in cover_facts(bilan)],
@@ -491,23 +493,25 @@ def _cover(document: Document, body: Body, bilan: Bilan) -> None:
         )
     )
     if bilan.avenants:
-        body.append(_p("Avenants au contrat", LABEL))
+        body.append(paragraph("Avenants au contrat", LABEL))
         for avenant in bilan.avenants:
             body.append(
-                _p(f"Avenant n° {avenant.number} du {date(avenant.date)} — {avenant.reason}", COVER)
+                paragraph(
+                    f"Avenant n° {avenant.number} du {date(avenant.date)} — {avenant.reason}", COVER
+                )
             )
-    body.append(_p("", BREAK))
+    body.append(paragraph("", BREAK))
 
 
 def _midterms(document: Document, body: Body, bilan: Bilan) -> None:
     if not bilan.midterms:
-        body.append(_p("Aucune évaluation à mi-parcours n'a été conduite."))
+        body.append(paragraph("Aucune évaluation à mi-parcours n'a été conduite."))
     for midterm in bilan.midterms:
-        body.append(_p(midterm.title, LABEL))
-        body.append(_p(f"{midterm.examined}/{midterm.total} objectifs examinés."))
+        body.append(paragraph(midterm.title, LABEL))
+        body.append(paragraph(f"{midterm.examined}/{midterm.total} objectifs examinés."))
         if midterm.off_track:
             body.append(
-                _p(
+                paragraph(
                     "Objectifs en retard sur leur trajectoire"
                     + (" ou non atteints" if midterm.with_statuses else "")
                     + " :"
@@ -515,22 +519,24 @@ def _midterms(document: Document, body: Body, bilan: Bilan) -> None:
             )
             for item in midterm.off_track:
                 body.append(
-                    _p(f"– Objectif {item.number} · {item.text} ({', '.join(item.indicators)})")
+                    paragraph(
+                        f"– Objectif {item.number} · {item.text} ({', '.join(item.indicators)})"
+                    )
                 )
         else:
             body.append(
-                _p(
+                paragraph(
                     "Aucun objectif en retard sur sa trajectoire"
                     + (" ni non atteint" if midterm.with_statuses else "")
                     + "."
                 )
             )
     for avenant in bilan.avenants:
-        body.append(_p(f"Avenant n° {avenant.number} du {date(avenant.date)}", LABEL))
-        body.append(_p(f"Motif : {avenant.reason}"))
+        body.append(paragraph(f"Avenant n° {avenant.number} du {date(avenant.date)}", LABEL))
+        body.append(paragraph(f"Motif : {avenant.reason}"))
         if avenant.changes:
             body.append(
-                _table(
+                table(
                     document,
                     f"Avenant{avenant.number}",
                     [
@@ -543,17 +549,19 @@ def _midterms(document: Document, body: Body, bilan: Bilan) -> None:
                 )
             )
         else:
-            body.append(_p(" ; ".join(change_line(ch) for ch in avenant.changes) or "—"))
+            body.append(paragraph(" ; ".join(change_line(ch) for ch in avenant.changes) or "—"))
 
 
 def _signatures(document: Document, body: Body, bilan: Bilan) -> None:
-    body.append(_p(f"Fait à {signature_place(bilan)}, le {date(bilan.written_on)}", SIGNATURE))
+    body.append(
+        paragraph(f"Fait à {signature_place(bilan)}, le {date(bilan.written_on)}", SIGNATURE)
+    )
     people = signatories(bilan)
     rows = [[title for title, _ in people], [name or " " for _, name in people]]
     rows.append([f"Signature{NBSP}:" for _ in people])
     rows += [[NBSP for _ in people]] * 3  # room to sign
     body.append(
-        _table(
+        table(
             document,
             "Signatures",
             rows,
@@ -567,9 +575,9 @@ def _signatures(document: Document, body: Body, bilan: Bilan) -> None:
 
 
 def _texts(body: Body, text: str) -> None:
-    paragraphs = [p for p in text.split("\n") if p.strip()] or ["Non renseigné."]
-    for paragraph in paragraphs:
-        body.append(_p(paragraph))
+    lines = [p for p in text.split("\n") if p.strip()] or ["Non renseigné."]
+    for line in lines:
+        body.append(paragraph(line))
 
 
 def _objective(
@@ -580,24 +588,26 @@ def _objective(
     pictures: Path,
 ) -> None:
     year = bilan.review.school_year
-    body.append(_h(2, f"Objectif {objective.number} · {objective.text}"))
+    body.append(heading(2, f"Objectif {objective.number} · {objective.text}"))
     if len(objective.path) > 1:
-        body.append(_p(" › ".join(objective.path[1:]), CAPTION))
+        body.append(paragraph(" › ".join(objective.path[1:]), CAPTION))
     if objective.initial_text:
-        body.append(_p(f"Texte initial (avant avenant) : {objective.initial_text}", CAPTION))
+        body.append(paragraph(f"Texte initial (avant avenant) : {objective.initial_text}", CAPTION))
     body.append(
-        _p(f"Statut : {objective.status.label if objective.status else 'non examiné'}", STATUS)
+        paragraph(
+            f"Statut : {objective.status.label if objective.status else 'non examiné'}", STATUS
+        )
     )
     links = links_line(objective)
     if links:
-        body.append(_p(links, CAPTION))
+        body.append(paragraph(links, CAPTION))
     if objective.actions:
-        body.append(_p("Actions prévues et réalisées", LABEL))
+        body.append(paragraph("Actions prévues et réalisées", LABEL))
         for line in actions_lines(objective):
-            body.append(_p(f"– {line}"))
+            body.append(paragraph(f"– {line}"))
     if objective.indicators:
         body.append(
-            _table(document, f"Indicateurs{objective.number}", indicator_table(objective, year))
+            table(document, f"Indicateurs{objective.number}", indicator_table(objective, year))
         )
         for i_index, indicator in enumerate(objective.indicators, start=1):
             svg = indicator_svg(indicator, bilan.years)
@@ -615,19 +625,19 @@ def _objective(
             frame.svg_title = typo(f"Évolution : {indicator.label}")
             frame.svg_description = typo(chart_description(indicator, bilan.years))
             # The caption first, kept with its chart (never a caption alone at a page's foot).
-            body.append(_p(f"Évolution : {indicator.label}", CAPTION))
+            body.append(paragraph(f"Évolution : {indicator.label}", CAPTION))
             holder = Paragraph("", style=BODY[0])
             holder.append(frame)
             body.append(holder)
     if objective.accompaniments:
-        body.append(_p(accompaniments_line(objective, year)))
+        body.append(paragraph(accompaniments_line(objective, year)))
     if objective.evidence:
-        body.append(_p(evidence_line(objective)))
+        body.append(paragraph(evidence_line(objective)))
     if objective.analysis:
-        body.append(_p("Analyse", LABEL))
+        body.append(paragraph("Analyse", LABEL))
         _texts(body, objective.analysis)
     if objective.adjustments:
-        body.append(_p("Ajustements proposés", LABEL))
+        body.append(paragraph("Ajustements proposés", LABEL))
         _texts(body, objective.adjustments)
 
 
