@@ -221,3 +221,25 @@ async def test_a_log_entry_typed_in_one_burst(log_url: str) -> None:
     assert [(r.content.date, r.content.notes, r.content.follow_up) for r in rows] == [
         (dt.date(2019, 3, 13), "Conseil de cycle : lecture", "Revoir en mai")
     ]
+
+
+async def test_a_paste_between_keys_keeps_its_place(sample_url: str) -> None:
+    """A paste is handled in turn with the keys around it."""
+    store = Store.open(sample_url)
+    review = store.create_review(EPI, "2018-2019", ReviewKind.ANNUAL)
+    store.close()
+    app = make_app(sample_url, today=dt.date(2019, 6, 20))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(WalkScreen(review.id))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WalkScreen)
+        burst(app, ["8"])
+        paste = events.Paste("7,5")
+        paste.set_sender(app)
+        app.post_message(paste)
+        burst(app, ["tab", "2"])
+        await through(pilot)
+        assert screen.query_one("#value-0", Input).value == "87,5"
+        assert screen.query_one("#value-1", Input).value == "2"
