@@ -141,14 +141,17 @@ def coverage_rows(bilan: Bilan) -> list[list[str]]:
     """The projet académique's objectives and the contract's objectives that serve each, with
     their status: a header, then a row per projet objective (« aucun » when none serves it)."""
     by_number = {o.number: o for o in bilan.objectives}
-    rows = [["Projet académique", f"Objectifs du {document_kind(bilan)}", "Statuts"]]
+    rows = [["Projet académique", f"Objectifs du {document_kind(bilan)} et leur statut"]]
     for line in coverage_lines(bilan):
         served = [by_number[n] for n in line.objectives if n in by_number]
         rows.append(
             [
                 line.link.label,
-                ", ".join(f"n° {o.number}" for o in served) or "aucun",
-                ", ".join(o.status.label if o.status else "non examiné" for o in served) or "—",
+                " ; ".join(
+                    f"n° {o.number} ({o.status.label if o.status else 'non examiné'})"
+                    for o in served
+                )
+                or "aucun",
             ]
         )
     return rows
