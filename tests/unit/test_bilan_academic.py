@@ -46,7 +46,7 @@ def test_links_and_coverage_in_every_format(samples: Store) -> None:
     assert (
         "| 2 Coopérer et s'organiser dans l'intérêt des élèves | n° 1 (non examiné) ; n° 2 (non "
         "examiné) ; n° 3 (non examiné) ; n° 4 (non examiné) |"
-    ) in markdown.replace("\u00a0", " ")
+    ) in markdown.replace("\u00a0", " ").replace("\u202f", " ")
 
     data = tomllib.loads(render_toml(bilan))
     assert data["contract"]["academic_project"] == {
