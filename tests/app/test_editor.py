@@ -519,3 +519,21 @@ async def test_a_cited_projet_is_refused_in_the_app(sample_url: str) -> None:
         assert store.get_academic_project("nancy-metz-extrait") is not None
     finally:
         store.close()
+
+
+async def test_the_palette_opens_the_editor_from_a_contract(sample_url: str) -> None:
+    from revue.app.screens.contract import ContractScreen
+    from tests.helpers import palette_search
+
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_contract(THI)
+        await until(pilot, lambda: isinstance(app.screen, ContractScreen), "the contract")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await palette_search(pilot, "corriger ce contrat")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ContractEditorScreen), "the editor")
+        await settle(pilot)
+        assert editor(app).slug == THI and "Écriture du contrat" in flat(app)

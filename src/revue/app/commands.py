@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from revue.app.app import RevueApp
 
 
+def _edit(app: RevueApp, contract_id: str) -> None:
+    from revue.app.screens.editor.screen import ContractEditorScreen
+
+    app.push_screen(ContractEditorScreen(contract_id))
+
+
 class RevueCommands(Provider):
     """Open a contract from the list; jump to an objective from a contract."""
 
@@ -69,6 +75,13 @@ class RevueCommands(Provider):
                     )
                 )
         if isinstance(screen, ContractScreen):
+            out.append(
+                (
+                    "Écrire ou corriger ce contrat",
+                    "l'éditeur (en lecture seule une fois une revue ouverte)",
+                    partial(_edit, app, screen.contract_id),
+                )
+            )
             out.append(
                 (
                     "Matrice d'alignement avec le projet académique (m)",
