@@ -243,3 +243,34 @@ async def test_a_paste_between_keys_keeps_its_place(sample_url: str) -> None:
         await through(pilot)
         assert screen.query_one("#value-0", Input).value == "87,5"
         assert screen.query_one("#value-1", Input).value == "2"
+
+
+async def test_a_barrier_that_never_comes_back_does_not_stop_the_keys() -> None:
+    """A node that drops the barrier (as a widget removed with it in its queue would): the
+    next key goes after STUCK_AFTER seconds without progress, never lost."""
+    from textual.app import ComposeResult
+
+    from revue.app.keys import KeysInOrder
+
+    class Dropping(Input):
+        dropped = 0
+
+        def call_later(self, callback, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
+            if getattr(callback, "__name__", "") == "_reached" and not Dropping.dropped:
+                Dropping.dropped += 1
+                return True  # "posted", never run
+            return super().call_later(callback, *args, **kwargs)
+
+    class Tiny(KeysInOrder):
+        def compose(self) -> ComposeResult:
+            yield Dropping(id="field")
+
+    app = Tiny()
+    async with app.run_test() as pilot:
+        field = app.query_one("#field", Input)
+        field.focus()
+        await pilot.pause()
+        burst(app, ["a", "b", "c"])
+        await until(pilot, lambda: field.value == "abc", "the three keys")
+        await until(pilot, lambda: app.keys_pending == 0, "the keys through")
+        assert Dropping.dropped == 1

@@ -14,12 +14,13 @@ message) has been handled too. A barrier is a callback posted with ``call_later`
 own queue, behind what is already there. A key is never awaited inside the App's message loop
 (the key may still have to pass through it), so nothing can deadlock; a chain that cannot end
 (a widget removed while a barrier waited in its queue) is let go after
-:data:`STUCK_AFTER` seconds.
+:data:`STUCK_AFTER` seconds without progress.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from typing import Any
 
@@ -31,8 +32,10 @@ from textual.message_pump import MessagePump
 #: Passes of barriers over the chain after a key: the first waits for the key itself, the
 #: next ones for what it caused (a message that bubbles after the key, a deferred focus).
 MAX_PASSES = 3
-#: Seconds after which a key whose barriers never came back lets the next key go.
+#: Seconds without a barrier coming back after which the next key goes all the same.
 STUCK_AFTER = 1.0
+#: Seconds late a watchdog may fire before the lateness counts as a blocked loop.
+LATE = 0.25
 
 
 class KeysInOrder(App[None]):
@@ -46,6 +49,10 @@ class KeysInOrder(App[None]):
         self._key_turn = 0
         self._key_busy = False
         self._key_watchdog: asyncio.TimerHandle | None = None
+        #: When the current key's barriers last moved on (the watchdog counts from it).
+        self._key_moved = 0.0
+        #: When the watchdog should fire: much later means the loop was blocked meanwhile.
+        self._key_due = 0.0
         #: The key whose dispatch already waited for a new screen to give the focus.
         self._waited_for_focus: events.Event | None = None
         #: Keys posted to the App, and taken from its queue (each counter has one writer).
@@ -100,6 +107,8 @@ class KeysInOrder(App[None]):
     ) -> None:
         if self._key_watchdog is not None:
             self._key_watchdog.cancel()
+        self._key_moved = time.monotonic()
+        self._key_due = self._key_moved + STUCK_AFTER
         self._key_watchdog = asyncio.get_running_loop().call_later(STUCK_AFTER, self._stuck, turn)
         self._barrier(turn, self._chain(target), 0, passes, key, quiet=True)
 
@@ -142,6 +151,7 @@ class KeysInOrder(App[None]):
         """A barrier ran: everything queued before it in that node has been handled."""
         if turn != self._key_turn or not self._key_busy:
             return
+        self._key_moved = time.monotonic()
         node = chain[at]
         if node is not self and not node._message_queue.empty():
             quiet = False  # something arrived meanwhile: one more pass after this one
@@ -163,8 +173,20 @@ class KeysInOrder(App[None]):
         self.call_later(self._release, turn)
 
     def _stuck(self, turn: int) -> None:
-        if turn == self._key_turn and self._key_busy:
-            self.call_later(self._release, turn)
+        if turn != self._key_turn or not self._key_busy:
+            return
+        now = time.monotonic()
+        if now - self._key_due > LATE:
+            # The loop itself was busy (a handler that blocked): nothing could move meanwhile.
+            self._key_moved = now
+        self._key_due = now + STUCK_AFTER
+        quiet_for = now - self._key_moved
+        if quiet_for < STUCK_AFTER:  # the barriers still moving: wait on
+            loop = asyncio.get_running_loop()
+            self._key_due = now + STUCK_AFTER - quiet_for
+            self._key_watchdog = loop.call_later(STUCK_AFTER - quiet_for, self._stuck, turn)
+            return
+        self.call_later(self._release, turn)
 
     async def _release(self, turn: int) -> None:
         if turn != self._key_turn or not self._key_busy:
