@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-import psycopg
 import pytest
 
 from revue.cli.main import main
@@ -20,6 +19,10 @@ from revue.services.imports import import_files
 from revue.store.store import Store
 from tests.helpers import CLAIRE, EPI, PAUL, generated_reviews
 from tests.postgres import Server
+
+psycopg = pytest.importorskip(
+    "psycopg", reason="PostgreSQL tests skipped: psycopg is not installed (the postgresql extra)"
+)
 
 
 @dataclass
