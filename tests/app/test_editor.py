@@ -449,7 +449,8 @@ async def test_delete_a_contract_from_the_list(sample_url: str) -> None:
     store = Store.open(sample_url)
     try:
         assert not store.contract_exists(THI)
-        assert list_backups(store_path(sample_url))[-1].path.name.endswith("suppression.sqlite3")
+        names = [b.path.name for b in list_backups(store_path(sample_url))]
+        assert any(name.endswith("-suppression.sqlite3") for name in names)
     finally:
         store.close()
 
@@ -537,3 +538,23 @@ async def test_the_palette_opens_the_editor_from_a_contract(sample_url: str) -> 
         await until(pilot, lambda: isinstance(app.screen, ContractEditorScreen), "the editor")
         await settle(pilot)
         assert editor(app).slug == THI and "Écriture du contrat" in flat(app)
+
+
+async def test_changing_the_projet_while_objectives_cite_it_is_refused(sample_url: str) -> None:
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(ContractEditorScreen(THI))
+        await settle(pilot)
+        widget = widget_of(editor(app), "academic_project.id")
+        widget.value = "creteil-extrait"
+        await pilot.pause()
+        message = editor(app).drafts[(("header",), "academic_project.id")][1]
+        assert "absent du projet académique « creteil-extrait »" in message
+        await saved_or_refused(pilot)
+    store = Store.open(sample_url)
+    try:
+        ref = store.get_contract(THI).academic_project
+        assert ref is not None and ref.id == "nancy-metz-extrait"
+    finally:
+        store.close()

@@ -26,14 +26,13 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_cli_deletes_a_contract_without_reviews_after_a_backup(
     capsys: pytest.CaptureFixture[str], sample_url: str
 ) -> None:
-    before = len(list_backups(store_path(sample_url)))
+    before = {b.path.name for b in list_backups(store_path(sample_url))}
     code, out, err = run(capsys, "--db", sample_url, "contract", "delete", EPI)
     assert code == 0, err
     assert f"Contrat « {EPI} »" in out and "supprimé" in out
     assert "Sauvegarde faite avant" in err
-    backups = list_backups(store_path(sample_url))
-    assert len(backups) == before + 1
-    assert backups[-1].path.name.endswith("-suppression.sqlite3")  # the newest
+    made = {b.path.name for b in list_backups(store_path(sample_url))} - before
+    assert len(made) == 1 and made.pop().endswith("-suppression.sqlite3")
     store = Store.open(sample_url)
     try:
         assert [c.id for c in store.list_contracts()] == [THI]

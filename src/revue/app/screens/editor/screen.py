@@ -369,6 +369,9 @@ class ContractEditorScreen(RevueScreen[None]):
             if self.node[0] == "header" and key == "academic_project.id":
                 candidate = self._project_title(candidate)
             contract, _text = checked(candidate)
+            problem = self._link_problem(contract)
+            if problem:
+                raise Refused(problem)
         except Refused as exc:
             self._refuse(wid, key, value, str(exc))
             return
@@ -417,9 +420,34 @@ class ContractEditorScreen(RevueScreen[None]):
 
     def _project_title(self, contract: Contract) -> Contract:
         ref = contract.academic_project
-        if ref is not None and ref.id and ref.id in self.projects and not ref.title:
-            ref.title = self.projects[ref.id].title
+        known = {p.title for p in self.projects.values()}
+        if ref is not None and ref.id in self.projects and (not ref.title or ref.title in known):
+            ref.title = self.projects[ref.id].title  # a title typed by hand stays
         return contract
+
+    def _link_problem(self, contract: Contract) -> str:
+        """What the import's link check (revue.services.imports.check_links) would say, from
+        the projets académiques loaded with the screen: a link to an item the projet lacks, or
+        links while the projet is not in the store."""
+        ref = contract.academic_project
+        linked = [o for o in contract.objectives if o.academic_links]
+        if ref is None or not ref.id or not linked:
+            return ""
+        project = self.projects.get(ref.id)
+        if project is None:
+            return (
+                f"le projet académique « {ref.id} » n'est pas dans les données : importez "
+                "d'abord son fichier"
+            )
+        codes = project.codes()
+        for objective in linked:
+            for code in objective.academic_links:
+                if code not in codes:
+                    return (
+                        f"l'objectif « {objective.id} » renvoie à « {code} », absent du projet "
+                        f"académique « {ref.id} » : retirez d'abord ce rattachement"
+                    )
+        return ""
 
     def _message(self, exc: InputError, candidate: Contract, node: Node, key: str) -> str:
         """The import's message about this field (else its first, with the field it names)."""
