@@ -240,7 +240,8 @@ class ContractEditorScreen(RevueScreen[None]):
             draft = self.drafts.get((self.node, fld.key))
             value = draft[0] if draft else model.shown(self.contract, self.node, fld.key)
             hint = f" ({fld.hint})" if fld.hint else ""
-            widgets.append(Label(f"{fld.label}{hint}", classes="ed-label"))
+            if fld.kind != "bool":  # a checkbox carries its own label
+                widgets.append(Label(f"{fld.label}{hint}", classes="ed-label"))
             widgets.append(self._widget(fld, wid, value))
             error = Static(
                 Text(typo(draft[1])) if draft else "", id=f"{wid}-error", classes="ed-error"
