@@ -37,7 +37,8 @@ SAMPLES = ROOT / "sample_data"
 CRETEIL = SAMPLES / "projet-academique-creteil-extrait.toml"
 NANCY = SAMPLES / "projet-academique-nancy-metz.toml"
 EPINAY = SAMPLES / "contrat-epinay-2018-2020.toml"
-SEED = ROOT.parent / "shared" / "seeds" / "004_e4391e99de393476.txt"
+#: The source document (a copy of shared/seeds/004_…, kept with the tests so a clean clone has it).
+SEED = Path(__file__).parent.parent / "fixtures" / "seeds" / "004_e4391e99de393476.txt"
 EPI = "epinay-2018-2020"
 
 #: A projet with everything version 2 holds: préambule, level names, codes, orientations,

@@ -137,7 +137,7 @@ def test_every_bilan_writer_accepts_any_stored_text(db_url: str, tmp_path: Path,
             Avenant(
                 1,
                 dt.date(2019, 6, 20),
-                text,
+                f"Motif : {text}",  # a reason is required: the text rides along
                 [
                     AvenantChange(
                         "objective-text", first, before={"text": text}, after={"text": text + "!"}
