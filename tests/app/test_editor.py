@@ -558,3 +558,18 @@ async def test_changing_the_projet_while_objectives_cite_it_is_refused(sample_ur
         assert ref is not None and ref.id == "nancy-metz-extrait"
     finally:
         store.close()
+
+
+async def test_the_contract_screen_opens_the_editor_with_c(sample_url: str) -> None:
+    """« c » on the contract screen opens the editor on that contract (the palette too)."""
+    from revue.app.screens.contract import ContractScreen
+
+    app = make_app(sample_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ContractScreen(THI))
+        await until(pilot, lambda: isinstance(app.screen, ContractScreen), "the contract screen")
+        await settle(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ContractEditorScreen), "the editor")
+        assert editor(app).slug == THI

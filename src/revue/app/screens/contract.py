@@ -30,7 +30,9 @@ class ContractScreen(RevueScreen[None]):
         "ferme une branche ; le détail de l'élément choisi s'affiche à droite. « n » et « p » "
         "passent à l'objectif suivant ou précédent ; Ctrl+P cherche un objectif par son texte. "
         "«\u00a0a\u00a0» ouvre le projet académique du contrat, «\u00a0m\u00a0» la matrice "
-        "d'alignement de ses objectifs avec ceux du projet académique."
+        "d'alignement de ses objectifs avec ceux du projet académique. «\u00a0c\u00a0» "
+        "ouvre l'éditeur pour écrire ou corriger le contrat (en lecture seule une fois une "
+        "revue ouverte : il change alors par avenant)."
     )
     BINDINGS = [
         Binding("escape", "back", "Retour", id="back"),
@@ -58,6 +60,14 @@ class ContractScreen(RevueScreen[None]):
             id="matrix",
             show=False,  # the footer is full at 80 columns: the palette and the help list it
             tooltip="Matrice d'alignement des objectifs du contrat avec le projet académique",
+        ),
+        Binding(
+            "c",
+            "edit",
+            "Corriger",
+            id="edit",
+            show=False,  # the footer is full at 80 columns: the palette and the help list it
+            tooltip="Écrire ou corriger ce contrat dans l'éditeur",
         ),
         Binding("plus", "expand_all", "Tout déplier", show=False, id="expand"),
         Binding("minus", "collapse_all", "Tout replier", show=False, id="collapse"),
@@ -216,6 +226,11 @@ class ContractScreen(RevueScreen[None]):
         self.app.push_screen(
             AcademicScreen(contract_id=self.contract_id, open_objective=self.show_objective)
         )
+
+    def action_edit(self) -> None:
+        from revue.app.screens.editor.screen import ContractEditorScreen
+
+        self.app.push_screen(ContractEditorScreen(self.contract_id))
 
     def action_matrix(self) -> None:
         from revue.app.screens.academic import AlignmentScreen
