@@ -99,3 +99,46 @@ def test_entries_of_an_old_store_still_travel(tmp_path: Path) -> None:
         assert [v.content.notes for v in read_exchange(exported)] == ["Note d'avant"]
     finally:
         store.close()
+
+
+def test_0009_goes_back_to_the_two_tables_and_up_again(tmp_path: Path) -> None:
+    """Downgrading 0009 writes each projet back into academic_axes / academic_objectives
+    (what version 1 holds); upgrading again gives the same projet back."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from revue.store.db import _alembic_config
+    from tests.helpers import ACADEMIC
+
+    url = f"sqlite:///{tmp_path / 'revue.sqlite3'}"
+    store = Store.open(url)
+    try:
+        from revue.services.imports import import_files
+
+        _done, errors = import_files(store, [ACADEMIC])
+        assert not errors
+        before = store.get_academic_project("nancy-metz-extrait")
+    finally:
+        store.close()
+    assert before is not None
+    engine = create_engine(url)
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0008")
+    with engine.connect() as conn:
+        axes = conn.execute(text("SELECT code, title FROM academic_axes")).all()
+        assert [(a.code, a.title) for a in axes] == [(a.code, a.title) for a in before.axes]
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    engine.dispose()
+    store = Store.open(url)
+    try:
+        after = store.get_academic_project("nancy-metz-extrait")
+    finally:
+        store.close()
+    assert after is not None
+    assert [(a.code, a.title, a.text) for a in after.axes] == [
+        (a.code, a.title, a.text) for a in before.axes
+    ]

@@ -15,6 +15,7 @@ empty, so they export in the canonical text), then the two tables are dropped.
 """
 
 import json
+import uuid
 
 import sqlalchemy as sa
 from alembic import op
@@ -68,7 +69,90 @@ def upgrade() -> None:
     op.drop_table("academic_axes")
 
 
+def _lever_texts(items: list) -> list[str]:  # type: ignore[type-arg]
+    """Version-1 leviers are flat texts: nested leviers follow their parent."""
+    out: list[str] = []
+    for item in items:
+        out.append(item if isinstance(item, str) else str(item.get("text", "")))
+        if isinstance(item, dict):
+            out += _lever_texts(item.get("items", []))
+    return out
+
+
+def _flat_objectives(axis: dict) -> list[dict]:  # type: ignore[type-arg]
+    """An axis's objectives, those of its parts at any depth after its own (version 1 has
+    axes and objectives only)."""
+    found = list(axis.get("objectives", []))
+    for section in axis.get("sections", []):
+        found += _flat_objectives(section)
+    return found
+
+
 def downgrade() -> None:
-    raise NotImplementedError(
-        "projets académiques are not converted back; restore the backup made before 0009"
+    """Back to the two tables: each top-level part becomes an axis, every objective under it
+    (at any depth) one of its objectives, leviers flattened; what version 1 cannot hold
+    (préambule, texts of deeper parts, examples, resources, the file's text) is dropped —
+    restore the backup made before 0009 to get it back."""
+    axes_table = op.create_table(
+        "academic_axes",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["project_id"], ["academic_projects.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
     )
+    with op.batch_alter_table("academic_axes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_academic_axes_project_id"), ["project_id"], unique=False
+        )
+    objectives_table = op.create_table(
+        "academic_objectives",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("axis_id", sa.Uuid(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("levers", sa.JSON(), nullable=False),
+        sa.Column("criteria", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["axis_id"], ["academic_axes.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("academic_objectives", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_academic_objectives_axis_id"), ["axis_id"], unique=False
+        )
+    conn = op.get_bind()
+    for project_id, document in conn.execute(
+        sa.text("SELECT id, document FROM academic_projects")
+    ).all():
+        data = json.loads(document) if isinstance(document, str) else document or {}
+        for a_pos, axis in enumerate(data.get("axes", [])):
+            axis_id = uuid.uuid4()
+            conn.execute(
+                axes_table.insert().values(
+                    id=axis_id,
+                    project_id=uuid.UUID(str(project_id)),
+                    position=a_pos,
+                    code=(axis.get("code") or axis.get("id") or "")[:32],
+                    title=axis.get("title", ""),
+                    text=axis.get("text", ""),
+                )
+            )
+            for o_pos, objective in enumerate(_flat_objectives(axis)):
+                conn.execute(
+                    objectives_table.insert().values(
+                        id=uuid.uuid4(),
+                        axis_id=axis_id,
+                        position=o_pos,
+                        code=(objective.get("code") or objective.get("id") or "")[:32],
+                        title=objective.get("title", ""),
+                        levers=_lever_texts(objective.get("levers", [])),
+                        criteria=list(objective.get("criteria", [])),
+                    )
+                )
+    with op.batch_alter_table("academic_projects", schema=None) as batch_op:
+        batch_op.drop_column("source")
+        batch_op.drop_column("document")
