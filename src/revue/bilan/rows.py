@@ -132,8 +132,7 @@ def links_line(objective: ObjectiveBilan) -> str | None:
     if not objective.academic_links:
         return None
     return "Rattaché au projet académique : " + " ; ".join(
-        f"{link.level} {link.label}" if link.level else link.label
-        for link in objective.academic_links
+        link.named for link in objective.academic_links
     )
 
 

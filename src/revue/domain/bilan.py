@@ -78,6 +78,11 @@ class AcademicLink:
     def label(self) -> str:
         return f"{self.code} {self.title}" if self.code else self.title
 
+    @property
+    def named(self) -> str:
+        """With the document's level name: « Section FACILITER LE PILOTAGE… »."""
+        return f"{self.level} {self.label}" if self.level else self.label
+
 
 @dataclass
 class CoverageLine:
@@ -237,8 +242,7 @@ def change_text(
     if not fields:
         return "—"
     if "link" in fields:
-        link = _link(academic, str(fields["link"]))
-        return f"{link.level} {link.label}".strip() if link.level else link.label
+        return _link(academic, str(fields["link"])).named
     if "text" in fields:
         return str(fields["text"])
     if "value" in fields:

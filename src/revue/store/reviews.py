@@ -76,8 +76,8 @@ def _sort_key(year: str, kind: str) -> tuple[int, int]:
 class Reviews:
     """The reviews of the store at ``engine`` (:class:`revue.store.store.Store` holds one and
     delegates to it). ``history`` keeps the versions of what they change, ``log`` counts what
-    indicators take from the accompaniment log, ``get_contract`` reads a contract (the
-    store's)."""
+    indicators take from the accompaniment log, ``get_contract`` and ``get_academic_project``
+    read a contract and a projet académique (the store's)."""
 
     def __init__(
         self,
@@ -85,7 +85,7 @@ class Reviews:
         history: History,
         log: Log,
         get_contract: Callable[[str], Contract],
-        get_academic_project: Callable[[str], AcademicProject | None] | None = None,
+        get_academic_project: Callable[[str], AcademicProject | None],
     ) -> None:
         self.engine = engine
         self.history = history
@@ -242,11 +242,7 @@ class Reviews:
             walk = adjust(walk, reviews)
         contract = walk.contract
         ref = contract.academic_project
-        academic = (
-            self._get_academic_project(ref.id)
-            if ref and ref.id and self._get_academic_project
-            else None
-        )
+        academic = self._get_academic_project(ref.id) if ref and ref.id else None
         keys = {o.id: stable_uuid(contract.id, "objective", o.id) for o in walk.objectives}
         start = school_year_start(summary.school_year)
         years = [y for y in school_years_of_contract(contract) if school_year_start(y) <= start]
