@@ -126,43 +126,42 @@ def _syntax_error(exc: tomllib.TOMLDecodeError, text: str, filename: str) -> Inp
         message = match["msg"]
         line = int(match["line"]) if match["line"] else max(1, len(text.splitlines()))
     french = next((fr for en, fr in _SYNTAX_MESSAGES.items() if message.startswith(en)), None)
-    field_name = None
-    if line:
-        lines = text.splitlines()
-        if 0 < line <= len(lines):
-            key = _KEY_LINE.match(lines[line - 1])
-            if key:
-                field_name = ".".join(_split_key(key["key"]))
+    lines = text.splitlines()
+    current = lines[line - 1] if line and 0 < line <= len(lines) else ""
+    if _DECIMAL_COMMA.search(current):  # the reader's words would mislead: say the slip
+        value = current.split("=", 1)[1].split("#")[0].strip()
+        french = (
+            "nombre décimal écrit avec une virgule : en TOML le séparateur décimal est le "
+            f"point (écrivez {value.replace(',', '.')})"
+        )
+        hint, slip_line = "", None
+    else:
+        hint, slip_line = _syntax_hint(message, lines, current, line)
     if french is None:
         french = f"syntaxe TOML invalide ({message})"
     else:
         french = f"syntaxe TOML invalide : {french}"
-    hint, hint_line = _syntax_hint(message, text, line)
-    if hint.startswith(" ; nombre décimal"):
-        french, hint = "syntaxe TOML invalide", " : " + hint[3:]
-    if hint_line is not None and hint_line != line:
-        line = hint_line
-        key = _KEY_LINE.match(text.splitlines()[line - 1])
-        field_name = ".".join(_split_key(key["key"])) if key else None
-    return InputError(french + hint, file=filename, line=line, field=field_name)
+    line = slip_line or line
+    return InputError(french + hint, file=filename, line=line, field=_field_at(lines, line))
+
+
+def _field_at(lines: list[str], line: int | None) -> str | None:
+    """The key written on ``line`` (1-based), if any."""
+    if not line or not 0 < line <= len(lines):
+        return None
+    key = _KEY_LINE.match(lines[line - 1])
+    return ".".join(_split_key(key["key"])) if key else None
 
 
 _DECIMAL_COMMA = re.compile(r"=\s*[-+]?\d+,\d+\s*(?:#.*)?$")
 _BARE_WORD = re.compile(r"=\s*[^\s\"'\[{0-9+\-tfin]")
 
 
-def _syntax_hint(message: str, text: str, line: int | None) -> tuple[str, int | None]:
+def _syntax_hint(
+    message: str, lines: list[str], current: str, line: int | None
+) -> tuple[str, int | None]:
     """The usual slip behind a syntax error, said plainly, and the line where it was made
     when that is not where the reader stopped (an unclosed list is noticed lines later)."""
-    lines = text.splitlines()
-    current = lines[line - 1] if line and 0 < line <= len(lines) else ""
-    if _DECIMAL_COMMA.search(current):
-        value = current.split("=", 1)[1].split("#")[0].strip()
-        return (
-            f" ; nombre décimal écrit avec une virgule : en TOML le séparateur décimal est le "
-            f"point (écrivez {value.replace(',', '.')})",
-            None,
-        )
     if message.startswith(("Illegal character", "Unterminated string")) and (
         current.count('"') % 2 == 1 or current.count("'") % 2 == 1
     ):
