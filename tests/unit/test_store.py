@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import stat
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import ForeignKeyConstraint, text
 
 from revue.domain.errors import RevueError
 from revue.store.db import MIGRATIONS, SCHEMA_HEAD
@@ -27,9 +29,43 @@ def test_schema_head_constant_is_alembics_head() -> None:
 
 
 def test_migrations_build_exactly_the_models(store: Store) -> None:
+    """The models are the schema; on PostgreSQL, but for what migration 0010 adds there and
+    the models leave out on purpose: ``owner`` in every table and in every key, the log's two
+    owner-led indexes and the ``revue_scopes`` table."""
+    postgresql = store.engine.dialect.name == "postgresql"
+
+    def include(_obj: object, name: str | None, kind: str, _reflected: bool, _to: object) -> bool:
+        if not postgresql:
+            return True
+        if kind == "table" and name == "revue_scopes":
+            return False
+        if kind == "index" and name and name.startswith("ix_accompaniments_owner_"):
+            return False
+        return not (kind == "column" and name == "owner")
+
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert diff == []
+        context = MigrationContext.configure(conn, opts={"include_object": include})
+        diff = compare_metadata(context, Base.metadata)
+    if postgresql:  # each key found with owner last, and wanted without it: one pair each
+        removed = Counter(
+            _key(item[1]) for item in diff if item[0] in ("remove_constraint", "remove_fk")
+        )
+        added = Counter(_key(item[1]) for item in diff if item[0] in ("add_constraint", "add_fk"))
+        assert len(removed) == len(diff) / 2
+        assert removed == added
+        assert all("owner" in item[1].columns for item in diff if item[0].startswith("remove"))
+    else:
+        assert diff == []
+
+
+def _key(constraint: Any) -> tuple[object, ...]:
+    """What a unique constraint or foreign key is about, ``owner`` left out."""
+    columns = tuple(c.name for c in constraint.columns if c.name != "owner")
+    if isinstance(constraint, ForeignKeyConstraint):
+        targets = tuple(e.target_fullname for e in constraint.elements if e.parent.name != "owner")
+        ondelete = (constraint.ondelete or "").split(" (")[0]
+        return ("fk", constraint.table.name, columns, targets, ondelete)
+    return ("unique", constraint.table.name, columns)
 
 
 def test_sqlite_settings(store: Store) -> None:

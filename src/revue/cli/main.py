@@ -552,6 +552,12 @@ def _add_backup_and_check(commands: _Commands) -> None:
     copy.add_argument(
         "--to", dest="target", metavar="URL", required=True, help="la destination (vide)"
     )
+    copy.add_argument(
+        "--owner",
+        metavar="NOM",
+        help="base partagée : la circonscription dont on copie les données (vers la base "
+        "partagée : à qui elles seront ; depuis elle : les seules copiées)",
+    )
     copy.set_defaults(handler=_server("store_copy"))
     admin = commands.add_parser(
         "admin",
@@ -573,12 +579,22 @@ def _add_backup_and_check(commands: _Commands) -> None:
         help="circonscription : lire et écrire tout ; dsden : lire contrats, revues et "
         "comptes, jamais les notes, les participants ni les auteurs",
     )
+    grant.add_argument(
+        "--circonscription",
+        dest="scope",
+        metavar="NOM",
+        help="dans une base partagée : la circonscription dont ce rôle lit et écrit les "
+        "données (et seulement elles)",
+    )
     grant.set_defaults(handler=_server("admin_grant"))
     revoke = admin_actions.add_parser(
         "revoke", help="retirer à un rôle l'accès à ces données", add_help=False
     )
     revoke.add_argument("role", metavar="RÔLE", help="le rôle PostgreSQL")
     revoke.set_defaults(handler=_server("admin_revoke"))
+    admin_actions.add_parser(
+        "list", help="les rôles qui ont accès à ces données, et à quoi", add_help=False
+    ).set_defaults(handler=_server("admin_list"))
 
 
 def _server(name: str) -> Handler:

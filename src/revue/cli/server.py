@@ -101,23 +101,27 @@ def check(args: argparse.Namespace, url: str) -> int:
 
 
 def store_copy(args: argparse.Namespace, _url: str) -> int:
-    """Every row of the store at ``--from`` into the empty store at ``--to``, verified."""
+    """Every row of the store at ``--from`` into the empty store at ``--to``, verified; with
+    ``--owner``, one circonscription's rows of a shared PostgreSQL database (docs/postgresql.md)."""
     from sqlalchemy.engine import make_url
 
     from revue.store.archive import copy_rows
+    from revue.store.grants import check_scope
 
+    owner = None if args.owner is None else check_scope(args.owner)
     source = Store.open(args.source, notice=_tell)
     try:
         target = Store.open(args.target, notice=_tell)
         try:
-            digests = copy_rows(source.engine, target.engine, replace=False)
+            digests = copy_rows(source.engine, target.engine, replace=False, owner=owner)
         finally:
             target.close()
     finally:
         source.close()
     rows = sum(d.rows for d in digests.values())
+    whose = "" if owner is None else f" (circonscription « {owner} »)"
     print(
-        f"{rows} lignes copiées de {make_url(args.source).render_as_string()} vers "
+        f"{rows} lignes copiées{whose} de {make_url(args.source).render_as_string()} vers "
         f"{make_url(args.target).render_as_string()} ; vérifié : mêmes nombres de lignes et "
         f"mêmes empreintes SHA-256 dans les {len(digests)} tables."
     )
@@ -129,14 +133,20 @@ def admin_grant(args: argparse.Namespace, url: str) -> int:
 
     store = Store.open(url, notice=_tell)
     try:
-        grant(store.engine, args.role, args.kind)
+        access = grant(store.engine, args.role, args.kind, args.scope)
     finally:
         store.close()
-    what = (
-        "lire et écrire toutes ces données"
-        if args.kind == "circonscription"
-        else "lire contrats, revues et comptes (ni notes, ni participants, ni auteurs)"
-    )
+    if args.kind == "dsden":
+        what = (
+            "lire contrats, revues et comptes de toutes les circonscriptions de cette base "
+            "(ni notes, ni participants, ni auteurs)"
+        )
+    elif access.scope:
+        what = (
+            f"lire et écrire les données de la circonscription « {access.scope} », et elles seules"
+        )
+    else:
+        what = "lire et écrire toutes ces données"
     print(f"Le rôle {args.role} peut maintenant {what}.")
     return 0
 
@@ -150,4 +160,26 @@ def admin_revoke(args: argparse.Namespace, url: str) -> int:
     finally:
         store.close()
     print(f"Le rôle {args.role} n'a plus accès à ces données.")
+    return 0
+
+
+def admin_list(args: argparse.Namespace, url: str) -> int:
+    from revue.store.grants import list_access
+
+    store = Store.open(url, notice=_tell)
+    try:
+        accesses = list_access(store.engine)
+    finally:
+        store.close()
+    if not accesses:
+        print("Aucun rôle n'a reçu d'accès (revue admin grant) : seul le propriétaire de la base.")
+        return 0
+    for access in accesses:
+        if access.kind == "dsden":
+            shown = "dsden\ttoutes les circonscriptions, en lecture (sans les notes)"
+        elif access.scope:
+            shown = f"circonscription\t{access.scope}"
+        else:
+            shown = "circonscription\tles données de la base (une seule circonscription)"
+        print(f"{access.role}\t{shown}")
     return 0

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select
+from sqlalchemy import Connection, Delete, Engine, Select, Table, delete, func, select, text
 from sqlalchemy.engine import make_url
 
 from revue.domain.errors import NotFoundError, RevueError
@@ -97,53 +97,131 @@ class TableDigest:
     sha256: str
 
 
-def table_digests(conn: Connection) -> dict[str, TableDigest]:
+def _owned(conn: Connection, query: Select[Any], owner: str | None) -> Select[Any]:
+    """``query`` restricted to the rows of ``owner`` in a PostgreSQL store (migration 0010:
+    every table has the column, which the models leave out); unchanged for SQLite or None."""
+    if owner is None or conn.dialect.name != "postgresql":
+        return query
+    return query.where(text("owner = :revue_owner").bindparams(revue_owner=owner))
+
+
+def table_digests(conn: Connection, owner: str | None = None) -> dict[str, TableDigest]:
     """Per table: its row count and a SHA-256 of its rows (each row's values in column order,
-    as canonical JSON; the rows' digests sorted, so the engine's row order does not count)."""
+    as canonical JSON; the rows' digests sorted, so the engine's row order does not count);
+    only ``owner``'s rows of a shared PostgreSQL database when it is given."""
     out: dict[str, TableDigest] = {}
     for table in tables():
         columns = list(table.c)
-        digests = sorted(
-            _row_digest(tuple(row)) for row in conn.execute(select(*columns)).yield_per(CHUNK)
-        )
+        query = _owned(conn, select(*columns), owner)
+        digests = sorted(_row_digest(tuple(row)) for row in conn.execute(query).yield_per(CHUNK))
         whole = hashlib.sha256(b"".join(digests)).hexdigest()
         out[table.name] = TableDigest(len(digests), whole)
     return out
 
 
-def row_counts(conn: Connection) -> dict[str, int]:
-    return {t.name: int(conn.scalar(select(func.count()).select_from(t)) or 0) for t in tables()}
+def row_counts(conn: Connection, owner: str | None = None) -> dict[str, int]:
+    return {
+        t.name: int(conn.scalar(_owned(conn, select(func.count()).select_from(t), owner)) or 0)
+        for t in tables()
+    }
+
+
+def _scope(conn: Connection) -> str | None:
+    """The circonscription whose rows the connected role sees (row-level security, migration
+    0010); None for SQLite and for a role the policies do not apply to (the owner)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    scope = conn.scalar(text("SELECT revue_scope()"))
+    return None if scope is None else str(scope)
+
+
+def _owners(conn: Connection) -> list[str]:
+    """The owners of the rows this connection sees (PostgreSQL), '' included."""
+    if conn.dialect.name != "postgresql":
+        return [""]
+    found: set[str] = set()
+    for table in tables():
+        found |= set(conn.scalars(text(f"SELECT DISTINCT owner FROM {table.name}")))
+    return sorted(found)
+
+
+def _refuse_mixing(reading: Connection, writing: Connection, owner: str | None) -> None:
+    """A copy that would lose whose rows are whose, refused (nothing has been written)."""
+    from revue.store.grants import shared_scopes
+
+    if owner is not None:
+        for conn in (reading, writing):
+            scope = _scope(conn)
+            if scope is not None and scope != owner:
+                raise RevueError(
+                    f"ce rôle ne voit que les données de la circonscription « {scope} », pas "
+                    f"celles de « {owner} » : faites cette copie avec le rôle propriétaire de la "
+                    "base ; rien n'a été modifié"
+                )
+        return
+    if _scope(reading) is None:
+        mixed = [o for o in _owners(reading) if o]
+        if mixed:
+            raise RevueError(
+                "la source est une base partagée entre circonscriptions ("
+                + ", ".join(mixed[:5])
+                + ("…" if len(mixed) > 5 else "")
+                + ") : une copie ne garde pas à qui est chaque ligne ; copiez une "
+                "circonscription à la fois (revue store copy --owner NOM) ou sauvegardez toute "
+                "la base avec pg_dump ; rien n'a été modifié"
+            )
+    if writing.dialect.name == "postgresql" and _scope(writing) is None:
+        shared = shared_scopes(writing)
+        if shared:
+            raise RevueError(
+                "la destination est une base partagée entre circonscriptions ("
+                + ", ".join(shared[:5])
+                + ("…" if len(shared) > 5 else "")
+                + ") : dites à quelle circonscription sont ces données "
+                "(revue store copy --owner NOM) ; rien n'a été modifié"
+            )
 
 
 class CopyMismatch(RevueError):
     """The copy read back differs from the source (it has been undone where it could be)."""
 
 
-def copy_rows(source: Engine, target: Engine, *, replace: bool) -> dict[str, TableDigest]:
+def copy_rows(
+    source: Engine, target: Engine, *, replace: bool, owner: str | None = None
+) -> dict[str, TableDigest]:
     """Copy every row of revue's tables from ``source`` to ``target`` (both at the current
     schema), in one write transaction of the target, then check the target against the
     source, still inside that transaction: a mismatch rolls everything back.
 
     ``replace``: the target's rows are deleted first (a restoration); else a target that
-    already holds data is refused, untouched. Returns the source's digests."""
-    with snapshot(source) as reading, write_session(target, bulk=True) as session:
+    already holds data is refused, untouched. Returns the source's digests.
+
+    ``owner`` (a PostgreSQL database shared by circonscriptions, migration 0010): only that
+    circonscription's rows are read from such a source, deleted, counted and compared in such
+    a target, and the rows written there are its own. A role of one circonscription needs no
+    ``owner``: the server shows it only its own rows and makes what it writes its own. Without
+    it, a copy that would mix circonscriptions, or lose whose rows are whose, is refused."""
+    with snapshot(source) as reading, write_session(target, bulk=True, owner=owner) as session:
         writing = session.connection()
-        held = {name: n for name, n in row_counts(writing).items() if n}
+        _refuse_mixing(reading, writing, owner)
+        held = {name: n for name, n in row_counts(writing, owner).items() if n}
         if held and not replace:
+            whose = "" if owner is None else f" de la circonscription « {owner} »"
             raise RevueError(
-                "la destination contient déjà des données ("
+                f"la destination contient déjà des données{whose} ("
                 + ", ".join(f"{name} : {n}" for name, n in sorted(held.items()))
                 + ") : revue ne copie que dans une base vide ; rien n'a été modifié"
             )
         if replace:
             for table in reversed(tables()):
-                writing.execute(delete(table))
+                writing.execute(_owned_delete(writing, table, owner))
         for table in tables():
-            result = reading.execute(select(table)).mappings().yield_per(CHUNK)
+            query = _owned(reading, select(table), owner)
+            result = reading.execute(query).mappings().yield_per(CHUNK)
             for chunk in result.partitions(CHUNK):
                 insert_many(session, table, [dict(row) for row in chunk])
-        expected = table_digests(reading)
-        found = table_digests(writing)
+        expected = table_digests(reading, owner)
+        found = table_digests(writing, owner)
         if found != expected:
             differ = sorted(name for name in expected if expected[name] != found.get(name))
             raise CopyMismatch(
@@ -152,6 +230,12 @@ def copy_rows(source: Engine, target: Engine, *, replace: bool) -> dict[str, Tab
                 + ") : elle a été annulée, rien n'a été modifié"
             )
     return expected
+
+
+def _owned_delete(conn: Connection, table: Table, owner: str | None) -> Delete:
+    if owner is None or conn.dialect.name != "postgresql":
+        return delete(table)
+    return delete(table).where(text("owner = :revue_owner").bindparams(revue_owner=owner))
 
 
 # --- archives: a store's rows in one SQLite file --------------------------------------------

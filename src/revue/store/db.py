@@ -42,6 +42,7 @@ from revue.store.pg import (
     pg_known,
     pg_reason,
     take_lock,
+    take_write_lock,
 )
 
 # The schema versions (store/schema.py), re-exported: a store already current opens without
@@ -294,7 +295,9 @@ FIRST_WAIT_MS = 1_000
 
 
 @contextmanager
-def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
+def write_session(
+    engine: Engine, *, bulk: bool = False, owner: str | None = None
+) -> Iterator[Session]:
     """A session whose transaction holds the write lock from the start and commits on success.
 
     The lock is taken before the body runs (``BEGIN IMMEDIATE``). When another process holds
@@ -310,9 +313,13 @@ def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
     tens of megabytes to be written again). The commit is as durable either way: it is in the
     WAL, synced, when this returns; closing the store waits for that thread and empties the
     WAL (:func:`checkpoint`).
+
+    ``owner`` (PostgreSQL, a database shared by circonscriptions): the rows this transaction
+    inserts belong to that circonscription, and it takes that circonscription's write lock
+    (the administrator's ``store copy --owner``; a circonscription's own role needs none).
     """
     try:
-        with _immediate(engine) as conn:
+        with _immediate(engine, owner) as conn:
             raw = (
                 conn.connection.dbapi_connection
                 if bulk and engine.dialect.name == "sqlite"
@@ -335,7 +342,7 @@ def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
 
 
 @contextmanager
-def _immediate(engine: Engine) -> Iterator[Connection]:
+def _immediate(engine: Engine, owner: str | None = None) -> Iterator[Connection]:
     """A connection whose transaction holds the write lock, once it is free.
 
     SQLite waits :data:`FIRST_WAIT_MS` for the lock, then the user is told and each new try
@@ -343,7 +350,8 @@ def _immediate(engine: Engine) -> Iterator[Connection]:
     nothing to undo: each try takes a fresh connection.
 
     PostgreSQL: the transaction's first statement takes revue's write lock (an advisory lock,
-    see :mod:`revue.store.pg`), waiting the same way."""
+    see :mod:`revue.store.pg`: per circonscription in a shared database), waiting the same
+    way."""
     sqlite = engine.dialect.name == "sqlite"
     postgresql = engine.dialect.name == "postgresql"
     deadline = time.monotonic() + WRITE_WAIT_LIMIT
@@ -356,9 +364,12 @@ def _immediate(engine: Engine) -> Iterator[Connection]:
             conn.execution_options(sqlite_immediate=True)
             conn.begin()
             if postgresql:
-                take_lock(
+                if owner is not None:  # the administrator writing for one circonscription
+                    conn.execute(
+                        text("SELECT set_config('revue.owner', :owner, true)"), {"owner": owner}
+                    )
+                take_write_lock(
                     conn,
-                    WRITE_LOCK,
                     wait_seconds=WRITE_WAIT_LIMIT,
                     tell=lambda: _tell(engine, WAITING_TO_WRITE),
                 )

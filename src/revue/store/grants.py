@@ -1,26 +1,38 @@
-"""Who may read and write a circonscription's store on a PostgreSQL server (``revue admin``).
+"""Who may read and write revue's data on a PostgreSQL server (``revue admin``).
 
-Each circonscription has its own database (docs/postgresql.md), owned by its own role: nobody
-else connects to it. ``revue admin grant`` then gives other, existing roles access to it:
+Two setups (docs/postgresql.md):
 
-- ``circonscription``: a colleague of the circonscription reads and writes everything revue
-  keeps there, as the owner does (but cannot change the tables themselves);
+- **one database shared by many circonscriptions** (migration 0010): every row has an owner,
+  the circonscription it belongs to, and PostgreSQL's row-level security shows each role only
+  what ``revue_scopes`` says it may see. ``revue admin grant ROLE --as circonscription
+  --circonscription NOM`` records ROLE → NOM: the role reads and writes only NOM's rows, and
+  whatever it writes is NOM's (the server fills and checks the owner);
+- **one database per circonscription**, owned by its own role: ``--circonscription`` is left
+  out, the role shares the database's own rows (scope '').
+
+And in both:
+
 - ``dsden``: the DSDEN reads contracts, projets académiques, reviews (records, values,
   evidence, avenants, frozen snapshots), schools, and of the accompaniment log only what
   counts need (date, network, modality, initiative, theme, duration, links to schools and
-  objectives): never the notes, the follow-up, the number of participants, the authors, the
-  history (which holds past notes), the conflicts (whole versions) or the keys.
+  objectives, the circonscription): never the notes, the follow-up, the number of
+  participants, the authors, the history (which holds past notes), the conflicts (whole
+  versions) or the keys; of every circonscription of the database.
 
-Privileges are PostgreSQL's own (table and column grants), checked by the server for every
-statement, whatever program connects. All grants of one command are one transaction.
+Privileges are PostgreSQL's own (table and column grants, row-level security policies),
+checked by the server for every statement, whatever program connects. All the statements of
+one command are one transaction.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, text
 
 from revue.domain.errors import RevueError
-from revue.store.db import write_session
+from revue.store.db import read_session, write_session
 from revue.store.models import Base
 
 #: What the DSDEN reads whole.
@@ -55,6 +67,7 @@ DSDEN_LOG_COLUMNS = (
     "duration_minutes",
     "deleted",
     "updated_at",
+    "owner",
 )
 KINDS = ("circonscription", "dsden")
 
@@ -67,12 +80,72 @@ def _database(engine: Engine) -> str:
     return _quote(engine, str(engine.url.database))
 
 
-def grant(engine: Engine, role: str, kind: str) -> None:
-    """Give the existing ``role`` the ``kind`` of access (see the module) to this store."""
+#: The longest circonscription name revue accepts as a scope.
+SCOPE_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Access:
+    """One role's access, as ``revue admin list`` shows it."""
+
+    role: str
+    kind: str
+    #: The circonscription whose rows the role sees ('' : the database's own rows); for a
+    #: DSDEN reader, every circonscription's.
+    scope: str
+
+
+def _postgresql_only(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
-        raise RevueError("revue admin : seulement pour une base PostgreSQL")
+        raise RevueError(
+            "revue admin : seulement pour une base PostgreSQL (sur un portable, les données "
+            "n'ont qu'un propriétaire) ; rien n'a été modifié"
+        )
+
+
+def check_scope(scope: str) -> str:
+    """The circonscription's name as a scope, or a French refusal."""
+    name = scope.strip()
+    if not name:
+        raise RevueError("--circonscription : le nom est vide ; rien n'a été modifié")
+    if len(name) > SCOPE_LENGTH:
+        raise RevueError(
+            f"--circonscription : le nom est trop long ({len(name)} caractères, au plus "
+            f"{SCOPE_LENGTH}) ; rien n'a été modifié"
+        )
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        raise RevueError(
+            "--circonscription : le nom contient un caractère de contrôle ; rien n'a été modifié"
+        )
+    return name
+
+
+def shared_scopes(connection: Connection) -> list[str]:
+    """The circonscriptions a shared database holds (rows or roles), '' left out: empty for a
+    database of one circonscription."""
+    found = set(
+        connection.scalars(
+            text("SELECT DISTINCT scope FROM revue_scopes WHERE kind = :k"), {"k": KINDS[0]}
+        )
+    )
+    found |= set(connection.scalars(text("SELECT DISTINCT owner FROM contracts")))
+    found |= set(connection.scalars(text("SELECT DISTINCT owner FROM accompaniments")))
+    return sorted(s for s in found if s)
+
+
+def grant(engine: Engine, role: str, kind: str, scope: str | None = None) -> Access:
+    """Give the existing ``role`` the ``kind`` of access (see the module) to this store; for a
+    circonscription's role, to the rows of ``scope`` (None: the database's own rows, in a
+    database of one circonscription)."""
+    _postgresql_only(engine)
     if kind not in KINDS:
         raise RevueError(f"type d'accès inconnu « {kind} » : circonscription ou dsden")
+    if kind == "dsden" and scope is not None:
+        raise RevueError(
+            "--circonscription ne va qu'avec --as circonscription : la DSDEN lit toutes les "
+            "circonscriptions ; rien n'a été modifié"
+        )
+    name = check_scope(scope) if scope is not None else None
     who = _quote(engine, role)
     tables = [t.name for t in Base.metadata.sorted_tables]
     with write_session(engine) as session:
@@ -81,6 +154,23 @@ def grant(engine: Engine, role: str, kind: str) -> None:
                 f"le rôle « {role} » n'existe pas sur le serveur : créez-le d'abord "
                 "(CREATE ROLE … LOGIN, voir docs/postgresql.md) ; rien n'a été modifié"
             )
+        if session.scalar(
+            text("SELECT rolname = current_user FROM pg_roles WHERE rolname = :r"), {"r": role}
+        ):
+            raise RevueError(
+                f"« {role} » est le rôle avec lequel vous êtes connecté (le propriétaire des "
+                "données) : il voit déjà tout ; rien n'a été modifié"
+            )
+        if kind == "circonscription" and name is None:
+            shared = shared_scopes(session.connection())
+            if shared:
+                raise RevueError(
+                    "cette base est partagée entre circonscriptions ("
+                    + ", ".join(shared[:5])
+                    + ("…" if len(shared) > 5 else "")
+                    + ") : précisez laquelle avec --circonscription NOM ; rien n'a été modifié"
+                )
+        access = Access(role, kind, (name or "") if kind == "circonscription" else role)
         statements = _revocations(engine, who, tables)
         statements += [
             f"GRANT CONNECT ON DATABASE {_database(engine)} TO {who}",
@@ -101,21 +191,44 @@ def grant(engine: Engine, role: str, kind: str) -> None:
             ]
         for statement in statements:
             session.execute(text(statement))
+        session.execute(
+            text(
+                "INSERT INTO revue_scopes (role, scope, kind) VALUES (:r, :s, :k) "
+                "ON CONFLICT (role) DO UPDATE SET scope = EXCLUDED.scope, kind = EXCLUDED.kind"
+            ),
+            {"r": role, "s": access.scope, "k": kind},
+        )
+    return access
+
+
+def list_access(engine: Engine) -> list[Access]:
+    """The roles ``revue admin grant`` gave access to, by name."""
+    _postgresql_only(engine)
+    with read_session(engine) as session:
+        rows = session.execute(
+            text("SELECT role, kind, scope FROM revue_scopes ORDER BY role")
+        ).all()
+    return [Access(str(role), str(kind), str(scope)) for role, kind, scope in rows]
 
 
 def revoke(engine: Engine, role: str) -> None:
-    """Take back every access ``revue admin grant`` gave ``role`` to this store."""
-    if engine.dialect.name != "postgresql":
-        raise RevueError("revue admin : seulement pour une base PostgreSQL")
+    """Take back every access ``revue admin grant`` gave ``role`` to this store (its
+    circonscription's record too)."""
+    _postgresql_only(engine)
     who = _quote(engine, role)
     tables = [t.name for t in Base.metadata.sorted_tables]
     with write_session(engine) as session:
+        if not session.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}):
+            raise RevueError(
+                f"le rôle « {role} » n'existe pas sur le serveur ; rien n'a été modifié"
+            )
         for statement in [
             *_revocations(engine, who, tables),
             f"REVOKE CONNECT ON DATABASE {_database(engine)} FROM {who}",
             f"REVOKE USAGE ON SCHEMA public FROM {who}",
         ]:
             session.execute(text(statement))
+        session.execute(text("DELETE FROM revue_scopes WHERE role = :r"), {"r": role})
 
 
 def _revocations(engine: Engine, who: str, tables: list[str]) -> list[str]:

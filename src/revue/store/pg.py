@@ -17,6 +17,16 @@ would have to name each of them in every writer, and version columns would need 
 change and a retry loop in every caller. One lock per database keeps the code of both engines
 the same, and costs what SQLite's single writer costs (docs/performance.md).
 
+In a database shared by several circonscriptions (migration 0010, docs/postgresql.md) the
+write lock is per circonscription: a writer takes the database's key *shared* and its own
+scope's key (:data:`SCOPE_LOCKS`, the hash of its scope) exclusively (:func:`take_write_lock`),
+so that 300 circonscriptions never wait for each other, while two writers of one
+circonscription still take turns. Rows of two scopes never meet (every key and every
+reference includes the owner), so the stale-edit and merge guarantees hold scope by scope. A
+role without a scope (the database's owner: a migration, a whole-database copy or restoration,
+or the one circonscription of a database of its own) takes the database's key exclusively and
+waits for every writer of every scope, as before.
+
 Opening takes a second key (:data:`OPEN_LOCK`) around reading the schema version and migrating,
 inside the migration's own transaction (PostgreSQL's DDL is transactional): simultaneous first
 opens of an empty database take turns, the second finds the schema made.
@@ -33,6 +43,9 @@ from sqlalchemy import Connection, text
 #: each other). 0x7265767565 is "revue" in ASCII; the last digit tells the two locks apart.
 WRITE_LOCK = 0x72657675650001
 OPEN_LOCK = 0x72657675650002
+#: The first half of the two-key form of a circonscription's write lock ("revu"); the second
+#: half is the hash of its scope.
+SCOPE_LOCKS = 0x72657675
 
 #: SQLSTATE codes and what they mean for the user.
 _REASONS = {
@@ -125,6 +138,48 @@ def take_lock(
     milliseconds = max(1, int(wait_seconds * 1000))
     conn.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    conn.execute(text("SET LOCAL lock_timeout = 0"))
+
+
+#: The writer's scope: its circonscription (revue_scope(), migration 0010), else the
+#: administrator's ``revue.owner`` setting (``store copy --owner``), else none.
+_SCOPE = "coalesce(revue_scope(), nullif(current_setting('revue.owner', true), ''))"
+
+
+def take_write_lock(
+    conn: Connection,
+    *,
+    wait_seconds: float,
+    tell: Callable[[], None],
+) -> None:
+    """Take revue's write lock for this transaction (see the module): the scope's own, under
+    the database's key held shared, or the database's key alone, exclusively, for a writer
+    without a scope. At once when free (one round trip), else ``tell()`` once and wait up to
+    ``wait_seconds`` (then *lock_not_available*, SQLSTATE 55P03)."""
+    scope, taken = conn.execute(
+        text(
+            f"SELECT q.scope, CASE WHEN q.scope IS NULL THEN pg_try_advisory_xact_lock(:key) "
+            "ELSE pg_try_advisory_xact_lock_shared(:key) "
+            "AND pg_try_advisory_xact_lock(:scopes, hashtext(q.scope)) END "
+            f"FROM (SELECT {_SCOPE} AS scope) q"
+        ),
+        {"key": WRITE_LOCK, "scopes": SCOPE_LOCKS},
+    ).one()
+    if taken:
+        return
+    tell()
+    milliseconds = max(1, int(wait_seconds * 1000))
+    conn.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
+    if scope is None:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+    else:  # taking again what the try took is harmless: both go at the transaction's end
+        conn.execute(
+            text(
+                "SELECT pg_advisory_xact_lock_shared(:key), "
+                "pg_advisory_xact_lock(:scopes, hashtext(:scope))"
+            ),
+            {"key": WRITE_LOCK, "scopes": SCOPE_LOCKS, "scope": scope},
+        )
     conn.execute(text("SET LOCAL lock_timeout = 0"))
 
 

@@ -133,8 +133,8 @@ def _rekey(conn: sa.Connection, tables: list[str], *, add: bool) -> None:
         own = _with_owner(item["columns"], add)  # type: ignore[arg-type]
         theirs = _with_owner(item["target_columns"], add)  # type: ignore[arg-type]
         action = _ON_DELETE.get(str(item["on_delete"]), "NO ACTION")
-        if action == "SET NULL":  # only the reference is cleared, never the row's owner
-            action = f"SET NULL ({_columns(list(item['columns']))})"  # type: ignore[call-overload]
+        if action == "SET NULL" and add:  # only the reference is cleared, never the owner
+            action = f"SET NULL ({_columns(_with_owner(item['columns'], False))})"  # type: ignore[arg-type]
         conn.execute(
             sa.text(
                 f"ALTER TABLE {_quote(item['table'])} ADD CONSTRAINT {_quote(item['name'])} "  # type: ignore[arg-type]
@@ -159,8 +159,7 @@ def _functions(conn: sa.Connection) -> None:
     conn.execute(sa.text("ALTER TABLE revue_scopes ENABLE ROW LEVEL SECURITY"))
     conn.execute(
         sa.text(
-            "CREATE POLICY revue_own_scope ON revue_scopes FOR SELECT "
-            "USING (role = current_user)"
+            "CREATE POLICY revue_own_scope ON revue_scopes FOR SELECT USING (role = current_user)"
         )
     )
     conn.execute(sa.text("GRANT SELECT ON revue_scopes TO PUBLIC"))
