@@ -406,10 +406,10 @@ def test_0010_goes_down_to_0009_and_up_again(shared: Shared, pg_server: Server) 
     engine = create_engine(shared.url(shared.admin))
     try:
         before = constraints(shared.database)
-        with pytest.raises(RuntimeError, match="contient les données de 2 circonscriptions"):
-            with engine.begin() as conn:
-                config.attributes["connection"] = conn
-                command.downgrade(config, "0009")
+        refused = pytest.raises(RuntimeError, match="contient les données de 2 circonscriptions")
+        with refused, engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0009")
         assert constraints(shared.database) == before
 
         # a database of one circonscription (its own rows, owner ''): down and up again
