@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
 
 from revue.domain.errors import RevueError
 from revue.store.db import read_session, write_session
@@ -198,7 +199,22 @@ def grant(engine: Engine, role: str, kind: str, scope: str | None = None) -> Acc
             ),
             {"r": role, "s": access.scope, "k": kind},
         )
+        _name_readers(engine, session)
     return access
+
+
+def _name_readers(engine: Engine, session: Session) -> None:
+    """The DSDEN's policy on every table made to name the DSDEN roles recorded (migration
+    0010: a policy for the roles, not a test of the role on every row, keeps the
+    circonscriptions' queries on their indexes); the database owner when there is none."""
+    readers = session.scalars(
+        text("SELECT role FROM revue_scopes WHERE kind = 'dsden' ORDER BY role")
+    ).all()
+    named = ", ".join(_quote(engine, str(r)) for r in readers) or "CURRENT_USER"
+    for table in Base.metadata.sorted_tables:
+        session.execute(
+            text(f"ALTER POLICY revue_dsden ON {_quote(engine, table.name)} TO {named}")
+        )
 
 
 def list_access(engine: Engine) -> list[Access]:
@@ -229,6 +245,7 @@ def revoke(engine: Engine, role: str) -> None:
         ]:
             session.execute(text(statement))
         session.execute(text("DELETE FROM revue_scopes WHERE role = :r"), {"r": role})
+        _name_readers(engine, session)
 
 
 def _revocations(engine: Engine, who: str, tables: list[str]) -> list[str]:

@@ -12,9 +12,9 @@ the version). docs/postgresql.md describes the setup; in short:
   writes for (``kind`` 'circonscription'), or that it is the DSDEN's reader ('dsden'); each
   role reads only its own row (``revue admin grant`` fills it, the database owner reads all);
 - ``revue_scope()``: the circonscription of ``current_user`` (NULL if it has none);
-  ``revue_reads_all()``: ``current_user`` is a DSDEN reader; ``revue_default_owner()``: the
-  scope, else the session's ``revue.owner`` setting (the administrator's ``store copy
-  --owner``), else '' (the rows of a database that belongs to one circonscription);
+  ``revue_default_owner()``: the scope, else the session's ``revue.owner`` setting (the
+  administrator's ``store copy --owner``), else '' (the rows of a database that belongs to
+  one circonscription);
 - a column ``owner text NOT NULL DEFAULT revue_default_owner()`` on every revue table (the
   models do not know it: no code path of revue sets it, the server does); existing rows get '';
 - every primary key, unique constraint and foreign key gains ``owner`` as its last column:
@@ -31,6 +31,11 @@ the version). docs/postgresql.md describes the setup; in short:
   circonscription's role reads and writes only rows whose owner is its scope (``WITH CHECK``:
   it cannot write a row for another one), a DSDEN reader reads every row (its column grants,
   revue.store.grants, keep notes, participants, authors, history, conflicts and keys out).
+  The DSDEN's policy names its roles (``TO``, kept up to date by ``revue admin grant`` and
+  ``revoke``; the database owner when there is none) rather than asking, row by row, whether
+  the current role reads everything: a circonscription's queries then have one condition,
+  ``owner = <its scope>``, that the indexes serve (with an ``OR`` they did not: measured in
+  docs/performance.md).
 
 Roles granted access before this revision (one database per circonscription) keep it: each is
 recorded with the scope '' (the database's own rows), as a circonscription's role if it may
@@ -176,17 +181,6 @@ def _functions(conn: sa.Connection) -> None:
     conn.execute(
         sa.text(
             """
-            CREATE FUNCTION revue_reads_all() RETURNS boolean LANGUAGE sql STABLE AS $$
-                SELECT EXISTS (
-                    SELECT 1 FROM revue_scopes WHERE role = current_user AND kind = 'dsden'
-                )
-            $$
-            """
-        )
-    )
-    conn.execute(
-        sa.text(
-            """
             CREATE FUNCTION revue_default_owner() RETURNS text LANGUAGE sql STABLE AS $$
                 SELECT coalesce(
                     revue_scope(), nullif(current_setting('revue.owner', true), ''), ''
@@ -232,6 +226,8 @@ def upgrade() -> None:
         conn.execute(
             sa.text(f"ALTER TABLE {quoted} ALTER COLUMN owner SET DEFAULT revue_default_owner()")
         )
+    dsden = [role for role, kind in _grantees(conn) if kind == "dsden"]
+    readers = ", ".join(_quote(role) for role in dsden) or "CURRENT_USER"
     _rekey(conn, tables, add=True)
     for name, (table, columns) in _OWNER_INDEXES.items():
         conn.execute(sa.text(f"CREATE INDEX {name} ON {_quote(table)} ({_columns(list(columns))})"))
@@ -246,10 +242,7 @@ def upgrade() -> None:
             )
         )
         conn.execute(
-            sa.text(
-                f"CREATE POLICY revue_dsden ON {quoted} FOR SELECT "
-                "USING ((SELECT revue_reads_all()))"
-            )
+            sa.text(f"CREATE POLICY revue_dsden ON {quoted} FOR SELECT TO {readers} USING (true)")
         )
 
 
@@ -278,6 +271,5 @@ def downgrade() -> None:
     for table in tables:
         conn.execute(sa.text(f"ALTER TABLE {_quote(table)} DROP COLUMN owner"))
     conn.execute(sa.text("DROP FUNCTION revue_default_owner()"))
-    conn.execute(sa.text("DROP FUNCTION revue_reads_all()"))
     conn.execute(sa.text("DROP FUNCTION revue_scope()"))
     conn.execute(sa.text("DROP TABLE revue_scopes"))
