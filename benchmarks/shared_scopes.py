@@ -3,7 +3,7 @@
 
     python benchmarks/shared_scopes.py [--db URL] [--entries 600000] [--scopes 300] [--rounds 3]
 
-``--db``: an empty database (its superuser or owner's URL; it is filled); without it a
+``--db``: a database of its own (its superuser or owner's URL; its log is replaced); without it a
 throw-away server is started on localhost (tests/postgres.py). The log gets ``--entries``
 accompaniments spread over ``--scopes`` circonscriptions and four school years; a role of one
 circonscription then runs, under its policies, the log's count for a school year, its first
@@ -44,22 +44,29 @@ INDEXES = ("ix_accompaniments_owner_date", "ix_accompaniments_owner_updated_at")
 
 
 def fill(conn: object, entries: int, scopes: int) -> None:
-    conn.execute("CREATE ROLE bench_scope LOGIN")  # type: ignore[attr-defined]
+    conn.execute(  # type: ignore[attr-defined]
+        "DO $$ BEGIN CREATE ROLE bench_scope LOGIN; "
+        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    )
     conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO bench_scope")  # type: ignore[attr-defined]
-    conn.execute("INSERT INTO revue_scopes VALUES ('bench_scope', 'c17', 'circonscription')")  # type: ignore[attr-defined]
+    conn.execute(  # type: ignore[attr-defined]
+        "INSERT INTO revue_scopes VALUES ('bench_scope', 'c17', 'circonscription') "
+        "ON CONFLICT (role) DO NOTHING"
+    )
+    conn.execute("TRUNCATE accompaniments CASCADE")  # type: ignore[attr-defined]
     conn.execute(  # type: ignore[attr-defined]
         """
         INSERT INTO accompaniments (id, date, author, network, modality, initiative, theme,
             duration_minutes, participants, notes, follow_up, deleted, version, parents,
             ancestors, conflicts, updated_at, search_text, owner)
-        SELECT gen_random_uuid(), date '2016-09-01' + (g % 1460), 'Auteur ' || (g % 7), '',
+        SELECT gen_random_uuid(), date '2016-09-01' + (g %% 1460), 'Auteur ' || (g %% 7), '',
             'visite', 'ien', 'thème', 60, 3, 'notes', '', false, md5(g::text), '[]', '[]',
-            '[]', now() - (g || ' seconds')::interval, 'theme notes', 'c' || (g % %s)
+            '[]', now() - (g || ' seconds')::interval, 'theme notes', 'c' || (g %% %s)
         FROM generate_series(1, %s) g
         """,
         (scopes, entries),
     )
-    conn.execute("ANALYZE")  # type: ignore[attr-defined]
+    conn.execute("VACUUM ANALYZE accompaniments")  # type: ignore[attr-defined]
 
 
 def timed(conn: object, query: str) -> tuple[float, str]:

@@ -379,6 +379,18 @@ def test_admin_grant_list_revoke_and_bad_input(
         Store.open(shared.url(shared.b)).close()
 
 
+def test_the_owner_of_the_shared_database_does_not_write_through_revue(
+    shared: Shared, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its rows would be nobody's, and a change by id could touch several circonscriptions'
+    copies of one contract: an import by the owner is refused, nothing written."""
+    held = shared.sql(shared.admin, "SELECT owner, count(*) FROM contracts GROUP BY owner")
+    assert _cli("--db", shared.url(shared.admin), "contract", "import", str(EPINAY)) == 1
+    said = capsys.readouterr().err
+    assert "propriétaire d'une base partagée" in said and "rien n'a été modifié" in said, said
+    assert shared.sql(shared.admin, "SELECT owner, count(*) FROM contracts GROUP BY owner") == held
+
+
 def test_0010_goes_down_to_0009_and_up_again(shared: Shared, pg_server: Server) -> None:
     """Down refuses a database shared by two circonscriptions, changing nothing; on a database
     of one owner it removes the owner, the keys and the policies, and up puts them back."""

@@ -201,7 +201,10 @@ def copy_rows(
     a target, and the rows written there are its own. A role of one circonscription needs no
     ``owner``: the server shows it only its own rows and makes what it writes its own. Without
     it, a copy that would mix circonscriptions, or lose whose rows are whose, is refused."""
-    with snapshot(source) as reading, write_session(target, bulk=True, owner=owner) as session:
+    with (
+        snapshot(source) as reading,
+        write_session(target, bulk=True, owner=owner, whole=True) as session,
+    ):
         writing = session.connection()
         _refuse_mixing(reading, writing, owner)
         held = {name: n for name, n in row_counts(writing, owner).items() if n}

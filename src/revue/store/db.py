@@ -296,7 +296,7 @@ FIRST_WAIT_MS = 1_000
 
 @contextmanager
 def write_session(
-    engine: Engine, *, bulk: bool = False, owner: str | None = None
+    engine: Engine, *, bulk: bool = False, owner: str | None = None, whole: bool = False
 ) -> Iterator[Session]:
     """A session whose transaction holds the write lock from the start and commits on success.
 
@@ -317,9 +317,12 @@ def write_session(
     ``owner`` (PostgreSQL, a database shared by circonscriptions): the rows this transaction
     inserts belong to that circonscription, and it takes that circonscription's write lock
     (the administrator's ``store copy --owner``; a circonscription's own role needs none).
+    Without ``owner``, the owner of such a database is refused (:class:`StoreError`): its rows
+    would be nobody's; ``whole``: unless the caller writes for the whole database (``revue
+    admin``, a copy that checks the owners itself).
     """
     try:
-        with _immediate(engine, owner) as conn:
+        with _immediate(engine, owner, whole) as conn:
             raw = (
                 conn.connection.dbapi_connection
                 if bulk and engine.dialect.name == "sqlite"
@@ -342,7 +345,9 @@ def write_session(
 
 
 @contextmanager
-def _immediate(engine: Engine, owner: str | None = None) -> Iterator[Connection]:
+def _immediate(
+    engine: Engine, owner: str | None = None, whole: bool = False
+) -> Iterator[Connection]:
     """A connection whose transaction holds the write lock, once it is free.
 
     SQLite waits :data:`FIRST_WAIT_MS` for the lock, then the user is told and each new try
@@ -368,11 +373,15 @@ def _immediate(engine: Engine, owner: str | None = None) -> Iterator[Connection]
                     conn.execute(
                         text("SELECT set_config('revue.owner', :owner, true)"), {"owner": owner}
                     )
-                take_write_lock(
-                    conn,
-                    wait_seconds=WRITE_WAIT_LIMIT,
-                    tell=lambda: _tell(engine, WAITING_TO_WRITE),
-                )
+                try:
+                    take_write_lock(
+                        conn,
+                        wait_seconds=WRITE_WAIT_LIMIT,
+                        tell=lambda: _tell(engine, WAITING_TO_WRITE),
+                        whole=whole,
+                    )
+                except ValueError as exc:  # the owner of a shared database
+                    raise StoreError(str(exc)) from None
             break
         except OperationalError as exc:
             conn.close()

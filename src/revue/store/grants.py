@@ -149,7 +149,7 @@ def grant(engine: Engine, role: str, kind: str, scope: str | None = None) -> Acc
     name = check_scope(scope) if scope is not None else None
     who = _quote(engine, role)
     tables = [t.name for t in Base.metadata.sorted_tables]
-    with write_session(engine) as session:
+    with write_session(engine, whole=True) as session:
         if not session.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}):
             raise RevueError(
                 f"le rôle « {role} » n'existe pas sur le serveur : créez-le d'abord "
@@ -233,7 +233,7 @@ def revoke(engine: Engine, role: str) -> None:
     _postgresql_only(engine)
     who = _quote(engine, role)
     tables = [t.name for t in Base.metadata.sorted_tables]
-    with write_session(engine) as session:
+    with write_session(engine, whole=True) as session:
         if not session.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}):
             raise RevueError(
                 f"le rôle « {role} » n'existe pas sur le serveur ; rien n'a été modifié"

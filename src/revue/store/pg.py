@@ -47,6 +47,14 @@ OPEN_LOCK = 0x72657675650002
 #: half is the hash of its scope.
 SCOPE_LOCKS = 0x72657675
 
+#: Why the owner of a shared database does not write through revue's ordinary commands.
+ADMIN_DOES_NOT_WRITE = (
+    "ce rôle est le propriétaire d'une base partagée entre circonscriptions : il n'écrit pas "
+    "lui-même dans les données (elles ne seraient à aucune circonscription) ; connectez-vous "
+    "avec le rôle d'une circonscription (revue admin list les montre), ou copiez pour elle "
+    "avec revue store copy --owner NOM ; rien n'a été modifié"
+)
+
 #: SQLSTATE codes and what they mean for the user.
 _REASONS = {
     "55P03": "les données sont occupées par un autre programme",  # lock_not_available
@@ -146,25 +154,38 @@ def take_lock(
 _SCOPE = "coalesce(revue_scope(), nullif(current_setting('revue.owner', true), ''))"
 
 
+#: A database shared by circonscriptions: one of them at least is recorded by name.
+_SHARED = "EXISTS (SELECT 1 FROM revue_scopes WHERE kind = 'circonscription' AND scope <> '')"
+
+
 def take_write_lock(
     conn: Connection,
     *,
     wait_seconds: float,
     tell: Callable[[], None],
+    whole: bool = False,
 ) -> None:
     """Take revue's write lock for this transaction (see the module): the scope's own, under
     the database's key held shared, or the database's key alone, exclusively, for a writer
     without a scope. At once when free (one round trip), else ``tell()`` once and wait up to
-    ``wait_seconds`` (then *lock_not_available*, SQLSTATE 55P03)."""
-    scope, taken = conn.execute(
+    ``wait_seconds`` (then *lock_not_available*, SQLSTATE 55P03).
+
+    A writer without a scope in a database shared by circonscriptions is the administrator:
+    its rows would belong to no circonscription, and a row it changed by its id could be the
+    same contract or entry of several. Refused (:class:`ValueError`, a French message), unless
+    ``whole`` (``revue admin``, which writes only roles and rights)."""
+    scope, taken, shared = conn.execute(
         text(
             f"SELECT q.scope, CASE WHEN q.scope IS NULL THEN pg_try_advisory_xact_lock(:key) "
             "ELSE pg_try_advisory_xact_lock_shared(:key) "
-            "AND pg_try_advisory_xact_lock(:scopes, hashtext(q.scope)) END "
+            "AND pg_try_advisory_xact_lock(:scopes, hashtext(q.scope)) END, "
+            f"q.scope IS NULL AND {_SHARED} "
             f"FROM (SELECT {_SCOPE} AS scope) q"
         ),
         {"key": WRITE_LOCK, "scopes": SCOPE_LOCKS},
     ).one()
+    if shared and not whole:
+        raise ValueError(ADMIN_DOES_NOT_WRITE)
     if taken:
         return
     tell()
