@@ -391,7 +391,9 @@ def test_the_owner_of_the_shared_database_does_not_write_through_revue(
     assert shared.sql(shared.admin, "SELECT owner, count(*) FROM contracts GROUP BY owner") == held
 
 
-def test_0010_goes_down_to_0009_and_up_again(shared: Shared, pg_server: Server) -> None:
+def test_0010_goes_down_to_0009_and_up_again(
+    shared: Shared, pg_server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Down refuses a database shared by two circonscriptions, changing nothing; on a database
     of one owner it removes the owner, the keys and the policies, and up puts them back."""
     from alembic import command
@@ -467,6 +469,19 @@ def test_0010_goes_down_to_0009_and_up_again(shared: Shared, pg_server: Server) 
         try:
             assert store.list_contracts() == contracts
             assert store.list_reviews(EPI)
+        finally:
+            store.close()
+        # sharing it afterwards: its rows are nobody's, and the administrator is told so
+        assert (
+            _cli("--db", one, "admin", "grant", shared.a, "--as", "circonscription",
+                 "--circonscription", A)
+            == 0
+        )  # fmt: skip
+        told = capsys.readouterr().out
+        assert "Attention : " in told and "ne sont à aucune circonscription" in told, told
+        store = Store.open(pg_server.url(single, user=shared.a))
+        try:
+            assert store.list_contracts() == []
         finally:
             store.close()
         pg_server.drop_database(single)

@@ -129,11 +129,12 @@ def store_copy(args: argparse.Namespace, _url: str) -> int:
 
 
 def admin_grant(args: argparse.Namespace, url: str) -> int:
-    from revue.store.grants import grant
+    from revue.store.grants import grant, unowned_rows
 
     store = Store.open(url, notice=_tell)
     try:
         access = grant(store.engine, args.role, args.kind, args.scope)
+        unowned = unowned_rows(store.engine) if access.scope and args.kind != "dsden" else 0
     finally:
         store.close()
     if args.kind == "dsden":
@@ -148,6 +149,12 @@ def admin_grant(args: argparse.Namespace, url: str) -> int:
     else:
         what = "lire et écrire toutes ces données"
     print(f"Le rôle {args.role} peut maintenant {what}.")
+    if unowned:
+        print(
+            f"Attention : {unowned} contrats ou accompagnements de cette base ne sont à aucune "
+            "circonscription (écrits avant qu'elle soit partagée) : aucun rôle de "
+            "circonscription ne les voit (docs/postgresql.md, « Une base commune »)."
+        )
     return 0
 
 

@@ -301,9 +301,13 @@ def archive_engine(path: Path) -> Iterator[Engine]:
 
 def server_folder(url: str) -> Path:
     """Where the backups of the server store at ``url`` are kept: in the user's data folder,
-    one folder per server, port and database (the password is never part of the name)."""
+    one folder per server, port, database and role (the password is never part of the name):
+    in a database shared by circonscriptions each role's archives hold its own rows only, and
+    one restored by another role would give them to its circonscription."""
     parsed = make_url(url)
     name = f"{parsed.host or 'local'}-{parsed.port or 5432}-{parsed.database or ''}"
+    if parsed.username:
+        name += f"-{parsed.username}"
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
     return data_dir() / "serveurs" / safe / FOLDER
 

@@ -217,6 +217,17 @@ def _name_readers(engine: Engine, session: Session) -> None:
         )
 
 
+def unowned_rows(engine: Engine) -> int:
+    """How many contracts and accompaniments belong to no circonscription (owner '': written
+    before the database was shared): no circonscription's role sees them."""
+    _postgresql_only(engine)
+    with read_session(engine) as session:
+        return sum(
+            int(session.scalar(text(f"SELECT count(*) FROM {table} WHERE owner = ''")) or 0)
+            for table in ("contracts", "accompaniments")
+        )
+
+
 def list_access(engine: Engine) -> list[Access]:
     """The roles ``revue admin grant`` gave access to, by name."""
     _postgresql_only(engine)
