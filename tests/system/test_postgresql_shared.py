@@ -459,12 +459,26 @@ def test_0010_goes_down_to_0009_and_up_again(
                     text("SELECT count(*) FROM pg_policies WHERE schemaname = 'public'")
                 ).scalar()
             assert not any("owner" in definition for _t, _n, definition in constraints(single))
+            # roles granted access the 0009 way (one database per circonscription) keep it
+            with single_engine.begin() as conn:
+                for statement in (
+                    f"GRANT CONNECT ON DATABASE {single} TO {shared.b}, {shared.dsden}",
+                    f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+                    f"TO {shared.b}",
+                    f"GRANT SELECT ON contracts, reviews TO {shared.dsden}",
+                ):
+                    conn.execute(text(statement))
             with single_engine.begin() as conn:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
         finally:
             single_engine.dispose()
         assert constraints(single) == made
+        for role in (shared.b, shared.dsden):
+            with psycopg.connect(
+                host="127.0.0.1", port=pg_server.port, user=role, dbname=single
+            ) as conn:
+                assert conn.execute("SELECT count(*) FROM contracts").fetchone() == (2,), role
         store = Store.open(one)
         try:
             assert store.list_contracts() == contracts
