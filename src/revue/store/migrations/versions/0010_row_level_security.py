@@ -45,6 +45,8 @@ The downgrade undoes all of it; it refuses, changing nothing, a database that ho
 of more than one owner (they could not share the keys of version 0009).
 """
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -85,21 +87,34 @@ def _owned_tables(conn: sa.Connection) -> list[str]:
     return [name for name in rows if name not in _NOT_OWNED]
 
 
-def _constraints(conn: sa.Connection, tables: list[str]) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class _Key:
+    """A primary key (``p``), unique constraint (``u``) or foreign key (``f``) of a table."""
+
+    name: str
+    type: str
+    table: str
+    columns: list[str]
+    target: str | None
+    target_columns: list[str]
+    on_delete: str
+
+
+def _constraints(conn: sa.Connection, tables: list[str]) -> list[_Key]:
     """The primary keys, unique constraints and foreign keys of ``tables``, column names in
     order (no expression: revue's constraints are plain columns)."""
     rows = conn.execute(
         sa.text(
             """
-            SELECT con.conname AS name, con.contype AS type, t.relname AS "table",
+            SELECT con.conname, con.contype, t.relname,
                    ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
                          JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n
-                         ORDER BY k.i)::text[] AS columns,
-                   r.relname AS target,
+                         ORDER BY k.i)::text[],
+                   r.relname,
                    ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
                          JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n
-                         ORDER BY k.i)::text[] AS target_columns,
-                   con.confdeltype AS on_delete
+                         ORDER BY k.i)::text[],
+                   con.confdeltype
             FROM pg_constraint con
             JOIN pg_class t ON t.oid = con.conrelid
             LEFT JOIN pg_class r ON r.oid = con.confrelid
@@ -108,8 +123,12 @@ def _constraints(conn: sa.Connection, tables: list[str]) -> list[dict[str, objec
             ORDER BY t.relname, con.conname
             """
         )
-    ).mappings()
-    return [dict(row) for row in rows if row["table"] in tables]
+    ).all()
+    keys = [
+        _Key(str(n), str(k), str(t), list(c), None if r is None else str(r), list(rc), str(d))
+        for n, k, t, c, r, rc, d in rows
+    ]
+    return [key for key in keys if key.table in tables]
 
 
 def _with_owner(columns: list[str], add: bool) -> list[str]:
@@ -120,30 +139,28 @@ def _with_owner(columns: list[str], add: bool) -> list[str]:
 def _rekey(conn: sa.Connection, tables: list[str], *, add: bool) -> None:
     """Every key of ``tables`` rebuilt with ``owner`` as its last column (``add``) or without
     it, under the same names."""
-    constraints = _constraints(conn, tables)
-    foreign = [c for c in constraints if c["type"] == "f"]
-    for item in foreign:
-        conn.execute(
-            sa.text(f"ALTER TABLE {_quote(item['table'])} DROP CONSTRAINT {_quote(item['name'])}")  # type: ignore[arg-type]
-        )
-    for item in constraints:
-        if item["type"] == "f":
+    keys = _constraints(conn, tables)
+    foreign = [k for k in keys if k.type == "f"]
+    for key in foreign:
+        conn.execute(sa.text(f"ALTER TABLE {_quote(key.table)} DROP CONSTRAINT {_quote(key.name)}"))
+    for key in keys:
+        if key.type == "f":
             continue
-        table, name = _quote(item["table"]), _quote(item["name"])  # type: ignore[arg-type]
-        kind = "PRIMARY KEY" if item["type"] == "p" else "UNIQUE"
-        columns = _columns(_with_owner(item["columns"], add))  # type: ignore[arg-type]
+        table, name = _quote(key.table), _quote(key.name)
+        kind = "PRIMARY KEY" if key.type == "p" else "UNIQUE"
+        columns = _columns(_with_owner(key.columns, add))
         conn.execute(sa.text(f"ALTER TABLE {table} DROP CONSTRAINT {name}"))
         conn.execute(sa.text(f"ALTER TABLE {table} ADD CONSTRAINT {name} {kind} ({columns})"))
-    for item in foreign:
-        own = _with_owner(item["columns"], add)  # type: ignore[arg-type]
-        theirs = _with_owner(item["target_columns"], add)  # type: ignore[arg-type]
-        action = _ON_DELETE.get(str(item["on_delete"]), "NO ACTION")
+    for key in foreign:
+        own = _with_owner(key.columns, add)
+        theirs = _with_owner(key.target_columns, add)
+        action = _ON_DELETE.get(key.on_delete, "NO ACTION")
         if action == "SET NULL" and add:  # only the reference is cleared, never the owner
-            action = f"SET NULL ({_columns(_with_owner(item['columns'], False))})"  # type: ignore[arg-type]
+            action = f"SET NULL ({_columns(_with_owner(key.columns, False))})"
         conn.execute(
             sa.text(
-                f"ALTER TABLE {_quote(item['table'])} ADD CONSTRAINT {_quote(item['name'])} "  # type: ignore[arg-type]
-                f"FOREIGN KEY ({_columns(own)}) REFERENCES {_quote(item['target'])} "  # type: ignore[arg-type]
+                f"ALTER TABLE {_quote(key.table)} ADD CONSTRAINT {_quote(key.name)} "
+                f"FOREIGN KEY ({_columns(own)}) REFERENCES {_quote(str(key.target))} "
                 f"({_columns(theirs)}) ON DELETE {action}"
             )
         )
