@@ -4,7 +4,9 @@ Each fixture is the previous one, migrated to its version, plus data of the kind
 introduced: 0001 the Épinay contract; 0002 a review with a status, a value, evidence and an
 avenant; 0003 an accompaniment; 0004 a synthesis; 0005 an action
 carried out; 0006 a version in the accompaniment's history; 0007 nothing new (its migration
-fills the search text of the accompaniment); 0008 a projet académique in its two tables. Data
+fills the search text of the accompaniment); 0008 a projet académique in its two tables; 0009
+nothing new (its migration turns that projet into one document; 0010 changes nothing on
+SQLite: the owner of each row is PostgreSQL's). Data
 is written with SQL of that version (the ORM models follow the newest schema). tests/test_upgrades.py opens each with the current revue and checks that
 everything is there. Run from the project root when a migration is added:
 python tools/make_fixture_stores.py
@@ -203,7 +205,7 @@ def make(version: str, previous: str | None) -> Path:
 if __name__ == "__main__":
     FIXTURES.mkdir(parents=True, exist_ok=True)
     previous = None
-    for version in ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"):
+    for version in ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"):
         if not (FIXTURES / f"store-{version}.sqlite3").exists():
             print(make(version, previous))
         previous = version

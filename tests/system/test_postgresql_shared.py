@@ -114,6 +114,25 @@ def shared(pg_server: Server, capsys: pytest.CaptureFixture[str]) -> Iterator[Sh
     pg_server.execute(*(f"DROP ROLE {role}" for role in roles))
 
 
+def test_every_table_of_revue_has_an_owner_and_both_policies(shared: Shared) -> None:
+    """A table added by a later migration without them would be open to every role granted
+    it (docs/developpement.md, « A new table »)."""
+    from revue.store.models import Base
+
+    tables = sorted(t.name for t in Base.metadata.sorted_tables)
+    secured = shared.sql(
+        shared.admin,
+        "SELECT c.relname, c.relrowsecurity, "
+        "EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'owner'"
+        "        AND a.attnotnull AND NOT a.attisdropped), "
+        "ARRAY(SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) "
+        "FROM pg_class c WHERE c.relkind = 'r' "
+        "AND c.relnamespace = 'public'::regnamespace AND c.relname = ANY(%s) ORDER BY 1",
+        tables,
+    )
+    assert secured == [(t, True, True, ["revue_circonscription", "revue_dsden"]) for t in tables]
+
+
 def test_each_circonscription_sees_and_writes_only_its_own(shared: Shared) -> None:
     held = {table: shared.count(shared.a, table) for table in PRIVATE}
     assert all(held[t] for t in ("contracts", "reviews", "accompaniments", "history"))
