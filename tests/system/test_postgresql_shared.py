@@ -354,6 +354,16 @@ def test_backups_and_checks_of_a_role_touch_only_its_rows(
     finally:
         store.close()
 
+    # a check sees only its own circonscription's rows: A's frozen snapshot altered on the
+    # server is A's problem, not B's
+    shared.sql(
+        shared.admin, "UPDATE review_snapshots SET content = content || ' ' WHERE owner = %s", A
+    )
+    assert _cli("--db", url_b, "check") == 0
+    assert "intègre" in capsys.readouterr().out
+    assert _cli("--db", url_a, "check") == 1
+    assert "n'est plus une preuve" in capsys.readouterr().out
+
     # the administrator's backup of the whole shared database would lose whose rows are whose
     assert _cli("--db", shared.url(shared.admin), "backup", "create") == 1
     said = capsys.readouterr().err
