@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -218,12 +219,23 @@ def test_the_dsden_reads_every_circonscription_never_notes_or_authors(
 
     store = Store.open(shared.url(dsden))
     try:
-        assert EPI in [c.id for c in store.list_contracts()]
+        assert [c.id for c in store.list_contracts()].count(EPI) == 2  # A's and B's
         assert store.list_reviews(EPI)
         with pytest.raises(RevueError, match="n'a pas le droit de lire"):
             store.list_accompaniments()
     finally:
         store.close()
+    # one circonscription at a time: its session names it (PGOPTIONS, or the URL's options)
+    one = shared.url(dsden) + "?options=" + quote("-c revue.owner=" + A.replace(" ", "\\ "))
+    store = Store.open(one)
+    try:
+        assert [c.id for c in store.list_contracts()] == [EPI, "thionville1-2016-2020"]
+        assert len(store.list_reviews(EPI)) == shared.count(shared.a, "reviews")
+    finally:
+        store.close()
+    capsys.readouterr()
+    assert _cli("--db", one, "bilan", EPI, "--format", "md") == 0
+    assert "Bilan" in capsys.readouterr().out
     capsys.readouterr()
     exported = tmp_path / "echange.json"
     assert _cli("--db", shared.url(dsden), "exchange", "export", "-o", str(exported)) == 1

@@ -17,7 +17,8 @@ And in both:
   counts need (date, network, modality, initiative, theme, duration, links to schools and
   objectives, the circonscription): never the notes, the follow-up, the number of
   participants, the authors, the history (which holds past notes), the conflicts (whole
-  versions) or the keys; of every circonscription of the database.
+  versions) or the keys; of every circonscription of the database, or of the one its session
+  names (``PGOPTIONS='-c revue.owner=NOM'``, migration 0010).
 
 Privileges are PostgreSQL's own (table and column grants, row-level security policies),
 checked by the server for every statement, whatever program connects. All the statements of

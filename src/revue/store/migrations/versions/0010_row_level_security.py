@@ -30,7 +30,8 @@ the version). docs/postgresql.md describes the setup; in short:
   up the whole database, is not subject to it) with two policies on each table: a
   circonscription's role reads and writes only rows whose owner is its scope (``WITH CHECK``:
   it cannot write a row for another one), a DSDEN reader reads every row (its column grants,
-  revue.store.grants, keep notes, participants, authors, history, conflicts and keys out).
+  revue.store.grants, keep notes, participants, authors, history, conflicts and keys out),
+  or only those of the circonscription its session names in ``revue.owner``.
   The DSDEN's policy names its roles (``TO``, kept up to date by ``revue admin grant`` and
   ``revoke``; the database owner when there is none) rather than asking, row by row, whether
   the current role reads everything: a circonscription's queries then have one condition,
@@ -62,6 +63,10 @@ _OWNER_INDEXES = {
     "ix_accompaniments_owner_date": ("accompaniments", ("owner", "date")),
     "ix_accompaniments_owner_updated_at": ("accompaniments", ("owner", "updated_at")),
 }
+#: The DSDEN's rows: every circonscription's, or the one its session names in ``revue.owner``
+#: (``PGOPTIONS='-c revue.owner=…'``: a bilan of one circonscription's contract when two have
+#: contracts of the same id).
+_ONE = "owner = coalesce(nullif(current_setting('revue.owner', true), ''), owner)"
 _ON_DELETE = {"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT", "r": "RESTRICT"}
 
 
@@ -259,7 +264,7 @@ def upgrade() -> None:
             )
         )
         conn.execute(
-            sa.text(f"CREATE POLICY revue_dsden ON {quoted} FOR SELECT TO {readers} USING (true)")
+            sa.text(f"CREATE POLICY revue_dsden ON {quoted} FOR SELECT TO {readers} USING ({_ONE})")
         )
 
 
