@@ -428,7 +428,11 @@ def test_the_owner_of_the_shared_database_does_not_write_through_revue(
     held = shared.sql(shared.admin, "SELECT owner, count(*) FROM contracts GROUP BY owner")
     assert _cli("--db", shared.url(shared.admin), "contract", "import", str(EPINAY)) == 1
     said = capsys.readouterr().err
-    assert "propriétaire d'une base partagée" in said and "rien n'a été modifié" in said, said
+    assert "n'est celui d'aucune circonscription" in said and "rien n'a été modifié" in said
+    # naming a circonscription for its session does not make it one
+    one = shared.url(shared.admin) + "?options=" + quote("-c revue.owner=" + B.replace(" ", "\\ "))
+    assert _cli("--db", one, "contract", "import", str(EPINAY)) == 1
+    assert "n'est celui d'aucune circonscription" in capsys.readouterr().err
     assert shared.sql(shared.admin, "SELECT owner, count(*) FROM contracts GROUP BY owner") == held
 
 

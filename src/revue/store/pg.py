@@ -49,10 +49,11 @@ SCOPE_LOCKS = 0x72657675
 
 #: Why the owner of a shared database does not write through revue's ordinary commands.
 ADMIN_DOES_NOT_WRITE = (
-    "ce rôle est le propriétaire d'une base partagée entre circonscriptions : il n'écrit pas "
-    "lui-même dans les données (elles ne seraient à aucune circonscription) ; connectez-vous "
-    "avec le rôle d'une circonscription (revue admin list les montre), ou copiez pour elle "
-    "avec revue store copy --owner NOM ; rien n'a été modifié"
+    "ce rôle n'est celui d'aucune circonscription de cette base partagée entre "
+    "circonscriptions (c'est son propriétaire, ou la DSDEN, qui ne fait que lire) : il n'écrit "
+    "pas lui-même dans les données ; connectez-vous avec le rôle d'une circonscription (revue "
+    "admin list les montre), ou copiez pour elle avec revue store copy --owner NOM ; rien n'a "
+    "été modifié"
 )
 
 #: SQLSTATE codes and what they mean for the user.
@@ -170,16 +171,18 @@ def take_write_lock(
     without a scope. At once when free (one round trip), else ``tell()`` once and wait up to
     ``wait_seconds`` (then *lock_not_available*, SQLSTATE 55P03).
 
-    A writer without a scope in a database shared by circonscriptions is the administrator:
-    its rows would belong to no circonscription, and a row it changed by its id could be the
-    same contract or entry of several. Refused (:class:`ValueError`, a French message), unless
-    ``whole`` (``revue admin``, which writes only roles and rights)."""
+    A role of no circonscription in a database shared by circonscriptions is the
+    administrator (or the DSDEN, which only reads): its rows would belong to no
+    circonscription, or to the one its session names, and a row it changed by its id could be
+    the same contract or entry of several (the policies do not hold the owner back). Refused
+    (:class:`ValueError`, a French message), unless ``whole`` (``revue admin``, which writes
+    only roles and rights; ``store copy``, which checks the owners itself)."""
     scope, taken, shared = conn.execute(
         text(
             f"SELECT q.scope, CASE WHEN q.scope IS NULL THEN pg_try_advisory_xact_lock(:key) "
             "ELSE pg_try_advisory_xact_lock_shared(:key) "
             "AND pg_try_advisory_xact_lock(:scopes, hashtext(q.scope)) END, "
-            f"q.scope IS NULL AND {_SHARED} "
+            f"revue_scope() IS NULL AND {_SHARED} "
             f"FROM (SELECT {_SCOPE} AS scope) q"
         ),
         {"key": WRITE_LOCK, "scopes": SCOPE_LOCKS},
