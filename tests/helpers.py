@@ -591,6 +591,7 @@ NAMED = {
     "f8",
     "f9",
     "ctrl+s",
+    "ctrl+j",
     "space",
     "end",
 }
@@ -600,7 +601,7 @@ def burst(app, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
     """Every key into the App's queue at once, with no pause between them."""
     for key in keys:
         if key in NAMED:
-            event = events.Key(key, " " if key == "space" else None)
+            event = events.Key(key, {"space": " ", "ctrl+j": "\n"}.get(key))
         else:
             assert len(key) == 1, key
             event = events.Key(key if key.isalnum() else _character_to_key(key), key)

@@ -244,6 +244,19 @@ async def test_a_load_that_never_ends_does_not_hold_the_keys_forever(
         gates.open_all()
 
 
+async def test_an_enter_typed_before_the_terminal_is_raw_opens_the_contract(
+    sample_url: str, gated: Callable[..., Gates]
+) -> None:
+    """Typed while revue starts, Entrée reaches it as a line feed (Ctrl+J): it is Enter."""
+    app = make_app(sample_url, today=TODAY)
+    gates = gated(app.store, "list_contracts")
+    async with app.run_test(size=(80, 24)) as pilot:
+        burst(app, ["ctrl+j", "r"])
+        await gates.open(pilot, "list_contracts", ContractsScreen, 2)
+        await through(pilot)
+        assert isinstance(app.screen, ReviewsScreen)
+
+
 def test_every_declared_load_is_a_worker_of_its_screen() -> None:
     """FIRST_LOAD and KEYS_WAIT_FOR name workers by their method's name: a misspelt name
     would hold the keys READY_WITHIN seconds on every opening."""

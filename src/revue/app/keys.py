@@ -16,6 +16,9 @@ own queue, behind what is already there. A key is never awaited inside the App's
 (a widget removed while a barrier waited in its queue) is let go after
 :data:`STUCK_AFTER` seconds without progress.
 
+Ctrl+J is taken as Enter: an Entrée typed while revue starts (the terminal not yet in raw
+mode) arrives as a line feed.
+
 Keys typed ahead of a screen's data wait for it too: a screen that is still loading (the
 contract a review is created for, the walk's objectives) says so with ``keys_waiting_since``
 (the monotonic time its wait began; None when ready), and calls :meth:`KeysInOrder.keys_may_go`
@@ -88,7 +91,7 @@ class KeysInOrder(App[None]):
         if _raw_input(event):
             assert isinstance(event, (events.Key, events.Paste))
             self._keys_taken += 1
-            self._pending_input.append(event)
+            self._pending_input.append(_enter_for_newline(event))
             if not self._key_busy:
                 await self._dispatch_next()
             return
@@ -246,6 +249,18 @@ class KeysInOrder(App[None]):
             self._key_watchdog.cancel()
             self._key_watchdog = None
         await self._dispatch_next()
+
+
+def _enter_for_newline(event: events.Key | events.Paste) -> events.Key | events.Paste:
+    """Ctrl+J (a line feed) as Enter, as a terminal's own line editing takes it: Entrée typed
+    while revue starts, before the terminal is in raw mode, reaches it as a line feed (the
+    terminal turned the carriage return into one), and no screen gives Ctrl+J a meaning."""
+    if not isinstance(event, events.Key) or event.key != "ctrl+j":
+        return event
+    enter = events.Key("enter", "\r")
+    if event._sender is not None:
+        enter.set_sender(event._sender)
+    return enter
 
 
 def _raw_input(message: Message) -> bool:
