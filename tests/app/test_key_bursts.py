@@ -11,7 +11,6 @@ import datetime as dt
 
 import pytest
 from textual import events
-from textual.keys import _character_to_key
 from textual.widgets import Input
 
 from revue.app.factory import make_app
@@ -20,74 +19,18 @@ from revue.app.screens.walk import WalkScreen
 from revue.domain.log import LogFilter
 from revue.domain.review import EvidenceSource, ReviewKind, Status
 from revue.store.store import Store
-from tests.helpers import EPI, LOG_TODAY, SIZES, open_log, settle, until
-
-#: A key that is not a character, as Pilot names them.
-NAMED = {
-    "tab",
-    "shift+tab",
-    "enter",
-    "escape",
-    "f5",
-    "f6",
-    "f7",
-    "f8",
-    "f9",
-    "ctrl+s",
-    "space",
-    "end",
-}
-
-
-def burst(app, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """Every key into the App's queue at once, with no pause between them."""
-    for key in keys:
-        if key in NAMED:
-            event = events.Key(key, " " if key == "space" else None)
-        else:
-            assert len(key) == 1, key
-            event = events.Key(key if key.isalnum() else _character_to_key(key), key)
-        event.set_sender(app)
-        app.post_message(event)
-
-
-def typed(text: str) -> list[str]:
-    return list(text)
-
-
-async def through(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait until every key of the burst went through, then for the workers."""
-    await until(pilot, lambda: pilot.app.keys_pending == 0, "the burst's keys")
-    await settle(pilot)
-
-
-def one_objective_keys() -> tuple[list[str], list[str]]:
-    """The keys of one objective of the Épinay sample's first: two values, a status, an
-    evidence item, the analysis, the adjustments, F6. Also the navigation keys alone."""
-    navigation: list[str] = []
-
-    def nav(*keys: str) -> list[str]:
-        navigation.extend(keys)
-        return list(keys)
-
-    keys = (
-        typed("87,5 %")
-        + nav("tab")
-        + typed("2,5")
-        + nav("tab", "3")  # the status: 3 = atteint
-        + nav("tab")
-        + typed("15/03/2019")
-        + nav("tab", "c")  # the source: c = conseil de cycle
-        + nav("tab")
-        + typed("Tableaux de CE1 vus en conseil")
-        + nav("enter")  # adds the evidence item
-        + nav("tab", "tab")  # the file field, then the analysis
-        + typed("Les résultats progressent.")
-        + nav("tab")
-        + typed("Poursuivre en CE2.")
-        + nav("f6")
-    )
-    return keys, navigation
+from tests.helpers import (
+    EPI,
+    LOG_TODAY,
+    SIZES,
+    burst,
+    one_objective_keys,
+    open_log,
+    settle,
+    through,
+    typed,
+    until,
+)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -15,6 +15,16 @@ own queue, behind what is already there. A key is never awaited inside the App's
 (the key may still have to pass through it), so nothing can deadlock; a chain that cannot end
 (a widget removed while a barrier waited in its queue) is let go after
 :data:`STUCK_AFTER` seconds without progress.
+
+Ctrl+J is taken as Enter: an Entrée typed while revue starts (the terminal not yet in raw
+mode) arrives as a line feed.
+
+Keys typed ahead of a screen's data wait for it too: a screen that is still loading (the
+contract a review is created for, the walk's objectives) says so with ``keys_waiting_since``
+(the monotonic time its wait began; None when ready), and calls :meth:`KeysInOrder.keys_may_go`
+once its load has been applied — or has failed and shown why. The keys that follow are held
+until then, :data:`READY_WITHIN` seconds at most from the start of the wait: a load that never
+ends does not hang the keys forever.
 """
 
 from __future__ import annotations
@@ -36,6 +46,8 @@ MAX_PASSES = 3
 STUCK_AFTER = 1.0
 #: Seconds late a watchdog may fire before the lateness counts as a blocked loop.
 LATE = 0.25
+#: Seconds from the start of a screen's load after which keys go to it all the same.
+READY_WITHIN = 10.0
 
 
 class KeysInOrder(App[None]):
@@ -48,6 +60,8 @@ class KeysInOrder(App[None]):
         #: (after STUCK_AFTER let it go) is ignored.
         self._key_turn = 0
         self._key_busy = False
+        #: The current key has been dispatched (not held, nor waiting for a screen's focus).
+        self._key_sent = False
         self._key_watchdog: asyncio.TimerHandle | None = None
         #: When the current key's barriers last moved on (the watchdog counts from it).
         self._key_moved = 0.0
@@ -58,12 +72,14 @@ class KeysInOrder(App[None]):
         #: Keys posted to the App, and taken from its queue (each counter has one writer).
         self._keys_posted = 0
         self._keys_taken = 0
+        #: The turn held until the screen on top is ready (None: no key held for that).
+        self._held_turn: int | None = None
 
     @property
     def keys_pending(self) -> int:
         """Keys posted to the App and not yet through every queue (tests wait for 0)."""
         waiting = self._keys_posted - self._keys_taken
-        return waiting + len(self._pending_input) + (1 if self._key_busy else 0)
+        return waiting + len(self._pending_input) + (1 if self._key_sent else 0)
 
     def post_message(self, message: Message) -> bool:
         posted = super().post_message(message)
@@ -75,7 +91,7 @@ class KeysInOrder(App[None]):
         if _raw_input(event):
             assert isinstance(event, (events.Key, events.Paste))
             self._keys_taken += 1
-            self._pending_input.append(event)
+            self._pending_input.append(_enter_for_newline(event))
             if not self._key_busy:
                 await self._dispatch_next()
             return
@@ -90,6 +106,15 @@ class KeysInOrder(App[None]):
         self._key_busy = True
         self._key_turn += 1
         turn = self._key_turn
+        waiting_since = self._screen_waiting_since()
+        if waiting_since is not None:
+            # The screen on top is still loading what the key acts on: hold the key until it
+            # says it is ready (keys_may_go), READY_WITHIN seconds from its load at most.
+            self._held_turn = turn
+            delay = waiting_since + READY_WITHIN - time.monotonic()
+            loop = asyncio.get_running_loop()
+            self._key_watchdog = loop.call_later(delay, self._ready_or_late, turn)
+            return
         if self.focused is None and self._screen_stack and self._waited_for_focus is not event:
             # A screen just pushed gives the focus once it has handled its own queue (mount,
             # resume): wait for that first, so that the key reaches the field, not the screen.
@@ -97,10 +122,36 @@ class KeysInOrder(App[None]):
             self._follow(turn, self.screen, None, MAX_PASSES)
             return
         self._pending_input.popleft()
+        self._key_sent = True
         target: MessagePump = self.focused or self.screen
         await super().on_event(event)
         if turn == self._key_turn and self._key_busy:
             self._follow(turn, target, event, MAX_PASSES)
+
+    def _screen_waiting_since(self) -> float | None:
+        """When the screen on top began the load keys wait for; None when it is ready (or
+        has been loading for READY_WITHIN seconds already)."""
+        if not self._screen_stack:
+            return None
+        since = getattr(self.screen, "keys_waiting_since", None)
+        if not isinstance(since, float) or time.monotonic() - since >= READY_WITHIN:
+            return None
+        return since
+
+    def keys_may_go(self) -> None:
+        """A screen became ready for keys (its load applied, or its error shown), or left the
+        top of the stack: a key held for it is looked at again. Called on the UI thread."""
+        self.call_later(self._ready_or_late, self._held_turn)
+
+    def _ready_or_late(self, turn: int | None) -> None:
+        if turn is None or turn != self._held_turn or turn != self._key_turn:
+            return
+        if not self._key_busy or not self._screen_stack:  # (the app closing)
+            return
+        self._held_turn = None
+        # What the load caused first (the focus it gives, the messages its display posted),
+        # then the held key is dispatched — or held again for the screen now on top.
+        self._follow(turn, self.screen, None, MAX_PASSES)
 
     def _follow(
         self, turn: int, target: MessagePump, key: events.Event | None, passes: int
@@ -192,10 +243,24 @@ class KeysInOrder(App[None]):
         if turn != self._key_turn or not self._key_busy:
             return
         self._key_busy = False
+        self._key_sent = False
+        self._held_turn = None
         if self._key_watchdog is not None:
             self._key_watchdog.cancel()
             self._key_watchdog = None
         await self._dispatch_next()
+
+
+def _enter_for_newline(event: events.Key | events.Paste) -> events.Key | events.Paste:
+    """Ctrl+J (a line feed) as Enter, as a terminal's own line editing takes it: Entrée typed
+    while revue starts, before the terminal is in raw mode, reaches it as a line feed (the
+    terminal turned the carriage return into one), and no screen gives Ctrl+J a meaning."""
+    if not isinstance(event, events.Key) or event.key != "ctrl+j":
+        return event
+    enter = events.Key("enter", "\r")
+    if event._sender is not None:
+        enter.set_sender(event._sender)
+    return enter
 
 
 def _raw_input(message: Message) -> bool:

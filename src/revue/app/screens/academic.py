@@ -174,6 +174,8 @@ class AcademicScreen(RevueScreen[None]):
     """Browse a projet académique: its parts and objectives on the left, every text of the
     chosen one on the right; with a contract, which of its objectives serve each one."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     CSS_PATH = "academic.tcss"
     HELP = (
         "Le projet académique en entier : à gauche ses parties (axes, chapitres, sections… "
@@ -331,6 +333,8 @@ class AcademicScreen(RevueScreen[None]):
 
 class AlignmentScreen(RevueScreen[None]):
     """Which objectives of a contract serve which objectives of its projet académique."""
+
+    FIRST_LOAD = frozenset({"load"})
 
     CSS_PATH = "academic.tcss"
     HELP = (

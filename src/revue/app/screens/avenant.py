@@ -82,6 +82,8 @@ class ChangeTable(DataTable[str]):
 class AvenantScreen(RevueScreen[bool]):
     """Dismissed with True when an avenant was recorded, False otherwise."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     CSS_PATH = "avenant.tcss"
     HELP = (
         "Un avenant, décidé pendant l'évaluation à mi-parcours : un numéro, une date, un motif "

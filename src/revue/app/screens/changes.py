@@ -51,6 +51,8 @@ def fit_widths(naturals: Sequence[int], budget: int, minimum: int = 6) -> list[i
 class ChangesScreen(RevueScreen[None]):
     """Statuses, values, analyses and evidence that changed since the previous review."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     CSS_PATH = "review_screens.tcss"
     HELP = (
         "Ce qui a changé depuis la revue précédente du même contrat, objectif par objectif : "

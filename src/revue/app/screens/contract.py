@@ -24,6 +24,8 @@ NodeData = Contract | Section | Objective
 class ContractScreen(RevueScreen[None]):
     """Read a contract: strategies, headings, items and objectives, with each one's detail."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     HELP = (
         "L'arborescence du contrat, telle que le document la donne (stratégies, priorités, "
         "chantiers… puis objectifs). Les flèches parcourent l'arbre, Entrée ou Espace ouvre ou "

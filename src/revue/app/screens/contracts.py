@@ -19,6 +19,8 @@ from revue.domain.contract import ContractSummary
 class ContractsScreen(RevueScreen[None]):
     """Lists the contracts (title, circonscription, period, objectives); Enter opens one."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     HELP = (
         "Les contrats et projets de circonscription enregistrés. Choisissez-en un avec les "
         "flèches puis Entrée pour voir son arborescence. « i » importe un fichier TOML, « n » crée "

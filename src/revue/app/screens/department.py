@@ -73,6 +73,10 @@ class DepartmentScreen(RevueScreen[None]):
             for n, tab in enumerate(TABS, start=1)
         ),
     ]
+    FIRST_LOAD = frozenset({"load"})
+    #: The tabs and « a », « n », « x » act on the consolidation: keys typed while a folder or
+    #: the store is being read wait for it.
+    KEYS_WAIT_FOR = frozenset({"load", "load_store"})
 
     @dataclass
     class Loaded(Message):
@@ -83,6 +87,10 @@ class DepartmentScreen(RevueScreen[None]):
         super().__init__()
         self.folder = folder
         self.from_store = from_store
+        if from_store:
+            self.first_loads = {"load_store"}
+        elif folder is None:
+            self.ready_for_keys()  # nothing is read until a folder is typed
         self.full: Consolidation | None = None
         self.year: str | None = None
         self.kind: str | None = None

@@ -33,6 +33,8 @@ class HistoryScreen(RevueScreen[bool]):
 
     Dismissed with True when a version was restored (the caller reloads)."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     HELP = (
         "L'historique d'un élément : chaque version, avec sa date, son auteur et ce qu'elle a "
         "changé. Choisissez une version pour la voir en entier ; « r » la rétablit. Rétablir "

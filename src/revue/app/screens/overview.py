@@ -446,6 +446,8 @@ class IndicatorTable:
 class OverviewScreen(RevueScreen[None]):
     """A review at a glance (read-only)."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     CSS_PATH = "review_screens.tcss"
     HELP = (
         "La vue d'ensemble de la revue : pour chaque stratégie, les statuts des objectifs ; "

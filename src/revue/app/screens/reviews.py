@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 class ReviewsScreen(RevueScreen[None]):
     """Lists the reviews of one contract."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     HELP = (
         "Les revues du contrat : examens annuels, évaluation à mi-parcours, bilan final. "
         "Entrée ouvre la revue choisie pour l'examiner objectif par objectif ; « n » en commence "
@@ -343,6 +345,9 @@ class ReviewsScreen(RevueScreen[None]):
 
 class NewReviewScreen(RevueModal[uuid.UUID | None]):
     """Choose the school year and the kind of a new review."""
+
+    #: « Commencer » opens the walk of the new review: the keys typed next are for it.
+    KEYS_WAIT_FOR = frozenset({"_create"})
 
     BINDINGS = [
         Binding("escape", "cancel", "Annuler", id="cancel"),

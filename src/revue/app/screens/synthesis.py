@@ -30,6 +30,8 @@ FIELDS = (
 class SynthesisScreen(RevueScreen[None]):
     """Three texts, saved as they are typed, that the bilan takes up."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     HELP = (
         "La synthèse de la revue, reprise dans le bilan : points forts, points de vigilance et "
         "perspectives. Le texte est enregistré au fil de la saisie."

@@ -60,6 +60,8 @@ LEAVE_AGAIN_WITHIN = 5.0
 class WalkScreen(RevueScreen[None]):
     """Examine a review objective by objective."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     HELP = (
         "L'examen d'une revue, objectif par objectif. Pour chacun : la valeur constatée de "
         "chaque indicateur, un statut, des éléments de preuve datés, une analyse et des "

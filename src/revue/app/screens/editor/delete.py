@@ -91,6 +91,8 @@ class AcademicDeleteScreen(RevueModal[None]):
     """Choose a projet académique to delete; a projet a contract cites is refused, the
     contracts named."""
 
+    FIRST_LOAD = frozenset({"_list"})
+
     HELP = (
         "Supprimer un projet académique : choisissez-le puis confirmez. Un projet auquel un "
         "contrat se rattache ne se supprime pas (les contrats sont nommés). " + BACKUP_FIRST
@@ -109,7 +111,7 @@ class AcademicDeleteScreen(RevueModal[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.run_worker(self._list, thread=True, group="pa-delete")
+        self.run_worker(self._list, name="_list", thread=True, group="pa-delete")
 
     def _list(self) -> None:  # thread
         self.reply(self._show, self.store.list_academic_projects())

@@ -30,6 +30,10 @@ class NewContractScreen(RevueModal[str | None]):
     """Asks the new contract's identifier, title, circonscription, period and model; dismissed
     with the new contract's id once it is stored."""
 
+    FIRST_LOAD = frozenset({"list_models"})
+    #: « Créer » opens the editor on the new contract: the keys typed next are for it.
+    KEYS_WAIT_FOR = frozenset({"create"})
+
     CSS_PATH = "editor.tcss"
     HELP = (
         "Créer un contrat dans l'application : son identifiant (minuscules sans accents, "

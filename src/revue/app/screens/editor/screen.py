@@ -88,6 +88,8 @@ class ContractEditorScreen(RevueScreen[None]):
     """Write or correct a contract: header, parties, articles, lists, sections, objectives,
     indicators, actions and links to the projet académique."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     CSS_PATH = "editor.tcss"
     HELP = (
         "Écrire ou corriger un contrat. À gauche, l'arbre du contrat : l'en-tête, les parties, "

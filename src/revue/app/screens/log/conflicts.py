@@ -42,6 +42,8 @@ def describe_content(c: Content) -> str:
 class ConflictsScreen(RevueScreen[None]):
     """Entries changed on two laptops since they last exchanged: pick the version to keep."""
 
+    FIRST_LOAD = frozenset({"load"})
+
     HELP = (
         "Chaque conflit montre les versions d'un même accompagnement, modifié sur deux "
         "ordinateurs depuis leur dernier échange. Choisissez la version à garder : « 1 » garde "

@@ -119,6 +119,9 @@ class EntryScreen(RevueModal["uuid.UUID | None"]):
     ]
     CSS_PATH = "log.tcss"
     AUTO_FOCUS = "#e-date"
+    #: A new entry starts from the last one (its author, schools, theme…): keys typed ahead
+    #: (Ctrl+S with them) wait for it. Editing an entry loads nothing.
+    FIRST_LOAD = frozenset({"_defaults"})
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
 
     @dataclass
@@ -137,6 +140,8 @@ class EntryScreen(RevueModal["uuid.UUID | None"]):
     ) -> None:
         super().__init__()
         self.version = version
+        if version is not None:
+            self.ready_for_keys()
         self.schools = schools
         self.objectives = objectives
         self.networks = list(networks or ())

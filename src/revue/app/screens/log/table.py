@@ -94,6 +94,9 @@ class LogFooter(Footer):
 class LogScreen(RevueScreen[None]):
     """Every accompaniment, newest first, with filters and a search on theme and notes."""
 
+    #: The entry form takes the schools and objectives from the facets.
+    FIRST_LOAD = frozenset({"load_facets", "_load"})
+
     HELP = (
         "Le journal des accompagnements. « n » en ajoute un : le formulaire s'ouvre sur la "
         "date du jour ; l'auteur, l'école, la modalité, l'initiative et le thème reprennent "
