@@ -240,11 +240,7 @@ class RevueApp(KeysInOrder, ReportingApp):
     def action_import_file(self) -> None:
         from revue.app.screens.files import ImportScreen
 
-        def done(imported: bool | None) -> None:
-            if imported:
-                self.store_changed()
-
-        self.push_screen(ImportScreen(), done)
+        self.push_screen(ImportScreen())  # which tells the screens behind of what it imported
 
     def export_contract(self, contract_id: str) -> None:
         from revue.app.screens.files import ExportScreen

@@ -60,6 +60,8 @@ class ImportScreen(RevueModal[bool]):
 
     def _report(self, text: str, imported: bool) -> None:
         self.imported = self.imported or imported
+        if imported:  # the list behind shows it at once, not at the next poll of the store
+            self.revue.store_changed()
         result = self.query_one("#import-result", Static)
         result.update(text)
         result.set_class(not imported, "error")
