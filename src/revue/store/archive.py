@@ -23,7 +23,7 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +139,9 @@ def copy_rows(source: Engine, target: Engine, *, replace: bool) -> dict[str, Tab
             for table in reversed(tables()):
                 writing.execute(delete(table))
         for table in tables():
+            if writing.dialect.name == "postgresql":
+                _copy_in(writing, table, reading.execute(select(table)).yield_per(CHUNK))
+                continue
             result = reading.execute(select(table)).mappings().yield_per(CHUNK)
             for chunk in result.partitions(CHUNK):
                 insert_many(session, table, [dict(row) for row in chunk])
@@ -152,6 +155,31 @@ def copy_rows(source: Engine, target: Engine, *, replace: bool) -> dict[str, Tab
                 + ") : elle a été annulée, rien n'a été modifié"
             )
     return expected
+
+
+def _copy_in(connection: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> None:
+    """Write ``rows`` (values in the order of the table's columns) into ``table`` of a
+    PostgreSQL database with ``COPY … FROM STDIN``, in the connection's transaction: the
+    values converted as an INSERT would (the columns' own bind processors: JSON columns as
+    JSON), streamed without one statement per thousand rows. A store's 600,000 entries copy
+    in about a tenth of the time (docs/performance.md)."""
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in table.c]
+    names = ", ".join(quote(column.name) for column in table.c)
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                [
+                    value if process is None else process(value)
+                    for process, value in zip(processors, row, strict=True)
+                ]
+            )
 
 
 # --- archives: a store's rows in one SQLite file --------------------------------------------

@@ -185,10 +185,31 @@ class Log:
         return added, updated
 
     def list_schools(self) -> list[School]:
-        with read_session(self.engine) as session:
+        """Every school, by name (a Core query: an académie's 6,000 schools as ORM rows took
+        a third of a second)."""
+        t = SchoolRow.__table__.c
+        with self.engine.connect() as conn:
             return [
-                School(r.uai, r.name, r.commune, r.network, r.priority, r.fictitious)
-                for r in session.scalars(select(SchoolRow).order_by(SchoolRow.name))
+                School(*row)
+                for row in conn.execute(
+                    select(t.uai, t.name, t.commune, t.network, t.priority, t.fictitious).order_by(
+                        t.name
+                    )
+                )
+            ]
+
+    def schools_named(self, uais: Collection[str]) -> list[School]:
+        """The schools among ``uais`` (one query, whatever their number: a page of the log
+        names at most a few hundred)."""
+        t = SchoolRow.__table__.c
+        with self.engine.connect() as conn:
+            return [
+                School(*row)
+                for row in conn.execute(
+                    select(t.uai, t.name, t.commune, t.network, t.priority, t.fictitious)
+                    .where(t.uai.in_(sorted(uais)))
+                    .order_by(t.name)
+                )
             ]
 
     def network_names(self) -> list[str]:

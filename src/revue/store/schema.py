@@ -13,7 +13,7 @@ from revue.store.backup import read_only
 from revue.store.paths import StoreError
 from revue.store.sqlerrors import sqlite_reason
 
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0011"
 KNOWN_REVISIONS = (
     "0001",
     "0002",
@@ -24,6 +24,7 @@ KNOWN_REVISIONS = (
     "0007",
     "0008",
     "0009",
+    "0011",
 )
 
 

@@ -642,6 +642,9 @@ class Store:
     def list_schools(self) -> list[School]:
         return self.log.list_schools()
 
+    def schools_named(self, uais: Collection[str]) -> list[School]:
+        return self.log.schools_named(uais)
+
     def network_names(self) -> list[str]:
         return self.log.network_names()
 

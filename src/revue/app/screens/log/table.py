@@ -321,7 +321,10 @@ class LogScreen(RevueScreen[None]):
         # The rows are shown first; counting every match (a whole scan for a text search)
         # comes after, unless the page already holds them all.
         total = len(rows) if len(rows) < PAGE else None
-        self.post_message(self.Loaded(rows, total, conflicts, store.list_schools(), flt))
+        # The names of the page's schools (the facets bring them all, for the school filter:
+        # an académie's store has thousands).
+        schools = store.schools_named({u for v in rows for u in v.content.schools})
+        self.post_message(self.Loaded(rows, total, conflicts, schools, flt))
         if total is None:
             self.post_message(self.Counted(store.count_accompaniments(flt), flt))
 
@@ -378,7 +381,7 @@ class LogScreen(RevueScreen[None]):
         self.rows = message.rows
         self.total = message.total
         self.conflicts = message.conflicts
-        self.schools = {s.uai: s for s in message.schools}
+        self.schools.update((s.uai, s) for s in message.schools)
         self._filter = message.filter
         self._fill_table(message.rows)
         saved, self._show_saved = self._show_saved, None
