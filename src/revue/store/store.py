@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from sqlalchemy import CursorResult, Engine, delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
@@ -693,8 +693,18 @@ class Store:
     ) -> tuple[list[Version], int]:
         return self.log.list_accompaniments(flt, limit=limit, offset=offset)
 
-    def count_accompaniments(self, flt: LogFilter) -> int:
-        return self.log.count_accompaniments(flt)
+    @overload
+    def count_accompaniments(self, flt: LogFilter) -> int: ...
+    @overload
+    def count_accompaniments(
+        self, flt: LogFilter, *, cancelled: Callable[[], bool]
+    ) -> int | None: ...
+    def count_accompaniments(
+        self, flt: LogFilter, *, cancelled: Callable[[], bool] | None = None
+    ) -> int | None:
+        if cancelled is None:
+            return self.log.count_accompaniments(flt)
+        return self.log.count_accompaniments(flt, cancelled=cancelled)
 
     def page_of_accompaniments(
         self, flt: LogFilter, *, limit: int, offset: int = 0

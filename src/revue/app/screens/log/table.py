@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.worker import get_current_worker
 
 from revue.app import format as fr
 from revue.app.messages import StoreChanged
@@ -326,7 +327,12 @@ class LogScreen(RevueScreen[None]):
         schools = store.schools_named({u for v in rows for u in v.content.schools})
         self.post_message(self.Loaded(rows, total, conflicts, schools, flt))
         if total is None:
-            self.post_message(self.Counted(store.count_accompaniments(flt), flt))
+            # Stopped when a newer filter replaces this one (this worker is then cancelled):
+            # on a large log, the counts of every letter typed would otherwise pile up.
+            worker = get_current_worker()
+            count = store.count_accompaniments(flt, cancelled=lambda: worker.is_cancelled)
+            if count is not None:
+                self.post_message(self.Counted(count, flt))
 
     @work(thread=True, exclusive=True, group="log-more")
     def _load_more(self, flt: LogFilter, offset: int) -> None:
