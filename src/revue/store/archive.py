@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select
+from sqlalchemy import Connection, Engine, Table, delete, func, select, text
 from sqlalchemy.engine import make_url
 
 from revue.domain.errors import NotFoundError, RevueError
@@ -139,7 +139,7 @@ def copy_rows(source: Engine, target: Engine, *, replace: bool) -> dict[str, Tab
             for table in reversed(tables()):
                 writing.execute(delete(table))
         for table in tables():
-            if writing.dialect.name == "postgresql":
+            if _can_copy_in(writing, table):
                 _copy_in(writing, table, reading.execute(select(table)).yield_per(CHUNK))
                 continue
             result = reading.execute(select(table)).mappings().yield_per(CHUNK)
@@ -155,6 +155,16 @@ def copy_rows(source: Engine, target: Engine, *, replace: bool) -> dict[str, Tab
                 + ") : elle a été annulée, rien n'a été modifié"
             )
     return expected
+
+
+def _can_copy_in(connection: Connection, table: Table) -> bool:
+    """PostgreSQL, and no row-level security applying to this role on ``table``: PostgreSQL
+    refuses ``COPY FROM`` where policies apply (a circonscription's role); such a copy goes
+    through INSERT statements."""
+    if connection.dialect.name != "postgresql":
+        return False
+    active = connection.scalar(text("SELECT row_security_active(:t)"), {"t": table.name})
+    return not active
 
 
 def _copy_in(connection: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> None:

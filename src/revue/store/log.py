@@ -505,14 +505,20 @@ class Log:
         """How many entries the filter lets through. With ``cancelled``: None as soon as it
         returns True, the count stopped where it was (a text search reads every entry: an
         académie's 600,000 take a second, and the log screen's counts of the filters typed
-        since are not waited for; see docs/performance.md)."""
+        since are not waited for; see docs/performance.md), and on PostgreSQL in one process.
+        """
         if cancelled is not None and cancelled():
             return None
         query = self._filtered(select(func.count()).select_from(AccompanimentRow), flt)
         with read_session(self.engine) as session:
             if cancelled is None:
                 return session.scalar(query) or 0
-            raw = session.connection().connection.driver_connection
+            connection = session.connection()
+            if connection.dialect.name == "postgresql":
+                # Counted beside the screen that shows the page: on one core, not three
+                # processes taking a small server's every core (docs/performance.md).
+                connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+            raw = connection.connection.driver_connection
             with _stoppable(raw, cancelled):
                 try:
                     return session.scalar(query) or 0
