@@ -18,7 +18,7 @@ from textual.screen import Screen
 from revue.app.commands import RevueCommands
 from revue.app.filters import ControlCharacters
 from revue.app.keys import KeysInOrder
-from revue.app.memory import keep_long_lived, release
+from revue.app.memory import release
 from revue.app.messages import StoreChanged
 from revue.app.palette import ObjectiveText, RevuePalette, frenchify_textual
 from revue.app.reporting import ReportingApp
@@ -110,8 +110,6 @@ class RevueApp(KeysInOrder, ReportingApp):
         # After the first paint, so that start-up does not wait for it (it reads the whole
         # file: a quarter of a second for a department's store).
         self.set_timer(INTEGRITY_CHECK_AFTER, self.check_integrity)
-        # What start-up made (modules, styles, the store's mappers) lives as long as the app.
-        self.call_after_refresh(keep_long_lived)
 
     # --- integrity at start ------------------------------------------------------------------
 

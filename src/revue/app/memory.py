@@ -3,9 +3,9 @@
 A full collection (generation 2) looks at every object alive: the modules, Textual's widgets
 and styles, SQLAlchemy's mappers, the walk loaded — some 160,000 objects once the walk of a
 120-objective review is shown, about 0.1 s, which fell within one move in ten and made the
-walk's 95th centile (docs/performance.md). Objects that live as long as the app or the screen
-are taken out of those passes with :func:`gc.freeze`; what moving allocates is still
-collected as usual.
+walk's 95th centile (docs/performance.md). Once the walk is shown, what is alive then is taken
+out of those passes with :func:`gc.freeze`; what moving allocates is still collected as usual.
+Not at start-up: the collection before freezing would delay the first screen.
 """
 
 from __future__ import annotations
