@@ -43,6 +43,7 @@ from revue.store.store import Store
 
 HERE = Path(__file__).parent
 CACHE = HERE / ".cache"
+ACADEMIE_STORE = CACHE / "academie.sqlite3"
 CONTRACTS, STRATEGIES, OBJECTIVES_PER_STRATEGY, INDICATORS = 30, 4, 30, 3
 YEARS = ["2018-2019", "2019-2020", "2020-2021", "2021-2022"]
 ACCOMPANIMENTS, EVIDENCE, NEW_IN_EXCHANGE = 60_000, 10_000, 10_000
@@ -70,9 +71,16 @@ def contract_id(n: int) -> str:
     return f"circ-{n:02d}-2018-2022"
 
 
-def make_contract(n: int, rng: random.Random) -> Contract:
+def make_contract(
+    n: int,
+    rng: random.Random,
+    *,
+    ident: str | None = None,
+    strategies: int = STRATEGIES,
+    per_strategy: int = OBJECTIVES_PER_STRATEGY,
+) -> Contract:
     contract = Contract(
-        id=contract_id(n),
+        id=ident or contract_id(n),
         kind=DocumentKind.CONTRAT,
         title=f"Contrat de la circonscription {n}",
         circonscription=f"Circonscription {n}",
@@ -82,7 +90,7 @@ def make_contract(n: int, rng: random.Random) -> Contract:
         start_date=dt.date(2018, 9, 1),
         end_date=dt.date(2022, 8, 31),
     )
-    for s in range(STRATEGIES):
+    for s in range(strategies):
         contract.sections.append(
             Section(
                 id=f"s{s}",
@@ -91,7 +99,7 @@ def make_contract(n: int, rng: random.Random) -> Contract:
                 title=f"Stratégie {s + 1} de la circonscription {n}",
             )
         )
-        for o in range(OBJECTIVES_PER_STRATEGY):
+        for o in range(per_strategy):
             objective = Objective(
                 id=f"s{s}-o{o}",
                 section=f"s{s}",
@@ -248,12 +256,193 @@ def build(path: Path, seed: int) -> Path:
     return path
 
 
+# --- the académie-size store (issue 18) --------------------------------------------------------
+
+#: 300 circonscriptions, each with its own contract, 20 schools, 5 conseillers and 2,000
+#: accompaniments linked to its schools and its contract's objectives.
+ACADEMIE_CONTRACTS, ACADEMIE_SCHOOLS, ACADEMIE_AUTHORS = 300, 20, 5
+ACADEMIE_PER_CIRCONSCRIPTION = 2_000
+ACADEMIE_YEARS = YEARS
+#: (strategies, objectives per strategy): most contracts are smaller than the department
+#: benchmark's 120 objectives; contract 0 is that size (the walk is measured on it).
+ACADEMIE_SIZES = [(2, 6), (3, 6), (3, 8), (4, 8), (4, 10), (5, 10), (4, 15)]
+#: Accompaniments written per transaction.
+ACADEMIE_BATCH = 50_000
+
+
+def academie_contract_id(n: int) -> str:
+    return f"ac-{n:03d}-2018-2022"
+
+
+def academie_uai(circonscription: int, school: int) -> str:
+    return f"{circonscription:04d}{school:03d}A"
+
+
+def fill_reviews_bulk(store: Store, contract: Contract, rng: random.Random) -> None:
+    """The same review data as :func:`fill_reviews` (status, analysis, adjustments, values,
+    a few evidence items), written with revue's bulk insert helper in one transaction."""
+    from revue.store.db import insert_many
+
+    reviews = [store.create_review(contract.id, year, ReviewKind.ANNUAL) for year in YEARS]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    records, values, evidence = [], [], []
+    for review, year in zip(reviews, YEARS, strict=True):
+        for objective in contract.objectives:
+            oid = stable_uuid(contract.id, "objective", objective.id)
+            records.append(
+                {
+                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "review_id": review.id,
+                    "objective_id": oid,
+                    "status": rng.choice(list(Status)).value,
+                    "analysis": _sentence(rng, 40),
+                    "adjustments": _sentence(rng, 10),
+                    "updated_at": now,
+                    "actions_done": [],
+                }
+            )
+            values += [
+                {
+                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "review_id": review.id,
+                    "indicator_id": stable_uuid(contract.id, "indicator", indicator.id),
+                    "value": round(rng.uniform(30, 95), 1),
+                    "updated_at": now,
+                }
+                for indicator in objective.indicators
+                if indicator.computed is None
+            ]
+        for _ in range(8):
+            objective = rng.choice(contract.objectives)
+            evidence.append(
+                {
+                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "review_id": review.id,
+                    "objective_id": stable_uuid(contract.id, "objective", objective.id),
+                    "date": dt.date(int(year[:4]), 9, 1) + dt.timedelta(days=rng.randrange(300)),
+                    "text": _sentence(rng, 12),
+                    "source": rng.choice(list(EvidenceSource)).value,
+                    "file_path": "",
+                    "created_at": now,
+                }
+            )
+    with write_session(store.engine) as session:
+        insert_many(session, ObjectiveReviewRow.__table__, records)
+        insert_many(session, IndicatorValueRow.__table__, values)
+        insert_many(session, EvidenceRow.__table__, evidence)
+
+
+def academie_accompaniments(
+    rng: random.Random, n: int, count: int, objectives: list[str]
+) -> list[Version]:
+    """``count`` entries of circonscription ``n``: its conseillers, its schools, its
+    contract's objectives."""
+    authors = [f"Conseiller {n:03d}-{a} (fictif)" for a in range(ACADEMIE_AUTHORS)]
+    schools = [academie_uai(n, s) for s in range(ACADEMIE_SCHOOLS)]
+    out = []
+    for _ in range(count):
+        day = dt.date(2018, 9, 1) + dt.timedelta(days=rng.randrange(4 * 365))
+        content = Content(
+            date=day,
+            author=rng.choice(authors),
+            modality=rng.choice(["collective", "individual"]),
+            initiative=rng.choice(["team", "ien", "teacher"]),
+            schools=tuple(sorted({rng.choice(schools) for _ in range(rng.randint(1, 2))})),
+            theme=rng.choice(THEMES),
+            objectives=tuple(sorted({rng.choice(objectives) for _ in range(rng.randint(0, 2))})),
+            duration_minutes=rng.choice([None, 60, 90, 120, 180]),
+            participants=rng.choice([None, 1, 6, 12, 25]),
+            notes=_sentence(rng, rng.randint(8, 40)),
+        )
+        out.append(Version.first(content, id=uuid.UUID(int=rng.getrandbits(128), version=4)))
+    return out
+
+
+def write_received(store: Store, versions: list[Version]) -> None:
+    """Write ``versions`` as entries received new, exactly as ``Store.merge_versions`` writes
+    them (its bulk writer, one transaction), without what a merge does around the writing
+    that says nothing here: looking for known versions (there are none), the backup."""
+    from revue.domain.history import RECEIVED_NOTE
+
+    def who(v: Version) -> tuple[str, str]:  # a trusted caller's versions: merge_versions
+        return v.content.author, RECEIVED_NOTE
+
+    with write_session(store.engine, bulk=True) as session:
+        store.log._write_many(session, [(v, []) for v in versions], [], who, signed=who)
+
+
+def build_academie(path: Path, seed: int) -> Path:
+    """Write the académie-size store at ``path`` (replacing it): 300 contracts, 6,000
+    schools, 4 years of reviews on every contract, 600,000 accompaniments."""
+    rng = random.Random(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob(path.name + "*"):
+        old.unlink()
+    started = time.perf_counter()
+    store = Store.open(f"sqlite:///{path}", author="Banc d'essai")
+    try:
+        store.save_schools(
+            [
+                School(
+                    uai=academie_uai(n, s),
+                    name=f"École {n}-{s} (fictive)",
+                    commune=f"Ville {n}",
+                    fictitious=True,
+                )
+                for n in range(ACADEMIE_CONTRACTS)
+                for s in range(ACADEMIE_SCHOOLS)
+            ]
+        )
+        pending: list[Version] = []
+        written = 0
+        for n in range(ACADEMIE_CONTRACTS):
+            strategies, per_strategy = (4, 30) if n == 0 else rng.choice(ACADEMIE_SIZES)
+            contract = make_contract(
+                n,
+                rng,
+                ident=academie_contract_id(n),
+                strategies=strategies,
+                per_strategy=per_strategy,
+            )
+            store.save_contract(contract)
+            fill_reviews_bulk(store, contract, rng)
+            objectives = [
+                str(stable_uuid(contract.id, "objective", o.id)) for o in contract.objectives
+            ]
+            pending += academie_accompaniments(rng, n, ACADEMIE_PER_CIRCONSCRIPTION, objectives)
+            if len(pending) >= ACADEMIE_BATCH or n == ACADEMIE_CONTRACTS - 1:
+                write_received(store, pending)
+                written += len(pending)
+                pending = []
+            print(
+                f"\rcontrats : {n + 1}/{ACADEMIE_CONTRACTS}, accompagnements : {written}",
+                end="",
+                flush=True,
+            )
+        print()
+    finally:
+        store.close()
+    print(
+        f"{path} écrit en {time.perf_counter() - started:.0f} s "
+        f"({path.stat().st_size / 1e6:.0f} Mo)"
+    )
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--out", type=Path, default=CACHE / "departement.sqlite3")
+    parser.add_argument("--out", type=Path, help="default: benchmarks/.cache/NAME.sqlite3")
+    parser.add_argument(
+        "--academie",
+        action="store_true",
+        help="the académie-size store instead (300 contracts, 600,000 accompaniments)",
+    )
     args = parser.parse_args()
-    build(args.out, args.seed)
+    if args.academie:
+        build_academie(args.out or ACADEMIE_STORE, args.seed)
+    else:
+        build(args.out or CACHE / "departement.sqlite3", args.seed)
 
 
 if __name__ == "__main__":

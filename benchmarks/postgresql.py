@@ -168,6 +168,58 @@ def copy_into(source: Path, url: str) -> float:
         dst.close()
 
 
+def holds_copy_of(source: Path, url: str) -> bool:
+    """True when the database at ``url`` already holds as many rows of each table as the
+    store at ``source`` (a copy made by an earlier run: copying 600,000 entries takes
+    minutes)."""
+    from revue.store.archive import row_counts
+    from revue.store.store import Store
+
+    src, dst = Store.open(f"sqlite:///{source}"), Store.open(url)
+    try:
+        with src.engine.connect() as a, dst.engine.connect() as b:
+            return row_counts(a) == row_counts(b)
+    finally:
+        src.close()
+        dst.close()
+
+
+def compare_academie(db: str | None, store: Path, runs: int) -> None:
+    """The académie measures (benchmarks/run.py --academie) on SQLite and on PostgreSQL
+    (``db``, reused if it already holds this store, else filled; or a throw-away server)."""
+    from run import academie_rows, measure_academie, print_academie, reference_ms
+
+    server = None
+    folder = Path(tempfile.mkdtemp(prefix="revue-bench-"))
+    try:
+        url = db
+        if url is None:
+            from tests.postgres import Server, why_unavailable
+
+            reason = why_unavailable()
+            if reason:
+                sys.exit(f"no PostgreSQL here: {reason}")
+            folder.chmod(0o711)
+            server = Server.start(folder / "server", durable=True)
+            url = server.url(server.new_database())
+        copied = None
+        if not holds_copy_of(store, url):
+            print("… copy into PostgreSQL", file=sys.stderr)
+            copied = copy_into(store, url)
+        reference = statistics.median(reference_ms() for _ in range(7))
+        columns = {}
+        for name, target in (("SQLite", str(store)), ("PostgreSQL", url)):
+            print(f"… {name}", file=sys.stderr)
+            columns[name] = academie_rows(measure_academie(target, runs), reference)
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    if copied is not None:
+        print(f"copie dans PostgreSQL (vérifiée) : {copied:.1f} s")
+    print_academie(columns, reference)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="an empty PostgreSQL database (default: a throw-away one)")

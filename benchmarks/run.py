@@ -10,6 +10,7 @@ summing them, in this process).
 
     python benchmarks/run.py [--quick] [--only NAME] [--store PATH]
     python benchmarks/run.py --db postgresql|URL     (benchmarks/postgresql.py)
+    python benchmarks/run.py --academie [--db postgresql|URL] [--quick]
 
 Not a test: nothing here fails on a slow machine; read the table.
 """
@@ -30,11 +31,19 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from make_store import CACHE, build, contract_id  # noqa: E402
+from make_store import (  # noqa: E402
+    ACADEMIE_STORE,
+    CACHE,
+    academie_contract_id,
+    build,
+    build_academie,
+    contract_id,
+)
 
 GOALS = {
     "startup_ratio": ("≤ 1.3", 1.3),
@@ -95,7 +104,7 @@ def driver(*args: str) -> dict[str, float]:
 # --- measures ----------------------------------------------------------------------------------
 
 
-def measure_startup(store: Path, runs: int) -> dict[str, object]:
+def measure_startup(store: Path | str, runs: int) -> dict[str, object]:
     """Process start → first screen painted and usable, revue vs a bare Textual app."""
     revue, bare = [], []
     for _ in range(runs):
@@ -105,12 +114,12 @@ def measure_startup(store: Path, runs: int) -> dict[str, object]:
     return {"revue_ms": summary(revue), "bare_ms": summary(bare), "ratio": summary(ratios)}
 
 
-def measure_app(store: Path, runs: int) -> dict[str, object]:
+def measure_app(store: Path | str, runs: int, contract: str = contract_id(0)) -> dict[str, object]:
     """Open the largest contract, 200 moves in the walk, log filters, peak memory."""
     samples: dict[str, list[float]] = {}
     rss = []
     for _ in range(runs):
-        result = driver("app", str(store), contract_id(0))
+        result = driver("app", str(store), contract)
         for key, value in result.items():
             if isinstance(value, list):
                 samples.setdefault(key, []).extend(value)
@@ -282,6 +291,61 @@ def measure_department(store: Path, runs: int) -> dict[str, object]:
     return {"read_s": summary(read), "whole_s": summary(whole), "files": len(files)}
 
 
+def measure_academie(store: Path | str, runs: int) -> dict[str, object]:
+    """The académie-size store (make_store.py --academie): start-up to the list of its 300
+    contracts, and the app session on its 120-objective contract (walk, log filters over
+    600,000 entries)."""
+    return {
+        "startup": measure_startup(store, runs),
+        "app": measure_app(store, runs, academie_contract_id(0)),
+    }
+
+
+def academie_rows(details: dict[str, Any], ref: float) -> dict[str, tuple[float, float | None]]:
+    """(value, ratio to the CPU reference) of the académie measures; start-up is already a
+    ratio (to the bare Textual app)."""
+    app = details["app"]
+    rows: dict[str, tuple[float, float | None]] = {
+        "startup_ratio": (details["startup"]["ratio"]["median"], None),
+        "startup_ms": (details["startup"]["revue_ms"]["median"], None),
+    }
+    for key, source, stat in (
+        ("open_contract_ms", "open_contract_ms", "median"),
+        ("next_objective_p50_ms", "next_objective_ms", "median"),
+        ("next_objective_p95_ms", "next_objective_ms", "p95"),
+        ("log_filter_ms", "log_filter_ms", "median"),
+        ("log_filter_year_ms", "log_filter_year_ms", "median"),
+        ("log_filter_text_ms", "log_filter_text_ms", "median"),
+        ("log_filter_max_ms", "log_filter_ms", "max"),
+    ):
+        value = app[source][stat]
+        rows[key] = (value, value / ref)
+    rows["peak_rss_mb"] = (app["peak_rss_mb"]["median"], None)
+    return rows
+
+
+ACADEMIE_GOALS = {
+    "next_objective_p95_ms": "≤ 30 ms",
+    "log_filter_ms": "≤ 150 ms",
+    "startup_ratio": "≤ 1.3",
+}
+
+
+def print_academie(columns: dict[str, dict[str, tuple[float, float | None]]], ref: float) -> None:
+    print(f"\nréférence (tri de 300 000 nombres) : {ref:.1f} ms")
+    print("magasin d'académie : 300 contrats, 600 000 accompagnements (valeur [ratio])")
+    names = list(columns)
+    print(f"{'mesure':<24}" + "".join(f"{n:>22}" for n in names) + "  objectif")
+    for key in next(iter(columns.values())):
+        cells = []
+        for name in names:
+            value, ratio = columns[name][key]
+            cells.append(f"{value:>12.1f}" + (f" [{ratio:5.2f}]" if ratio is not None else " " * 8))
+        print(
+            f"{key:<24}" + "".join(f"{c:>22}" for c in cells) + f"  {ACADEMIE_GOALS.get(key, '')}"
+        )
+
+
 MEASURES = {
     "startup": measure_startup,
     "cli": measure_cli,
@@ -290,6 +354,20 @@ MEASURES = {
     "exchange": measure_exchange,
     "department": measure_department,
 }
+
+
+def run_academie(db: str | None, runs: int) -> None:
+    """``--academie``: on SQLite, or with ``--db`` on both engines; prints its table."""
+    if not ACADEMIE_STORE.exists():
+        build_academie(ACADEMIE_STORE, 2026)
+    if db:
+        import postgresql
+
+        postgresql.compare_academie(None if db == "postgresql" else db, ACADEMIE_STORE, runs)
+        return
+    reference = statistics.median(reference_ms() for _ in range(7))
+    details = measure_academie(ACADEMIE_STORE, runs)
+    print_academie({"SQLite": academie_rows(details, reference)}, reference)
 
 
 def main() -> None:
@@ -304,7 +382,18 @@ def main() -> None:
         "(benchmarks/postgresql.py; a PostgreSQL URL of an empty database, or 'postgresql' "
         "for a throw-away server)",
     )
+    parser.add_argument(
+        "--academie",
+        action="store_true",
+        help="the académie-size store (300 contracts, 600,000 accompaniments; "
+        "make_store.py --academie): start-up, walk, log filters; with --db, on both engines. "
+        "Prints its table, writes nothing",
+    )
     args = parser.parse_args()
+    runs = 2 if args.quick else 5
+    if args.academie:
+        run_academie(args.db, runs)
+        return
     if not args.store.exists():
         build(args.store, 2026)
     if args.db:
@@ -312,7 +401,6 @@ def main() -> None:
 
         postgresql.compare(None if args.db == "postgresql" else args.db, args.store)
         return
-    runs = 2 if args.quick else 5
     reference = summary([reference_ms() for _ in range(7)])
     details: dict[str, object] = {}
     for name in args.only or list(MEASURES):

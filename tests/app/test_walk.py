@@ -464,3 +464,28 @@ async def test_the_focused_field_stands_out_in_every_theme(sample_url: str) -> N
                 )
             )
             assert distance > 40, (theme, "status row")
+
+
+async def test_the_walk_keeps_its_objects_out_of_full_collections_while_open(
+    sample_url: str,
+) -> None:
+    """Once the walk is shown, what it holds is frozen out of the garbage collector's full
+    passes (revue.app.memory); leaving it gives them back to the collector; moving still
+    works meanwhile."""
+    import gc
+
+    review = make_review(sample_url)
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert gc.get_freeze_count() == 0  # start-up does not pay for a full collection
+        walk = await open_walk(pilot, review.id)
+        assert walk.walk is not None
+        assert gc.get_freeze_count() > 0  # the walk's widgets and data, and all else alive
+        await pilot.press("f6")
+        await settle(pilot)
+        assert walk.index == 1
+        app.pop_screen()
+        await settle(pilot)
+        assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0

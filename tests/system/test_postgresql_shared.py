@@ -592,7 +592,7 @@ def test_0010_goes_down_and_up_on_sqlite_without_changing_anything(tmp_path: Pat
         with engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
-        assert (schema(), version()) == (shape, "0010")
+        assert (schema(), version()) == (shape, "0011")
     finally:
         engine.dispose()
     store = Store.open(url)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from revue.store.backup import list_backups
 from revue.store.db import SCHEMA_HEAD
@@ -142,3 +143,76 @@ def test_0009_goes_back_to_the_two_tables_and_up_again(tmp_path: Path) -> None:
     assert [(a.code, a.title, a.text) for a in after.axes] == [
         (a.code, a.title, a.text) for a in before.axes
     ]
+
+
+def _log_indexes(conn: Connection) -> dict[str, str]:
+    """The accompaniments table's indexes that 0011 touches: name → definition."""
+    from sqlalchemy import text
+
+    if conn.dialect.name == "postgresql":
+        query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'accompaniments'"
+    else:
+        query = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'accompaniments'"
+    return {
+        name: definition
+        for name, definition in conn.execute(text(query))
+        if name in ("ix_accompaniments_deleted_date", "ix_accompaniments_in_conflict")
+    }
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_0011_log_indexes_go_and_come_back(
+    engine_name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0011 adds the (deleted, date) index and makes the in-conflict index partial on
+    PostgreSQL; its downgrade puts 0009's indexes back, entries untouched."""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from revue.domain.log import Content, LogFilter
+    from revue.store.db import _alembic_config
+
+    url = (
+        str(request.getfixturevalue("pg_url"))
+        if engine_name == "postgresql"
+        else f"sqlite:///{tmp_path / 'revue.sqlite3'}"
+    )
+    store = Store.open(url)
+    try:
+        store.add_accompaniment(
+            Content(dt.date(2021, 3, 1), "CPC", "collective", "team", notes="Visite")
+        )
+    finally:
+        store.close()
+    engine = create_engine(url)
+    config = _alembic_config()
+    try:
+        with engine.connect() as conn:
+            head = _log_indexes(conn)
+        assert "ix_accompaniments_deleted_date" in head
+        assert "json_array_length" in head["ix_accompaniments_in_conflict"]  # partial
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0010")
+        with engine.connect() as conn:
+            before = _log_indexes(conn)
+        assert "ix_accompaniments_deleted_date" not in before
+        # as 0006 made it: partial on SQLite only
+        partial = "json_array_length" in before["ix_accompaniments_in_conflict"]
+        assert partial == (engine_name == "sqlite")
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert _log_indexes(conn) == head
+    finally:
+        engine.dispose()
+    store = Store.open(url)
+    try:
+        shown, total = store.list_accompaniments(LogFilter(school_year="2020-2021"))
+        assert [v.content.notes for v in shown] == ["Visite"] and total == 1
+        assert store.conflict_ids() == set()
+    finally:
+        store.close()

@@ -109,6 +109,48 @@ def test_filters_and_search(store: Store) -> None:
     assert store.list_accompaniments(LogFilter(school="0570001A"))[1] == 3
 
 
+def test_a_count_no_longer_wanted_stops_and_the_store_reads_on(store: Store) -> None:
+    """The log screen's count of a filter replaced by a newer one is stopped where it is
+    (None), on both engines; a count still wanted is exact; the connection reads on."""
+    import time
+
+    from revue.domain.log import Version
+    from revue.store.log import _stoppable
+
+    store.merge_versions(
+        [
+            Version.first(entry(dt.date(2019, 1, 1) + dt.timedelta(days=n % 300), notes=f"n{n}"))
+            for n in range(6_000)
+        ]
+    )
+    flt = LogFilter(text="n1")
+    wanted = store.count_accompaniments(flt)
+    assert wanted == 1 + 10 + 100 + 1000  # n1, n10…n19, n100…n199, n1000…n1999
+    assert store.count_accompaniments(flt, cancelled=lambda: False) == wanted
+    assert store.count_accompaniments(flt, cancelled=lambda: True) is None  # not even begun
+    calls: list[int] = []
+
+    def after_it_began() -> bool:  # False when asked before running, True ever after
+        calls.append(1)
+        return len(calls) > 1
+
+    got = store.count_accompaniments(flt, cancelled=after_it_began)
+    if store.engine.dialect.name == "sqlite":  # 6,000 rows: several progress handler calls
+        assert got is None
+    else:  # the watcher's first look comes after 50 ms: the count may have finished
+        assert got in (None, wanted)
+    assert store.count_accompaniments(flt) == wanted  # no handler left on the connection
+    if store.engine.dialect.name == "postgresql":  # a long statement is cancelled at once
+        from sqlalchemy.exc import DBAPIError
+
+        with store.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            start = time.monotonic()
+            with pytest.raises(DBAPIError), _stoppable(raw, lambda: True):
+                conn.exec_driver_sql("SELECT pg_sleep(30)")
+            assert time.monotonic() - start < 10
+
+
 def test_delete_can_be_undone(store: Store) -> None:
     v = store.add_accompaniment(entry(dt.date(2019, 1, 10)))
     store.set_deleted(v.id, True)

@@ -212,3 +212,41 @@ def test_fold_removes_case_accents_and_ligatures() -> None:
     # non-breaking spaces (French typography) become the spaces a search is typed with
     assert fold("Élève à l’ŒUVRE, «\u00a0Ça\u00a0»") == "eleve a l'oeuvre, « ca »"
     assert fold("ÉCOLE") == fold("école") == fold("ecole") == "ecole"
+
+
+def test_change_marker_moves_with_each_change_and_only_then(store: Store) -> None:
+    """What the app polls every two seconds: it moves when an entry is added, edited or
+    merged, or a contract imported, and stays put otherwise (one statement, whatever the
+    store's size)."""
+    import datetime as dt
+
+    from sqlalchemy import event
+
+    from revue.domain.log import Content, Version
+    from revue.services.demo import demo_files
+    from revue.services.imports import import_files
+
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    empty = store.change_marker()
+    assert empty[0] == 0 and empty[2] == 0
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+    assert store.change_marker() == empty
+    entry = store.add_accompaniment(
+        Content(dt.date(2021, 3, 1), "CPC", "collective", "team", notes="Visite")
+    )
+    added = store.change_marker()
+    assert added != empty and added[2] == 1
+    store.update_accompaniment(entry.id, Content(dt.date(2021, 3, 1), "CPC", "collective", "team"))
+    edited = store.change_marker()
+    assert edited != added and edited[2] == 1
+    store.merge_versions(
+        [Version.first(Content(dt.date(2021, 3, 2), "CPC", "individual", "ien", notes="Reçu"))]
+    )
+    merged = store.change_marker()
+    assert merged != edited and merged[2] == 2
+    done, errors = import_files(store, list(demo_files())[:1])
+    assert done and not errors
+    imported = store.change_marker()
+    assert imported[0] == merged[0] + 1 and imported[1] is not None
+    assert store.change_marker() == imported

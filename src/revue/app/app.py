@@ -18,6 +18,7 @@ from textual.screen import Screen
 from revue.app.commands import RevueCommands
 from revue.app.filters import ControlCharacters
 from revue.app.keys import KeysInOrder
+from revue.app.memory import release
 from revue.app.messages import StoreChanged
 from revue.app.palette import ObjectiveText, RevuePalette, frenchify_textual
 from revue.app.reporting import ReportingApp
@@ -179,6 +180,7 @@ class RevueApp(KeysInOrder, ReportingApp):
         self.switch_screen(ContractsScreen())
 
     def on_unmount(self) -> None:
+        release()
         # Whatever a screen still holds unsaved is written before the store closes.
         for screen in self.screen_stack:
             if isinstance(screen, RevueScreen):

@@ -4,11 +4,12 @@ an entry is kept as a version by the store's :class:`History`, in the same trans
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
+from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple, overload
 
 from sqlalchemy import (
     Engine,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from revue.domain.contract import ComputedCount, stable_uuid
@@ -185,10 +187,31 @@ class Log:
         return added, updated
 
     def list_schools(self) -> list[School]:
-        with read_session(self.engine) as session:
+        """Every school, by name (a Core query: an académie's 6,000 schools as ORM rows took
+        a third of a second)."""
+        t = SchoolRow.__table__.c
+        with self.engine.connect() as conn:
             return [
-                School(r.uai, r.name, r.commune, r.network, r.priority, r.fictitious)
-                for r in session.scalars(select(SchoolRow).order_by(SchoolRow.name))
+                School(*row)
+                for row in conn.execute(
+                    select(t.uai, t.name, t.commune, t.network, t.priority, t.fictitious).order_by(
+                        t.name
+                    )
+                )
+            ]
+
+    def schools_named(self, uais: Collection[str]) -> list[School]:
+        """The schools among ``uais`` (one query, whatever their number: a page of the log
+        names at most a few hundred)."""
+        t = SchoolRow.__table__.c
+        with self.engine.connect() as conn:
+            return [
+                School(*row)
+                for row in conn.execute(
+                    select(t.uai, t.name, t.commune, t.network, t.priority, t.fictitious)
+                    .where(t.uai.in_(sorted(uais)))
+                    .order_by(t.name)
+                )
             ]
 
     def network_names(self) -> list[str]:
@@ -470,15 +493,39 @@ class Log:
             flt, limit=limit, offset=offset
         ), self.count_accompaniments(flt)
 
-    def count_accompaniments(self, flt: LogFilter) -> int:
-        """How many entries the filter lets through."""
+    @overload
+    def count_accompaniments(self, flt: LogFilter) -> int: ...
+    @overload
+    def count_accompaniments(
+        self, flt: LogFilter, *, cancelled: Callable[[], bool]
+    ) -> int | None: ...
+    def count_accompaniments(
+        self, flt: LogFilter, *, cancelled: Callable[[], bool] | None = None
+    ) -> int | None:
+        """How many entries the filter lets through. With ``cancelled``: None as soon as it
+        returns True, the count stopped where it was (a text search reads every entry: an
+        académie's 600,000 take a second, and the log screen's counts of the filters typed
+        since are not waited for; see docs/performance.md), and on PostgreSQL in one process.
+        """
+        if cancelled is not None and cancelled():
+            return None
+        query = self._filtered(select(func.count()).select_from(AccompanimentRow), flt)
         with read_session(self.engine) as session:
-            return (
-                session.scalar(
-                    self._filtered(select(func.count()).select_from(AccompanimentRow), flt)
-                )
-                or 0
-            )
+            if cancelled is None:
+                return session.scalar(query) or 0
+            connection = session.connection()
+            if connection.dialect.name == "postgresql":
+                # Counted beside the screen that shows the page: on one core, not three
+                # processes taking a small server's every core (docs/performance.md).
+                connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+            raw = connection.connection.driver_connection
+            with _stoppable(raw, cancelled):
+                try:
+                    return session.scalar(query) or 0
+                except DBAPIError:
+                    if cancelled():
+                        return None
+                    raise
 
     def page_of_accompaniments(
         self, flt: LogFilter, *, limit: int, offset: int = 0
@@ -1002,6 +1049,42 @@ def _received(
         names.get(row.signer, previous.content.author) if row.signer else previous.content.author
     )
     return author, row.received_at
+
+
+#: How often a stoppable query looks whether it is still wanted: SQLite virtual machine
+#: steps (about a millisecond), PostgreSQL seconds.
+_SQLITE_STEPS, _PG_EVERY = 20_000, 0.05
+
+
+@contextmanager
+def _stoppable(raw: Any, cancelled: Callable[[], bool]) -> Iterator[None]:
+    """While inside, the statement running on the DBAPI connection ``raw`` is interrupted
+    (it raises) soon after ``cancelled()`` turns True: SQLite through a progress handler,
+    PostgreSQL by a cancel request from a watching thread."""
+    import sqlite3
+
+    if isinstance(raw, sqlite3.Connection):
+        raw.set_progress_handler(lambda: 1 if cancelled() else 0, _SQLITE_STEPS)
+        try:
+            yield
+        finally:
+            raw.set_progress_handler(None, 0)
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(_PG_EVERY):
+            if cancelled():
+                raw.cancel_safe()
+                return
+
+    watcher = threading.Thread(target=watch, name="revue-count-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
 
 
 def _chunks(items: list[_T], size: int = CHUNK) -> Iterator[list[_T]]:

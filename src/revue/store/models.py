@@ -327,11 +327,15 @@ class AccompanimentRow(Base):
     __tablename__ = "accompaniments"
     __table_args__ = (
         Index("ix_accompaniments_date", "date"),
-        # The few entries in conflict, found without reading the whole log (migration 0006).
+        # The log's filters and counts by date, without reading each match (migration 0011).
+        Index("ix_accompaniments_deleted_date", "deleted", "date"),
+        # The few entries in conflict, found without reading the whole log (migration 0006;
+        # partial on PostgreSQL too since migration 0011).
         Index(
             "ix_accompaniments_in_conflict",
             "date",
             sqlite_where=text("json_array_length(conflicts) > 0"),
+            postgresql_where=text("json_array_length(conflicts) > 0"),
         ),
         # The change marker screens poll reads the newest update time (migration 0006).
         Index("ix_accompaniments_updated_at", "updated_at"),

@@ -13,7 +13,7 @@ from revue.store.backup import read_only
 from revue.store.paths import StoreError
 from revue.store.sqlerrors import sqlite_reason
 
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 KNOWN_REVISIONS = (
     "0001",
     "0002",
@@ -25,6 +25,7 @@ KNOWN_REVISIONS = (
     "0008",
     "0009",
     "0010",
+    "0011",
 )
 
 

@@ -29,6 +29,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from revue.app import format as fr
+from revue.app.memory import keep_long_lived, release
 from revue.app.screens.base import RevueScreen
 from revue.app.widgets.autosave import SaveFailed, SaveState, failure_text
 from revue.app.widgets.choice import Checklist, Choice
@@ -277,6 +278,13 @@ class WalkScreen(RevueScreen[None]):
         self.walk = message.walk
         self.query_one("#walk-body").display = True
         await self.show_objective(self.index)
+        # The walk and its widgets live as long as the screen: out of the collector's full
+        # passes, which otherwise fell within one move in ten (revue.app.memory).
+        keep_long_lived()
+
+    def on_unmount(self) -> None:
+        release()
+        super().on_unmount()
 
     async def _prepare(self, walk: Walk) -> None:
         """Enough action boxes and indicator boxes for the largest objective, and the

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.worker import get_current_worker
 
 from revue.app import format as fr
 from revue.app.messages import StoreChanged
@@ -324,9 +325,17 @@ class LogScreen(RevueScreen[None]):
         # The rows are shown first; counting every match (a whole scan for a text search)
         # comes after, unless the page already holds them all.
         total = len(rows) if len(rows) < PAGE else None
-        self.post_message(self.Loaded(rows, total, conflicts, store.list_schools(), flt))
+        # The names of the page's schools (the facets bring them all, for the school filter:
+        # an académie's store has thousands).
+        schools = store.schools_named({u for v in rows for u in v.content.schools})
+        self.post_message(self.Loaded(rows, total, conflicts, schools, flt))
         if total is None:
-            self.post_message(self.Counted(store.count_accompaniments(flt), flt))
+            # Stopped when a newer filter replaces this one (this worker is then cancelled):
+            # on a large log, the counts of every letter typed would otherwise pile up.
+            worker = get_current_worker()
+            count = store.count_accompaniments(flt, cancelled=lambda: worker.is_cancelled)
+            if count is not None:
+                self.post_message(self.Counted(count, flt))
 
     @work(thread=True, exclusive=True, group="log-more")
     def _load_more(self, flt: LogFilter, offset: int) -> None:
@@ -381,7 +390,7 @@ class LogScreen(RevueScreen[None]):
         self.rows = message.rows
         self.total = message.total
         self.conflicts = message.conflicts
-        self.schools = {s.uai: s for s in message.schools}
+        self.schools.update((s.uai, s) for s in message.schools)
         self._filter = message.filter
         self._fill_table(message.rows)
         saved, self._show_saved = self._show_saved, None
