@@ -176,3 +176,83 @@ def test_fold_removes_case_accents_and_ligatures() -> None:
     # non-breaking spaces (French typography) become the spaces a search is typed with
     assert fold("Élève à l’ŒUVRE, «\u00a0Ça\u00a0»") == "eleve a l'oeuvre, « ca »"
     assert fold("ÉCOLE") == fold("école") == fold("ecole") == "ecole"
+
+
+def test_rows_inserted_through_the_tables_are_stored_as_sqlalchemy_stores_them(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """insert_rows (SQLite's executemany, PostgreSQL's multi-row INSERTs in one pipeline,
+    several statements per table here) stores what an ordinary SQLAlchemy insert stores, as
+    the database's own text of each value; a failure is SQLAlchemy's error, as usual."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import Text, cast, func, insert, select
+    from sqlalchemy.exc import IntegrityError
+
+    from revue.store import db
+    from revue.store.models import AccompanimentRow, AccompanimentSchoolRow
+
+    monkeypatch.setattr(db, "PG_ROWS_PER_INSERT", 2)
+    table = AccompanimentRow.__table__
+
+    def rows(tag: str) -> list[dict[str, object]]:
+        return [
+            {
+                "id": uuid.uuid4(),
+                "date": dt.date(2021, 3, n + 1),
+                "author": "Claire Martin",
+                "network": "",
+                "modality": "collective",
+                "initiative": "team",
+                "theme": f"{tag} {n}",
+                "duration_minutes": None if n % 2 else 90,
+                "participants": n,
+                "notes": "élève « X »\n",
+                "follow_up": "",
+                "deleted": n % 2 == 0,
+                "search_text": "eleve",
+                "version": f"{n:064x}",
+                "parents": [] if n % 2 else [f"{n + 1:064x}"],
+                "ancestors": [],
+                "conflicts": [] if n else [{"version": "a", "content": {"n": 1, "ok": True}}],
+                "signer": None,
+                "signature": None,
+                "updated_at": dt.datetime(2026, 6, 20, 21, 30, 5, 123456),
+                "received_at": None if n else dt.datetime(2026, 6, 21),
+            }
+            for n in range(5)
+        ]
+
+    ordinary, bulk = rows("ordinary"), rows("bulk")
+    with store.session() as session, session.begin():
+        session.execute(insert(table), ordinary)
+        db.insert_rows(
+            session,
+            [
+                (table, bulk),
+                (AccompanimentSchoolRow.__table__, []),
+                (
+                    AccompanimentSchoolRow.__table__,
+                    [{"accompaniment_id": r["id"], "uai": "0570001A"} for r in bulk],
+                ),
+            ],
+        )
+    names = [c.name for c in table.c if c.name in ordinary[0]]
+    with store.session() as session:
+        stored = {
+            r[0]: r[1:]
+            for r in session.execute(
+                select(
+                    table.c.theme,
+                    *(cast(table.c[n], Text) for n in names if n not in {"id", "theme"}),
+                )
+            )
+        }
+        links = session.scalar(select(func.count()).select_from(AccompanimentSchoolRow))
+    assert len(stored) == 10
+    for n in range(5):
+        assert stored[f"ordinary {n}"] == stored[f"bulk {n}"]
+    assert links == 5
+    with pytest.raises(IntegrityError), store.session() as session, session.begin():
+        db.insert_rows(session, [(table, bulk[:1])])

@@ -9,8 +9,8 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -27,10 +27,12 @@ from revue.store.paths import (
     OPEN_WAIT_LIMIT,
     WAITING_TO_OPEN,
     Notice,
+    WriteTurnTimeout,
     check_own_file,
     data_dir,
     prepare_private_file,
     store_lock,
+    write_turn,
 )
 from revue.store.paths import StoreError as StoreError  # re-exported: the app catches it
 from revue.store.paths import sqlite_path as sqlite_path  # re-exported: the app and the CLI use it
@@ -250,20 +252,19 @@ def is_database_error(exc: BaseException) -> bool:
 def write_failure(exc: BaseException) -> str:
     """What a failed write means for the user, in French (the transaction was rolled back)."""
     if is_postgresql_error(exc):
-        why = pg_reason(exc)
-        if pg_busy(exc):
-            why = (
-                "les données sont occupées par un autre programme depuis plus de "
-                f"{WRITE_WAIT_LIMIT / 60:.0f} minutes"
-            )
+        why = _busy_too_long() if pg_busy(exc) else pg_reason(exc)
     elif is_busy(exc):
-        why = (
-            "les données sont occupées par un autre programme depuis plus de "
-            f"{WRITE_WAIT_LIMIT / 60:.0f} minutes"
-        )
+        why = _busy_too_long()
     else:
         why = sqlite_reason(exc)
     return f"écriture impossible : {why} ; rien n'a été modifié"
+
+
+def _busy_too_long() -> str:
+    return (
+        "les données sont occupées par un autre programme depuis plus de "
+        f"{WRITE_WAIT_LIMIT / 60:.0f} minutes"
+    )
 
 
 #: Told (once per write) to the user when a write waits for another one.
@@ -338,8 +339,12 @@ def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
 def _immediate(engine: Engine) -> Iterator[Connection]:
     """A connection whose transaction holds the write lock, once it is free.
 
-    SQLite waits :data:`FIRST_WAIT_MS` for the lock, then the user is told and each new try
-    waits :data:`BUSY_TIMEOUT_MS`, until :data:`WRITE_WAIT_LIMIT`. A failed ``BEGIN`` leaves
+    SQLite: the writers of revue first queue for their turn on an OS lock beside the store
+    (:func:`revue.store.paths.write_turn`: woken the moment the previous writer is done, in
+    place of SQLite's sleeping busy handler), held until the transaction ends; then
+    ``BEGIN IMMEDIATE`` waits :data:`FIRST_WAIT_MS` for SQLite's lock (held by a program that
+    writes without the OS lock), then the user is told and each new try waits
+    :data:`BUSY_TIMEOUT_MS`, until :data:`WRITE_WAIT_LIMIT` in all. A failed ``BEGIN`` leaves
     nothing to undo: each try takes a fresh connection.
 
     PostgreSQL: the transaction's first statement takes revue's write lock (an advisory lock,
@@ -348,40 +353,67 @@ def _immediate(engine: Engine) -> Iterator[Connection]:
     postgresql = engine.dialect.name == "postgresql"
     deadline = time.monotonic() + WRITE_WAIT_LIMIT
     waited = False
-    while True:
-        conn = engine.connect()
-        try:
-            if sqlite:
-                _busy_timeout(conn, BUSY_TIMEOUT_MS if waited else FIRST_WAIT_MS)
-            conn.execution_options(sqlite_immediate=True)
-            conn.begin()
-            if postgresql:
-                take_lock(
-                    conn,
-                    WRITE_LOCK,
-                    wait_seconds=WRITE_WAIT_LIMIT,
-                    tell=lambda: _tell(engine, WAITING_TO_WRITE),
+
+    def told() -> None:
+        nonlocal waited
+        waited = True
+        _tell(engine, WAITING_TO_WRITE)
+
+    with ExitStack() as turn:
+        path = _write_lock_path(engine) if sqlite else None
+        if path is not None:
+            try:
+                turn.enter_context(
+                    write_turn(path, deadline, told, tell_after=FIRST_WAIT_MS / 1000)
                 )
-            break
-        except OperationalError as exc:
-            conn.close()
-            if not sqlite or not is_busy(exc) or time.monotonic() > deadline:
+            except WriteTurnTimeout:
+                raise StoreError(
+                    f"écriture impossible : {_busy_too_long()} ; rien n'a été modifié"
+                ) from None
+        while True:
+            conn = engine.connect()
+            try:
+                if sqlite:
+                    _busy_timeout(conn, BUSY_TIMEOUT_MS if waited else FIRST_WAIT_MS)
+                conn.execution_options(sqlite_immediate=True)
+                conn.begin()
+                if postgresql:
+                    take_lock(
+                        conn,
+                        WRITE_LOCK,
+                        wait_seconds=WRITE_WAIT_LIMIT,
+                        tell=lambda: _tell(engine, WAITING_TO_WRITE),
+                    )
+                break
+            except OperationalError as exc:
+                conn.close()
+                if not sqlite or not is_busy(exc) or time.monotonic() > deadline:
+                    raise
+                if not waited:
+                    _tell(engine, WAITING_TO_WRITE)
+                waited = True
+            except BaseException:
+                conn.close()
                 raise
-            if not waited:
-                _tell(engine, WAITING_TO_WRITE)
-            waited = True
-        except BaseException:
-            conn.close()
-            raise
-    try:
-        if sqlite and not waited:
-            _busy_timeout(conn, BUSY_TIMEOUT_MS)
-        yield conn
-    finally:
-        if sqlite and waited:
-            with suppress(Exception):
+        try:
+            if sqlite and not waited:
                 _busy_timeout(conn, BUSY_TIMEOUT_MS)
-        conn.close()  # rolls back whatever was not committed
+            yield conn
+        finally:
+            if sqlite and waited:
+                with suppress(Exception):
+                    _busy_timeout(conn, BUSY_TIMEOUT_MS)
+            conn.close()  # rolls back whatever was not committed; then the turn is let go
+
+
+#: The OS lock file of each SQLite engine's writers (None: an in-memory database).
+_write_locks: WeakKeyDictionary[Engine, Path | None] = WeakKeyDictionary()
+
+
+def _write_lock_path(engine: Engine) -> Path | None:
+    if engine not in _write_locks:
+        _write_locks[engine] = sqlite_path(engine.url.render_as_string(hide_password=False))
+    return _write_locks[engine]
 
 
 def _refuse_too_long(session: Session, _context: Any, _instances: Any) -> None:
@@ -391,18 +423,30 @@ def _refuse_too_long(session: Session, _context: Any, _instances: Any) -> None:
     for item in (*session.new, *session.dirty):
         mapper = inspect(item).mapper
         for prop in mapper.column_attrs:
-            column = prop.columns[0]
-            length = getattr(column.type, "length", None)
-            if not isinstance(column.type, String) or length is None:
-                continue
-            value = getattr(item, prop.key, None)
-            if isinstance(value, str) and len(value) > length:
-                shown = value if len(value) <= 40 else f"{value[:40]}…"
-                raise InputError(
-                    f"« {shown} » est trop long ({len(value)} caractères, au plus {length}) : "
-                    "rien n'a été modifié",
-                    field=column.name,
-                )
+            _check_length(prop.columns[0], getattr(item, prop.key, None))
+
+
+def refuse_too_long(table: Table, rows: list[dict[str, Any]]) -> None:
+    """The same refusal as a session's flush makes (see ``_refuse_too_long``), for rows written
+    through the table (:func:`insert_rows`)."""
+    for name in rows[0] if rows else ():
+        column = table.c[name]
+        if isinstance(column.type, String) and getattr(column.type, "length", None) is not None:
+            for row in rows:
+                _check_length(column, row[name])
+
+
+def _check_length(column: Any, value: Any) -> None:
+    length = getattr(column.type, "length", None)
+    if not isinstance(column.type, String) or length is None:
+        return
+    if isinstance(value, str) and len(value) > length:
+        shown = value if len(value) <= 40 else f"{value[:40]}…"
+        raise InputError(
+            f"« {shown} » est trop long ({len(value)} caractères, au plus {length}) : "
+            "rien n'a été modifié",
+            field=column.name,
+        )
 
 
 def _busy_timeout(conn: Connection, milliseconds: int) -> None:
@@ -508,23 +552,60 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows (dicts with the same keys) as ``session.execute(insert(table), rows)`` would,
-    converting values column by column with the columns' own types, in one ``executemany``.
+    converting values column by column with the columns' own types (see :func:`insert_rows`)."""
+    insert_rows(session, [(table, rows)])
 
-    A merge writes tens of thousands of rows; SQLAlchemy's per-row bookkeeping for a generic
-    INSERT cost it a third of a second (see docs/performance.md). Same stored values: a test
-    compares both ways.
+
+#: Rows per multi-row ``INSERT … VALUES (…), (…)`` on PostgreSQL (a statement holds at most
+#: 65,535 parameters: 500 rows of the widest table, 21 columns, hold about 10,000).
+PG_ROWS_PER_INSERT = 500
+
+
+def insert_rows(session: Session, batches: Sequence[tuple[Table, list[dict[str, Any]]]]) -> None:
+    """Insert each batch of rows (dicts with the same keys) into its table, in order, as
+    ``session.execute(insert(table), rows)`` would, without SQLAlchemy's per-row bookkeeping.
+
+    Values are converted column by column with the columns' own SQLAlchemy types (a test
+    compares the stored values with an ordinary insert's, on both engines). SQLite: one
+    ``executemany`` per table. PostgreSQL (psycopg): multi-row INSERTs of
+    :data:`PG_ROWS_PER_INSERT` rows, every batch sent in one pipeline, so that the server is
+    waited for once, not once per table or per row: a save is one round trip while it holds
+    the write lock, a merge's tens of thousands of rows a few (docs/performance.md). Not
+    COPY: PostgreSQL refuses COPY FROM into a table under row-level security.
     """
-    if not rows:
+    batches = [(table, rows) for table, rows in batches if rows]
+    if not batches:
         return
     connection = session.connection()
     dialect = connection.dialect
-    if dialect.paramstyle != "qmark":  # a server database: SQLAlchemy's own way
+    if dialect.paramstyle == "qmark":  # SQLite's driver
+        for table, rows in batches:
+            names, values = _converted(dialect, table, rows)
+            row = f"({', '.join(['?'] * len(names))})"
+            connection.exec_driver_sql(_insert_sql(dialect, table, names, row), values)
+        return
+    if dialect.driver != "psycopg":  # another server driver: SQLAlchemy's own way
         from sqlalchemy import insert
 
-        connection.execute(insert(table), rows)
+        for table, rows in batches:
+            connection.execute(insert(table), rows)
         return
+    statements: list[tuple[str, list[Any]]] = []
+    for table, rows in batches:
+        names, values = _converted(dialect, table, rows)
+        row = f"({', '.join(['%s'] * len(names))})"
+        for start in range(0, len(values), PG_ROWS_PER_INSERT):
+            chunk = values[start : start + PG_ROWS_PER_INSERT]
+            sql = _insert_sql(dialect, table, names, ", ".join([row] * len(chunk)))
+            statements.append((sql, [value for row in chunk for value in row]))
+    _pipelined(connection, statements)
+
+
+def _converted(
+    dialect: Any, table: Table, rows: list[dict[str, Any]]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The column names of ``rows`` and their values converted for the driver, row by row."""
     names = list(rows[0])
-    quote = dialect.identifier_preparer.quote
     columns = []
     for name in names:
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -536,11 +617,28 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             columns.append([empty if v == [] else process(v) for v in values])
         else:
             columns.append(list(map(process, values)))
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join('?' * len(names))})"
-    )
-    connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
+    return names, list(zip(*columns, strict=True))
+
+
+def _insert_sql(dialect: Any, table: Table, names: list[str], values: str) -> str:
+    quote = dialect.identifier_preparer.quote
+    return f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) VALUES {values}"
+
+
+def _pipelined(connection: Connection, statements: list[tuple[str, list[Any]]]) -> None:
+    """Run ``statements`` on the connection's psycopg connection in one pipeline (one wait for
+    the server); a failure raises SQLAlchemy's error, as the same statements run one by one
+    through SQLAlchemy would (write_session tells the user in French)."""
+    import psycopg
+
+    raw: Any = connection.connection.dbapi_connection
+    sql = ""
+    try:
+        with raw.cursor() as cursor, raw.pipeline():
+            for sql, params in statements:
+                cursor.execute(sql, params, prepare=False)
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
 
 
 def new_ids(count: int) -> list[uuid.UUID]:

@@ -45,7 +45,14 @@ from revue.domain.log import (
     with_deleted,
 )
 from revue.domain.schoolyear import school_year_bounds
-from revue.store.db import insert_many, new_ids, read_session, write_session
+from revue.store.db import (
+    insert_many,
+    insert_rows,
+    new_ids,
+    read_session,
+    refuse_too_long,
+    write_session,
+)
 from revue.store.history import ACCOMPANIMENT, History, Received, base_version, restoration_note
 from revue.store.models import (
     AccompanimentObjectiveRow,
@@ -299,9 +306,37 @@ class Log:
         )
 
     def add_accompaniment(self, content: Content) -> Version:
+        """Add a new entry, its links and its first version in history.
+
+        Written through the tables, every row prepared before the write lock is taken: a new
+        entry reads nothing, so while it holds the lock the save only sends its rows (one round
+        trip on PostgreSQL, see :func:`revue.store.db.insert_rows`) and commits. What is stored
+        is what :meth:`_write` stores for a new entry (a test compares both)."""
         version = Version.first(_checked(content))
+        c = version.content
+        now = _now()
+        batches = [
+            (AccompanimentRow.__table__, [{**_row_values(version, [], now), "received_at": None}]),
+            (
+                AccompanimentSchoolRow.__table__,
+                [{"accompaniment_id": version.id, "uai": u} for u in c.schools],
+            ),
+            (
+                AccompanimentObjectiveRow.__table__,
+                [
+                    {"accompaniment_id": version.id, "objective_id": uuid.UUID(o)}
+                    for o in c.objectives
+                ],
+            ),
+            (
+                HistoryRow.__table__,
+                [self.history.version_row(ACCOMPANIMENT, version.id, None, c.as_dict(), now)],
+            ),
+        ]
+        for table, rows in batches:
+            refuse_too_long(table, rows)
         with write_session(self.engine) as session:
-            self._write(session, version, [], None)
+            insert_rows(session, batches)
         return version
 
     def get_accompaniment(self, accompaniment_id: uuid.UUID) -> tuple[Version, list[Version]]:
