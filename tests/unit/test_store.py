@@ -215,7 +215,7 @@ def test_rows_inserted_through_the_tables_are_stored_as_sqlalchemy_stores_them(
                 "version": f"{n:064x}",
                 "parents": [] if n % 2 else [f"{n + 1:064x}"],
                 "ancestors": [],
-                "conflicts": [] if n else [{"version": "a", "content": {"n": 1, "ok": True}}],
+                "conflicts": [] if n else [{"version": "a", "content": {"n": 1, "é": "« x »"}}],
                 "signer": None,
                 "signature": None,
                 "updated_at": dt.datetime(2026, 6, 20, 21, 30, 5, 123456),

@@ -4,6 +4,8 @@ the file before revue lets go of it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import sqlite3
 import threading
@@ -335,6 +337,63 @@ def write_session(engine: Engine, *, bulk: bool = False) -> Iterator[Session]:
         raise StoreError(write_failure(exc)) from None
 
 
+def write_rows(engine: Engine, batches: Sequence[tuple[Table, list[dict[str, Any]]]]) -> None:
+    """A write that only inserts rows prepared beforehand (a new entry: it reads nothing, so
+    it needs no look at the store under the lock), all or nothing, with the guarantees of
+    :func:`write_session`: it waits its turn, tells the engine's notice, fails in French.
+
+    PostgreSQL: the transaction is sent whole in one pipeline (BEGIN, revue's write lock, the
+    INSERTs, COMMIT): the server runs it as soon as the lock is free, and the lock is held
+    only while the server inserts and commits, with no round trip to revue in between. The
+    lock is first waited for :data:`FIRST_WAIT_MS` (``lock_timeout``); past that the user is
+    told, once, and the transaction sent again to wait up to :data:`WRITE_WAIT_LIMIT`.
+    SQLite: :func:`write_session` and :func:`insert_rows`."""
+    if engine.dialect.driver != "psycopg":
+        with write_session(engine) as session:
+            insert_rows(session, batches)
+        return
+    statements = _pg_inserts(engine.dialect, [(t, rows) for t, rows in batches if rows])
+    import psycopg
+    from psycopg.errors import LockNotAvailable
+
+    waits = (FIRST_WAIT_MS, max(1, int(WRITE_WAIT_LIMIT * 1000)))
+    for attempt, milliseconds in enumerate(waits):
+        sql = ""
+        try:
+            with engine.connect() as conn:
+                raw: Any = conn.connection.dbapi_connection
+                try:
+                    with raw.cursor() as cursor, raw.pipeline():
+                        for sql, params in [
+                            (f"SET LOCAL lock_timeout = {int(milliseconds)}", None),
+                            ("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK]),
+                            ("SET LOCAL lock_timeout = 0", None),
+                            *statements,
+                        ]:
+                            cursor.execute(sql, params)
+                        raw.commit()
+                except BaseException:
+                    with suppress(Exception):
+                        raw.rollback()
+                    raise
+            return
+        except LockNotAvailable:
+            if attempt == len(waits) - 1:
+                raise StoreError(
+                    f"écriture impossible : {_busy_too_long()} ; rien n'a été modifié"
+                ) from None
+            _tell(engine, WAITING_TO_WRITE)
+        except psycopg.Error as exc:
+            wrapped = DBAPIError.instance(sql, None, exc, psycopg.Error)
+            if not is_database_error(wrapped):
+                raise wrapped from exc
+            raise StoreError(write_failure(wrapped)) from None
+        except DBAPIError as exc:  # connecting failed (SQLAlchemy's own error)
+            if not is_database_error(exc):
+                raise
+            raise StoreError(write_failure(exc)) from None
+
+
 @contextmanager
 def _immediate(engine: Engine) -> Iterator[Connection]:
     """A connection whose transaction holds the write lock, once it is free.
@@ -556,9 +615,8 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     insert_rows(session, [(table, rows)])
 
 
-#: Rows per multi-row ``INSERT … VALUES (…), (…)`` on PostgreSQL (a statement holds at most
-#: 65,535 parameters: 500 rows of the widest table, 21 columns, hold about 10,000).
-PG_ROWS_PER_INSERT = 500
+#: Rows per INSERT on PostgreSQL (one JSON document each, see insert_rows).
+PG_ROWS_PER_INSERT = 10_000
 
 
 def insert_rows(session: Session, batches: Sequence[tuple[Table, list[dict[str, Any]]]]) -> None:
@@ -567,11 +625,16 @@ def insert_rows(session: Session, batches: Sequence[tuple[Table, list[dict[str, 
 
     Values are converted column by column with the columns' own SQLAlchemy types (a test
     compares the stored values with an ordinary insert's, on both engines). SQLite: one
-    ``executemany`` per table. PostgreSQL (psycopg): multi-row INSERTs of
-    :data:`PG_ROWS_PER_INSERT` rows, every batch sent in one pipeline, so that the server is
-    waited for once, not once per table or per row: a save is one round trip while it holds
-    the write lock, a merge's tens of thousands of rows a few (docs/performance.md). Not
-    COPY: PostgreSQL refuses COPY FROM into a table under row-level security.
+    ``executemany`` per table. PostgreSQL (psycopg): one ``INSERT … SELECT … FROM
+    json_to_recordset(…)`` per table, its rows sent as one JSON document (built by the json
+    module's C encoder; the server reads each value with its column's type), every batch in
+    one pipeline, so that the server is waited for once, not once per table or per row: a save
+    is one round trip while it holds the write lock, a merge's tens of thousands of rows a few
+    statements (docs/performance.md). A JSON column's text is the nested value's, the text
+    SQLAlchemy's serializer (``json.dumps``) writes. Not COPY: PostgreSQL refuses COPY FROM into
+    a table under row-level security. Not ``VALUES (…), (…)``: psycopg parses such a statement
+    again each time (8 s for a merge); not arrays (``unnest``): psycopg's array dumping cost
+    3 s for a merge.
     """
     batches = [(table, rows) for table, rows in batches if rows]
     if not batches:
@@ -580,9 +643,9 @@ def insert_rows(session: Session, batches: Sequence[tuple[Table, list[dict[str, 
     dialect = connection.dialect
     if dialect.paramstyle == "qmark":  # SQLite's driver
         for table, rows in batches:
-            names, values = _converted(dialect, table, rows)
-            row = f"({', '.join(['?'] * len(names))})"
-            connection.exec_driver_sql(_insert_sql(dialect, table, names, row), values)
+            names, columns = _converted(dialect, table, rows)
+            sql = _insert_sql(dialect, table, names, f"VALUES ({', '.join(['?'] * len(names))})")
+            connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
         return
     if dialect.driver != "psycopg":  # another server driver: SQLAlchemy's own way
         from sqlalchemy import insert
@@ -590,21 +653,50 @@ def insert_rows(session: Session, batches: Sequence[tuple[Table, list[dict[str, 
         for table, rows in batches:
             connection.execute(insert(table), rows)
         return
+    _pipelined(connection, _pg_inserts(dialect, batches))
+
+
+def _pg_inserts(
+    dialect: Any, batches: Sequence[tuple[Table, list[dict[str, Any]]]]
+) -> list[tuple[str, list[Any]]]:
+    """The PostgreSQL statements of :func:`insert_rows`, with their parameters."""
+    quote = dialect.identifier_preparer.quote
     statements: list[tuple[str, list[Any]]] = []
     for table, rows in batches:
-        names, values = _converted(dialect, table, rows)
-        row = f"({', '.join(['%s'] * len(names))})"
-        for start in range(0, len(values), PG_ROWS_PER_INSERT):
-            chunk = values[start : start + PG_ROWS_PER_INSERT]
-            sql = _insert_sql(dialect, table, names, ", ".join([row] * len(chunk)))
-            statements.append((sql, [value for row in chunk for value in row]))
-    _pipelined(connection, statements)
+        names = list(rows[0])
+        # Text is read as text: a varchar(n) would cut a value too long where the column's
+        # assignment refuses it.
+        fields = ", ".join(
+            f"{quote(n)} {'TEXT' if isinstance(table.c[n].type, String) else table.c[n].type.compile(dialect)}"
+            for n in names
+        )
+        sql = _insert_sql(
+            dialect,
+            table,
+            names,
+            f"SELECT {', '.join(quote(n) for n in names)} "
+            f"FROM json_to_recordset(%s::json) AS r({fields})",
+        )
+        for start in range(0, len(rows), PG_ROWS_PER_INSERT):
+            chunk = rows[start : start + PG_ROWS_PER_INSERT]
+            statements.append((sql, [json.dumps(chunk, default=_json_value)]))
+    return statements
+
+
+def _json_value(value: Any) -> str:
+    """A uuid, date or time in the JSON of :func:`insert_rows` (PostgreSQL reads them back
+    with the column's type)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.date):  # datetime too
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not sent as JSON")
 
 
 def _converted(
     dialect: Any, table: Table, rows: list[dict[str, Any]]
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The column names of ``rows`` and their values converted for the driver, row by row."""
+) -> tuple[list[str], list[list[Any]]]:
+    """The column names of ``rows`` and each column's values converted for the driver."""
     names = list(rows[0])
     columns = []
     for name in names:
@@ -617,12 +709,12 @@ def _converted(
             columns.append([empty if v == [] else process(v) for v in values])
         else:
             columns.append(list(map(process, values)))
-    return names, list(zip(*columns, strict=True))
+    return names, columns
 
 
-def _insert_sql(dialect: Any, table: Table, names: list[str], values: str) -> str:
+def _insert_sql(dialect: Any, table: Table, names: list[str], rows: str) -> str:
     quote = dialect.identifier_preparer.quote
-    return f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) VALUES {values}"
+    return f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) {rows}"
 
 
 def _pipelined(connection: Connection, statements: list[tuple[str, list[Any]]]) -> None:
@@ -636,7 +728,7 @@ def _pipelined(connection: Connection, statements: list[tuple[str, list[Any]]]) 
     try:
         with raw.cursor() as cursor, raw.pipeline():
             for sql, params in statements:
-                cursor.execute(sql, params, prepare=False)
+                cursor.execute(sql, params)
     except psycopg.Error as exc:
         raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
@@ -47,10 +48,10 @@ from revue.domain.log import (
 from revue.domain.schoolyear import school_year_bounds
 from revue.store.db import (
     insert_many,
-    insert_rows,
     new_ids,
     read_session,
     refuse_too_long,
+    write_rows,
     write_session,
 )
 from revue.store.history import ACCOMPANIMENT, History, Received, base_version, restoration_note
@@ -309,9 +310,10 @@ class Log:
         """Add a new entry, its links and its first version in history.
 
         Written through the tables, every row prepared before the write lock is taken: a new
-        entry reads nothing, so while it holds the lock the save only sends its rows (one round
-        trip on PostgreSQL, see :func:`revue.store.db.insert_rows`) and commits. What is stored
-        is what :meth:`_write` stores for a new entry (a test compares both)."""
+        entry reads nothing, so the save holds the lock only to insert its rows and commit (on
+        PostgreSQL the whole transaction goes in one round trip, see
+        :func:`revue.store.db.write_rows`). What is stored is what :meth:`_write` stores for a
+        new entry (a test compares both)."""
         version = Version.first(_checked(content))
         c = version.content
         now = _now()
@@ -335,8 +337,7 @@ class Log:
         ]
         for table, rows in batches:
             refuse_too_long(table, rows)
-        with write_session(self.engine) as session:
-            insert_rows(session, batches)
+        write_rows(self.engine, batches)
         return version
 
     def get_accompaniment(self, accompaniment_id: uuid.UUID) -> tuple[Version, list[Version]]:
@@ -803,16 +804,24 @@ class Log:
                 for v in versions
                 if v.version not in hashes.get(aid, ())
             ]
-            who = self._attribution(session, exchange, fresh, accept=accept, unsigned=unsigned)
+            who, verified = self._attribution(
+                session, exchange, fresh, accept=accept, unsigned=unsigned
+            )
             changed = list(dict.fromkeys(v.id for v in fresh))
             known = set(hashes)
             report.unchanged = len(by_id) - len(changed)
             if not changed:  # a file already merged: nothing to write or save
+                verified()
                 return report
-            # The backup is copied in a thread while the merge is prepared and written; the
-            # transaction commits only once the copy is whole.
+            # The backup is copied in a thread while the merge is prepared and written, and
+            # so are the signatures verified; the transaction commits only once the copy is
+            # whole and every signature is sound (a bad one rolls the merge back, and is the
+            # error reported even if the merge failed otherwise meanwhile).
             with self._backup_alongside("fusion"):
-                self._merge_changed(session, by_id, changed, known, report, who, exchange)
+                try:
+                    self._merge_changed(session, by_id, changed, known, report, who, exchange)
+                finally:
+                    verified()
         return report
 
     def _attribution(
@@ -823,13 +832,17 @@ class Log:
         *,
         accept: Collection[str],
         unsigned: bool,
-    ) -> Attribution:
-        """Check who signed the versions a merge is about to keep (the keys trusted, each
-        signature verified) and say whom history names for each: the person the signing key
-        stands for; nobody for a file without signatures; for versions given directly (trusted
-        callers), the author they name."""
+    ) -> tuple[Attribution, Callable[[], None]]:
+        """Check who signed the versions a merge is about to keep and say whom history names
+        for each: the person the signing key stands for; nobody for a file without signatures;
+        for versions given directly (trusted callers), the author they name.
+
+        The keys are checked here (trusted, or :class:`UntrustedFile` raised); the signatures
+        are verified in a thread meanwhile (OpenSSL lets go of the GIL while the merge prepares
+        and writes its rows): the second function returned waits for that and raises
+        :class:`InputError` for a bad signature. The merge calls it before it commits."""
         if exchange is None:
-            return lambda v: (v.content.author, RECEIVED_NOTE)
+            return (lambda v: (v.content.author, RECEIVED_NOTE)), lambda: None
         signers = {v.signer for v in fresh if v.signer is not None}
         if exchange.exporter is not None:
             signers.add(exchange.exporter)
@@ -840,10 +853,10 @@ class Log:
             accept=accept,
             unsigned=unsigned,
         )
-        exchange.check_signatures(fresh)
+        verified = _in_thread(exchange.check_signatures, fresh)
         if not exchange.signed:
-            return lambda v: ("", UNSIGNED_NOTE)
-        return lambda v: (names.get(v.signer or "", ""), RECEIVED_NOTE)
+            return (lambda v: ("", UNSIGNED_NOTE)), verified
+        return (lambda v: (names.get(v.signer or "", ""), RECEIVED_NOTE)), verified
 
     def _merge_changed(
         self,
@@ -1037,6 +1050,24 @@ def _received(
         names.get(row.signer, previous.content.author) if row.signer else previous.content.author
     )
     return author, row.received_at
+
+
+def _in_thread(
+    work: Callable[[list[Version]], None], versions: list[Version]
+) -> Callable[[], None]:
+    """Start ``work(versions)`` in a thread; the function returned waits for it to end and
+    raises what it raised. Few versions (a small file): done here and now."""
+    if len(versions) < IN_THREAD_FROM:
+        work(versions)
+        return lambda: None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="revue-verify")
+    future = pool.submit(work, versions)
+    pool.shutdown(wait=False)
+    return future.result
+
+
+#: Versions from which a merge verifies signatures in a thread while it writes.
+IN_THREAD_FROM = 200
 
 
 def _chunks(items: list[_T], size: int = CHUNK) -> Iterator[list[_T]]:
