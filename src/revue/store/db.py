@@ -348,11 +348,18 @@ def write_rows(engine: Engine, batches: Sequence[tuple[Table, list[dict[str, Any
     lock is first waited for :data:`FIRST_WAIT_MS` (``lock_timeout``); past that the user is
     told, once, and the transaction sent again to wait up to :data:`WRITE_WAIT_LIMIT`.
     SQLite: :func:`write_session` and :func:`insert_rows`."""
-    if engine.dialect.driver != "psycopg":
+    try:
+        statements = (
+            _pg_inserts(engine.dialect, [(t, rows) for t, rows in batches if rows])
+            if engine.dialect.driver == "psycopg"
+            else None
+        )
+    except (TypeError, ValueError):  # a value JSON cannot hold: the ordinary way
+        statements = None
+    if statements is None:
         with write_session(engine) as session:
             insert_rows(session, batches)
         return
-    statements = _pg_inserts(engine.dialect, [(t, rows) for t, rows in batches if rows])
     import psycopg
     from psycopg.errors import LockNotAvailable
 
@@ -647,13 +654,21 @@ def insert_rows(session: Session, batches: Sequence[tuple[Table, list[dict[str, 
             sql = _insert_sql(dialect, table, names, f"VALUES ({', '.join(['?'] * len(names))})")
             connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
         return
-    if dialect.driver != "psycopg":  # another server driver: SQLAlchemy's own way
-        from sqlalchemy import insert
+    from sqlalchemy import insert
 
+    if dialect.driver != "psycopg":  # another server driver: SQLAlchemy's own way
         for table, rows in batches:
             connection.execute(insert(table), rows)
         return
-    _pipelined(connection, _pg_inserts(dialect, batches))
+    pending: list[tuple[str, list[Any]]] = []
+    for table, rows in batches:
+        try:
+            pending += _pg_inserts(dialect, [(table, rows)])
+        except (TypeError, ValueError):  # a value JSON cannot hold (NaN…): SQLAlchemy's way
+            _pipelined(connection, pending)
+            pending = []
+            connection.execute(insert(table), rows)
+    _pipelined(connection, pending)
 
 
 def _pg_inserts(
@@ -679,17 +694,20 @@ def _pg_inserts(
         )
         for start in range(0, len(rows), PG_ROWS_PER_INSERT):
             chunk = rows[start : start + PG_ROWS_PER_INSERT]
-            statements.append((sql, [json.dumps(chunk, default=_json_value)]))
+            document = json.dumps(chunk, default=_json_value, allow_nan=False)
+            statements.append((sql, [document]))
     return statements
 
 
 def _json_value(value: Any) -> str:
-    """A uuid, date or time in the JSON of :func:`insert_rows` (PostgreSQL reads them back
-    with the column's type)."""
+    """A uuid, date, time or bytes in the JSON of :func:`insert_rows` (PostgreSQL reads them
+    back with the column's type; bytes in bytea's hex format)."""
     if isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, dt.date):  # datetime too
+    if isinstance(value, dt.date | dt.time):  # datetime too
         return value.isoformat()
+    if isinstance(value, bytes):
+        return f"\\x{value.hex()}"
     raise TypeError(f"{type(value).__name__} is not sent as JSON")
 
 
@@ -721,6 +739,8 @@ def _pipelined(connection: Connection, statements: list[tuple[str, list[Any]]]) 
     """Run ``statements`` on the connection's psycopg connection in one pipeline (one wait for
     the server); a failure raises SQLAlchemy's error, as the same statements run one by one
     through SQLAlchemy would (write_session tells the user in French)."""
+    if not statements:
+        return
     import psycopg
 
     raw: Any = connection.connection.dbapi_connection
