@@ -347,12 +347,15 @@ def write_rows(engine: Engine, batches: Sequence[tuple[Table, list[dict[str, Any
     only while the server inserts and commits, with no round trip to revue in between. The
     lock is first waited for :data:`FIRST_WAIT_MS` (``lock_timeout``); past that the user is
     told, once, and the transaction sent again to wait up to :data:`WRITE_WAIT_LIMIT`.
-    SQLite: :func:`write_session` and :func:`insert_rows`."""
+    SQLite: the rows converted before the turn is taken, then only ``executemany`` per table
+    and COMMIT while the write lock is held (no session)."""
+    batches = [(t, rows) for t, rows in batches if rows]
+    if engine.dialect.paramstyle == "qmark":  # SQLite's driver
+        _sqlite_write_rows(engine, _sqlite_inserts(engine.dialect, batches))
+        return
     try:
         statements = (
-            _pg_inserts(engine.dialect, [(t, rows) for t, rows in batches if rows])
-            if engine.dialect.driver == "psycopg"
-            else None
+            _pg_inserts(engine.dialect, batches) if engine.dialect.driver == "psycopg" else None
         )
     except (TypeError, ValueError):  # a value JSON cannot hold: the ordinary way
         statements = None
@@ -399,6 +402,31 @@ def write_rows(engine: Engine, batches: Sequence[tuple[Table, list[dict[str, Any
             if not is_database_error(exc):
                 raise
             raise StoreError(write_failure(exc)) from None
+
+
+def _sqlite_write_rows(engine: Engine, statements: list[tuple[str, list[Any]]]) -> None:
+    try:
+        with _immediate(engine) as conn:
+            for sql, rows in statements:
+                conn.exec_driver_sql(sql, rows)
+            conn.commit()
+    except DBAPIError as exc:
+        if not is_database_error(exc):
+            raise
+        raise StoreError(write_failure(exc)) from None
+
+
+def _sqlite_inserts(
+    dialect: Any, batches: Sequence[tuple[Table, list[dict[str, Any]]]]
+) -> list[tuple[str, list[Any]]]:
+    """The SQLite statements of :func:`insert_rows` (one ``executemany`` each), their rows
+    converted."""
+    statements = []
+    for table, rows in batches:
+        names, columns = _converted(dialect, table, rows)
+        sql = _insert_sql(dialect, table, names, f"VALUES ({', '.join(['?'] * len(names))})")
+        statements.append((sql, list(zip(*columns, strict=True))))
+    return statements
 
 
 @contextmanager
@@ -649,10 +677,8 @@ def insert_rows(session: Session, batches: Sequence[tuple[Table, list[dict[str, 
     connection = session.connection()
     dialect = connection.dialect
     if dialect.paramstyle == "qmark":  # SQLite's driver
-        for table, rows in batches:
-            names, columns = _converted(dialect, table, rows)
-            sql = _insert_sql(dialect, table, names, f"VALUES ({', '.join(['?'] * len(names))})")
-            connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+        for sql, values in _sqlite_inserts(dialect, batches):
+            connection.exec_driver_sql(sql, values)
         return
     from sqlalchemy import insert
 
