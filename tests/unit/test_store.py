@@ -256,3 +256,75 @@ def test_rows_inserted_through_the_tables_are_stored_as_sqlalchemy_stores_them(
     assert links == 5
     with pytest.raises(IntegrityError), store.session() as session, session.begin():
         db.insert_rows(session, [(table, bulk[:1])])
+
+
+def test_rows_inserted_through_the_tables_keep_floats_exactly_even_infinite(
+    sample_url: str,
+) -> None:
+    """insert_rows sends PostgreSQL its rows as JSON, which holds every finite float exactly;
+    a batch holding a value JSON cannot (infinity) goes SQLAlchemy's way, in order."""
+    import math
+    import uuid
+
+    from sqlalchemy import Text, cast, insert, select
+
+    from revue.store.db import insert_rows
+    from revue.store.models import IndicatorRow, ObjectiveRow
+
+    store = Store.open(sample_url)
+    try:
+        with store.session() as session:
+            objective = session.scalars(select(ObjectiveRow.id).limit(1)).one()
+
+        def row(value: float) -> dict[str, object]:
+            return {
+                "id": uuid.uuid4(),
+                "objective_id": objective,
+                "slug": f"essai-{uuid.uuid4().hex[:8]}",
+                "position": 99,
+                "label": "Essai",
+                "baseline_value": value,
+                "target_value": None,
+                "baseline_year": None,
+                "target_year": None,
+                "unit": "",
+                "source": "",
+                "note": "",
+                "direction": "up",
+                "computed": None if value != 1 / 3 else {"modality": "collective"},
+            }
+
+        exact, infinite, after = row(0.1 + 0.2), row(math.inf), row(1 / 3)
+        with store.session() as session, session.begin():
+            insert_rows(
+                session,
+                [
+                    (IndicatorRow.__table__, [exact]),
+                    (IndicatorRow.__table__, [infinite]),
+                    (IndicatorRow.__table__, [after]),
+                ],
+            )
+        with store.session() as session:
+            stored = dict(
+                session.execute(
+                    select(IndicatorRow.id, IndicatorRow.baseline_value).where(
+                        IndicatorRow.id.in_([exact["id"], infinite["id"], after["id"]])
+                    )
+                ).all()
+            )
+        assert stored == {exact["id"]: 0.1 + 0.2, infinite["id"]: math.inf, after["id"]: 1 / 3}
+        ordinary = row(0.5)
+        with store.session() as session, session.begin():
+            session.execute(insert(IndicatorRow.__table__), [ordinary])
+        with store.session() as session:  # JSON None is stored as SQLAlchemy stores it
+            texts = dict(
+                session.execute(
+                    select(IndicatorRow.id, cast(IndicatorRow.computed, Text)).where(
+                        IndicatorRow.id.in_([exact["id"], ordinary["id"], after["id"]])
+                    )
+                ).all()
+            )
+        assert texts[exact["id"]] == texts[ordinary["id"]] == "null"
+        assert texts[after["id"]] == '{"modality": "collective"}'
+    finally:
+        store.close()

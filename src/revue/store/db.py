@@ -665,8 +665,8 @@ def insert_rows(session: Session, batches: Sequence[tuple[Table, list[dict[str, 
     module's C encoder; the server reads each value with its column's type), every batch in
     one pipeline, so that the server is waited for once, not once per table or per row: a save
     is one round trip while it holds the write lock, a merge's tens of thousands of rows a few
-    statements (docs/performance.md). A JSON column's text is the nested value's, the text
-    SQLAlchemy's serializer (``json.dumps``) writes. Not COPY: PostgreSQL refuses COPY FROM into
+    statements (docs/performance.md). A JSON column's text is what SQLAlchemy's serializer
+    (``json.dumps``) writes, None included (``null``). Not COPY: PostgreSQL refuses COPY FROM into
     a table under row-level security. Not ``VALUES (…), (…)``: psycopg parses such a statement
     again each time (8 s for a merge); not arrays (``unnest``): psycopg's array dumping cost
     3 s for a merge.
@@ -705,21 +705,32 @@ def _pg_inserts(
     statements: list[tuple[str, list[Any]]] = []
     for table, rows in batches:
         names = list(rows[0])
-        # Text is read as text: a varchar(n) would cut a value too long where the column's
-        # assignment refuses it.
+        # A JSON column's value goes as its own JSON text (None as 'null', as SQLAlchemy's
+        # JSON type stores it), read as text and cast; text is read as text: a varchar(n)
+        # would cut a value too long where the column's assignment refuses it.
+        nested = [n for n in names if isinstance(table.c[n].type, JSON)]
         fields = ", ".join(
-            f"{quote(n)} {'TEXT' if isinstance(table.c[n].type, String) else table.c[n].type.compile(dialect)}"
+            f"{quote(n)} "
+            + (
+                "TEXT"
+                if isinstance(table.c[n].type, String | JSON)
+                else table.c[n].type.compile(dialect)
+            )
             for n in names
+        )
+        chosen = ", ".join(
+            f"CAST(r.{quote(n)} AS JSON)" if n in nested else f"r.{quote(n)}" for n in names
         )
         sql = _insert_sql(
             dialect,
             table,
             names,
-            f"SELECT {', '.join(quote(n) for n in names)} "
-            f"FROM json_to_recordset(%s::json) AS r({fields})",
+            f"SELECT {chosen} FROM json_to_recordset(%s::json) AS r({fields})",
         )
         for start in range(0, len(rows), PG_ROWS_PER_INSERT):
             chunk = rows[start : start + PG_ROWS_PER_INSERT]
+            if nested:
+                chunk = [{**row, **{n: json.dumps(row[n]) for n in nested}} for row in chunk]
             document = json.dumps(chunk, default=_json_value, allow_nan=False)
             statements.append((sql, [document]))
     return statements
