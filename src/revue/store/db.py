@@ -46,6 +46,7 @@ from revue.store.pg import (
     pg_known,
     pg_reason,
     take_lock,
+    write_lock_statements,
 )
 
 # The schema versions (store/schema.py), re-exported: a store already current opens without
@@ -373,10 +374,12 @@ def write_rows(engine: Engine, batches: Sequence[tuple[Table, list[dict[str, Any
             with engine.connect() as conn:
                 raw: Any = conn.connection.dbapi_connection
                 try:
+                    with raw.cursor() as cursor:
+                        lock = write_lock_statements(cursor)
                     with raw.cursor() as cursor, raw.pipeline():
                         for sql, params in [
                             (f"SET LOCAL lock_timeout = {int(milliseconds)}", None),
-                            ("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK]),
+                            *lock,
                             ("SET LOCAL lock_timeout = 0", None),
                             *statements,
                         ]:

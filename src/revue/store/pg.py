@@ -128,5 +128,13 @@ def take_lock(
     conn.execute(text("SET LOCAL lock_timeout = 0"))
 
 
+def write_lock_statements(cursor: Any) -> list[tuple[str, list[Any] | None]]:
+    """The statements that take revue's write lock, waiting for it (within the transaction's
+    ``lock_timeout``), for a transaction sent whole in one pipeline (``db.write_rows``).
+    ``cursor`` (psycopg's, inside the transaction, before the lock) may be asked what the
+    lock depends on; here it is one key for the whole database, so nothing is asked."""
+    return [("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])]
+
+
 def is_postgresql(bind: Any) -> bool:
     return bool(bind.dialect.name == "postgresql")
