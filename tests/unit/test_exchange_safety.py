@@ -116,12 +116,18 @@ def test_hostile_files_are_refused_the_same_with_signatures_verified_alongside(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A large file's signatures are verified in a thread while the merge writes
-    (revue.store.log.IN_THREAD_FROM); forced here for these small files: every refusal is the
-    same, and nothing is written."""
+    """On PostgreSQL a large file's signatures are verified in a thread while the merge writes
+    (revue.store.log._in_thread); forced here for these small files on SQLite: every refusal
+    is the same, and nothing is written."""
     from revue.store import log
 
+    in_thread = log._in_thread
     monkeypatch.setattr(log, "IN_THREAD_FROM", 0)
+    monkeypatch.setattr(
+        log,
+        "_in_thread",
+        lambda work, versions, alongside: in_thread(work, versions, alongside=True),
+    )
     path = tmp_path / f"{name}.json"
     path.write_bytes(CASES[name].data)
     before = _counts(victim)
