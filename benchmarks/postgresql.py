@@ -1,6 +1,7 @@
 """Measure revue's department store on PostgreSQL beside SQLite (issue 18).
 
     python benchmarks/postgresql.py [--db URL] [--store PATH] [--seconds 60] [--writers 20]
+                                    [--pace 0.75] [--only app,merge,writers] [--empty]
 
 ``--db``: an empty PostgreSQL database to fill (its rows are replaced); without it a throw-away
 server is started on localhost (tests/postgres.py: initdb and pg_ctl, as the tests do). The
@@ -11,7 +12,15 @@ department store (benchmarks/make_store.py, built if missing) is copied into it 
   filters), as benchmarks/run.py measures it;
 - the 10,000-entry exchange merged, then merged again;
 - ``--writers`` processes saving accompaniments for ``--seconds`` at once: each save's time,
-  and every save reported done looked for afterwards (lost = reported but not found).
+  and every save reported done looked for afterwards (lost = reported but not found). Twice:
+  in a closed loop (each writer saves again as soon as its save returns: the heaviest load,
+  where a save's time is mostly its place in the queue), then paced (each writer saves once
+  every ``--pace`` seconds, on a fixed schedule whatever its saves cost, the writers' phases
+  spread over the interval: a heavy but human rate). ``--pace 0``: the closed loop only.
+
+``--only`` runs some of the three measures; ``--empty`` measures on new, empty stores instead
+of the department store (quicker, to compare changes while developing; not the figures of
+docs/performance.md).
 
 Prints one table; writes nothing (benchmarks/results.json is benchmarks/run.py's). Not a test.
 """
@@ -75,7 +84,9 @@ def merge_twice(url: str, exchange: Path) -> tuple[float, float]:
     return first, again
 
 
-def _writer(url: str, n: int, seconds: float, barrier: Any, out: Any) -> None:
+def _writer(
+    url: str, n: int, seconds: float, pace: float, barrier: Any, out: Any, count: int
+) -> None:
     from revue.domain.log import Content
     from revue.store.store import Store
 
@@ -85,10 +96,16 @@ def _writer(url: str, n: int, seconds: float, barrier: Any, out: Any) -> None:
     errors: list[str] = []
     try:
         barrier.wait(120)
-        deadline = time.monotonic() + seconds
+        begin = time.monotonic()
+        deadline = begin + seconds
         k = 0
         while time.monotonic() < deadline:
-            note = f"banc {n}-{k}"
+            if pace:  # open loop: the k-th save is due at a fixed time, late or not
+                due = begin + pace * (k + n / count)
+                if due >= deadline:
+                    break
+                time.sleep(max(0.0, due - time.monotonic()))
+            note = f"banc{'cadence' if pace else 'boucle'} {n}-{k}"
             start = time.perf_counter()
             try:
                 store.add_accompaniment(
@@ -111,7 +128,7 @@ def _writer(url: str, n: int, seconds: float, barrier: Any, out: Any) -> None:
     out.put((times, saved, errors))
 
 
-def writers(url: str, count: int, seconds: float) -> dict[str, Any]:
+def writers(url: str, count: int, seconds: float, pace: float = 0.0) -> dict[str, Any]:
     from revue.domain.log import LogFilter
     from revue.store.store import Store
 
@@ -119,7 +136,8 @@ def writers(url: str, count: int, seconds: float) -> dict[str, Any]:
     barrier = context.Barrier(count)
     out = context.Queue()
     processes = [
-        context.Process(target=_writer, args=(url, n, seconds, barrier, out)) for n in range(count)
+        context.Process(target=_writer, args=(url, n, seconds, pace, barrier, out, count))
+        for n in range(count)
     ]
     for process in processes:
         process.start()
@@ -132,7 +150,7 @@ def writers(url: str, count: int, seconds: float) -> dict[str, Any]:
     store = Store.open(url)
     try:
         found_versions, _total = store.list_accompaniments(
-            LogFilter(text="banc "), limit=len(saved) + 1000
+            LogFilter(text=f"banc{'cadence' if pace else 'boucle'} "), limit=len(saved) + 1000
         )
         found = {v.content.notes for v in found_versions}
     finally:
@@ -226,15 +244,39 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=CACHE / "departement.sqlite3")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--writers", type=int, default=20)
+    parser.add_argument(
+        "--pace", type=float, default=0.75, help="seconds between a paced writer's saves (0: none)"
+    )
+    parser.add_argument("--only", default="app,merge,writers", help="app, merge, writers")
+    parser.add_argument("--empty", action="store_true", help="new empty stores (development)")
     args = parser.parse_args()
     if not args.store.exists():
         build(args.store, 2026)
-    compare(args.db, args.store, seconds=args.seconds, count=args.writers)
+    compare(
+        args.db,
+        args.store,
+        seconds=args.seconds,
+        count=args.writers,
+        pace=args.pace,
+        only=set(args.only.split(",")),
+        empty=args.empty,
+    )
 
 
-def compare(db: str | None, store: Path, *, seconds: float = 60.0, count: int = 20) -> None:
+def compare(
+    db: str | None,
+    store: Path,
+    *,
+    seconds: float = 60.0,
+    count: int = 20,
+    pace: float = 0.75,
+    only: set[str] | None = None,
+    empty: bool = False,
+) -> None:
     """Measure the store at ``store`` on SQLite and, copied there, on PostgreSQL (``db``, or a
-    throw-away server); print the table."""
+    throw-away server); print the table. ``only``: some of app, merge, writers; ``empty``: on
+    new empty stores instead."""
+    only = only or {"app", "merge", "writers"}
     server = None
     folder = Path(tempfile.mkdtemp(prefix="revue-bench-"))
     try:
@@ -252,40 +294,53 @@ def compare(db: str | None, store: Path, *, seconds: float = 60.0, count: int = 
 
         reference = statistics.median(reference_ms() for _ in range(7))
         rows: dict[str, dict[str, Any]] = {"sqlite": {}, "postgresql": {}}
-        print("… copy into PostgreSQL", file=sys.stderr)
-        rows["postgresql"]["store_copy_s"] = copy_into(store, url)
         work = folder / "sqlite"
         work.mkdir()
         copy = work / "revue.sqlite3"
-        shutil.copy(store, copy)
+        if not empty:
+            print("… copy into PostgreSQL", file=sys.stderr)
+            rows["postgresql"]["store_copy_s"] = copy_into(store, url)
+            shutil.copy(store, copy)
         urls = {"sqlite": f"sqlite:///{copy}", "postgresql": url}
         for engine, target in urls.items():
-            print(f"… app on {engine}", file=sys.stderr)
-            app = run_app(target)
-            rows[engine]["open_contract_ms"] = statistics.median(app["open_contract_ms"])
-            rows[engine]["next_objective_p95_ms"] = p95(app["next_objective_ms"])
-            rows[engine]["log_filter_ms"] = statistics.median(app["log_filter_ms"])
-            print(f"… merges on {engine}", file=sys.stderr)
-            first, again = merge_twice(target, store.with_name("echange-10000.json"))
-            rows[engine]["merge_10000_s"] = first
-            rows[engine]["remerge_10000_s"] = again
-            print(f"… {count} writers for {seconds:.0f} s on {engine}", file=sys.stderr)
-            rows[engine].update(writers(target, count, seconds))
+            if "app" in only:
+                print(f"… app on {engine}", file=sys.stderr)
+                app = run_app(target)
+                rows[engine]["open_contract_ms"] = statistics.median(app["open_contract_ms"])
+                rows[engine]["next_objective_p95_ms"] = p95(app["next_objective_ms"])
+                rows[engine]["log_filter_ms"] = statistics.median(app["log_filter_ms"])
+            if "merge" in only:
+                print(f"… merges on {engine}", file=sys.stderr)
+                first, again = merge_twice(target, store.with_name("echange-10000.json"))
+                rows[engine]["merge_10000_s"] = first
+                rows[engine]["remerge_10000_s"] = again
+            if "writers" in only:
+                print(f"… {count} writers for {seconds:.0f} s on {engine}", file=sys.stderr)
+                rows[engine].update(writers(target, count, seconds))
+                if pace:
+                    print(f"… paced: one save every {pace} s each", file=sys.stderr)
+                    paced = writers(target, count, seconds, pace)
+                    rows[engine].update({f"paced_{k}": v for k, v in paced.items()})
     finally:
         if server is not None:
             server.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    keys = [k for k in rows["postgresql"] if k != "first_error"]
-    keys += [k for k in rows["sqlite"] if k not in keys and k != "first_error"]
-    print(f"\nréférence (tri de 300 000 nombres, benchmarks/run.py) : {reference:.1f} ms")
+    keys = [k for k in rows["postgresql"] if not k.endswith("first_error")]
+    keys += [k for k in rows["sqlite"] if k not in keys and not k.endswith("first_error")]
+    after = statistics.median(reference_ms() for _ in range(7))
+    print(
+        f"\nréférence (tri de 300 000 nombres, benchmarks/run.py) : {reference:.1f} ms au début, "
+        f"{after:.1f} ms à la fin"
+    )
     print(f"{'mesure':<24}{'SQLite':>12}{'PostgreSQL':>12}")
     for key in keys:
         cells = [rows[e].get(key) for e in ("sqlite", "postgresql")]
         text = [f"{c:>12.3f}" if isinstance(c, float) else f"{c!s:>12}" for c in cells]
         print(f"{key:<24}{''.join(text)}")
     for engine in rows:
-        if rows[engine].get("first_error"):
-            print(f"{engine}: first error: {rows[engine]['first_error']}")
+        for key in ("first_error", "paced_first_error"):
+            if rows[engine].get(key):
+                print(f"{engine}: {key.replace('_', ' ')}: {rows[engine][key]}")
 
 
 if __name__ == "__main__":

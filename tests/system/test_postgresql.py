@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import threading
+import time
 import traceback
 import uuid
 from pathlib import Path
@@ -241,3 +243,82 @@ def test_a_server_that_refuses_is_explained_in_french(
         said = capsys.readouterr().err
         assert reason in said and "rien n'a été modifié" in said, said
         assert "FATAL" not in said and "Traceback" not in said
+
+
+# --- a new entry waits for another write ---------------------------------------------------
+
+
+def _holding_a_write(store: Store) -> tuple[threading.Event, threading.Thread]:
+    """A write of this store held open in a thread (a long merge) until the event is set."""
+    from revue.store.db import write_session
+
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with write_session(store.engine):
+            holding.set()
+            release.wait(ROUND_LIMIT)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(ROUND_LIMIT)
+    return release, holder
+
+
+def test_a_new_entry_waits_for_another_write_says_so_once_and_is_saved(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """add_accompaniment sends its whole transaction at once (PostgreSQL: one pipeline with
+    the lock); while another write holds the lock it waits, tells the notice once after the
+    first wait, and is saved when the other is done."""
+    from revue.store import db
+
+    monkeypatch.setattr(db, "FIRST_WAIT_MS", 100)
+    told: list[str] = []
+    store = Store.open(db_url, notice=told.append)
+    try:
+        release, holder = _holding_a_write(store)
+        saved: list[Version] = []
+        writer = threading.Thread(
+            target=lambda: saved.append(store.add_accompaniment(_content("x")))
+        )
+        try:
+            writer.start()
+            deadline = time.monotonic() + ROUND_LIMIT
+            while not told and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert told == [db.WAITING_TO_WRITE] and saved == []  # told, still waiting
+        finally:
+            release.set()
+            holder.join(ROUND_LIMIT)
+        writer.join(ROUND_LIMIT)
+        assert len(saved) == 1 and told == [db.WAITING_TO_WRITE]
+        assert store.get_accompaniment(saved[0].id)[0] == saved[0]
+    finally:
+        store.close()
+
+
+def test_a_new_entry_that_waits_too_long_fails_in_french_and_writes_nothing(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from revue.domain.errors import RevueError
+    from revue.store import db
+
+    monkeypatch.setattr(db, "FIRST_WAIT_MS", 100)
+    monkeypatch.setattr(db, "WRITE_WAIT_LIMIT", 0.5)
+    store = Store.open(db_url)
+    try:
+        release, holder = _holding_a_write(store)
+        try:
+            with pytest.raises(RevueError) as refused:
+                store.add_accompaniment(_content("trop tard"))
+        finally:
+            release.set()
+            holder.join(ROUND_LIMIT)
+        message = str(refused.value)
+        assert "occupées par un autre programme" in message and "rien n'a été modifié" in message
+        assert store.list_accompaniments()[1] == 0
+        store.add_accompaniment(_content("à son tour"))
+        assert store.list_accompaniments()[1] == 1
+    finally:
+        store.close()

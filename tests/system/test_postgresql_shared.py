@@ -604,3 +604,60 @@ def test_0010_goes_down_and_up_on_sqlite_without_changing_anything(tmp_path: Pat
         assert store.list_contracts() == contracts
     finally:
         store.close()
+
+
+def test_new_entries_take_their_circonscription_s_lock_in_one_pipeline(shared: Shared) -> None:
+    """add_accompaniment sends its whole transaction at once (db.write_rows) under the same
+    lock as take_write_lock: B adds while A holds its lock, A's second writer waits (told) and
+    adds after; each entry is its circonscription's; the owner of the database is refused."""
+    from revue.domain.errors import NotFoundError
+    from revue.domain.log import Content
+
+    def entry(notes: str) -> Content:
+        return Content(
+            date=dt.date(2021, 3, 1),
+            author="Claire Martin",
+            modality="collective",
+            initiative="team",
+            notes=notes,
+        )
+
+    stores = {
+        who: Store.open(shared.url(role))
+        for who, role in (("a", shared.a), ("a2", shared.a), ("b", shared.b))
+    }
+    told: dict[str, threading.Event] = {who: threading.Event() for who in stores}
+    for who, store in stores.items():
+        set_wait_notice(
+            store.engine,
+            lambda message, who=who: told[who].set() if message == WAITING_TO_WRITE else None,
+        )
+    added: list[object] = []
+    try:
+        with write_session(stores["a"].engine):
+            b_entry = stores["b"].add_accompaniment(entry("de B"))
+            assert not told["b"].is_set()
+            waiter = threading.Thread(
+                target=lambda: added.append(stores["a2"].add_accompaniment(entry("de A")))
+            )
+            waiter.start()
+            assert told["a2"].wait(WAIT_LIMIT), "A's second writer did not wait for the first"
+            assert added == []
+        waiter.join(WAIT_LIMIT)
+        assert len(added) == 1
+        owners = dict(shared.sql(shared.admin, "SELECT notes, owner FROM accompaniments "
+                                 "WHERE notes IN ('de A', 'de B')"))  # fmt: skip
+        assert owners == {"de A": A, "de B": B}
+        with pytest.raises(NotFoundError):  # A does not see B's entry
+            stores["a"].get_accompaniment(b_entry.id)
+    finally:
+        for store in stores.values():
+            store.close()
+    admin = Store.open(shared.url(shared.admin))
+    try:
+        before = shared.count(shared.admin, "accompaniments")
+        with pytest.raises(RevueError, match="n'est celui d'aucune circonscription"):
+            admin.add_accompaniment(entry("de personne"))
+        assert shared.count(shared.admin, "accompaniments") == before
+    finally:
+        admin.close()

@@ -11,15 +11,19 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from revue.cli.main import main
+from revue.domain.log import Content
 from revue.store.db import SCHEMA_HEAD
 from revue.store.store import Store
 from tests.helpers import CLAIRE, ENTRIES, EPINAY, FIXTURES, store_path, write_exchange
@@ -209,6 +213,121 @@ def test_a_write_that_waits_too_long_fails_in_french(
         assert "locked" not in message
     finally:
         store.close()
+
+
+def _revue_writer_holding_its_turn(url: str) -> subprocess.Popen[str]:
+    """Another revue process inside a write (its turn and SQLite's lock held) until a line
+    comes on its standard input: a long merge, for as long as the test needs."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from revue.store.db import write_session
+        from revue.store.store import Store
+        store = Store.open({url!r})
+        with write_session(store.engine):
+            print("held", flush=True)
+            sys.stdin.readline()
+        store.close()
+        """
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "held", holder.communicate(timeout=60)
+    return holder
+
+
+def _let_go(holder: subprocess.Popen[str]) -> None:
+    _out, err = holder.communicate("\n", timeout=60)
+    assert holder.returncode == 0, err
+
+
+def _until(condition: Callable[[], bool], seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        time.sleep(0.01)
+
+
+def test_writers_queue_for_their_turn_and_tell_once(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A revue writer waiting for another's turn (the OS lock beside the store, taken before
+    BEGIN IMMEDIATE) is told once, waits without SQLite's busy handler (its time limit is far
+    shorter than the wait), and writes as soon as the other lets go."""
+    from revue.store import db
+    from revue.store.paths import write_lock_path
+
+    monkeypatch.setattr(db, "FIRST_WAIT_MS", 100)
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 100)
+    from sqlalchemy import event
+
+    told: list[str] = []
+    store = Store.open(db_url, notice=told.append)
+    tries: list[object] = []
+    event.listen(store.engine, "engine_connect", tries.append)
+    try:
+        holder = _revue_writer_holding_its_turn(db_url)
+        results: list[object] = []
+        writer = threading.Thread(
+            target=lambda: results.append(store.add_accompaniment(_entry("en attente")))
+        )
+        try:
+            writer.start()
+            _until(lambda: told != [])
+            assert results == []  # still waiting: the other holds its turn
+        finally:
+            _let_go(holder)
+        writer.join(60)
+        assert len(results) == 1 and told == [db.WAITING_TO_WRITE]
+        assert len(tries) == 1  # one BEGIN IMMEDIATE, after the turn: no busy handler retries
+        assert store.list_accompaniments()[1] == 1
+        assert stat.S_IMODE(write_lock_path(store_path(db_url)).stat().st_mode) == 0o600
+    finally:
+        store.close()
+
+
+def test_a_writer_that_waits_its_turn_too_long_fails_in_french(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from revue.domain.errors import RevueError
+    from revue.store import db
+
+    monkeypatch.setattr(db, "FIRST_WAIT_MS", 100)
+    monkeypatch.setattr(db, "WRITE_WAIT_LIMIT", 0.5)
+    told: list[str] = []
+    store = Store.open(db_url, notice=told.append)
+    try:
+        holder = _revue_writer_holding_its_turn(db_url)
+        try:
+            with pytest.raises(RevueError) as refused:
+                store.add_accompaniment(_entry("trop tard"))
+        finally:
+            _let_go(holder)
+        message = str(refused.value)
+        assert "occupées par un autre programme" in message and "rien n'a été modifié" in message
+        assert told == [db.WAITING_TO_WRITE]
+        store.add_accompaniment(_entry("à son tour"))  # the turn given up is free again
+        assert store.list_accompaniments()[1] == 1
+    finally:
+        store.close()
+
+
+def _entry(notes: str) -> Content:
+    import datetime as dt
+
+    return Content(
+        date=dt.date(2021, 3, 1),
+        author="Claire Martin",
+        modality="collective",
+        initiative="team",
+        notes=notes,
+    )
 
 
 # --- the WAL emptied at exit ------------------------------------------------------------

@@ -108,6 +108,36 @@ def test_every_hostile_file_is_refused_asked_about_or_cleanly_accepted(
         assert re.search(r"ajoutés : \d+, mis à jour : \d+", out)
 
 
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.expect == "refused"))
+def test_hostile_files_are_refused_the_same_with_signatures_verified_alongside(
+    name: str,
+    victim: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On PostgreSQL a large file's signatures are verified in a thread while the merge writes
+    (revue.store.log._in_thread); forced here for these small files on SQLite: every refusal
+    is the same, and nothing is written."""
+    from revue.store import log
+
+    in_thread = log._in_thread
+    monkeypatch.setattr(log, "IN_THREAD_FROM", 0)
+    monkeypatch.setattr(
+        log,
+        "_in_thread",
+        lambda work, versions, alongside: in_thread(work, versions, alongside=True),
+    )
+    path = tmp_path / f"{name}.json"
+    path.write_bytes(CASES[name].data)
+    before = _counts(victim)
+    code = main(["--db", victim, "exchange", "import", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 1, (out, err)
+    _french_refusal(err, path)
+    assert _counts(victim) == before
+
+
 def test_forged_edits_by_an_accepted_colleague_are_credited_to_her(
     victim: str, tmp_path: Path
 ) -> None:

@@ -489,3 +489,85 @@ def test_the_log_columns_fit_the_terminal() -> None:
     assert short_school_name("École élémentaire des Tilleuls") == "des Tilleuls"
     assert short_school_name("Groupe scolaire Pasteur") == "Pasteur"
     assert short_school_name("École") == "École"
+
+
+def test_a_new_entry_written_through_the_tables_is_stored_as_the_orm_stores_it(
+    store: Store,
+) -> None:
+    """add_accompaniment writes its rows through the tables (one round trip under the lock on
+    PostgreSQL); the entry, its links and its first version in history are those the ORM path
+    (Log._write, which edits and merges use) stores for the same new entry."""
+    from sqlalchemy import select
+
+    from revue.domain.log import Version
+    from revue.store.db import write_session
+    from revue.store.models import (
+        AccompanimentObjectiveRow,
+        AccompanimentRow,
+        AccompanimentSchoolRow,
+        HistoryRow,
+    )
+
+    content = entry(
+        dt.date(2021, 3, 1),
+        schools=("0570001A", "0570002B"),
+        objectives=(OBJ,),
+        notes="élève « X »\nsuite",
+        duration_minutes=90,
+        network="Réseau Nord",
+    )
+    fast = store.add_accompaniment(content)
+    slow = Version.first(content)
+    with write_session(store.engine) as session:
+        store.log._write(session, slow, [], None)
+
+    def stored(ident: uuid.UUID) -> list[object]:
+        with store.session() as session:
+            row = session.execute(
+                select(AccompanimentRow.__table__).where(AccompanimentRow.id == ident)
+            ).one()
+            links = [
+                sorted(
+                    session.scalars(
+                        select(t.uai if t is AccompanimentSchoolRow else t.objective_id).where(
+                            t.accompaniment_id == ident
+                        )
+                    )
+                )
+                for t in (AccompanimentSchoolRow, AccompanimentObjectiveRow)
+            ]
+            history = session.execute(
+                select(
+                    HistoryRow.kind,
+                    HistoryRow.review_id,
+                    HistoryRow.author,
+                    HistoryRow.note,
+                    HistoryRow.content,
+                ).where(HistoryRow.item_id == ident)
+            ).all()
+        values = {k: v for k, v in row._mapping.items() if k not in {"id", "version", "updated_at"}}
+        return [values, links, history]
+
+    assert stored(fast.id) == stored(slow.id)
+    assert stored(fast.id)[1] == [["0570001A", "0570002B"], [uuid.UUID(OBJ)]]
+    assert store.get_accompaniment(fast.id)[0] == fast
+    [first] = store.accompaniment_history(fast.id)
+    assert first.content == content.as_dict() and first.author == store.log.history.author
+
+
+def test_rows_written_through_the_tables_too_long_are_refused_in_french() -> None:
+    """Rows written through the tables (insert_rows) get the refusal a session's flush gives
+    (both engines alike, before anything is sent)."""
+    from revue.domain.errors import InputError
+    from revue.store.db import refuse_too_long
+    from revue.store.models import AccompanimentSchoolRow
+
+    table = AccompanimentSchoolRow.__table__
+    refuse_too_long(table, [{"accompaniment_id": uuid.uuid4(), "uai": "0570001A"}])
+    refuse_too_long(table, [])
+    with pytest.raises(InputError) as refused:
+        refuse_too_long(table, [{"accompaniment_id": uuid.uuid4(), "uai": "057000199Z"}])
+    assert refused.value.field == "uai"
+    assert str(refused.value).endswith(
+        "« 057000199Z » est trop long (10 caractères, au plus 8) : rien n'a été modifié"
+    )

@@ -250,3 +250,155 @@ def test_change_marker_moves_with_each_change_and_only_then(store: Store) -> Non
     imported = store.change_marker()
     assert imported[0] == merged[0] + 1 and imported[1] is not None
     assert store.change_marker() == imported
+
+
+def test_rows_inserted_through_the_tables_are_stored_as_sqlalchemy_stores_them(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """insert_rows (SQLite's executemany, PostgreSQL's multi-row INSERTs in one pipeline,
+    several statements per table here) stores what an ordinary SQLAlchemy insert stores, as
+    the database's own text of each value; a failure is SQLAlchemy's error, as usual."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import Text, cast, func, insert, select
+    from sqlalchemy.exc import IntegrityError
+
+    from revue.store import db
+    from revue.store.models import AccompanimentRow, AccompanimentSchoolRow
+
+    monkeypatch.setattr(db, "PG_ROWS_PER_INSERT", 2)
+    table = AccompanimentRow.__table__
+
+    def rows(tag: str) -> list[dict[str, object]]:
+        return [
+            {
+                "id": uuid.uuid4(),
+                "date": dt.date(2021, 3, n + 1),
+                "author": "Claire Martin",
+                "network": "",
+                "modality": "collective",
+                "initiative": "team",
+                "theme": f"{tag} {n}",
+                "duration_minutes": None if n % 2 else 90,
+                "participants": n,
+                "notes": "élève « X »\n",
+                "follow_up": "",
+                "deleted": n % 2 == 0,
+                "search_text": "eleve",
+                "version": f"{n:064x}",
+                "parents": [] if n % 2 else [f"{n + 1:064x}"],
+                "ancestors": [],
+                "conflicts": [] if n else [{"version": "a", "content": {"n": 1, "é": "« x »"}}],
+                "signer": None,
+                "signature": None,
+                "updated_at": dt.datetime(2026, 6, 20, 21, 30, 5, 123456),
+                "received_at": None if n else dt.datetime(2026, 6, 21),
+            }
+            for n in range(5)
+        ]
+
+    ordinary, bulk = rows("ordinary"), rows("bulk")
+    with store.session() as session, session.begin():
+        session.execute(insert(table), ordinary)
+        db.insert_rows(
+            session,
+            [
+                (table, bulk),
+                (AccompanimentSchoolRow.__table__, []),
+                (
+                    AccompanimentSchoolRow.__table__,
+                    [{"accompaniment_id": r["id"], "uai": "0570001A"} for r in bulk],
+                ),
+            ],
+        )
+    names = [c.name for c in table.c if c.name in ordinary[0]]
+    with store.session() as session:
+        stored = {
+            r[0]: r[1:]
+            for r in session.execute(
+                select(
+                    table.c.theme,
+                    *(cast(table.c[n], Text) for n in names if n not in {"id", "theme"}),
+                )
+            )
+        }
+        links = session.scalar(select(func.count()).select_from(AccompanimentSchoolRow))
+    assert len(stored) == 10
+    for n in range(5):
+        assert stored[f"ordinary {n}"] == stored[f"bulk {n}"]
+    assert links == 5
+    with pytest.raises(IntegrityError), store.session() as session, session.begin():
+        db.insert_rows(session, [(table, bulk[:1])])
+
+
+def test_rows_inserted_through_the_tables_keep_floats_exactly_even_infinite(
+    sample_url: str,
+) -> None:
+    """insert_rows sends PostgreSQL its rows as JSON, which holds every finite float exactly;
+    a batch holding a value JSON cannot (infinity) goes SQLAlchemy's way, in order."""
+    import math
+    import uuid
+
+    from sqlalchemy import Text, cast, insert, select
+
+    from revue.store.db import insert_rows
+    from revue.store.models import IndicatorRow, ObjectiveRow
+
+    store = Store.open(sample_url)
+    try:
+        with store.session() as session:
+            objective = session.scalars(select(ObjectiveRow.id).limit(1)).one()
+
+        def row(value: float) -> dict[str, object]:
+            return {
+                "id": uuid.uuid4(),
+                "objective_id": objective,
+                "slug": f"essai-{uuid.uuid4().hex[:8]}",
+                "position": 99,
+                "label": "Essai",
+                "baseline_value": value,
+                "target_value": None,
+                "baseline_year": None,
+                "target_year": None,
+                "unit": "",
+                "source": "",
+                "note": "",
+                "direction": "up",
+                "computed": None if value != 1 / 3 else {"modality": "collective"},
+            }
+
+        exact, infinite, after = row(0.1 + 0.2), row(math.inf), row(1 / 3)
+        with store.session() as session, session.begin():
+            insert_rows(
+                session,
+                [
+                    (IndicatorRow.__table__, [exact]),
+                    (IndicatorRow.__table__, [infinite]),
+                    (IndicatorRow.__table__, [after]),
+                ],
+            )
+        with store.session() as session:
+            stored = dict(
+                session.execute(
+                    select(IndicatorRow.id, IndicatorRow.baseline_value).where(
+                        IndicatorRow.id.in_([exact["id"], infinite["id"], after["id"]])
+                    )
+                ).all()
+            )
+        assert stored == {exact["id"]: 0.1 + 0.2, infinite["id"]: math.inf, after["id"]: 1 / 3}
+        ordinary = row(0.5)
+        with store.session() as session, session.begin():
+            session.execute(insert(IndicatorRow.__table__), [ordinary])
+        with store.session() as session:  # JSON None is stored as SQLAlchemy stores it
+            texts = dict(
+                session.execute(
+                    select(IndicatorRow.id, cast(IndicatorRow.computed, Text)).where(
+                        IndicatorRow.id.in_([exact["id"], ordinary["id"], after["id"]])
+                    )
+                ).all()
+            )
+        assert texts[exact["id"]] == texts[ordinary["id"]] == "null"
+        assert texts[after["id"]] == '{"modality": "collective"}'
+    finally:
+        store.close()

@@ -4,13 +4,15 @@ the file before revue lets go of it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -27,10 +29,12 @@ from revue.store.paths import (
     OPEN_WAIT_LIMIT,
     WAITING_TO_OPEN,
     Notice,
+    WriteTurnTimeout,
     check_own_file,
     data_dir,
     prepare_private_file,
     store_lock,
+    write_turn,
 )
 from revue.store.paths import StoreError as StoreError  # re-exported: the app catches it
 from revue.store.paths import sqlite_path as sqlite_path  # re-exported: the app and the CLI use it
@@ -43,6 +47,7 @@ from revue.store.pg import (
     pg_reason,
     take_lock,
     take_write_lock,
+    write_lock_statements,
 )
 
 # The schema versions (store/schema.py), re-exported: a store already current opens without
@@ -251,20 +256,19 @@ def is_database_error(exc: BaseException) -> bool:
 def write_failure(exc: BaseException) -> str:
     """What a failed write means for the user, in French (the transaction was rolled back)."""
     if is_postgresql_error(exc):
-        why = pg_reason(exc)
-        if pg_busy(exc):
-            why = (
-                "les données sont occupées par un autre programme depuis plus de "
-                f"{WRITE_WAIT_LIMIT / 60:.0f} minutes"
-            )
+        why = _busy_too_long() if pg_busy(exc) else pg_reason(exc)
     elif is_busy(exc):
-        why = (
-            "les données sont occupées par un autre programme depuis plus de "
-            f"{WRITE_WAIT_LIMIT / 60:.0f} minutes"
-        )
+        why = _busy_too_long()
     else:
         why = sqlite_reason(exc)
     return f"écriture impossible : {why} ; rien n'a été modifié"
+
+
+def _busy_too_long() -> str:
+    return (
+        "les données sont occupées par un autre programme depuis plus de "
+        f"{WRITE_WAIT_LIMIT / 60:.0f} minutes"
+    )
 
 
 #: Told (once per write) to the user when a write waits for another one.
@@ -344,14 +348,115 @@ def write_session(
         raise StoreError(write_failure(exc)) from None
 
 
+def write_rows(engine: Engine, batches: Sequence[tuple[Table, list[dict[str, Any]]]]) -> None:
+    """A write that only inserts rows prepared beforehand (a new entry: it reads nothing, so
+    it needs no look at the store under the lock), all or nothing, with the guarantees of
+    :func:`write_session`: it waits its turn, tells the engine's notice, fails in French.
+
+    PostgreSQL: the transaction is sent whole in one pipeline (BEGIN, revue's write lock, the
+    INSERTs, COMMIT): the server runs it as soon as the lock is free, and the lock is held
+    only while the server inserts and commits, with no round trip to revue in between. The
+    lock is first waited for :data:`FIRST_WAIT_MS` (``lock_timeout``); past that the user is
+    told, once, and the transaction sent again to wait up to :data:`WRITE_WAIT_LIMIT`.
+    SQLite: the rows converted before the turn is taken, then only ``executemany`` per table
+    and COMMIT while the write lock is held (no session)."""
+    batches = [(t, rows) for t, rows in batches if rows]
+    if engine.dialect.paramstyle == "qmark":  # SQLite's driver
+        _sqlite_write_rows(engine, _sqlite_inserts(engine.dialect, batches))
+        return
+    try:
+        statements = (
+            _pg_inserts(engine.dialect, batches) if engine.dialect.driver == "psycopg" else None
+        )
+    except (TypeError, ValueError):  # a value JSON cannot hold: the ordinary way
+        statements = None
+    if statements is None:
+        with write_session(engine) as session:
+            insert_rows(session, batches)
+        return
+    import psycopg
+    from psycopg.errors import LockNotAvailable
+
+    waits = (FIRST_WAIT_MS, max(1, int(WRITE_WAIT_LIMIT * 1000)))
+    for attempt, milliseconds in enumerate(waits):
+        sql = ""
+        try:
+            with engine.connect() as conn:
+                raw: Any = conn.connection.dbapi_connection
+                try:
+                    with raw.cursor() as cursor:
+                        try:
+                            lock = write_lock_statements(cursor)
+                        except ValueError as exc:  # the owner of a shared database
+                            raise StoreError(str(exc)) from None
+                    with raw.cursor() as cursor, raw.pipeline():
+                        for sql, params in [
+                            (f"SET LOCAL lock_timeout = {int(milliseconds)}", None),
+                            *lock,
+                            ("SET LOCAL lock_timeout = 0", None),
+                            *statements,
+                        ]:
+                            cursor.execute(sql, params)
+                        raw.commit()
+                except BaseException:
+                    with suppress(Exception):
+                        raw.rollback()
+                    raise
+            return
+        except LockNotAvailable:
+            if attempt == len(waits) - 1:
+                raise StoreError(
+                    f"écriture impossible : {_busy_too_long()} ; rien n'a été modifié"
+                ) from None
+            _tell(engine, WAITING_TO_WRITE)
+        except psycopg.Error as exc:
+            wrapped = DBAPIError.instance(sql, None, exc, psycopg.Error)
+            if not is_database_error(wrapped):
+                raise wrapped from exc
+            raise StoreError(write_failure(wrapped)) from None
+        except DBAPIError as exc:  # connecting failed (SQLAlchemy's own error)
+            if not is_database_error(exc):
+                raise
+            raise StoreError(write_failure(exc)) from None
+
+
+def _sqlite_write_rows(engine: Engine, statements: list[tuple[str, list[Any]]]) -> None:
+    try:
+        with _immediate(engine) as conn:
+            for sql, rows in statements:
+                conn.exec_driver_sql(sql, rows)
+            conn.commit()
+    except DBAPIError as exc:
+        if not is_database_error(exc):
+            raise
+        raise StoreError(write_failure(exc)) from None
+
+
+def _sqlite_inserts(
+    dialect: Any, batches: Sequence[tuple[Table, list[dict[str, Any]]]]
+) -> list[tuple[str, list[Any]]]:
+    """The SQLite statements of :func:`insert_rows` (one ``executemany`` each), their rows
+    converted."""
+    statements = []
+    for table, rows in batches:
+        names, columns = _converted(dialect, table, rows)
+        sql = _insert_sql(dialect, table, names, f"VALUES ({', '.join(['?'] * len(names))})")
+        statements.append((sql, list(zip(*columns, strict=True))))
+    return statements
+
+
 @contextmanager
 def _immediate(
     engine: Engine, owner: str | None = None, whole: bool = False
 ) -> Iterator[Connection]:
     """A connection whose transaction holds the write lock, once it is free.
 
-    SQLite waits :data:`FIRST_WAIT_MS` for the lock, then the user is told and each new try
-    waits :data:`BUSY_TIMEOUT_MS`, until :data:`WRITE_WAIT_LIMIT`. A failed ``BEGIN`` leaves
+    SQLite: the writers of revue first queue for their turn on an OS lock beside the store
+    (:func:`revue.store.paths.write_turn`: woken the moment the previous writer is done, in
+    place of SQLite's sleeping busy handler), held until the transaction ends; then
+    ``BEGIN IMMEDIATE`` waits :data:`FIRST_WAIT_MS` for SQLite's lock (held by a program that
+    writes without the OS lock), then the user is told and each new try waits
+    :data:`BUSY_TIMEOUT_MS`, until :data:`WRITE_WAIT_LIMIT` in all. A failed ``BEGIN`` leaves
     nothing to undo: each try takes a fresh connection.
 
     PostgreSQL: the transaction's first statement takes revue's write lock (an advisory lock,
@@ -361,47 +466,75 @@ def _immediate(
     postgresql = engine.dialect.name == "postgresql"
     deadline = time.monotonic() + WRITE_WAIT_LIMIT
     waited = False
-    while True:
-        conn = engine.connect()
-        try:
-            if sqlite:
-                _busy_timeout(conn, BUSY_TIMEOUT_MS if waited else FIRST_WAIT_MS)
-            conn.execution_options(sqlite_immediate=True)
-            conn.begin()
-            if postgresql:
-                if owner is not None:  # the administrator writing for one circonscription
-                    conn.execute(
-                        text("SELECT set_config('revue.owner', :owner, true)"), {"owner": owner}
-                    )
-                try:
-                    take_write_lock(
-                        conn,
-                        wait_seconds=WRITE_WAIT_LIMIT,
-                        tell=lambda: _tell(engine, WAITING_TO_WRITE),
-                        whole=whole,
-                    )
-                except ValueError as exc:  # the owner of a shared database
-                    raise StoreError(str(exc)) from None
-            break
-        except OperationalError as exc:
-            conn.close()
-            if not sqlite or not is_busy(exc) or time.monotonic() > deadline:
+
+    def told() -> None:
+        nonlocal waited
+        waited = True
+        _tell(engine, WAITING_TO_WRITE)
+
+    with ExitStack() as turn:
+        path = _write_lock_path(engine) if sqlite else None
+        if path is not None:
+            try:
+                turn.enter_context(
+                    write_turn(path, deadline, told, tell_after=FIRST_WAIT_MS / 1000)
+                )
+            except WriteTurnTimeout:
+                raise StoreError(
+                    f"écriture impossible : {_busy_too_long()} ; rien n'a été modifié"
+                ) from None
+        while True:
+            conn = engine.connect()
+            try:
+                if sqlite:
+                    _busy_timeout(conn, BUSY_TIMEOUT_MS if waited else FIRST_WAIT_MS)
+                conn.execution_options(sqlite_immediate=True)
+                conn.begin()
+                if postgresql:
+                    if owner is not None:  # the administrator writing for one circonscription
+                        conn.execute(
+                            text("SELECT set_config('revue.owner', :owner, true)"),
+                            {"owner": owner},
+                        )
+                    try:
+                        take_write_lock(
+                            conn,
+                            wait_seconds=WRITE_WAIT_LIMIT,
+                            tell=lambda: _tell(engine, WAITING_TO_WRITE),
+                            whole=whole,
+                        )
+                    except ValueError as exc:  # the owner of a shared database
+                        raise StoreError(str(exc)) from None
+                break
+            except OperationalError as exc:
+                conn.close()
+                if not sqlite or not is_busy(exc) or time.monotonic() > deadline:
+                    raise
+                if not waited:
+                    _tell(engine, WAITING_TO_WRITE)
+                waited = True
+            except BaseException:
+                conn.close()
                 raise
-            if not waited:
-                _tell(engine, WAITING_TO_WRITE)
-            waited = True
-        except BaseException:
-            conn.close()
-            raise
-    try:
-        if sqlite and not waited:
-            _busy_timeout(conn, BUSY_TIMEOUT_MS)
-        yield conn
-    finally:
-        if sqlite and waited:
-            with suppress(Exception):
+        try:
+            if sqlite and not waited:
                 _busy_timeout(conn, BUSY_TIMEOUT_MS)
-        conn.close()  # rolls back whatever was not committed
+            yield conn
+        finally:
+            if sqlite and waited:
+                with suppress(Exception):
+                    _busy_timeout(conn, BUSY_TIMEOUT_MS)
+            conn.close()  # rolls back whatever was not committed; then the turn is let go
+
+
+#: The OS lock file of each SQLite engine's writers (None: an in-memory database).
+_write_locks: WeakKeyDictionary[Engine, Path | None] = WeakKeyDictionary()
+
+
+def _write_lock_path(engine: Engine) -> Path | None:
+    if engine not in _write_locks:
+        _write_locks[engine] = sqlite_path(engine.url.render_as_string(hide_password=False))
+    return _write_locks[engine]
 
 
 def _refuse_too_long(session: Session, _context: Any, _instances: Any) -> None:
@@ -411,18 +544,30 @@ def _refuse_too_long(session: Session, _context: Any, _instances: Any) -> None:
     for item in (*session.new, *session.dirty):
         mapper = inspect(item).mapper
         for prop in mapper.column_attrs:
-            column = prop.columns[0]
-            length = getattr(column.type, "length", None)
-            if not isinstance(column.type, String) or length is None:
-                continue
-            value = getattr(item, prop.key, None)
-            if isinstance(value, str) and len(value) > length:
-                shown = value if len(value) <= 40 else f"{value[:40]}…"
-                raise InputError(
-                    f"« {shown} » est trop long ({len(value)} caractères, au plus {length}) : "
-                    "rien n'a été modifié",
-                    field=column.name,
-                )
+            _check_length(prop.columns[0], getattr(item, prop.key, None))
+
+
+def refuse_too_long(table: Table, rows: list[dict[str, Any]]) -> None:
+    """The same refusal as a session's flush makes (see ``_refuse_too_long``), for rows written
+    through the table (:func:`insert_rows`)."""
+    for name in rows[0] if rows else ():
+        column = table.c[name]
+        if isinstance(column.type, String) and getattr(column.type, "length", None) is not None:
+            for row in rows:
+                _check_length(column, row[name])
+
+
+def _check_length(column: Any, value: Any) -> None:
+    length = getattr(column.type, "length", None)
+    if not isinstance(column.type, String) or length is None:
+        return
+    if isinstance(value, str) and len(value) > length:
+        shown = value if len(value) <= 40 else f"{value[:40]}…"
+        raise InputError(
+            f"« {shown} » est trop long ({len(value)} caractères, au plus {length}) : "
+            "rien n'a été modifié",
+            field=column.name,
+        )
 
 
 def _busy_timeout(conn: Connection, milliseconds: int) -> None:
@@ -528,23 +673,113 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows (dicts with the same keys) as ``session.execute(insert(table), rows)`` would,
-    converting values column by column with the columns' own types, in one ``executemany``.
+    converting values column by column with the columns' own types (see :func:`insert_rows`)."""
+    insert_rows(session, [(table, rows)])
 
-    A merge writes tens of thousands of rows; SQLAlchemy's per-row bookkeeping for a generic
-    INSERT cost it a third of a second (see docs/performance.md). Same stored values: a test
-    compares both ways.
+
+#: Rows per INSERT on PostgreSQL (one JSON document each, see insert_rows).
+PG_ROWS_PER_INSERT = 10_000
+
+
+def insert_rows(session: Session, batches: Sequence[tuple[Table, list[dict[str, Any]]]]) -> None:
+    """Insert each batch of rows (dicts with the same keys) into its table, in order, as
+    ``session.execute(insert(table), rows)`` would, without SQLAlchemy's per-row bookkeeping.
+
+    Values are converted column by column with the columns' own SQLAlchemy types (a test
+    compares the stored values with an ordinary insert's, on both engines). SQLite: one
+    ``executemany`` per table. PostgreSQL (psycopg): one ``INSERT … SELECT … FROM
+    json_to_recordset(…)`` per table, its rows sent as one JSON document (built by the json
+    module's C encoder; the server reads each value with its column's type), every batch in
+    one pipeline, so that the server is waited for once, not once per table or per row: a save
+    is one round trip while it holds the write lock, a merge's tens of thousands of rows a few
+    statements (docs/performance.md). A JSON column's text is what SQLAlchemy's serializer
+    (``json.dumps``) writes, None included (``null``). Not COPY: PostgreSQL refuses COPY FROM into
+    a table under row-level security. Not ``VALUES (…), (…)``: psycopg parses such a statement
+    again each time (8 s for a merge); not arrays (``unnest``): psycopg's array dumping cost
+    3 s for a merge.
     """
-    if not rows:
+    batches = [(table, rows) for table, rows in batches if rows]
+    if not batches:
         return
     connection = session.connection()
     dialect = connection.dialect
-    if dialect.paramstyle != "qmark":  # a server database: SQLAlchemy's own way
-        from sqlalchemy import insert
-
-        connection.execute(insert(table), rows)
+    if dialect.paramstyle == "qmark":  # SQLite's driver
+        for sql, values in _sqlite_inserts(dialect, batches):
+            connection.exec_driver_sql(sql, values)
         return
-    names = list(rows[0])
+    from sqlalchemy import insert
+
+    if dialect.driver != "psycopg":  # another server driver: SQLAlchemy's own way
+        for table, rows in batches:
+            connection.execute(insert(table), rows)
+        return
+    pending: list[tuple[str, list[Any]]] = []
+    for table, rows in batches:
+        try:
+            pending += _pg_inserts(dialect, [(table, rows)])
+        except (TypeError, ValueError):  # a value JSON cannot hold (NaN…): SQLAlchemy's way
+            _pipelined(connection, pending)
+            pending = []
+            connection.execute(insert(table), rows)
+    _pipelined(connection, pending)
+
+
+def _pg_inserts(
+    dialect: Any, batches: Sequence[tuple[Table, list[dict[str, Any]]]]
+) -> list[tuple[str, list[Any]]]:
+    """The PostgreSQL statements of :func:`insert_rows`, with their parameters."""
     quote = dialect.identifier_preparer.quote
+    statements: list[tuple[str, list[Any]]] = []
+    for table, rows in batches:
+        names = list(rows[0])
+        # A JSON column's value goes as its own JSON text (None as 'null', as SQLAlchemy's
+        # JSON type stores it), read as text and cast; text is read as text: a varchar(n)
+        # would cut a value too long where the column's assignment refuses it.
+        nested = [n for n in names if isinstance(table.c[n].type, JSON)]
+        fields = ", ".join(
+            f"{quote(n)} "
+            + (
+                "TEXT"
+                if isinstance(table.c[n].type, String | JSON)
+                else table.c[n].type.compile(dialect)
+            )
+            for n in names
+        )
+        chosen = ", ".join(
+            f"CAST(r.{quote(n)} AS JSON)" if n in nested else f"r.{quote(n)}" for n in names
+        )
+        sql = _insert_sql(
+            dialect,
+            table,
+            names,
+            f"SELECT {chosen} FROM json_to_recordset(%s::json) AS r({fields})",
+        )
+        for start in range(0, len(rows), PG_ROWS_PER_INSERT):
+            chunk = rows[start : start + PG_ROWS_PER_INSERT]
+            if nested:
+                chunk = [{**row, **{n: json.dumps(row[n]) for n in nested}} for row in chunk]
+            document = json.dumps(chunk, default=_json_value, allow_nan=False)
+            statements.append((sql, [document]))
+    return statements
+
+
+def _json_value(value: Any) -> str:
+    """A uuid, date, time or bytes in the JSON of :func:`insert_rows` (PostgreSQL reads them
+    back with the column's type; bytes in bytea's hex format)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.date | dt.time):  # datetime too
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"\\x{value.hex()}"
+    raise TypeError(f"{type(value).__name__} is not sent as JSON")
+
+
+def _converted(
+    dialect: Any, table: Table, rows: list[dict[str, Any]]
+) -> tuple[list[str], list[list[Any]]]:
+    """The column names of ``rows`` and each column's values converted for the driver."""
+    names = list(rows[0])
     columns = []
     for name in names:
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -556,11 +791,30 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             columns.append([empty if v == [] else process(v) for v in values])
         else:
             columns.append(list(map(process, values)))
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join('?' * len(names))})"
-    )
-    connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
+    return names, columns
+
+
+def _insert_sql(dialect: Any, table: Table, names: list[str], rows: str) -> str:
+    quote = dialect.identifier_preparer.quote
+    return f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) {rows}"
+
+
+def _pipelined(connection: Connection, statements: list[tuple[str, list[Any]]]) -> None:
+    """Run ``statements`` on the connection's psycopg connection in one pipeline (one wait for
+    the server); a failure raises SQLAlchemy's error, as the same statements run one by one
+    through SQLAlchemy would (write_session tells the user in French)."""
+    if not statements:
+        return
+    import psycopg
+
+    raw: Any = connection.connection.dbapi_connection
+    sql = ""
+    try:
+        with raw.cursor() as cursor, raw.pipeline():
+            for sql, params in statements:
+                cursor.execute(sql, params)
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
 
 
 def new_ids(count: int) -> list[uuid.UUID]:

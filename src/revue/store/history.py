@@ -182,6 +182,27 @@ class History:
             .limit(1)
         ).first()
 
+    def version_row(
+        self,
+        kind: str,
+        item_id: uuid.UUID,
+        review_id: uuid.UUID | None,
+        content: dict[str, Any],
+        at: dt.datetime,
+    ) -> dict[str, Any]:
+        """The history row of a new item's first version, as :meth:`keep_version` writes it
+        with ``new=True`` (by :attr:`author`, no note), for a write through the table."""
+        return {
+            "id": uuid.uuid4(),
+            "kind": kind,
+            "review_id": review_id,
+            "item_id": item_id,
+            "at": at,
+            "author": self.author,
+            "note": "",
+            "content": content,
+        }
+
     def keep_version(
         self,
         session: Session,

@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple, overload
@@ -47,7 +48,14 @@ from revue.domain.log import (
     with_deleted,
 )
 from revue.domain.schoolyear import school_year_bounds
-from revue.store.db import insert_many, new_ids, read_session, write_session
+from revue.store.db import (
+    insert_many,
+    new_ids,
+    read_session,
+    refuse_too_long,
+    write_rows,
+    write_session,
+)
 from revue.store.history import ACCOMPANIMENT, History, Received, base_version, restoration_note
 from revue.store.models import (
     AccompanimentObjectiveRow,
@@ -322,9 +330,37 @@ class Log:
         )
 
     def add_accompaniment(self, content: Content) -> Version:
+        """Add a new entry, its links and its first version in history.
+
+        Written through the tables, every row prepared before the write lock is taken: a new
+        entry reads nothing, so the save holds the lock only to insert its rows and commit (on
+        PostgreSQL the whole transaction goes in one round trip, see
+        :func:`revue.store.db.write_rows`). What is stored is what :meth:`_write` stores for a
+        new entry (a test compares both)."""
         version = Version.first(_checked(content))
-        with write_session(self.engine) as session:
-            self._write(session, version, [], None)
+        c = version.content
+        now = _now()
+        batches = [
+            (AccompanimentRow.__table__, [{**_row_values(version, [], now), "received_at": None}]),
+            (
+                AccompanimentSchoolRow.__table__,
+                [{"accompaniment_id": version.id, "uai": u} for u in c.schools],
+            ),
+            (
+                AccompanimentObjectiveRow.__table__,
+                [
+                    {"accompaniment_id": version.id, "objective_id": uuid.UUID(o)}
+                    for o in c.objectives
+                ],
+            ),
+            (
+                HistoryRow.__table__,
+                [self.history.version_row(ACCOMPANIMENT, version.id, None, c.as_dict(), now)],
+            ),
+        ]
+        for table, rows in batches:
+            refuse_too_long(table, rows)
+        write_rows(self.engine, batches)
         return version
 
     def get_accompaniment(self, accompaniment_id: uuid.UUID) -> tuple[Version, list[Version]]:
@@ -815,16 +851,24 @@ class Log:
                 for v in versions
                 if v.version not in hashes.get(aid, ())
             ]
-            who = self._attribution(session, exchange, fresh, accept=accept, unsigned=unsigned)
+            who, verified = self._attribution(
+                session, exchange, fresh, accept=accept, unsigned=unsigned
+            )
             changed = list(dict.fromkeys(v.id for v in fresh))
             known = set(hashes)
             report.unchanged = len(by_id) - len(changed)
             if not changed:  # a file already merged: nothing to write or save
+                verified()
                 return report
-            # The backup is copied in a thread while the merge is prepared and written; the
-            # transaction commits only once the copy is whole.
+            # The backup is copied in a thread while the merge is prepared and written, and
+            # so are the signatures verified; the transaction commits only once the copy is
+            # whole and every signature is sound (a bad one rolls the merge back, and is the
+            # error reported even if the merge failed otherwise meanwhile).
             with self._backup_alongside("fusion"):
-                self._merge_changed(session, by_id, changed, known, report, who, exchange)
+                try:
+                    self._merge_changed(session, by_id, changed, known, report, who, exchange)
+                finally:
+                    verified()
         return report
 
     def _attribution(
@@ -835,13 +879,18 @@ class Log:
         *,
         accept: Collection[str],
         unsigned: bool,
-    ) -> Attribution:
-        """Check who signed the versions a merge is about to keep (the keys trusted, each
-        signature verified) and say whom history names for each: the person the signing key
-        stands for; nobody for a file without signatures; for versions given directly (trusted
-        callers), the author they name."""
+    ) -> tuple[Attribution, Callable[[], None]]:
+        """Check who signed the versions a merge is about to keep and say whom history names
+        for each: the person the signing key stands for; nobody for a file without signatures;
+        for versions given directly (trusted callers), the author they name.
+
+        The keys are checked here (trusted, or :class:`UntrustedFile` raised); on PostgreSQL
+        the signatures are verified in a thread meanwhile (OpenSSL lets go of the GIL while the
+        merge prepares its rows and waits for the server): the second function returned waits
+        for that and raises :class:`InputError` for a bad signature. The merge calls it before
+        it commits. On SQLite they are verified here, before anything is written."""
         if exchange is None:
-            return lambda v: (v.content.author, RECEIVED_NOTE)
+            return (lambda v: (v.content.author, RECEIVED_NOTE)), lambda: None
         signers = {v.signer for v in fresh if v.signer is not None}
         if exchange.exporter is not None:
             signers.add(exchange.exporter)
@@ -852,10 +901,13 @@ class Log:
             accept=accept,
             unsigned=unsigned,
         )
-        exchange.check_signatures(fresh)
+        # PostgreSQL: the merge mostly waits for the server meanwhile. SQLite: its inserts
+        # and the backup's copy already keep both cores busy; alongside, the merge was slower.
+        alongside = self.engine.dialect.name == "postgresql"
+        verified = _in_thread(exchange.check_signatures, fresh, alongside=alongside)
         if not exchange.signed:
-            return lambda v: ("", UNSIGNED_NOTE)
-        return lambda v: (names.get(v.signer or "", ""), RECEIVED_NOTE)
+            return (lambda v: ("", UNSIGNED_NOTE)), verified
+        return (lambda v: (names.get(v.signer or "", ""), RECEIVED_NOTE)), verified
 
     def _merge_changed(
         self,
@@ -1085,6 +1137,25 @@ def _stoppable(raw: Any, cancelled: Callable[[], bool]) -> Iterator[None]:
     finally:
         done.set()
         watcher.join()
+
+
+def _in_thread(
+    work: Callable[[list[Version]], None], versions: list[Version], *, alongside: bool
+) -> Callable[[], None]:
+    """Start ``work(versions)`` in a thread; the function returned waits for it to end and
+    raises what it raised. Few versions (a small file), or not ``alongside``: done here and
+    now."""
+    if not alongside or len(versions) < IN_THREAD_FROM:
+        work(versions)
+        return lambda: None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="revue-verify")
+    future = pool.submit(work, versions)
+    pool.shutdown(wait=False)
+    return future.result
+
+
+#: Versions from which a merge verifies signatures in a thread while it writes.
+IN_THREAD_FROM = 200
 
 
 def _chunks(items: list[_T], size: int = CHUNK) -> Iterator[list[_T]]:

@@ -88,7 +88,13 @@ def sqlite_path(url: str) -> Path | None:
 
 def companions(path: Path) -> list[Path]:
     """The store file and the files SQLite keeps beside it."""
-    return [path, Path(f"{path}-wal"), Path(f"{path}-shm"), lock_path(path)]
+    return [
+        path,
+        Path(f"{path}-wal"),
+        Path(f"{path}-shm"),
+        lock_path(path),
+        write_lock_path(path),
+    ]
 
 
 def check_own_file(path: Path) -> None:
@@ -186,6 +192,95 @@ def store_lock(path: Path, notice: Notice | None = None) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def write_lock_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.write-lock")
+
+
+class WriteTurnTimeout(StoreError):
+    """A writer waited for its turn (:func:`write_turn`) until its time limit."""
+
+
+@contextmanager
+def write_turn(
+    path: Path, deadline: float, tell: Callable[[], None], *, tell_after: float = 1.0
+) -> Iterator[None]:
+    """Wait, in turn, for the other revue processes writing to the store at ``path``, and hold
+    the turn while the body runs: an OS lock on ``revue.sqlite3.write-lock`` beside the store
+    (0600, left in place), taken just before ``BEGIN IMMEDIATE`` and let go after the
+    transaction ends.
+
+    Why: SQLite's own wait for its write lock (the busy handler) sleeps and tries again, with
+    sleeps growing up to 100 ms, and a writer that arrives while the others sleep takes the
+    lock before them; under many writers a few wait very long (docs/performance.md). A writer
+    blocked on an OS lock is woken by the kernel the moment it is let go, without sleeping or
+    polling. SQLite's lock still decides: this one only makes revue's writers queue for it;
+    a program that writes without it (the sqlite3 shell) is waited for by the busy handler,
+    as before.
+
+    Waits until ``deadline`` (a :func:`time.monotonic` time), calling ``tell()`` once after
+    ``tell_after`` seconds; then raises :class:`WriteTurnTimeout`. The lock goes with the process.
+    Where no lock file can be made (read-only folder, a system without ``fcntl``), the body
+    runs without it: SQLite's busy handler alone, as before.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system (Windows): SQLite's busy handler alone
+        yield
+        return
+    try:
+        fd = os.open(
+            write_lock_path(path),
+            os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+            PRIVATE_FILE,
+        )
+    except OSError:
+        yield  # SQLite's busy handler alone; SQLite itself says what is wrong with the folder
+        return
+    keep_fd = True
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            keep_fd = _wait_turn(fd, deadline, tell, tell_after)
+            if not keep_fd:
+                raise WriteTurnTimeout("write turn timed out") from None
+        yield
+    finally:
+        if keep_fd:
+            os.close(fd)  # closing lets the lock go
+
+
+def _wait_turn(fd: int, deadline: float, tell: Callable[[], None], tell_after: float) -> bool:
+    """Block on the lock of ``fd`` in a helper thread (an OS lock cannot be waited for with a
+    time limit) while this thread keeps the time; True once the lock is held. False at the
+    deadline: the helper then owns ``fd`` and closes it as soon as it gets the lock."""
+    import fcntl
+    import threading
+
+    settled = threading.Lock()
+    got = threading.Event()
+    given_up = False
+
+    def take() -> None:
+        with suppress(OSError):  # then SQLite's busy handler alone
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        with settled:
+            if given_up:
+                os.close(fd)
+            else:
+                got.set()
+
+    threading.Thread(target=take, name="revue-write-turn", daemon=True).start()
+    if not got.wait(min(tell_after, max(0.0, deadline - time.monotonic()))):
+        tell()
+        got.wait(max(0.0, deadline - time.monotonic()))
+    with settled:
+        if got.is_set():
+            return True
+        given_up = True
+        return False
 
 
 WAITING_TO_OPEN = (

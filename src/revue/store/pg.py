@@ -207,5 +207,27 @@ def take_write_lock(
     conn.execute(text("SET LOCAL lock_timeout = 0"))
 
 
+def write_lock_statements(cursor: Any) -> list[tuple[str, list[Any] | None]]:
+    """The statements that take revue's write lock as :func:`take_write_lock` does, waiting
+    for it (within the transaction's ``lock_timeout``), for a transaction sent whole in one
+    pipeline (``db.write_rows``). ``cursor`` (psycopg's, inside the transaction) is first asked
+    the writer's scope: one round trip, before the lock. The owner of a shared database is
+    refused (:class:`ValueError`, a French message)."""
+    cursor.execute(
+        f"SELECT q.scope, revue_scope() IS NULL AND {_SHARED} FROM (SELECT {_SCOPE} AS scope) q"
+    )
+    scope, shared = cursor.fetchone()
+    if shared:
+        raise ValueError(ADMIN_DOES_NOT_WRITE)
+    if scope is None:
+        return [("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])]
+    return [
+        (
+            "SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock(%s, hashtext(%s))",
+            [WRITE_LOCK, SCOPE_LOCKS, scope],
+        )
+    ]
+
+
 def is_postgresql(bind: Any) -> bool:
     return bool(bind.dialect.name == "postgresql")
