@@ -21,6 +21,7 @@ import datetime as dt
 import random
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from revue.domain.contract import (
@@ -179,9 +180,17 @@ def fill_reviews(
 
 
 def make_accompaniments(
-    rng: random.Random, count: int, schools: list[School], objectives: list[str]
+    rng: random.Random,
+    count: int,
+    uais: list[str],
+    objectives: list[str],
+    *,
+    authors: list[str] | None = None,
+    words: Callable[[], int] = lambda: 30,
 ) -> list[Version]:
-    authors = [f"Conseiller {n:02d} (fictif)" for n in range(AUTHORS)]
+    """``count`` entries by ``authors`` (the department's conseillers by default) in the
+    schools ``uais``, linked to 0–2 of ``objectives``, with notes of ``words()`` words."""
+    authors = authors or [f"Conseiller {n:02d} (fictif)" for n in range(AUTHORS)]
     out = []
     for _ in range(count):
         day = dt.date(2018, 9, 1) + dt.timedelta(days=rng.randrange(4 * 365))
@@ -190,25 +199,30 @@ def make_accompaniments(
             author=rng.choice(authors),
             modality=rng.choice(["collective", "individual"]),
             initiative=rng.choice(["team", "ien", "teacher"]),
-            schools=tuple(sorted({rng.choice(schools).uai for _ in range(rng.randint(1, 2))})),
+            schools=tuple(sorted({rng.choice(uais) for _ in range(rng.randint(1, 2))})),
             theme=rng.choice(THEMES),
             objectives=tuple(sorted({rng.choice(objectives) for _ in range(rng.randint(0, 2))})),
             duration_minutes=rng.choice([None, 60, 90, 120, 180]),
             participants=rng.choice([None, 1, 6, 12, 25]),
-            notes=_sentence(rng, 30),
+            notes=_sentence(rng, words()),
         )
         out.append(Version.first(content, id=uuid.UUID(int=rng.getrandbits(128), version=4)))
     return out
 
 
-def build(path: Path, seed: int) -> Path:
-    """Write the store at ``path`` (replacing it) and the exchange file beside it."""
-    rng = random.Random(seed)
+def _new_store(path: Path) -> Store:
+    """An empty store at ``path``, replacing the one there and its companion files."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob(path.name + "*"):
         old.unlink()
+    return Store.open(f"sqlite:///{path}", author="Banc d'essai")
+
+
+def build(path: Path, seed: int) -> Path:
+    """Write the store at ``path`` (replacing it) and the exchange file beside it."""
+    rng = random.Random(seed)
     started = time.perf_counter()
-    store = Store.open(f"sqlite:///{path}", author="Banc d'essai")
+    store = _new_store(path)
     try:
         schools = [
             School(uai=f"0{n:06d}X", name=f"École {n} (fictive)", commune="Ville", fictitious=True)
@@ -227,7 +241,9 @@ def build(path: Path, seed: int) -> Path:
             ]
             print(f"\rcontrats : {n + 1}/{CONTRACTS}", end="", flush=True)
         print()
-        entries = make_accompaniments(rng, ACCOMPANIMENTS + NEW_IN_EXCHANGE, schools, objectives)
+        entries = make_accompaniments(
+            rng, ACCOMPANIMENTS + NEW_IN_EXCHANGE, [s.uai for s in schools], objectives
+        )
         for start in range(0, ACCOMPANIMENTS, 10_000):
             store.merge_versions(entries[start : start + 10_000])
             print(f"\raccompagnements : {start + 10_000}/{ACCOMPANIMENTS}", end="", flush=True)
@@ -339,23 +355,9 @@ def academie_accompaniments(
     contract's objectives."""
     authors = [f"Conseiller {n:03d}-{a} (fictif)" for a in range(ACADEMIE_AUTHORS)]
     schools = [academie_uai(n, s) for s in range(ACADEMIE_SCHOOLS)]
-    out = []
-    for _ in range(count):
-        day = dt.date(2018, 9, 1) + dt.timedelta(days=rng.randrange(4 * 365))
-        content = Content(
-            date=day,
-            author=rng.choice(authors),
-            modality=rng.choice(["collective", "individual"]),
-            initiative=rng.choice(["team", "ien", "teacher"]),
-            schools=tuple(sorted({rng.choice(schools) for _ in range(rng.randint(1, 2))})),
-            theme=rng.choice(THEMES),
-            objectives=tuple(sorted({rng.choice(objectives) for _ in range(rng.randint(0, 2))})),
-            duration_minutes=rng.choice([None, 60, 90, 120, 180]),
-            participants=rng.choice([None, 1, 6, 12, 25]),
-            notes=_sentence(rng, rng.randint(8, 40)),
-        )
-        out.append(Version.first(content, id=uuid.UUID(int=rng.getrandbits(128), version=4)))
-    return out
+    return make_accompaniments(
+        rng, count, schools, objectives, authors=authors, words=lambda: rng.randint(8, 40)
+    )
 
 
 def write_received(store: Store, versions: list[Version]) -> None:
@@ -375,11 +377,8 @@ def build_academie(path: Path, seed: int) -> Path:
     """Write the académie-size store at ``path`` (replacing it): 300 contracts, 6,000
     schools, 4 years of reviews on every contract, 600,000 accompaniments."""
     rng = random.Random(seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob(path.name + "*"):
-        old.unlink()
     started = time.perf_counter()
-    store = Store.open(f"sqlite:///{path}", author="Banc d'essai")
+    store = _new_store(path)
     try:
         store.save_schools(
             [

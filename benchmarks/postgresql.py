@@ -37,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -208,11 +210,10 @@ def holds_copy_of(source: Path, url: str) -> bool:
         dst.close()
 
 
-def compare_academie(db: str | None, store: Path, runs: int) -> None:
-    """The académie measures (benchmarks/run.py --academie) on SQLite and on PostgreSQL
-    (``db``, reused if it already holds this store, else filled; or a throw-away server)."""
-    from run import academie_rows, measure_academie, print_academie, reference_ms
-
+@contextmanager
+def database(db: str | None) -> Iterator[tuple[str, Path]]:
+    """The PostgreSQL database to measure (``db``, or a new one on a throw-away server started
+    on localhost as the tests do) and a scratch folder, both gone afterwards."""
     server = None
     folder = Path(tempfile.mkdtemp(prefix="revue-bench-"))
     try:
@@ -226,6 +227,19 @@ def compare_academie(db: str | None, store: Path, runs: int) -> None:
             folder.chmod(0o711)
             server = Server.start(folder / "server", durable=True)
             url = server.url(server.new_database())
+        yield url, folder
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def compare_academie(db: str | None, store: Path, runs: int) -> None:
+    """The académie measures (benchmarks/run.py --academie) on SQLite and on PostgreSQL
+    (``db``, reused if it already holds this store, else filled; or a throw-away server)."""
+    from run import academie_rows, measure_academie, print_academie, reference_ms
+
+    with database(db) as (url, _folder):
         copied = None
         if not holds_copy_of(store, url):
             print("… copy into PostgreSQL", file=sys.stderr)
@@ -235,10 +249,6 @@ def compare_academie(db: str | None, store: Path, runs: int) -> None:
         for name, target in (("SQLite", str(store)), ("PostgreSQL", url)):
             print(f"… {name}", file=sys.stderr)
             columns[name] = academie_rows(measure_academie(target, runs), reference)
-    finally:
-        if server is not None:
-            server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     if copied is not None:
         print(f"copie dans PostgreSQL (vérifiée) : {copied:.1f} s")
     print_academie(columns, reference)
@@ -283,19 +293,7 @@ def compare(
     throw-away server); print the table. ``only``: some of app, merge, writers; ``empty``: on
     new empty stores instead."""
     only = only or {"app", "merge", "writers"}
-    server = None
-    folder = Path(tempfile.mkdtemp(prefix="revue-bench-"))
-    try:
-        url = db
-        if url is None:
-            from tests.postgres import Server, why_unavailable
-
-            reason = why_unavailable()
-            if reason:
-                sys.exit(f"no PostgreSQL here: {reason}")
-            folder.chmod(0o711)
-            server = Server.start(folder / "server", durable=True)
-            url = server.url(server.new_database())
+    with database(db) as (url, folder):
         from run import reference_ms
 
         reference = statistics.median(reference_ms() for _ in range(7))
@@ -327,10 +325,6 @@ def compare(
                     print(f"… paced: one save every {pace} s each", file=sys.stderr)
                     paced = writers(target, count, seconds, pace)
                     rows[engine].update({f"paced_{k}": v for k, v in paced.items()})
-    finally:
-        if server is not None:
-            server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     keys = [k for k in rows["postgresql"] if not k.endswith("first_error")]
     keys += [k for k in rows["sqlite"] if k not in keys and not k.endswith("first_error")]
     after = statistics.median(reference_ms() for _ in range(7))

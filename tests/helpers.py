@@ -648,6 +648,26 @@ def one_objective_keys() -> tuple[list[str], list[str]]:
     return keys, navigation
 
 
+def stored_one_objective(url: str, review_id: object):  # type: ignore[no-untyped-def]
+    """The review's walk read back from the store, after :func:`one_objective_keys` were
+    typed in its first objective: checks that objective's values, status and evidence item,
+    and returns the walk and that objective's record for the test's own checks."""
+    store = Store.open(url)
+    try:
+        walk = store.load_walk(review_id)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    first = walk.objectives[0]
+    record = walk.records[first.id]
+    assert walk.values[first.indicators[0].id] == 87.5
+    assert walk.values[first.indicators[1].id] == 2.5
+    assert record.status is Status.REACHED
+    assert [(e.date, e.source, e.text) for e in record.evidence] == [
+        (dt.date(2019, 3, 15), EvidenceSource.CYCLE_COUNCIL, "Tableaux de CE1 vus en conseil")
+    ]
+    return walk, record
+
+
 # --- the bilan -----------------------------------------------------------------------
 
 

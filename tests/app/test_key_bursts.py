@@ -17,7 +17,7 @@ from revue.app.factory import make_app
 from revue.app.screens.log import EntryScreen
 from revue.app.screens.walk import WalkScreen
 from revue.domain.log import LogFilter
-from revue.domain.review import EvidenceSource, ReviewKind, Status
+from revue.domain.review import ReviewKind, Status
 from revue.store.store import Store
 from tests.helpers import (
     EPI,
@@ -27,6 +27,7 @@ from tests.helpers import (
     one_objective_keys,
     open_log,
     settle,
+    stored_one_objective,
     through,
     typed,
     until,
@@ -52,19 +53,7 @@ async def test_a_whole_objective_typed_in_one_burst(sample_url: str, size: tuple
         await through(pilot)
         assert screen.index == 1  # F6 came last
         screen.flush(wait=True)
-    store = Store.open(sample_url)
-    try:
-        walk = store.load_walk(review.id)
-    finally:
-        store.close()
-    first = walk.objectives[0]
-    record = walk.records[first.id]
-    assert walk.values[first.indicators[0].id] == 87.5
-    assert walk.values[first.indicators[1].id] == 2.5
-    assert record.status is Status.REACHED
-    assert [(e.date, e.source, e.text) for e in record.evidence] == [
-        (dt.date(2019, 3, 15), EvidenceSource.CYCLE_COUNCIL, "Tableaux de CE1 vus en conseil")
-    ]
+    walk, record = stored_one_objective(sample_url, review.id)
     assert record.analysis == "Les résultats progressent."
     assert record.adjustments == "Poursuivre en CE2."
     # nothing strayed into the next objective

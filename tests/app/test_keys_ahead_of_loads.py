@@ -26,7 +26,7 @@ from revue.app.screens.reviews import NewReviewScreen, ReviewsScreen
 from revue.app.screens.walk import WalkScreen
 from revue.domain.errors import RevueError
 from revue.domain.log import LogFilter
-from revue.domain.review import EvidenceSource, ReviewKind, Status
+from revue.domain.review import ReviewKind
 from revue.domain.schoolyear import school_years_of_contract
 from revue.store.store import Store
 from tests.helpers import (
@@ -36,6 +36,7 @@ from tests.helpers import (
     burst,
     flat,
     one_objective_keys,
+    stored_one_objective,
     through,
     typed,
     until,
@@ -149,19 +150,7 @@ async def test_a_walk_typed_while_it_loads(sample_url: str, gated: Callable[...,
         assert isinstance(screen, WalkScreen)
         assert screen.index == 1  # F6, the last key, went to the next objective
         screen.flush(wait=True)
-    store = Store.open(sample_url)
-    try:
-        walk = store.load_walk(review.id)
-    finally:
-        store.close()
-    first = walk.objectives[0]
-    record = walk.records[first.id]
-    assert walk.values[first.indicators[0].id] == 87.5
-    assert walk.values[first.indicators[1].id] == 2.5
-    assert record.status is Status.REACHED
-    assert [(e.date, e.source, e.text) for e in record.evidence] == [
-        (dt.date(2019, 3, 15), EvidenceSource.CYCLE_COUNCIL, "Tableaux de CE1 vus en conseil")
-    ]
+    _walk, record = stored_one_objective(sample_url, review.id)
     assert (record.analysis, record.adjustments) == (
         "Les résultats progressent.",
         "Poursuivre en CE2.",

@@ -243,9 +243,11 @@ def test_the_dsden_reads_every_circonscription_never_notes_or_authors(
     assert not exported.exists()
 
 
-def test_a_write_of_one_circonscription_never_waits_for_another(shared: Shared) -> None:
-    """A holds its write lock: B writes at once (told nothing); a second writer of A waits
-    for it (told once), and goes on when A is done."""
+def _two_of_a_and_one_of_b(
+    shared: Shared,
+) -> tuple[dict[str, Store], dict[str, threading.Event]]:
+    """Stores open as A (twice: "a", "a2") and as B ("b"), each with an event set when it is
+    told it waits for the write lock."""
     stores = {
         who: Store.open(shared.url(role))
         for who, role in (("a", shared.a), ("a2", shared.a), ("b", shared.b))
@@ -256,6 +258,13 @@ def test_a_write_of_one_circonscription_never_waits_for_another(shared: Shared) 
             store.engine,
             lambda message, who=who: told[who].set() if message == WAITING_TO_WRITE else None,
         )
+    return stores, told
+
+
+def test_a_write_of_one_circonscription_never_waits_for_another(shared: Shared) -> None:
+    """A holds its write lock: B writes at once (told nothing); a second writer of A waits
+    for it (told once), and goes on when A is done."""
+    stores, told = _two_of_a_and_one_of_b(shared)
     finished = threading.Event()
     failures: list[BaseException] = []
 
@@ -622,16 +631,7 @@ def test_new_entries_take_their_circonscription_s_lock_in_one_pipeline(shared: S
             notes=notes,
         )
 
-    stores = {
-        who: Store.open(shared.url(role))
-        for who, role in (("a", shared.a), ("a2", shared.a), ("b", shared.b))
-    }
-    told: dict[str, threading.Event] = {who: threading.Event() for who in stores}
-    for who, store in stores.items():
-        set_wait_notice(
-            store.engine,
-            lambda message, who=who: told[who].set() if message == WAITING_TO_WRITE else None,
-        )
+    stores, told = _two_of_a_and_one_of_b(shared)
     added: list[object] = []
     try:
         with write_session(stores["a"].engine):

@@ -99,3 +99,8 @@ def clip(text: str, width: int) -> str:
     """One line of at most ``width`` characters, with « … » when cut."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def some_of(names: list[str], most: int = 5) -> str:
+    """The first ``most`` of ``names``, comma-separated, « … » when there are more."""
+    return ", ".join(names[:most]) + ("…" if len(names) > most else "")

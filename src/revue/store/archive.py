@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Delete, Engine, Select, Table, delete, func, 
 from sqlalchemy.engine import make_url
 
 from revue.domain.errors import NotFoundError, RevueError
+from revue.domain.french import some_of
 from revue.formats.fileio import atomic_target, private_folder
 from revue.store.backup import (
     FOLDER,
@@ -164,8 +165,7 @@ def _refuse_mixing(reading: Connection, writing: Connection, owner: str | None) 
         if mixed:
             raise RevueError(
                 "la source est une base partagée entre circonscriptions ("
-                + ", ".join(mixed[:5])
-                + ("…" if len(mixed) > 5 else "")
+                + some_of(mixed)
                 + ") : une copie ne garde pas à qui est chaque ligne ; copiez une "
                 "circonscription à la fois (revue store copy --owner NOM) ou sauvegardez toute "
                 "la base avec pg_dump ; rien n'a été modifié"
@@ -175,8 +175,7 @@ def _refuse_mixing(reading: Connection, writing: Connection, owner: str | None) 
         if shared:
             raise RevueError(
                 "la destination est une base partagée entre circonscriptions ("
-                + ", ".join(shared[:5])
-                + ("…" if len(shared) > 5 else "")
+                + some_of(shared)
                 + ") : dites à quelle circonscription sont ces données "
                 "(revue store copy --owner NOM) ; rien n'a été modifié"
             )

@@ -34,6 +34,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from revue.domain.errors import RevueError
+from revue.domain.french import some_of
 from revue.store.db import read_session, write_session
 from revue.store.models import Base
 
@@ -168,8 +169,7 @@ def grant(engine: Engine, role: str, kind: str, scope: str | None = None) -> Acc
             if shared:
                 raise RevueError(
                     "cette base est partagée entre circonscriptions ("
-                    + ", ".join(shared[:5])
-                    + ("…" if len(shared) > 5 else "")
+                    + some_of(shared)
                     + ") : précisez laquelle avec --circonscription NOM ; rien n'a été modifié"
                 )
         access = Access(role, kind, (name or "") if kind == "circonscription" else role)
