@@ -33,10 +33,17 @@ async def _until(pilot, condition, timeout: float = 60.0) -> None:  # type: igno
 
 
 def _paint(app) -> None:  # type: ignore[no-untyped-def]
-    """Lay the screen out and render it to the (headless) display now, as the next refresh
-    would: what a user waits for, without the test harness's idle waits."""
-    app.screen._refresh_layout(app.size)
-    app._display(app.screen, app.screen._compositor.render_update(full=True))
+    """Lay the screen out and render all of it to the (headless) display now, once: what a
+    user waits for, without the test harness's idle waits.
+
+    Textual's layout pass renders, when its screen is shown, the regions marked as changed;
+    the whole screen is marked first, so that this one pass renders it whole. (Until
+    2026-12-02 the whole screen was rendered again after that pass: in moves that changed
+    the layout, the changed part was rendered twice, which no refresh of the app does — see
+    docs/performance.md.)"""
+    screen = app.screen
+    screen._compositor._dirty_regions.add(app.size.region)
+    screen._refresh_layout(app.size)
 
 
 def _url(store: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from textual.widgets import Input, Select, Static, TextArea
@@ -489,3 +490,79 @@ async def test_the_walk_keeps_its_objects_out_of_full_collections_while_open(
         await settle(pilot)
         assert gc.get_freeze_count() == 0
     assert gc.get_freeze_count() == 0
+
+
+async def test_a_move_keeps_the_collector_off_until_the_objective_is_painted(
+    sample_url: str,
+) -> None:
+    """From a move until the screen has painted the objective, Python's cyclic collector is
+    off (revue.app.memory.pause_until_painted, as Textual does while scrolling); then on
+    again, and what the move allocated is collected as usual."""
+    import gc
+
+    review = make_review(sample_url)
+    app = make_app(sample_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        walk = await open_walk(pilot, review.id)
+        await settle(pilot)
+        assert gc.isenabled()
+        await walk.action_next()  # the move is made, the paint still to come
+        assert walk.index == 1
+        assert not gc.isenabled()
+        await settle(pilot)
+        assert gc.isenabled()
+        for _ in range(3):  # moves in a row: one pause at a time, ended by the last paint
+            await pilot.press("f6")
+        await settle(pilot)
+        assert walk.index == 4
+        assert gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_pause_of_the_collector_ends_even_without_a_paint() -> None:
+    """A pause ends with the paint, or after LONGEST_PAUSE seconds if none comes, once;
+    overlapping pauses end with the last one; a collector already off is left alone."""
+    import gc
+
+    from revue.app.memory import pause_until_painted, release
+
+    class Refreshing:
+        def __init__(self, scheduled: bool = True) -> None:
+            self.scheduled = scheduled
+            self.after: list[Any] = []
+            self.timers: list[Any] = []
+
+        def call_after_refresh(self, callback: Any) -> bool:
+            self.after.append(callback)
+            return self.scheduled
+
+        def set_timer(self, delay: float, callback: Any) -> None:
+            self.timers.append(callback)
+
+    first, second = Refreshing(), Refreshing()
+    try:
+        pause_until_painted(first)
+        pause_until_painted(second)
+        assert not gc.isenabled()
+        first.after[0]()  # painted
+        first.timers[0]()  # its timer later: nothing more
+        assert not gc.isenabled()  # the second pause still runs
+        second.timers[0]()  # no paint came: the timer ends it
+        assert gc.isenabled()
+        second.after[0]()
+        assert gc.isenabled()
+
+        pause_until_painted(Refreshing(scheduled=False))  # the app is closing
+        assert gc.isenabled()
+
+        pause_until_painted(Refreshing())
+        release()  # the walk or the app closed before its paint
+        assert gc.isenabled()
+
+        gc.disable()
+        off = Refreshing()
+        pause_until_painted(off)
+        assert not off.after and not off.timers
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

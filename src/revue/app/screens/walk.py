@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from rich.text import Text
 from textual import on, work
@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     Collapsible,
@@ -29,7 +30,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from revue.app import format as fr
-from revue.app.memory import keep_long_lived, release
+from revue.app.memory import keep_long_lived, pause_until_painted, release
 from revue.app.screens.base import RevueScreen
 from revue.app.widgets.autosave import SaveFailed, SaveState, failure_text
 from revue.app.widgets.choice import Checklist, Choice
@@ -56,6 +57,8 @@ STALE_WHAT = {
 }
 #: Seconds within which a second Escape leaves the walk despite an unfinished evidence item.
 LEAVE_AGAIN_WITHIN = 5.0
+
+_W = TypeVar("_W", bound=Widget)
 
 
 class WalkScreen(RevueScreen[None]):
@@ -156,6 +159,10 @@ class WalkScreen(RevueScreen[None]):
         #: Corrections and deletions of evidence, last last: (what, objective id, before).
         self._undo: list[tuple[str, str, Evidence]] = []
         self._action_ids: list[str] = []
+        #: The walk's widgets by id selector, looked up once (see :meth:`_one`).
+        self._widgets: dict[str, Widget] = {}
+        #: The fields a move may focus, in screen order (the first one shown gets the focus).
+        self._fields: list[Widget] | None = None
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -239,7 +246,7 @@ class WalkScreen(RevueScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#walk-body").display = False
+        self._one("#walk-body").display = False
         self.load()
 
     @work(thread=True, exclusive=True, group="walk-load")
@@ -254,7 +261,7 @@ class WalkScreen(RevueScreen[None]):
         review = message.walk.review
         self.academic = message.academic
         state = " — clôturée, lecture seule" if review.closed else ""
-        self.query_one("#walk-title", Static).update(
+        self._one("#walk-title", Static).update(
             f"{review.title.capitalize()} — {message.walk.contract.circonscription}{state}"
         )
         await self._prepare(message.walk)
@@ -276,7 +283,7 @@ class WalkScreen(RevueScreen[None]):
             )
         # Only now: keys (F6…) act on the walk once its widgets are all there.
         self.walk = message.walk
-        self.query_one("#walk-body").display = True
+        self._one("#walk-body").display = True
         await self.show_objective(self.index)
         # The walk and its widgets live as long as the screen: out of the collector's full
         # passes, which otherwise fell within one move in ten (revue.app.memory).
@@ -290,18 +297,34 @@ class WalkScreen(RevueScreen[None]):
         """Enough action boxes and indicator boxes for the largest objective, and the
         read-only state of a closed review."""
         disabled = walk.review.closed
-        indicators = self.query_one("#indicators", Vertical)
+        indicators = self._one("#indicators", Vertical)
         wanted = max((len(o.indicators) for o in walk.objectives), default=0)
         have = len(indicators.children)
         if wanted > have:
             await indicators.mount_all(_indicator_box(n) for n in range(have, wanted))
+            self._fields = None
         for widget in self.query("#walk-body Checklist, #walk-body Input, #walk-body Choice"):
             widget.disabled = disabled
         for area in self.query("#walk-body TextArea").results(TextArea):
             area.read_only = disabled
-        self.query_one("#evidence-form").display = not disabled
+        self._one("#evidence-form").display = not disabled
         for hint in self.query(".hint"):
             hint.display = not disabled
+
+    @overload
+    def _one(self, selector: str) -> Widget: ...
+    @overload
+    def _one(self, selector: str, expect_type: type[_W]) -> _W: ...
+    def _one(self, selector: str, expect_type: type[Widget] = Widget) -> Widget:
+        """The widget of this id selector, looked up once: the walk's widgets are built once
+        (compose, :meth:`_prepare`) and never removed, and a move fills some forty of them (a
+        look-up walks the screen's tree each time)."""
+        found = self._widgets.get(selector)
+        if found is None:
+            found = self._widgets[selector] = self.query_one(selector)
+        if not isinstance(found, expect_type):
+            raise TypeError(f"{selector}: {type(found).__name__}, not {expect_type.__name__}")
+        return found
 
     @property
     def read_only(self) -> bool:
@@ -314,7 +337,7 @@ class WalkScreen(RevueScreen[None]):
     def _progress(self) -> None:
         if self.walk is None:
             return
-        self.query_one("#walk-progress", Static).update(
+        self._one("#walk-progress", Static).update(
             f"{self.walk.examined}/{len(self.walk.objectives)} objectifs examinés"
         )
 
@@ -322,22 +345,25 @@ class WalkScreen(RevueScreen[None]):
         walk = self.walk
         if walk is None or not walk.objectives:
             return
+        pause_until_painted(self.app)  # the collector runs once the objective is shown
         self._leave_evidence()
         self.flush()
         self.index = max(0, min(index, len(walk.objectives) - 1))
         objective = walk.objectives[self.index]
         record = self.record(objective.id)
         path = " › ".join(_short(s.level, s.code, s.title) for s in walk.path_of(objective))
-        self.query_one("#walk-position", Static).update(
+        self._one("#walk-position", Static).update(
             f"Objectif {self.index + 1}/{len(walk.objectives)} · {path}"
         )
         self._progress()
         with self.prevent(Input.Changed, TextArea.Changed):
             self._fill(objective, record)
-        body = self.query_one("#walk-body", VerticalScroll)
+        body = self._one("#walk-body", VerticalScroll)
         body.scroll_home(animate=False)
         if not self.read_only:
-            for field in body.query("Input, Choice, TextArea"):
+            if self._fields is None:
+                self._fields = list(body.query("Input, Choice, TextArea"))
+            for field in self._fields:
                 if all(getattr(node, "display", True) for node in field.ancestors_with_self):
                     field.focus()
                     break
@@ -353,22 +379,20 @@ class WalkScreen(RevueScreen[None]):
         links = links_line(self.academic, objective.academic_links)
         if links:  # what of the projet académique the objective serves
             heading.append(f"\n{links}", style="dim italic")
-        self.query_one("#objective-text", Static).update(heading)
+        self._one("#objective-text", Static).update(heading)
         original = next((o for o in walk.initial.objectives if o.id == objective.id), None)
-        initial = self.query_one("#objective-initial", Static)
+        initial = self._one("#objective-initial", Static)
         changed = original is not None and original.text != objective.text
         initial.display = changed
         if changed and original is not None:
             initial.update(Text(f"Texte initial : {original.text}", style="dim italic"))
-        criteria = self.query_one("#criteria", Collapsible)
+        criteria = self._one("#criteria", Collapsible)
         criteria.display = bool(objective.criteria)
-        self.query_one("#criteria-text", Static).update(
-            "\n".join(f" • {c}" for c in objective.criteria)
-        )
+        self._one("#criteria-text", Static).update("\n".join(f" • {c}" for c in objective.criteria))
 
         self._action_ids = [a.id for a in objective.actions]
-        self.query_one("#actions-label").display = bool(objective.actions)
-        actions = self.query_one("#actions", Checklist)
+        self._one("#actions-label").display = bool(objective.actions)
+        actions = self._one("#actions", Checklist)
         actions.display = bool(objective.actions)
         labels = []
         for action in objective.actions:
@@ -379,17 +403,17 @@ class WalkScreen(RevueScreen[None]):
             {n for n, a in enumerate(objective.actions) if a.id in record.actions_done},
         )
 
-        self.query_one("#no-indicators").display = not objective.indicators
+        self._one("#no-indicators").display = not objective.indicators
         self._indicator_ids = []
-        for number, box in enumerate(self.query_one("#indicators", Vertical).children):
+        for number, box in enumerate(self._one("#indicators", Vertical).children):
             box.display = number < len(objective.indicators)
             if box.display:
                 self._fill_indicator(number, objective.indicators[number], year)
 
-        self.query_one("#status", Choice).value = record.status.value if record.status else None
+        self._one("#status", Choice).value = record.status.value if record.status else None
         previous = walk.previous.get(objective.id)
         shown = previous is not None and bool(previous.status or previous.analysis)
-        said = self.query_one("#previous", Static)
+        said = self._one("#previous", Static)
         said.display = shown
         if shown and previous is not None:
             label = previous.status.label if previous.status else "sans statut"
@@ -403,23 +427,23 @@ class WalkScreen(RevueScreen[None]):
         if not self.read_only:
             start, end = school_year_bounds(year)
             today = self.today()
-            self.query_one("#evidence-date", Input).value = (
+            self._one("#evidence-date", Input).value = (
                 fr.date(today) if start <= today <= end else ""
             )
             for name in ("#evidence-text", "#evidence-path"):
-                self.query_one(name, Input).value = ""
-            self.query_one("#evidence-error", Static).update("")
+                self._one(name, Input).value = ""
+            self._one("#evidence-error", Static).update("")
             draft = self._evidence_drafts.get(objective.id)
             if draft is not None:
                 fields, source = draft
                 for name, value in fields.items():
-                    self.query_one(f"#evidence-{name}", Input).value = value
-                self.query_one("#evidence-source", Choice).value = source
-                self.query_one("#evidence-error", Static).update(
+                    self._one(f"#evidence-{name}", Input).value = value
+                self._one("#evidence-source", Choice).value = source
+                self._one("#evidence-error", Static).update(
                     "Preuve commencée, pas encore ajoutée : complétez-la puis Entrée."
                 )
         for name in ("analysis", "adjustments"):
-            area = self.query_one(f"#{name}", TextArea)
+            area = self._one(f"#{name}", TextArea)
             text = getattr(record, name)
             if area.text != text:
                 area.load_text(text)
@@ -445,12 +469,10 @@ class WalkScreen(RevueScreen[None]):
                     f"{y} : {fr.quantity(v, indicator.unit)}" for y, v in sorted(earlier.items())
                 )
             )
-        self.query_one(f"#indicator-{number}-label", Static).update(
-            Text(indicator.label, style="bold")
-        )
-        self.query_one(f"#indicator-{number}-facts", Static).update(" · ".join(facts))
-        computed = self.query_one(f"#indicator-{number}-computed", Static)
-        row = self.query_one(f"#indicator-{number}-input")
+        self._one(f"#indicator-{number}-label", Static).update(Text(indicator.label, style="bold"))
+        self._one(f"#indicator-{number}-facts", Static).update(" · ".join(facts))
+        computed = self._one(f"#indicator-{number}-computed", Static)
+        row = self._one(f"#indicator-{number}-input")
         computed.display = indicator.computed is not None
         row.display = indicator.computed is None
         if indicator.computed is not None:
@@ -466,13 +488,13 @@ class WalkScreen(RevueScreen[None]):
             return
         self._indicator_ids.append(indicator.id)
         value = walk.values.get(indicator.id)
-        self.query_one(f"#indicator-{number}-year", Label).update(f"Valeur {year}")
-        field = self.query_one(f"#value-{number}", Input)
+        self._one(f"#indicator-{number}-year", Label).update(f"Valeur {year}")
+        field = self._one(f"#value-{number}", Input)
         field.placeholder = f"valeur constatée ({indicator.unit or 'nombre'})"
         field.value = "" if value is None else fr.number(value).replace("\u202f", "")
-        self.query_one(f"#value-{number}-error", Static).update("")
+        self._one(f"#value-{number}-error", Static).update("")
         expected = expected_value(indicator, target, year)
-        self.query_one(f"#value-{number}-expected", Static).update(
+        self._one(f"#value-{number}-expected", Static).update(
             # "—": no trajectory without a baseline and a target (the facts above say which)
             f"attendu : {fr.quantity(expected, indicator.unit)}"
             if expected is not None
@@ -482,14 +504,14 @@ class WalkScreen(RevueScreen[None]):
     def _show_evidence(self, record: ObjectiveReview) -> None:
         """The objective's evidence items: a list to move in (Entrée corrects, Suppr
         deletes, « u » undoes), or a line saying there is none (out of the Tab order)."""
-        none = self.query_one("#evidence-none", Static)
-        listed = self.query_one("#evidence-list", EvidenceList)
+        none = self._one("#evidence-none", Static)
+        listed = self._one("#evidence-list", EvidenceList)
         none.display = not record.evidence
         listed.display = bool(record.evidence)
         if not record.evidence:
             none.update("Aucun élément de preuve pour l'instant.")
         listed.show_items(record.evidence, editable=not self.read_only)
-        self.query_one("#evidence-hint").display = bool(record.evidence) and not self.read_only
+        self._one("#evidence-hint").display = bool(record.evidence) and not self.read_only
 
     # --- correcting and deleting evidence -----------------------------------------------
 
@@ -498,19 +520,19 @@ class WalkScreen(RevueScreen[None]):
         if self.read_only:
             return
         self._editing = item
-        self.query_one("#evidence-date", Input).value = fr.date(item.date)
-        self.query_one("#evidence-source", Choice).value = item.source.value
-        self.query_one("#evidence-text", Input).value = item.text
-        self.query_one("#evidence-path", Input).value = item.file_path
-        self.query_one("#evidence-add", Button).label = "Enregistrer la correction"
-        self.query_one("#evidence-error", Static).update(
+        self._one("#evidence-date", Input).value = fr.date(item.date)
+        self._one("#evidence-source", Choice).value = item.source.value
+        self._one("#evidence-text", Input).value = item.text
+        self._one("#evidence-path", Input).value = item.file_path
+        self._one("#evidence-add", Button).label = "Enregistrer la correction"
+        self._one("#evidence-error", Static).update(
             f"Correction de la preuve du {fr.date(item.date)} : modifiez, puis Entrée."
         )
-        self.query_one("#evidence-text", Input).focus()
+        self._one("#evidence-text", Input).focus()
 
     def _end_editing(self) -> None:
         self._editing = None
-        self.query_one("#evidence-add", Button).label = "Ajouter la preuve"
+        self._one("#evidence-add", Button).label = "Ajouter la preuve"
 
     def _replace_item(self, objective_id: str, old_id: uuid.UUID, new: Evidence | None) -> None:
         record = self.record(objective_id)
@@ -801,7 +823,7 @@ class WalkScreen(RevueScreen[None]):
         indicator_id = self._indicator_ids[number]
         if indicator_id is None:
             return
-        error = self.query_one(f"#value-{number}-error", Static)
+        error = self._one(f"#value-{number}-error", Static)
         objective = self.walk.objectives[self.index]
         unit = next((i.unit for i in objective.indicators if i.id == indicator_id), "")
         try:
@@ -822,10 +844,10 @@ class WalkScreen(RevueScreen[None]):
         walk = self.walk
         if walk is None or self.read_only:
             return False
-        error = self.query_one("#evidence-error", Static)
-        raw_date = self.query_one("#evidence-date", Input).value
-        text = self.query_one("#evidence-text", Input).value.strip()
-        path = self.query_one("#evidence-path", Input).value.strip()
+        error = self._one("#evidence-error", Static)
+        raw_date = self._one("#evidence-date", Input).value
+        text = self._one("#evidence-text", Input).value.strip()
+        path = self._one("#evidence-path", Input).value.strip()
         try:
             day = parse_date(raw_date)
         except ValueError:
@@ -845,15 +867,15 @@ class WalkScreen(RevueScreen[None]):
             error.update("Écrivez ce qui a été constaté.")
             return False
         error.update("")
-        source = EvidenceSource(str(self.query_one("#evidence-source", Choice).value))
+        source = EvidenceSource(str(self._one("#evidence-source", Choice).value))
         objective = walk.objectives[self.index]
         store = self.store
         raw_fields = {"date": raw_date, "text": text, "path": path}
-        chosen = self.query_one("#evidence-source", Choice).value
+        chosen = self._one("#evidence-source", Choice).value
         # Cleared at once, so that leaving the objective before the write is done does not
         # add the item a second time; put back (or kept as a draft) if the write fails.
-        self.query_one("#evidence-text", Input).value = ""
-        self.query_one("#evidence-path", Input).value = ""
+        self._one("#evidence-text", Input).value = ""
+        self._one("#evidence-path", Input).value = ""
 
         def added(item: Evidence | None, failure: Exception | None) -> None:
             if not self.is_attached:
@@ -861,10 +883,10 @@ class WalkScreen(RevueScreen[None]):
             here = self.walk is walk and walk.objectives[self.index] is objective
             if failure is not None or item is None:
                 said = failure_text(failure or RevueError("preuve non enregistrée"))
-                text_field = self.query_one("#evidence-text", Input)
+                text_field = self._one("#evidence-text", Input)
                 if here and not text_field.value.strip():
                     text_field.value = text
-                    self.query_one("#evidence-path", Input).value = path
+                    self._one("#evidence-path", Input).value = path
                     error.update(said)
                 else:
                     self._evidence_drafts[objective.id] = (raw_fields, chosen)
@@ -908,8 +930,7 @@ class WalkScreen(RevueScreen[None]):
         if walk is None or self.read_only or not walk.objectives:
             return
         fields = {
-            name: self.query_one(f"#evidence-{name}", Input).value
-            for name in ("date", "text", "path")
+            name: self._one(f"#evidence-{name}", Input).value for name in ("date", "text", "path")
         }
         if not (fields["text"].strip() or fields["path"].strip()):
             return
@@ -919,7 +940,7 @@ class WalkScreen(RevueScreen[None]):
                 f"Preuve ajoutée à l'objectif {self.index + 1} : {clip(fields['text'], 60)}"
             )
             return
-        source = self.query_one("#evidence-source", Choice).value
+        source = self._one("#evidence-source", Choice).value
         self._evidence_drafts[objective.id] = (fields, source)
         self.notify(
             f"La preuve commencée à l'objectif {self.index + 1} est gardée : elle revient avec "
