@@ -415,7 +415,19 @@ def _signature_cases() -> list[Hostile]:
         Hostile(
             "signatures-echangees",
             "refused",
-            "two new versions' signatures swapped, the file signed by Claire",
+            "two new versions of Claire's, their signatures swapped, relayed in a file signed by "
+            "Paul: a relayed version is only Claire's if her own signature says so",
+            file_of([first, second], PAUL, PAUL_NAME, (CLAIRE, CLAIRE_NAME)),
+        )
+    )
+    cases.append(
+        Hostile(
+            "signatures-echangees-par-leur-auteure",
+            "accepted",
+            "the same in a file signed by Claire herself: her file's signature covers every "
+            "byte of both versions (docs/format-echange.md, « Ce qui est garanti »), so their "
+            "own signatures are not checked here, but by whoever receives them relayed "
+            "(tests/unit/test_exchange_safety.py)",
             file_of([first, second], CLAIRE, CLAIRE_NAME),
         )
     )

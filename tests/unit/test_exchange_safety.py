@@ -247,6 +247,37 @@ def test_signature_round_trip_between_stores(
     assert claire.import_exchange(read_exchange(relayed)).unchanged == 2
 
 
+def test_a_version_signed_by_the_files_own_key_is_checked_when_it_is_relayed(
+    three: tuple[Store, Store, Store], tmp_path: Path
+) -> None:
+    """A version signed by the key that signs the whole file is vouched for by the file's
+    signature, which covers every byte of it: the merge does not verify its own signature (a
+    10,000-entry file merges in half the time). What that signature is for, relaying, is
+    checked by whoever receives it relayed: a bad one (only the key's holder could write it,
+    the file's signature covers it) makes the relayed file refused there, naming the key."""
+    claire, ien, paul = three
+    for day in (1, 2):
+        claire.add_accompaniment(_content(f"Visite {day}", date=dt.date(2019, 2, day)))
+    document = json.loads(claire.export_exchange(None, dt.datetime(2019, 6, 1)).text)
+    first, second = document["accompaniments"]
+    first["signature"], second["signature"] = second["signature"], first["signature"]
+    own = claire.keys.own()
+    swapped = tmp_path / "claire.json"
+    swapped.write_bytes(hostile._dump(hostile.sign_file(document, own, "Claire Martin")))
+    received = ien.import_exchange(read_exchange(swapped), accept={own.fingerprint})
+    assert received.added == 2
+    relayed = _send(ien, tmp_path / "ien.json")
+    exchange = read_exchange(relayed)
+    before = table_counts(paul)
+    with pytest.raises(InputError, match="ne vient pas de la clé de Claire Martin") as refused:
+        paul.import_exchange(exchange, accept=set(exchange.signers()))
+    assert str(relayed) in str(refused.value)
+    assert table_counts(paul) == before
+    # the same two versions, exported by Claire as revue signs them, relay cleanly
+    sound = _send(claire, tmp_path / "claire-sain.json")
+    assert paul.import_exchange(read_exchange(sound), accept={own.fingerprint}).added == 2
+
+
 def test_a_tampered_file_is_refused_whole(
     three: tuple[Store, Store, Store], tmp_path: Path
 ) -> None:

@@ -333,7 +333,7 @@ def test_rows_inserted_through_the_tables_are_stored_as_sqlalchemy_stores_them(
 
 
 def test_rows_inserted_through_the_tables_keep_floats_exactly_even_infinite(
-    sample_url: str,
+    sample_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """insert_rows sends PostgreSQL its rows as JSON, which holds every finite float exactly;
     a batch holding a value JSON cannot (infinity) goes SQLAlchemy's way, in order."""
@@ -342,6 +342,7 @@ def test_rows_inserted_through_the_tables_keep_floats_exactly_even_infinite(
 
     from sqlalchemy import Text, cast, insert, select
 
+    from revue.store import db
     from revue.store.db import insert_rows
     from revue.store.models import IndicatorRow, ObjectiveRow
 
@@ -387,6 +388,21 @@ def test_rows_inserted_through_the_tables_keep_floats_exactly_even_infinite(
                 ).all()
             )
         assert stored == {exact["id"]: 0.1 + 0.2, infinite["id"]: math.inf, after["id"]: 1 / 3}
+        # within one table's rows, sent a document at a time: those before the infinite value
+        # go as JSON, the rest SQLAlchemy's way
+        monkeypatch.setattr(db, "PG_ROWS_PER_INSERT", 1)
+        several = [row(0.25), row(-math.inf), row(0.75)]
+        with store.session() as session, session.begin():
+            insert_rows(session, [(IndicatorRow.__table__, several)])
+        with store.session() as session:
+            values = dict(
+                session.execute(
+                    select(IndicatorRow.id, IndicatorRow.baseline_value).where(
+                        IndicatorRow.id.in_([r["id"] for r in several])
+                    )
+                ).all()
+            )
+        assert values == {r["id"]: r["baseline_value"] for r in several}
         ordinary = row(0.5)
         with store.session() as session, session.begin():
             session.execute(insert(IndicatorRow.__table__), [ordinary])

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple, overload
 from sqlalchemy import (
     Engine,
     Select,
+    Table,
     bindparam,
     case,
     delete,
@@ -49,7 +50,7 @@ from revue.domain.log import (
 )
 from revue.domain.schoolyear import school_year_bounds
 from revue.store.db import (
-    insert_many,
+    insert_rows,
     new_ids,
     read_session,
     refuse_too_long,
@@ -999,9 +1000,6 @@ class Log:
         """
         table = AccompanimentRow.__table__
         now = _now()
-        insert_many(
-            session, table, [{**_row_values(c, k, now), "received_at": now} for c, k in added]
-        )
         if updated:
             params = [
                 {"b_id": c.id, **{k: v for k, v in _row_values(c, k2, now).items() if k != "id"}}
@@ -1025,15 +1023,6 @@ class Log:
                         AccompanimentObjectiveRow.accompaniment_id.in_(chunk)
                     )
                 )
-        written = [c for c, _ in added] + [c for c, *_ in updated]
-        schools = [{"accompaniment_id": c.id, "uai": u} for c in written for u in c.content.schools]
-        objectives = [
-            {"accompaniment_id": c.id, "objective_id": uuid.UUID(o)}
-            for c in written
-            for o in c.content.objectives
-        ]
-        insert_many(session, AccompanimentSchoolRow.__table__, schools)
-        insert_many(session, AccompanimentObjectiveRow.__table__, objectives)
         # History of the updated entries: one with no versions yet keeps its local state first.
         with_history: set[uuid.UUID] = set()
         for chunk in _chunks([c.id for c, *_ in updated]):
@@ -1044,11 +1033,48 @@ class Log:
                     .distinct()
                 )
             )
+
+        def batches() -> Iterator[tuple[Table, list[dict[str, Any]]]]:
+            """Each batch built once the one before is on its way (on PostgreSQL the server
+            inserts it meanwhile, see insert_rows)."""
+            yield table, [{**_row_values(c, k, now), "received_at": now} for c, k in added]
+            written = [c for c, _ in added] + [c for c, *_ in updated]
+            yield (
+                AccompanimentSchoolRow.__table__,
+                [{"accompaniment_id": c.id, "uai": u} for c in written for u in c.content.schools],
+            )
+            yield (
+                AccompanimentObjectiveRow.__table__,
+                [
+                    {"accompaniment_id": c.id, "objective_id": uuid.UUID(o)}
+                    for c in written
+                    for o in c.content.objectives
+                ],
+            )
+            yield (
+                HistoryRow.__table__,
+                self._merge_history(added, updated, with_history, now, who, signed),
+            )
+
+        insert_rows(session, batches())
+
+    @staticmethod
+    def _merge_history(
+        added: list[tuple[Version, list[Version]]],
+        updated: list[Updated],
+        with_history: set[uuid.UUID],
+        now: dt.datetime,
+        who: Attribution,
+        signed: Attribution,
+    ) -> list[dict[str, Any]]:
+        """The history rows of a merge: the local state first of an updated entry with no
+        versions yet, then the version shown of each entry whose shown version changed, and
+        of each entry received new in a file without signatures."""
         shown_changed = [
             (c, local, received) for c, _, local, received in updated if c.version != local.version
         ]
         unsigned_new = [c for c, _ in added if signed(c)[1] == UNSIGNED_NOTE]
-        history = [
+        return [
             base_version(
                 "accompaniment", c.id, None, local.content.as_dict(), now, received=received
             )
@@ -1072,7 +1098,6 @@ class Log:
             )
             for author, note in [who(c)]
         ]
-        insert_many(session, HistoryRow.__table__, history)
 
 
 CHUNK = 500
