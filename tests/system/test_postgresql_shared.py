@@ -391,6 +391,33 @@ def test_backups_and_checks_of_a_role_touch_only_its_rows(
     assert "base partagée entre circonscriptions" in said and "pg_dump" in said
 
 
+def test_the_administrators_check_reads_each_circonscription_apart(
+    shared: Shared, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same contract and reviews in two circonscriptions (the same ids: they derive from
+    the contract's slug): the administrator's check over the whole database checks each
+    one's rows on their own, and names the circonscription of each problem."""
+    url_b, admin = shared.url(shared.b), shared.url(shared.admin)
+    store = Store.open(url_b)
+    try:
+        import_files(store, list(demo_files()))
+    finally:
+        store.close()
+    generated_reviews(url_b)
+    assert _cli("--db", admin, "check") == 0
+    assert "intègre" in capsys.readouterr().out
+    shared.sql(
+        shared.admin, "UPDATE review_snapshots SET content = content || ' ' WHERE owner = %s", B
+    )
+    assert _cli("--db", admin, "check") == 1
+    out = capsys.readouterr().out
+    altered = [line for line in out.splitlines() if "empreinte SHA-256" in line]
+    assert len(altered) == shared.count(shared.b, "review_snapshots") == 1, out
+    assert all(f"« {B} »" in line and A not in line for line in altered), out
+    assert _cli("--db", shared.url(shared.a), "check") == 0  # A's own rows are sound
+    assert "intègre" in capsys.readouterr().out
+
+
 def test_admin_grant_list_revoke_and_bad_input(
     shared: Shared, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -28,6 +28,7 @@ one command are one transaction.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
@@ -268,3 +269,56 @@ def _revocations(engine: Engine, who: str, tables: list[str]) -> list[str]:
         f"REVOKE SELECT ({columns}) ON accompaniments FROM {who}",
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {who}",
     ]
+
+
+def owners_read(connection: Connection) -> list[str]:
+    """The circonscriptions ('' for the rows of a database that belongs to one) whose
+    contracts, projets académiques or frozen reviews this role reads: its own only, for a
+    circonscription's role; all of them for the database's owner."""
+    if connection.dialect.name != "postgresql":
+        return []
+    return sorted(
+        connection.scalars(
+            text(
+                "SELECT owner FROM contracts UNION SELECT owner FROM academic_projects "
+                "UNION SELECT owner FROM review_snapshots"
+            )
+        )
+    )
+
+
+def each_owner(session: Session, check: Callable[[Session], list[str]]) -> list[str]:
+    """``check`` (French lines) on the rows this session's role reads; where it reads those of
+    several circonscriptions (the database's owner checking the whole shared database), on
+    each one's rows apart, each line naming its circonscription: rows of two circonscriptions
+    may have the same ids (they derive from slugs), and a check over both would join one's
+    rows with the other's.
+
+    Apart means through temporary views named like revue's tables, which PostgreSQL looks up
+    before the tables, showing the rows of the owner a transaction setting names; they go
+    with the session's transaction. A table the role reads only some columns of (the DSDEN's
+    log) keeps no view: no check reads it."""
+    connection = session.connection()
+    owners = owners_read(connection)
+    if len(owners) <= 1:
+        return check(session)
+    schema = connection.scalar(text("SELECT current_schema()"))
+    quote = connection.dialect.identifier_preparer.quote
+    for table in Base.metadata.sorted_tables:
+        if connection.scalar(
+            text("SELECT has_table_privilege(:t, 'SELECT')"), {"t": f"{schema}.{table.name}"}
+        ):
+            connection.exec_driver_sql(
+                f"CREATE TEMPORARY VIEW {quote(table.name)} AS SELECT * FROM "
+                f"{quote(schema)}.{quote(table.name)} "
+                "WHERE owner = current_setting('revue.checked_owner')"
+            )
+    lines: list[str] = []
+    for owner in owners:
+        connection.execute(
+            text("SELECT set_config('revue.checked_owner', :owner, true)"), {"owner": owner}
+        )
+        session.expunge_all()  # the rows of the one before, of the same ids
+        whose = f"circonscription « {owner} »" if owner else "données sans circonscription"
+        lines += [f"{whose} : {line}" for line in check(session)]
+    return lines

@@ -46,6 +46,7 @@ from revue.domain.review import (
 from revue.domain.schoolyear import school_year_start, school_years_of_contract
 from revue.domain.text import scrubbed
 from revue.store.db import read_session, write_session
+from revue.store.grants import each_owner
 from revue.store.history import OBJECTIVE, History, restoration_note
 from revue.store.log import Log
 from revue.store.models import (
@@ -632,9 +633,10 @@ class Reviews:
             return self.history.snapshot(session, review_id)
 
     def snapshot_problems(self) -> list[str]:
-        """Snapshots whose text no longer matches their SHA-256 (French, for ``revue check``)."""
+        """Snapshots whose text no longer matches their SHA-256 (French, for ``revue check``;
+        each circonscription's apart when this role reads several: :func:`grants.each_owner`)."""
         with read_session(self.engine) as session:
-            return self.history.snapshot_problems(session)
+            return each_owner(session, self.history.snapshot_problems)
 
     # --- the walk -------------------------------------------------------------------------
 

@@ -69,6 +69,7 @@ from revue.store.db import (
     set_wait_notice,
     write_session,
 )
+from revue.store.grants import each_owner
 from revue.store.history import History, restoration_note
 from revue.store.log import Exported, Log
 from revue.store.models import (
@@ -220,34 +221,10 @@ class Store:
 
     def link_problems(self) -> list[str]:
         """Every link of a contract objective (as signed or added by avenant) that names no
-        item of the contract's projet académique, in French, for ``revue check``."""
+        item of the contract's projet académique, in French, for ``revue check`` (each
+        circonscription's apart when this role reads several: :func:`grants.each_owner`)."""
         with read_session(self.engine) as session:
-            problems: list[str] = []
-            refs = session.execute(
-                select(ContractRow.slug, ContractRow.academic_project_slug).where(
-                    ContractRow.academic_project_slug.is_not(None)
-                )
-            ).all()
-            for slug in sorted({pa for _, pa in refs if pa}):
-                row = session.scalar(
-                    select(AcademicProjectRow).where(AcademicProjectRow.slug == slug)
-                )
-                keys = _project_from_row(row).codes() if row is not None else set()
-                for contract, objectives in _citations(session, slug).items():
-                    for objective, cited in objectives.items():
-                        for key in cited:
-                            if key in keys:
-                                continue
-                            where = (
-                                f"absent du projet académique « {slug} »"
-                                if row is not None
-                                else f"le projet académique « {slug} » n'est pas dans les données"
-                            )
-                            problems.append(
-                                f"contrat « {contract} », objectif « {objective} » : "
-                                f"rattachement à « {key} » — {where}"
-                            )
-            return problems
+            return each_owner(session, _link_problems)
 
     def save_academic_project(self, project: AcademicProject, *, replace: bool = False) -> None:
         """Add a projet académique, all or nothing; with ``replace``, take the place of the one
@@ -782,6 +759,33 @@ def _project_from_row(row: AcademicProjectRow) -> AcademicProject:
         period=row.period,
         source=row.source,
     )
+
+
+def _link_problems(session: Session) -> list[str]:
+    problems: list[str] = []
+    refs = session.execute(
+        select(ContractRow.slug, ContractRow.academic_project_slug).where(
+            ContractRow.academic_project_slug.is_not(None)
+        )
+    ).all()
+    for slug in sorted({pa for _, pa in refs if pa}):
+        row = session.scalar(select(AcademicProjectRow).where(AcademicProjectRow.slug == slug))
+        keys = _project_from_row(row).codes() if row is not None else set()
+        for contract, objectives in _citations(session, slug).items():
+            for objective, cited in objectives.items():
+                for key in cited:
+                    if key in keys:
+                        continue
+                    where = (
+                        f"absent du projet académique « {slug} »"
+                        if row is not None
+                        else f"le projet académique « {slug} » n'est pas dans les données"
+                    )
+                    problems.append(
+                        f"contrat « {contract} », objectif « {objective} » : "
+                        f"rattachement à « {key} » — {where}"
+                    )
+    return problems
 
 
 def _citations(session: Session, slug: str) -> dict[str, dict[str, list[str]]]:
