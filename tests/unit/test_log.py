@@ -96,6 +96,28 @@ def test_many_counts_at_once_match_one_by_one(store: Store) -> None:
     assert many[("linked-team", "2019-2020")] == 1
 
 
+def test_counts_by_kind_of_many_objectives_at_once(store: Store) -> None:
+    """What the bilan shows under each objective: its linked entries of the school year by
+    modality and initiative, for every objective in one statement; an entry linked to two
+    objectives counts for each, a deleted one or one of another year for none."""
+    obj, other, none = uuid.UUID(OBJ), stable_uuid("c", "objective", "o2"), stable_uuid("n")
+    both = (OBJ, str(other))
+    store.add_accompaniment(entry(dt.date(2019, 9, 1), objectives=both))
+    store.add_accompaniment(entry(dt.date(2020, 8, 31), objectives=(OBJ,), initiative="ien"))
+    store.add_accompaniment(
+        entry(dt.date(2019, 12, 1), objectives=(OBJ,), modality="individual", initiative="ien")
+    )
+    store.add_accompaniment(entry(dt.date(2019, 8, 31), objectives=both))  # the year before
+    gone = store.add_accompaniment(entry(dt.date(2020, 1, 5), objectives=both))
+    store.set_deleted(gone.id, True)
+    assert store.counts_by_kind([obj, other, none], "2019-2020") == {
+        obj: {("collective", "team"): 1, ("collective", "ien"): 1, ("individual", "ien"): 1},
+        other: {("collective", "team"): 1},
+        none: {},
+    }
+    assert store.counts_by_kind([other], "2018-2019") == {other: {("collective", "team"): 1}}
+
+
 def test_filters_and_search(store: Store) -> None:
     store.add_accompaniment(entry(dt.date(2019, 1, 10), theme="Numération", notes="CP"))
     store.add_accompaniment(

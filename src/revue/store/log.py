@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from revue.domain.contract import ComputedCount, stable_uuid
 from revue.domain.errors import ConflictError, InputError, NotFoundError, RevueError
@@ -693,25 +695,44 @@ class Log:
             return {year for year in session.scalars(query) if year is not None}
 
     def counts_by_kind(
-        self, objective_id: uuid.UUID, school_year: str
-    ) -> dict[tuple[str, str], int]:
-        """Accompaniments linked to an objective in a school year, by (modality, initiative)."""
+        self, objective_ids: Sequence[uuid.UUID], school_year: str
+    ) -> dict[uuid.UUID, dict[tuple[str, str], int]]:
+        """Accompaniments linked to each objective in a school year, by (modality,
+        initiative). One statement for every objective, read from the objectives' links (a
+        contract's few thousand) rather than from the year's entries: asked objective by
+        objective, each read the year's entries again (the 120 objectives of the department
+        benchmark's largest contract: 2.6 s before, 8 ms now)."""
         start, end = school_year_bounds(school_year)
-        query = (
-            select(AccompanimentRow.modality, AccompanimentRow.initiative, func.count())
-            .where(
-                AccompanimentRow.deleted.is_(False),
-                AccompanimentRow.date.between(start, end),
-                AccompanimentRow.id.in_(
-                    select(AccompanimentObjectiveRow.accompaniment_id).where(
-                        AccompanimentObjectiveRow.objective_id == objective_id
-                    )
-                ),
+        out: dict[uuid.UUID, dict[tuple[str, str], int]] = {o: {} for o in objective_ids}
+        link, entry = AccompanimentObjectiveRow.__table__.c, AccompanimentRow.__table__.c
+        deleted: ColumnElement[Any] = entry.deleted
+        date: ColumnElement[Any] = entry.date
+        if self.engine.dialect.name == "sqlite":
+            # Without statistics SQLite's planner reads the year's entries (a department's
+            # 15,000) and looks each up in the links: 330 ms, 8 ms from the links. A unary
+            # plus keeps it from looking these two terms up in an index (SQLite's own way).
+            deleted, date = (
+                UnaryExpression(c, operator=custom_op("+"), type_=c.type) for c in (deleted, date)
             )
-            .group_by(AccompanimentRow.modality, AccompanimentRow.initiative)
-        )
         with read_session(self.engine) as session:
-            return {(m, i): n for m, i, n in session.execute(query)}
+            for chunk in _chunks(list(out)):
+                query = (
+                    select(link.objective_id, entry.modality, entry.initiative, func.count())
+                    .select_from(
+                        AccompanimentObjectiveRow.__table__.join(
+                            AccompanimentRow.__table__, entry.id == link.accompaniment_id
+                        )
+                    )
+                    .where(
+                        link.objective_id.in_(chunk),
+                        deleted.is_(False),
+                        date.between(start, end),
+                    )
+                    .group_by(link.objective_id, entry.modality, entry.initiative)
+                )
+                for objective, modality, initiative, n in session.execute(query):
+                    out[objective][(modality, initiative)] = n
+        return out
 
     @staticmethod
     def _in_conflict(session: Session) -> list[uuid.UUID]:

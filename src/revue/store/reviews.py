@@ -247,9 +247,8 @@ class Reviews:
         keys = {o.id: stable_uuid(contract.id, "objective", o.id) for o in walk.objectives}
         start = school_year_start(summary.school_year)
         years = [y for y in school_years_of_contract(contract) if school_year_start(y) <= start]
-        counts = {
-            slug: self.log.counts_by_kind(key, summary.school_year) for slug, key in keys.items()
-        }
+        by_key = self.log.counts_by_kind(list(keys.values()), summary.school_year)
+        counts = {slug: by_key[key] for slug, key in keys.items()}
         # Any stored text can be written: control characters (older data) are dropped.
         return scrubbed(
             assemble_bilan(

@@ -699,9 +699,9 @@ class Store:
         return self.log.count_computed_many(requests, years)
 
     def counts_by_kind(
-        self, objective_id: uuid.UUID, school_year: str
-    ) -> dict[tuple[str, str], int]:
-        return self.log.counts_by_kind(objective_id, school_year)
+        self, objective_ids: Sequence[uuid.UUID], school_year: str
+    ) -> dict[uuid.UUID, dict[tuple[str, str], int]]:
+        return self.log.counts_by_kind(objective_ids, school_year)
 
     def conflict_ids(self) -> set[uuid.UUID]:
         return self.log.conflict_ids()
