@@ -112,7 +112,7 @@ def accompaniments_line(objective: ObjectiveBilan, year: str) -> str:
         f" {number(n)}"
         for m, i, n in objective.accompaniments
     ]
-    return f"Accompagnements {year} : " + " ; ".join(parts)
+    return f"Accompagnements {year} rattachés à cet objectif : " + " ; ".join(parts)
 
 
 def actions_lines(objective: ObjectiveBilan) -> list[str]:
