@@ -728,18 +728,14 @@ def insert_rows(session: Session, batches: Iterable[tuple[Table, list[dict[str, 
             aside: tuple[Table, list[dict[str, Any]]] | None = None
             with raw.cursor() as cursor, raw.pipeline():
                 for table, rows in batches:
-                    sent = 0
                     documents = _pg_documents(dialect, table, rows)
-                    while aside is None:
+                    for start in range(0, len(rows), PG_ROWS_PER_INSERT):
                         try:
                             sql, document = next(documents)
-                        except StopIteration:
-                            break
                         except (TypeError, ValueError):  # a value JSON cannot hold (NaN…)
-                            aside = table, rows[sent:]
+                            aside = table, rows[start:]
                             break
                         cursor.execute(sql, [document])
-                        sent += PG_ROWS_PER_INSERT
                     if aside is not None:
                         break
             if aside is None:

@@ -304,15 +304,18 @@ def each_owner(session: Session, check: Callable[[Session], list[str]]) -> list[
         return check(session)
     schema = connection.scalar(text("SELECT current_schema()"))
     quote = connection.dialect.identifier_preparer.quote
-    for table in Base.metadata.sorted_tables:
-        if connection.scalar(
-            text("SELECT has_table_privilege(:t, 'SELECT')"), {"t": f"{schema}.{table.name}"}
-        ):
-            connection.exec_driver_sql(
-                f"CREATE TEMPORARY VIEW {quote(table.name)} AS SELECT * FROM "
-                f"{quote(schema)}.{quote(table.name)} "
-                "WHERE owner = current_setting('revue.checked_owner')"
-            )
+    readable = connection.scalars(
+        text(
+            "SELECT t FROM unnest(CAST(:tables AS text[])) AS t "
+            "WHERE has_table_privilege(format('%I.%I', current_schema(), t), 'SELECT')"
+        ),
+        {"tables": [table.name for table in Base.metadata.sorted_tables]},
+    ).all()
+    for name in readable:
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY VIEW {quote(name)} AS SELECT * FROM {quote(schema)}.{quote(name)} "
+            "WHERE owner = current_setting('revue.checked_owner')"
+        )
     lines: list[str] = []
     for owner in owners:
         connection.execute(
